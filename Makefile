@@ -1,0 +1,48 @@
+# The two commands: `make run` and `make test`. Everything else is set up on the way.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+DEMO   ?=
+DEMO_EMPLOYERS ?= 300
+DEMO_REVIEWS   ?= 4000
+PYTEST_ARGS ?=
+
+export FLASK_APP := app:create_app
+
+.PHONY: install install-dev run test lint browser-test clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(VENV)/.runtime $@
+
+install: $(VENV)/.runtime
+install-dev: $(VENV)/.dev
+
+run: install
+	$(BIN)/flask db upgrade
+ifneq ($(DEMO),)
+	$(BIN)/flask heardback demo-data --employers $(DEMO_EMPLOYERS) --reviews $(DEMO_REVIEWS) --seed 1 --if-empty
+endif
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+test: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+browser-test: install-dev
+	$(BIN)/pytest tests/browser -p no:xdist $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,366 @@
+"""Account rules: sign-up, sign-in, sessions, signed links, and account changes.
+
+The functions take values, do their work in the session and leave the commit to the caller.
+Answers that a visitor sees never depend on whether an email is registered (no enumeration):
+the differences go into the email sent to that address instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from enum import Enum
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, session, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from accounts.models import LoginSession, User
+from extensions import db
+from notifications import mail
+from timeutils import utcnow
+
+SESSION_KEY = "sid"
+
+
+# --- passwords ---------------------------------------------------------------------------------
+
+
+def password_hasher() -> PasswordHasher:
+    """argon2id with the configured cost (RFC 9106 low-memory profile unless configured)."""
+    config = current_app.config
+    return PasswordHasher(
+        time_cost=config.get("ARGON2_TIME_COST", 3),
+        memory_cost=config.get("ARGON2_MEMORY_COST", 65536),
+        parallelism=config.get("ARGON2_PARALLELISM", 4),
+    )
+
+
+def hash_password(password: str) -> str:
+    return password_hasher().hash(password)
+
+
+def check_password(user: User | None, password: str) -> bool:
+    """True if the password is the user's. Costs one hash either way, so timing tells nothing."""
+    hasher = password_hasher()
+    if user is None:
+        _verify_quietly(hasher, _dummy_hash(), password)
+        return False
+    if not _verify_quietly(hasher, user.password_hash, password):
+        return False
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+    return True
+
+
+def _verify_quietly(hasher: PasswordHasher, hashed: str, password: str) -> bool:
+    try:
+        return hasher.verify(hashed, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _dummy_hash() -> str:
+    cache = current_app.extensions.setdefault("heardback", {})
+    if "dummy_hash" not in cache:
+        cache["dummy_hash"] = password_hasher().hash(secrets.token_hex(16))
+    return cache["dummy_hash"]
+
+
+def set_password(user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+
+
+# --- signed links ------------------------------------------------------------------------------
+
+
+class Purpose(Enum):
+    """What a signed link is for; each has its own salt so one can't stand in for another."""
+
+    verify_email = "verify-email"
+    reset_password = "reset-password"  # noqa: S105 (a salt name, not a password)
+    change_email = "change-email"
+
+
+MAX_AGE_SETTING = {
+    Purpose.verify_email: "EMAIL_VERIFY_MAX_AGE",
+    Purpose.reset_password: "PASSWORD_RESET_MAX_AGE",
+    Purpose.change_email: "EMAIL_CHANGE_MAX_AGE",
+}
+
+
+class TokenError(Enum):
+    expired = "expired"
+    invalid = "invalid"
+    used = "used"
+
+
+def _serializer(purpose: Purpose) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=purpose.value)
+
+
+def make_token(purpose: Purpose, payload: dict) -> str:
+    return _serializer(purpose).dumps(payload)
+
+
+def read_token(purpose: Purpose, token: str) -> dict | TokenError:
+    max_age = current_app.config[MAX_AGE_SETTING[purpose]]
+    try:
+        payload = _serializer(purpose).loads(token, max_age=max_age)
+    except SignatureExpired:
+        return TokenError.expired
+    except BadSignature:
+        return TokenError.invalid
+    return payload if isinstance(payload, dict) else TokenError.invalid
+
+
+def _password_stamp(user: User) -> str:
+    """Changes whenever the password does, which makes a reset link single-use."""
+    material = f"{user.password_hash}|{user.password_changed_at.isoformat()}"
+    return hashlib.sha256(material.encode()).hexdigest()[:20]
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    return current_app.config["SITE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+# --- sign-up and verification ------------------------------------------------------------------
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def sign_up(email: str, password: str) -> User | None:
+    """Create an unverified account and email a verification link.
+
+    If the address already has an account, nothing is created and its owner gets an email saying
+    so; the page the visitor sees is the same either way.
+    """
+    password_hash = hash_password(password)  # before the look-up: same cost for both paths
+    existing = find_user(email)
+    if existing is not None:
+        mail.send_template(
+            existing.email,
+            "Someone tried to sign up with your email address",
+            "account_exists",
+            sign_in_url=absolute_url("accounts.sign_in"),
+            reset_url=absolute_url("accounts.reset_request"),
+        )
+        return None
+    user = User(email=email, password_hash=password_hash, password_changed_at=utcnow())
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same address signed up a moment ago in another request
+        db.session.rollback()
+        return None
+    send_verification(user)
+    return user
+
+
+def send_verification(user: User) -> None:
+    token = make_token(Purpose.verify_email, {"uid": user.id, "email": user.email})
+    mail.send_template(
+        user.email,
+        "Confirm your email address for HeardBack",
+        "verify_email",
+        verify_url=absolute_url("accounts.verify_email", token=token),
+        hours=current_app.config["EMAIL_VERIFY_MAX_AGE"] // 3600,
+    )
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    user: User | None
+    error: TokenError | None = None
+    already: bool = False
+
+
+def verify_email(token: str) -> VerifyResult:
+    payload = read_token(Purpose.verify_email, token)
+    if isinstance(payload, TokenError):
+        return VerifyResult(None, payload)
+    user = db.session.get(User, payload.get("uid"))
+    if user is None or user.email != payload.get("email"):
+        return VerifyResult(None, TokenError.invalid)
+    if user.is_verified:
+        return VerifyResult(user, already=True)
+    user.email_verified_at = utcnow()
+    return VerifyResult(user)
+
+
+# --- sign-in sessions --------------------------------------------------------------------------
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = find_user(email)
+    return user if check_password(user, password) else None
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User) -> None:
+    """Record a new signed-in browser and put its token in the (signed) session cookie."""
+    token = secrets.token_urlsafe(32)
+    lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"]
+    db.session.add(
+        LoginSession(user=user, token_hash=_token_hash(token), expires_at=utcnow() + lifetime)
+    )
+    session.clear()  # a fresh session on sign-in (no fixation)
+    session.permanent = True
+    session[SESSION_KEY] = token
+
+
+def end_session() -> None:
+    token = session.get(SESSION_KEY)
+    if token:
+        db.session.execute(
+            delete(LoginSession).where(LoginSession.token_hash == _token_hash(token))
+        )
+    session.clear()
+
+
+def end_all_sessions(user: User) -> None:
+    """Sign the user out everywhere (password change, suspension, account changes)."""
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login's loader: the user only if this browser's session record is still live."""
+    token = session.get(SESSION_KEY)
+    if not token or not user_id.isdigit():
+        return None
+    return db.session.scalar(
+        select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(
+            User.id == int(user_id),
+            LoginSession.token_hash == _token_hash(token),
+            LoginSession.expires_at > utcnow(),
+        )
+    )
+
+
+def purge_expired_sessions() -> int:
+    result = db.session.execute(delete(LoginSession).where(LoginSession.expires_at <= utcnow()))
+    return result.rowcount or 0
+
+
+# --- password reset ----------------------------------------------------------------------------
+
+
+def request_password_reset(email: str) -> None:
+    """Email a single-use reset link if the address has an account; say nothing either way."""
+    user = find_user(email)
+    if user is None:
+        return
+    token = make_token(Purpose.reset_password, {"uid": user.id, "stamp": _password_stamp(user)})
+    mail.send_template(
+        user.email,
+        "Reset your HeardBack password",
+        "reset_password",
+        reset_url=absolute_url("accounts.reset_password", token=token),
+        minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
+    )
+
+
+def user_for_reset(token: str) -> User | TokenError:
+    payload = read_token(Purpose.reset_password, token)
+    if isinstance(payload, TokenError):
+        return payload
+    user = db.session.get(User, payload.get("uid"))
+    if user is None:
+        return TokenError.invalid
+    if payload.get("stamp") != _password_stamp(user):
+        return TokenError.used
+    return user
+
+
+def reset_password(user: User, password: str) -> None:
+    set_password(user, password)
+    # Following the link proves the address; sign out everywhere, as after any password change.
+    if not user.is_verified:
+        user.email_verified_at = utcnow()
+    end_all_sessions(user)
+
+
+# --- account settings --------------------------------------------------------------------------
+
+
+def change_password(user: User, new_password: str) -> None:
+    """Set a new password and end every session; the caller starts a fresh one for this browser."""
+    set_password(user, new_password)
+    end_all_sessions(user)
+
+
+def request_email_change(user: User, new_email: str) -> None:
+    """Send a confirmation link to the new address; the change happens when it is followed."""
+    if new_email == user.email:
+        return
+    if find_user(new_email) is not None:
+        mail.send_template(
+            new_email,
+            "Someone tried to move a HeardBack account to your address",
+            "email_taken",
+            sign_in_url=absolute_url("accounts.sign_in"),
+        )
+        return
+    token = make_token(Purpose.change_email, {"uid": user.id, "old": user.email, "new": new_email})
+    mail.send_template(
+        new_email,
+        "Confirm your new email address for HeardBack",
+        "change_email",
+        confirm_url=absolute_url("accounts.confirm_email_change", token=token),
+        hours=current_app.config["EMAIL_CHANGE_MAX_AGE"] // 3600,
+    )
+
+
+def confirm_email_change(token: str) -> User | TokenError:
+    payload = read_token(Purpose.change_email, token)
+    if isinstance(payload, TokenError):
+        return payload
+    user = db.session.get(User, payload.get("uid"))
+    if user is None:
+        return TokenError.invalid
+    if user.email != payload.get("old"):
+        return TokenError.used
+    new_email = payload.get("new")
+    if not isinstance(new_email, str) or find_user(new_email) is not None:
+        return TokenError.used
+    old_email = user.email
+    user.email = new_email
+    user.email_verified_at = utcnow()
+    db.session.flush()
+    mail.send_template(
+        old_email,
+        "Your HeardBack email address was changed",
+        "email_changed",
+        reset_url=absolute_url("accounts.reset_request"),
+    )
+    return user
+
+
+def delete_account(user: User, keep_reviews: bool) -> None:
+    """Delete the account; its reviews are deleted or kept with no link to anyone (DESIGN §5.7)."""
+    from reviews.models import Review
+
+    if keep_reviews:
+        db.session.execute(update(Review).where(Review.author_id == user.id).values(author_id=None))
+    else:
+        for review in db.session.scalars(select(Review).where(Review.author_id == user.id)):
+            db.session.delete(review)
+    end_all_sessions(user)
+    db.session.delete(user)
+
+
+def suspend(user: User) -> None:
+    user.suspended_at = utcnow()
+    end_all_sessions(user)

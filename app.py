@@ -1,0 +1,169 @@
+"""The HeardBack application factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, has_request_context, request
+from sqlalchemy import event
+
+import security
+from config import Config, ProductionConfig, config_from_environment, environment_overrides
+from extensions import csrf, db, limiter, login_manager, migrate
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
+    """Build the app. `config` is a Config class, or a dict of overrides on the environment's."""
+    app = Flask(__name__, instance_relative_config=True)
+    config_class = config if isinstance(config, type) else config_from_environment()
+    app.config.from_object(config_class)
+    app.config.update(environment_overrides(config_class))
+    if isinstance(config, dict):
+        app.config.update(config)
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _check_production(app, config_class)
+    _fill_defaults(app)
+    _configure_logging(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    security.init_app(app)
+    with app.app_context():
+        _configure_engine(app)
+
+    _register_blueprints(app)
+    _register_templates(app)
+
+    import errors
+    from cli import heardback_cli
+
+    errors.init_app(app)
+    app.cli.add_command(heardback_cli)
+    return app
+
+
+def _check_production(app: Flask, config_class: type[Config]) -> None:
+    """Production refuses to start on the conveniences meant for a developer's machine."""
+    if not issubclass(config_class, ProductionConfig):
+        return
+    missing = [
+        name
+        for name, value in [
+            ("SECRET_KEY", app.config.get("SECRET_KEY")),
+            ("DATABASE_URL", app.config.get("SQLALCHEMY_DATABASE_URI")),
+            ("REDIS_URL", app.config.get("REDIS_URL")),
+        ]
+        if not value
+    ]
+    if missing:
+        raise RuntimeError(
+            "Production configuration needs " + ", ".join(missing) + " in the environment "
+            "(see README.md, Configuration). Refusing to start with development defaults."
+        )
+    if len(app.config["SECRET_KEY"]) < 32:
+        raise RuntimeError("SECRET_KEY must be at least 32 characters in production.")
+
+
+def _fill_defaults(app: Flask) -> None:
+    """The embedded default: SQLite and a generated secret key, both kept in instance/."""
+    instance = Path(app.instance_path)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(instance / "secret_key")
+    uri = app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not uri:
+        uri = f"sqlite:///{instance / 'heardback.sqlite3'}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = _with_driver(uri)
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
+
+
+def _with_driver(uri: str) -> str:
+    """postgres:// and postgresql:// URLs use psycopg 3, the driver this project installs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if uri.startswith(prefix):
+            return "postgresql+psycopg://" + uri[len(prefix) :]
+    return uri
+
+
+def _instance_secret_key(path: Path) -> str:
+    if path.exists():
+        key = path.read_text().strip()
+        if key:
+            return key
+    key = secrets.token_hex(32)
+    # Created with owner-only permissions; O_EXCL so two workers starting at once agree.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def _configure_logging(app: Flask) -> None:
+    level = getattr(logging, str(app.config.get("LOG_LEVEL", "INFO")).upper(), logging.INFO)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Werkzeug's access log prints client addresses; HeardBack keeps none (DESIGN.md §5.1).
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+
+def _configure_engine(app: Flask) -> None:
+    engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return
+    busy_timeout = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (below).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {busy_timeout}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        # A write transaction takes the write lock at BEGIN, where busy_timeout makes it wait its
+        # turn; a deferred one that reads and then writes fails at once with "database is locked"
+        # if another worker wrote in between. Reads stay deferred so they never queue.
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing() else "BEGIN")
+
+
+def _writing() -> bool:
+    if not has_request_context():
+        return True  # CLI commands and scripts
+    return request.method not in READ_METHODS or g.get("db_write", False)
+
+
+def _register_blueprints(app: Flask) -> None:
+    # Every model module, so the metadata (and Alembic's autogenerate) sees the whole schema.
+    import reviews.models  # noqa: F401
+    from accounts import bp as accounts_bp
+    from employers import bp as employers_bp
+    from pages import bp as pages_bp
+
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(employers_bp)
+
+
+def _register_templates(app: Flask) -> None:
+    from timeutils import month_label
+
+    app.jinja_env.filters["month"] = month_label
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

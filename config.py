@@ -1,0 +1,173 @@
+"""Configuration, read from the environment.
+
+`create_app()` picks a class by `HEARDBACK_CONFIG` (or `FLASK_ENV`): `development` (the default),
+`testing` or `production`. Every setting can be overridden by an environment variable of the same
+name; the README lists them.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+
+class Config:
+    NAME = "base"
+    # Set from the environment or, outside production, generated once and kept in instance/.
+    SECRET_KEY: str | None = None
+    # None means "SQLite in instance/" (filled in by create_app, which knows the instance path).
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+    REDIS_URL: str | None = None
+
+    # Request size: a review with every field filled is well under 64 KB; 1 MB leaves room and
+    # stops a 10 MB body before it is parsed.
+    MAX_CONTENT_LENGTH = 1024 * 1024
+
+    # Sessions: server-side records (accounts.models.LoginSession) make sign-out final.
+    PERMANENT_SESSION_LIFETIME = timedelta(days=30)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PREFERRED_URL_SCHEME = "http"
+    # Absolute links in emails: taken from SERVER_NAME-less config so links work behind a proxy.
+    SITE_URL = "http://127.0.0.1:5000"
+
+    # CSRF tokens live as long as the session, so a long write-up never loses its token.
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None
+
+    # Email: "outbox" writes .eml files to instance/outbox and logs them; "smtp" sends.
+    MAIL_BACKEND = "outbox"
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_DEFAULT_SENDER = "HeardBack <no-reply@heardback.test>"
+    MAIL_OUTBOX_DIR: str | None = None
+
+    # argon2id cost (argon2-cffi's RFC 9106 low-memory profile).
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536  # KiB
+    ARGON2_PARALLELISM = 4
+
+    # Token lifetimes (seconds).
+    EMAIL_VERIFY_MAX_AGE = 3 * 24 * 3600
+    PASSWORD_RESET_MAX_AGE = 3600
+    EMAIL_CHANGE_MAX_AGE = 24 * 3600
+
+    # Rate limits (Flask-Limiter syntax). Keys are an HMAC of the client address, never the
+    # address itself (DESIGN.md §5.5).
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI: str | None = None
+    RATELIMIT_KEY_PREFIX = "heardback"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_SIGN_IN = "10 per minute; 60 per hour"
+    RATELIMIT_SIGN_IN_PER_EMAIL = "5 per minute"
+    RATELIMIT_SIGN_UP = "5 per minute; 20 per day"
+    RATELIMIT_RESET = "5 per minute; 20 per day"
+    # How many proxies in front of the app may set X-Forwarded-For (0: trust none).
+    TRUSTED_PROXIES = 0
+
+    # Security headers; HSTS only where the site is served over HTTPS.
+    HSTS_ENABLED = False
+
+    LOG_LEVEL = "INFO"
+
+
+class DevelopmentConfig(Config):
+    NAME = "development"
+
+
+class TestConfig(Config):
+    NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    MAIL_BACKEND = "memory"
+    RATELIMIT_STORAGE_URI = None
+    # Still argon2id, at a cost that keeps the suite fast.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    ARGON2_PARALLELISM = 1
+    # Generous limits so ordinary tests never trip them; rate-limit tests set their own.
+    RATELIMIT_SIGN_IN = "1000 per minute"
+    RATELIMIT_SIGN_IN_PER_EMAIL = "1000 per minute"
+    RATELIMIT_SIGN_UP = "1000 per minute"
+    RATELIMIT_RESET = "1000 per minute"
+    SITE_URL = "http://localhost"
+
+
+class ProductionConfig(Config):
+    NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    HSTS_ENABLED = True
+    MAIL_BACKEND = "smtp"
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+# Environment variables whose name differs from the setting they fill.
+RENAMED = {"DATABASE_URL": "SQLALCHEMY_DATABASE_URI"}
+# The test suite reads only these, so a developer's own DATABASE_URL never reaches a test.
+TEST_ENVIRONMENT = {
+    "TEST_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "TEST_REDIS_URL": "REDIS_URL",
+}
+
+
+def config_from_environment() -> type[Config]:
+    name = os.environ.get("HEARDBACK_CONFIG") or os.environ.get("FLASK_ENV") or "development"
+    try:
+        return CONFIGS[name.strip().lower()]
+    except KeyError:
+        raise RuntimeError(
+            f"Unknown configuration {name!r}: use one of {', '.join(CONFIGS)}"
+        ) from None
+
+
+def _coerce(raw: str, default: object) -> object:
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, timedelta):
+        return timedelta(days=int(raw))
+    return raw
+
+
+def environment_overrides(cls: type[Config], environ: dict[str, str] | None = None) -> dict:
+    """Settings from environment variables named like the setting (or as in RENAMED).
+
+    Values take the type of the class default (`MAIL_PORT=587` becomes an int), and an empty
+    variable counts as unset.
+    """
+    environ = os.environ if environ is None else environ
+    if cls is TestConfig:
+        names = TEST_ENVIRONMENT
+    else:
+        names = {
+            name: name
+            for name in dir(cls)
+            if name.isupper() and name != "NAME" and not isinstance(getattr(cls, name), dict)
+        } | RENAMED
+    overrides = {}
+    for variable, setting in names.items():
+        raw = environ.get(variable)
+        if raw in (None, ""):
+            continue
+        overrides[setting] = _coerce(raw, getattr(cls, setting, None))
+    return overrides

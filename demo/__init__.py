@@ -1,0 +1,1 @@
+"""Demo data: clearly fictional employers and reviews for trying the site and for benchmarks."""

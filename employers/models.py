@@ -1,0 +1,164 @@
+"""Employers, their other names and web domains, and their statistics row."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, DateTime, Float, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from enums import enum_column, enum_values
+from extensions import db
+from timeutils import utcnow
+
+
+class Industry(enum.Enum):
+    software = "software"
+    finance = "finance"
+    healthcare = "healthcare"
+    education = "education"
+    retail = "retail"
+    manufacturing = "manufacturing"
+    media = "media"
+    consulting = "consulting"
+    government = "government"
+    nonprofit = "nonprofit"
+    hospitality = "hospitality"
+    logistics = "logistics"
+    energy = "energy"
+    telecom = "telecom"
+    other = "other"
+
+    @property
+    def label(self) -> str:
+        return INDUSTRY_LABELS[self]
+
+
+INDUSTRY_LABELS = {
+    Industry.software: "Software & internet",
+    Industry.finance: "Finance & insurance",
+    Industry.healthcare: "Healthcare",
+    Industry.education: "Education",
+    Industry.retail: "Retail & consumer goods",
+    Industry.manufacturing: "Manufacturing",
+    Industry.media: "Media & entertainment",
+    Industry.consulting: "Consulting & professional services",
+    Industry.government: "Government & public sector",
+    Industry.nonprofit: "Non-profit",
+    Industry.hospitality: "Hospitality & travel",
+    Industry.logistics: "Transport & logistics",
+    Industry.energy: "Energy & utilities",
+    Industry.telecom: "Telecommunications",
+    Industry.other: "Other",
+}
+
+
+class SizeBand(enum.Enum):
+    micro = "1-10"
+    small = "11-50"
+    medium = "51-200"
+    large = "201-1000"
+    xlarge = "1001-5000"
+    enterprise = "5001+"
+
+    @property
+    def label(self) -> str:
+        return f"{self.value} employees"
+
+
+class Employer(db.Model):
+    __tablename__ = "employers"
+    __table_args__ = (
+        CheckConstraint(f"industry IN ({enum_values(Industry)})", name="industry"),
+        CheckConstraint(f"size_band IN ({enum_values(SizeBand)})", name="size_band"),
+        CheckConstraint("country IS NULL OR length(country) = 2", name="country_code"),
+        CheckConstraint("length(normalized_name) > 0", name="normalized_name_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Case, punctuation and legal suffixes removed (employers.services.normalize_name); unique so
+    # "ACME, Inc." and "Acme" can't both exist.
+    normalized_name: Mapped[str] = mapped_column(String(200), unique=True)
+    slug: Mapped[str] = mapped_column(String(220), unique=True)
+    industry: Mapped[Industry | None] = enum_column(Industry)
+    size_band: Mapped[SizeBand | None] = enum_column(SizeBand)
+    country: Mapped[str | None] = mapped_column(String(2))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    aliases: Mapped[list[EmployerAlias]] = relationship(
+        back_populates="employer", cascade="all, delete-orphan", passive_deletes=True
+    )
+    domains: Mapped[list[EmployerDomain]] = relationship(
+        back_populates="employer", cascade="all, delete-orphan", passive_deletes=True
+    )
+    stats: Mapped[EmployerStats | None] = relationship(
+        back_populates="employer", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    def __repr__(self) -> str:
+        return f"<Employer {self.slug}>"
+
+
+class EmployerAlias(db.Model):
+    """Another name an employer is known by; after a merge, also the old slug (301 redirect)."""
+
+    __tablename__ = "employer_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employer_id: Mapped[int] = mapped_column(
+        ForeignKey("employers.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    normalized_name: Mapped[str] = mapped_column(String(200), unique=True)
+    slug: Mapped[str | None] = mapped_column(String(220), unique=True)
+
+    employer: Mapped[Employer] = relationship(back_populates="aliases")
+
+
+class EmployerDomain(db.Model):
+    """A web domain the employer's staff have email addresses on (used to verify claims)."""
+
+    __tablename__ = "employer_domains"
+    __table_args__ = (CheckConstraint("domain = lower(domain)", name="domain_lowercase"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employer_id: Mapped[int] = mapped_column(
+        ForeignKey("employers.id", ondelete="CASCADE"), index=True
+    )
+    domain: Mapped[str] = mapped_column(String(253), unique=True)
+
+    employer: Mapped[Employer] = relationship(back_populates="domains")
+
+
+class EmployerStats(db.Model):
+    """The per-employer statistics row (DESIGN.md §6, "Storage").
+
+    Updated in the same transaction as any change to one of the employer's reviews and rebuilt
+    from scratch by `flask heardback recompute`. Counts are of published reviews.
+    """
+
+    __tablename__ = "employer_stats"
+    __table_args__ = (
+        CheckConstraint("review_count >= 0", name="review_count_non_negative"),
+        CheckConstraint("author_count <= review_count", name="authors_within_reviews"),
+        CheckConstraint("score IS NULL OR (score >= 0 AND score <= 100)", name="score_range"),
+    )
+
+    employer_id: Mapped[int] = mapped_column(
+        ForeignKey("employers.id", ondelete="CASCADE"), primary_key=True
+    )
+    review_count: Mapped[int] = mapped_column(Integer, default=0)
+    author_count: Mapped[int] = mapped_column(Integer, default=0)
+    ghosted_count: Mapped[int] = mapped_column(Integer, default=0)
+    waiting_count: Mapped[int] = mapped_column(Integer, default=0)
+    decided_count: Mapped[int] = mapped_column(Integer, default=0)
+    weight_sum: Mapped[float] = mapped_column(Float, default=0.0)
+    score: Mapped[float | None] = mapped_column(Float)
+    score_sd: Mapped[float | None] = mapped_column(Float)
+    # Side figures (hear-back by stage, days to decision, ...), shaped by the scoring engine.
+    figures: Mapped[dict | None] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    employer: Mapped[Employer] = relationship(back_populates="stats")

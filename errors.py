@@ -1,0 +1,105 @@
+"""Error pages in the site's layout (and JSON under /api/)."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from extensions import db
+
+log = logging.getLogger(__name__)
+
+MESSAGES: dict[int, tuple[str, str]] = {
+    400: (
+        "That request didn't make sense to us",
+        "Something in the request was missing or malformed. Go back, check the form and try again.",
+    ),
+    403: (
+        "You can't do that here",
+        "Your account doesn't have permission for this page or action. If you think it should, "
+        "sign in with the right account.",
+    ),
+    404: (
+        "We couldn't find that page",
+        "The link may be old or mistyped. Try searching for the employer instead.",
+    ),
+    405: (
+        "That action isn't available here",
+        "This address doesn't accept that kind of request. Use the buttons and forms on the site.",
+    ),
+    413: (
+        "That was too much to send at once",
+        "What you sent is larger than we accept. Shorten long text fields and try again.",
+    ),
+    429: (
+        "Slow down a little",
+        "There have been too many attempts from your connection in a short time. "
+        "Wait a minute, then try again.",
+    ),
+    500: (
+        "Something went wrong on our side",
+        "We couldn't finish that request. Nothing you did caused this; please try again in a "
+        "moment.",
+    ),
+    503: (
+        "HeardBack is briefly unavailable",
+        "We can't reach our database right now. Please try again in a minute.",
+    ),
+}
+
+CSRF_MESSAGE = (
+    "This form could not be accepted because its security token was missing or no longer valid "
+    "(for example, the page was open while you signed in or out elsewhere). Go back, reload the "
+    "page and submit again."
+)
+
+
+def render_error(code: int, message: str | None = None):
+    title, default_message = MESSAGES.get(code, MESSAGES[500])
+    message = message or default_message
+    if request.path.startswith("/api/") or request.path == "/healthz":
+        return jsonify(error={"code": code, "title": title, "message": message}), code
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_error(400, CSRF_MESSAGE)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        response = render_error(error.code if error.code in MESSAGES else 500)
+        if error.code == 429 or error.code == 503:
+            body, code = response
+            return body, code, {"Retry-After": "60"}
+        return response
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DBAPIError)
+    def database_unavailable(error: DBAPIError):
+        db.session.rollback()
+        if isinstance(error, OperationalError) or error.connection_invalidated:
+            log.warning("Database unavailable: %s", type(error.orig).__name__)
+            body, code = render_error(503)
+            return body, code, {"Retry-After": "30"}
+        log.exception("Database error")
+        return render_error(500)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        log.exception("Unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return render_error(500)
+
+    # Make abort(503) and friends render the same way when raised outside a view.
+    app.register_error_handler(ServiceUnavailable, http_error)
+    app.register_error_handler(InternalServerError, http_error)

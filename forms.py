@@ -1,0 +1,66 @@
+"""Form pieces shared by every domain: the base form and input hygiene.
+
+Every text a user sends is checked for control characters before any rule or query sees it:
+PostgreSQL refuses NUL in text, and invisible characters have no place in names or emails.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from flask_wtf import FlaskForm
+from wtforms import Field
+from wtforms.validators import ValidationError
+
+# Tab, newline and carriage return are fine in multi-line text; nothing else below space is.
+_MULTILINE_ALLOWED = {"\t", "\n", "\r"}
+# Bidirectional overrides can disguise text (e.g. an email that reads differently than it is).
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+MAX_QUERY_LENGTH = 200
+
+
+def has_control_characters(value: str, *, multiline: bool = False) -> bool:
+    allowed = _MULTILINE_ALLOWED if multiline else set()
+    for ch in value:
+        if ch in allowed:
+            continue
+        if ch in _BIDI_CONTROLS or unicodedata.category(ch) == "Cc":
+            return True
+    return False
+
+
+class NoControlCharacters:
+    """Refuse NUL, other control characters and bidi overrides, with a message that says so."""
+
+    def __init__(self, multiline: bool = False):
+        self.multiline = multiline
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        if isinstance(field.data, str) and has_control_characters(
+            field.data, multiline=self.multiline
+        ):
+            raise ValidationError(
+                "This contains invisible control characters. Retype it without pasting, "
+                "or remove anything that isn't ordinary text."
+            )
+
+
+def strip_value(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def clean_query(value: str) -> str:
+    """A search query made safe to use: control characters dropped, length capped."""
+    cleaned = "".join(
+        " " if has_control_characters(ch) else ch for ch in (value or "")[:MAX_QUERY_LENGTH]
+    )
+    return " ".join(cleaned.split())
+
+
+class BaseForm(FlaskForm):
+    """The project's form base. Subclasses put NoControlCharacters on every text field."""
+
+
+class ConfirmForm(BaseForm):
+    """A form with no fields: a CSRF-protected button for a one-click action (STYLE.md)."""

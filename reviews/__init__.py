@@ -1,0 +1,1 @@
+"""Reviews: one candidate's account of one hiring process (DESIGN.md §3-4)."""

@@ -1,0 +1,314 @@
+"""Reviews (one candidate's account of one hiring process) and their revisions.
+
+Field for field DESIGN.md §4. The rules that can be checked on one row are CHECK constraints here,
+so a bug in a form or a script can't store a review the site would refuse; the rules that need a
+clock or other rows (dates not in the future, one live review per 12 months) live in the services.
+"""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from enums import enum_column, enum_values
+from extensions import db
+from timeutils import utcnow
+
+
+class Stage(enum.Enum):
+    """The furthest step reached, in order (DESIGN.md §3)."""
+
+    applied = "applied"
+    screen = "screen"
+    interview = "interview"
+    assignment = "assignment"
+    final = "final"
+    references = "references"
+    offer = "offer"
+
+    @property
+    def rank(self) -> int:
+        return list(Stage).index(self)
+
+
+class Outcome(enum.Enum):
+    offer = "offer"
+    rejected_with_feedback = "rejected_with_feedback"
+    rejected = "rejected"
+    ghosted = "ghosted"
+    rescinded = "rescinded"
+    withdrew = "withdrew"
+    waiting = "waiting"
+
+    @property
+    def is_decision(self) -> bool:
+        return self in DECISIONS
+
+
+# Outcomes where the employer communicated a decision (they carry "days to decision").
+DECISIONS = frozenset(
+    {Outcome.offer, Outcome.rejected_with_feedback, Outcome.rejected, Outcome.rescinded}
+)
+
+
+class RoleCategory(enum.Enum):
+    engineering = "engineering"
+    data = "data"
+    product = "product"
+    design = "design"
+    marketing = "marketing"
+    sales = "sales"
+    customer_support = "customer_support"
+    operations = "operations"
+    finance = "finance"
+    people = "people"
+    legal = "legal"
+    healthcare = "healthcare"
+    education = "education"
+    research = "research"
+    administration = "administration"
+    trades = "trades"
+    other = "other"
+
+
+class Seniority(enum.Enum):
+    intern = "intern"
+    entry = "entry"
+    mid = "mid"
+    senior = "senior"
+    lead = "lead"
+    manager = "manager"
+    director = "director"
+    executive = "executive"
+
+
+class WorkMode(enum.Enum):
+    onsite = "onsite"
+    hybrid = "hybrid"
+    remote = "remote"
+
+
+class ApplicationChannel(enum.Enum):
+    online = "online"
+    referral = "referral"
+    recruiter = "recruiter"  # a recruiter reached out
+    agency = "agency"
+    career_fair = "career_fair"
+    other = "other"
+
+
+class NextSteps(enum.Enum):
+    """Were next steps explained at the end of the last contact?"""
+
+    yes_with_date = "yes_with_date"
+    yes_vague = "yes_vague"
+    no = "no"
+
+
+class Feedback(enum.Enum):
+    none = "none"
+    generic = "generic"
+    specific = "specific"
+
+
+class ReviewStatus(enum.Enum):
+    held = "held"  # waiting for a moderator (suspected names, link spam, burst cap, ...)
+    scheduled = "scheduled"  # passed its checks; public at publish_at (DESIGN.md §5.2)
+    published = "published"
+    hidden = "hidden"  # hidden by a moderator, with a reason the author is told
+
+
+class RevisionSource(enum.Enum):
+    author = "author"
+    moderator = "moderator"
+    system = "system"
+
+
+def new_public_id() -> str:
+    """A random, non-sequential id for public URLs (about 60 bits)."""
+    return secrets.token_urlsafe(9).replace("-", "x").replace("_", "y")[:12]
+
+
+def _in(column: str, members) -> str:
+    return f"{column} IN ({', '.join(repr(member.value) for member in members)})"
+
+
+_DECISION_SQL = _in("outcome", DECISIONS)
+
+TEXT_LIMITS = {"narrative": 4000, "advice": 1000, "role_title": 120}
+
+
+class Review(db.Model):
+    __tablename__ = "reviews"
+    __table_args__ = (
+        # DESIGN.md §4: the database backstop for "one live review per author per employer".
+        UniqueConstraint(
+            "author_id", "employer_id", "process_month", name="uq_reviews_one_per_month"
+        ),
+        CheckConstraint(f"stage IN ({enum_values(Stage)})", name="stage"),
+        CheckConstraint(f"outcome IN ({enum_values(Outcome)})", name="outcome"),
+        CheckConstraint(f"status IN ({enum_values(ReviewStatus)})", name="status"),
+        CheckConstraint(f"role_category IN ({enum_values(RoleCategory)})", name="role_category"),
+        CheckConstraint(f"seniority IN ({enum_values(Seniority)})", name="seniority"),
+        CheckConstraint(f"work_mode IN ({enum_values(WorkMode)})", name="work_mode"),
+        CheckConstraint(
+            f"application_channel IN ({enum_values(ApplicationChannel)})",
+            name="application_channel",
+        ),
+        CheckConstraint(f"next_steps IN ({enum_values(NextSteps)})", name="next_steps"),
+        CheckConstraint(f"feedback IN ({enum_values(Feedback)})", name="feedback"),
+        CheckConstraint("last_contact_on >= process_month", name="contact_after_start"),
+        CheckConstraint(
+            f"({_DECISION_SQL} AND decision_days IS NOT NULL)"
+            f" OR (NOT {_DECISION_SQL} AND decision_days IS NULL)",
+            name="decision_days_iff_decision",
+        ),
+        CheckConstraint(
+            "decision_days IS NULL OR (decision_days >= 0 AND decision_days <= 3650)",
+            name="decision_days_range",
+        ),
+        CheckConstraint(
+            "outcome NOT IN ('offer', 'rescinded') OR stage = 'offer'",
+            name="offer_outcome_at_offer_stage",
+        ),
+        CheckConstraint(
+            "promised_days IS NULL OR (next_steps = 'yes_with_date'"
+            " AND promised_days >= 1 AND promised_days <= 365)",
+            name="promised_days_with_timeline",
+        ),
+        CheckConstraint(
+            "followups_sent IS NULL OR (followups_sent >= 0 AND followups_sent <= 100)",
+            name="followups_sent_range",
+        ),
+        CheckConstraint(
+            "followups_answered IS NULL OR (followups_sent IS NOT NULL"
+            " AND followups_answered >= 0 AND followups_answered <= followups_sent)",
+            name="followups_answered_within_sent",
+        ),
+        CheckConstraint(
+            "feedback IS NULL"
+            " OR (outcome = 'rejected_with_feedback' AND feedback = 'specific')"
+            " OR (outcome = 'rejected' AND feedback IN ('none', 'generic'))"
+            " OR (outcome IN ('ghosted', 'waiting') AND feedback = 'none')"
+            " OR outcome IN ('offer', 'rescinded', 'withdrew')",
+            name="feedback_fits_outcome",
+        ),
+        CheckConstraint(
+            "interview_rounds IS NULL OR (interview_rounds >= 0 AND interview_rounds <= 30)",
+            name="interview_rounds_range",
+        ),
+        CheckConstraint(
+            "hours_invested IS NULL OR (hours_invested >= 0 AND hours_invested <= 1000)",
+            name="hours_invested_range",
+        ),
+        CheckConstraint(
+            "respect_rating IS NULL OR (respect_rating >= 1 AND respect_rating <= 5)",
+            name="respect_rating_range",
+        ),
+        CheckConstraint("country IS NULL OR length(country) = 2", name="country_code"),
+        *(
+            CheckConstraint(
+                f"{column} IS NULL OR length({column}) <= {limit}", name=f"{column}_length"
+            )
+            for column, limit in TEXT_LIMITS.items()
+        ),
+        Index("ix_reviews_employer_status", "employer_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(16), unique=True, default=new_public_id)
+    # The only link to the author (DESIGN.md §5.1); NULL once an account is deleted and its
+    # reviews are kept de-linked.
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    # Indexed by ix_reviews_employer_status, whose first column it is.
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id"))
+
+    # Required (DESIGN.md §4).
+    process_month: Mapped[date] = mapped_column(Date)  # first day of the month the process began
+    stage: Mapped[Stage] = enum_column(Stage)
+    outcome: Mapped[Outcome] = enum_column(Outcome)
+    last_contact_on: Mapped[date] = mapped_column(Date)  # private; shown as a month
+    decision_days: Mapped[int | None] = mapped_column(Integer)
+
+    # Optional.
+    role_category: Mapped[RoleCategory | None] = enum_column(RoleCategory)
+    seniority: Mapped[Seniority | None] = enum_column(Seniority)
+    role_title: Mapped[str | None] = mapped_column(String(TEXT_LIMITS["role_title"]))
+    show_role_title: Mapped[bool] = mapped_column(Boolean, default=False)
+    country: Mapped[str | None] = mapped_column(String(2))
+    work_mode: Mapped[WorkMode | None] = enum_column(WorkMode)
+    application_channel: Mapped[ApplicationChannel | None] = enum_column(ApplicationChannel)
+    interview_rounds: Mapped[int | None] = mapped_column(SmallInteger)
+    hours_invested: Mapped[int | None] = mapped_column(SmallInteger)
+    next_steps: Mapped[NextSteps | None] = enum_column(NextSteps)
+    promised_days: Mapped[int | None] = mapped_column(SmallInteger)
+    followups_sent: Mapped[int | None] = mapped_column(SmallInteger)
+    followups_answered: Mapped[int | None] = mapped_column(SmallInteger)
+    feedback: Mapped[Feedback | None] = enum_column(Feedback)
+    respect_rating: Mapped[int | None] = mapped_column(SmallInteger)
+    narrative: Mapped[str | None] = mapped_column(Text)
+    advice: Mapped[str | None] = mapped_column(Text)
+
+    # Lifecycle.
+    status: Mapped[ReviewStatus] = enum_column(ReviewStatus, default=ReviewStatus.scheduled)
+    publish_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # When the author last changed it; the public sees only the month ("updated March 2026").
+    author_updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    revisions: Mapped[list[ReviewRevision]] = relationship(
+        back_populates="review",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="ReviewRevision.number",
+    )
+
+    @property
+    def timeline_kept(self) -> bool | None:
+        """Derived (DESIGN.md §4): decided within the promised days, when both are known."""
+        if self.decision_days is None or self.promised_days is None:
+            return None
+        return self.decision_days <= self.promised_days
+
+    def __repr__(self) -> str:
+        return f"<Review {self.public_id}>"
+
+
+class ReviewRevision(db.Model):
+    """A snapshot of a review after each change, for moderators (DESIGN.md §4)."""
+
+    __tablename__ = "review_revisions"
+    __table_args__ = (
+        UniqueConstraint("review_id", "number", name="uq_review_revisions_review_number"),
+        CheckConstraint(f"source IN ({enum_values(RevisionSource)})", name="source"),
+        CheckConstraint("number >= 1", name="number_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    source: Mapped[RevisionSource] = enum_column(RevisionSource)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    data: Mapped[dict] = mapped_column(JSON)
+
+    review: Mapped[Review] = relationship(back_populates="revisions")

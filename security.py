@@ -1,0 +1,84 @@
+"""Request-level protections: client keys for rate limits, security headers, safe redirects.
+
+The client address is never stored or logged: rate limits key on an HMAC of it with a key that
+changes every day (DESIGN.md §5.5), so yesterday's keys can't be linked to today's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, request
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ]
+)
+
+
+def daily_key(day: str | None = None) -> bytes:
+    """The HMAC key for one UTC day, derived from the app's secret key."""
+    day = day or datetime.now(UTC).strftime("%Y-%m-%d")
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, b"ip-hmac:" + day.encode(), hashlib.sha256).digest()
+
+
+def pseudonymous(value: str, day: str | None = None) -> str:
+    """A daily-rotating HMAC of a value such as an IP address or an email (hex, 32 chars)."""
+    return hmac.new(daily_key(day), value.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def client_address() -> str:
+    """The client's address, trusting X-Forwarded-For only from TRUSTED_PROXIES proxies."""
+    trusted = current_app.config.get("TRUSTED_PROXIES", 0)
+    if trusted:
+        forwarded = [part.strip() for part in request.headers.getlist("X-Forwarded-For")]
+        hops = [hop.strip() for value in forwarded for hop in value.split(",") if hop.strip()]
+        if len(hops) >= trusted:
+            return hops[-trusted]
+    return request.remote_addr or "unknown"
+
+
+def client_key() -> str:
+    """Rate-limit key for the current client: an HMAC of its address, never the address."""
+    return "ip:" + pseudonymous(client_address())
+
+
+def is_safe_next(target: str | None) -> bool:
+    """True for a local path such as `/me?tab=1`; false for anything that could leave the site."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return False
+    if "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+def set_security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_app.config.get("HSTS_ENABLED"):
+        headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(set_security_headers)

@@ -1,0 +1,180 @@
+"""Fixtures: a fresh app and database per test, clients with CSRF on, mail and sign-in helpers.
+
+The suite runs on in-memory SQLite by default. With TEST_DATABASE_URL set (CI does it for
+PostgreSQL) the schema is created once and every table is emptied after each test; with
+TEST_REDIS_URL set, rate limits live in Redis under a key prefix of their own per test.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+
+import pytest
+from sqlalchemy import text
+
+from app import create_app
+from config import TestConfig
+from extensions import db
+from tests import factories
+
+CSRF_INPUT = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|'
+    r'type="hidden" name="csrf_token" value="([^"]+)"|'
+    r'name="csrf_token" value="([^"]+)"'
+)
+LINK = re.compile(r"https?://\S+")
+
+
+def _is_sqlite_memory(app) -> bool:
+    return app.config["SQLALCHEMY_DATABASE_URI"] in ("sqlite://", "sqlite:///:memory:")
+
+
+def make_app(**overrides):
+    settings = {"RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}"}
+    settings.update(overrides)
+
+    class Settings(TestConfig):
+        pass
+
+    for key, value in settings.items():
+        setattr(Settings, key, value)
+    return create_app(Settings)
+
+
+def _empty_all_tables() -> None:
+    tables = [table.name for table in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(text(f"DELETE FROM {table}"))
+    db.session.commit()
+
+
+@pytest.fixture
+def app_factory():
+    """Build an app with settings of the test's own (e.g. tight rate limits)."""
+    made = []
+
+    def build(**overrides):
+        app = make_app(**overrides)
+        context = app.app_context()
+        context.push()
+        db.create_all()
+        made.append((app, context))
+        return app
+
+    yield build
+    for app, context in reversed(made):
+        db.session.remove()
+        if _is_sqlite_memory(app):
+            db.drop_all()
+        else:
+            _empty_all_tables()
+        context.pop()
+
+
+@pytest.fixture
+def app(app_factory):
+    return app_factory()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def outbox(app):
+    return app.extensions.setdefault("mail_outbox", [])
+
+
+@pytest.fixture(autouse=True)
+def _factories_session(request):
+    """factory_boy's session is the app's scoped session (bound when the app fixture runs)."""
+    factories.bind(db.session)
+    yield
+
+
+def csrf_token(client, url: str) -> str:
+    """The CSRF token from the form on a page (one token serves the whole session)."""
+    response = client.get(url)
+    match = CSRF_INPUT.search(response.get_data(as_text=True))
+    assert match, f"no csrf_token on {url} (status {response.status_code})"
+    return next(group for group in match.groups() if group)
+
+
+def post_form(client, url: str, data: dict | None = None, *, page: str | None = None, **kwargs):
+    """POST a form the way a browser would: with the CSRF token from the page that shows it."""
+    payload = dict(data or {})
+    payload.setdefault("csrf_token", csrf_token(client, page or url))
+    return client.post(url, data=payload, **kwargs)
+
+
+def links_in(message) -> list[str]:
+    return LINK.findall(message.get_content())
+
+
+def path_of(link: str) -> str:
+    return "/" + link.split("://", 1)[1].split("/", 1)[1]
+
+
+class Auth:
+    """Sign-up and sign-in through the real forms."""
+
+    def __init__(self, client, outbox):
+        self.client = client
+        self.outbox = outbox
+
+    def sign_up(self, email="candidate@example.org", password="correct horse battery", **extra):
+        data = {
+            "email": email,
+            "password": password,
+            "password_confirm": password,
+            "accept": "y",
+            **extra,
+        }
+        return post_form(self.client, "/sign-up", data)
+
+    def sign_in(self, email="candidate@example.org", password="correct horse battery", **kw):
+        return post_form(self.client, "/sign-in", {"email": email, "password": password}, **kw)
+
+    def sign_out(self):
+        token = csrf_token(self.client, "/account")
+        return self.client.post("/sign-out", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(client, outbox):
+    return Auth(client, outbox)
+
+
+@pytest.fixture
+def password():
+    return "correct horse battery"
+
+
+@pytest.fixture
+def user(app, password):
+    return factories.UserFactory(email="candidate@example.org", password=password, verified=True)
+
+
+@pytest.fixture
+def signed_in(client, auth, user, password):
+    response = auth.sign_in(user.email, password)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return user
+
+
+def pytest_report_header(config):
+    return [
+        f"database: {os.environ.get('TEST_DATABASE_URL') or 'sqlite:// (in memory)'}",
+        f"rate-limit storage: {os.environ.get('TEST_REDIS_URL') or 'memory://'}",
+    ]
