@@ -10,6 +10,9 @@ DEMO_REVIEWS   ?= 4000
 PYTEST_ARGS ?=
 
 export FLASK_APP := app:create_app
+# The PostgreSQL migration test runs wherever a local server answers (CI always has one).
+TEST_POSTGRES_URL ?= $(shell pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && echo postgresql://postgres@127.0.0.1:5432/test)
+export TEST_POSTGRES_URL
 
 .PHONY: install install-dev run test lint browser-test clean
 

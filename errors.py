@@ -75,11 +75,14 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        response = render_error(error.code if error.code in MESSAGES else 500)
-        if error.code == 429 or error.code == 503:
-            body, code = response
-            return body, code, {"Retry-After": "60"}
-        return response
+        body, code = render_error(error.code if error.code in MESSAGES else 500)
+        # Keep what the exception says about itself (Allow on a 405, for instance).
+        headers = {
+            name: value for name, value in error.get_headers() if name.lower() != "content-type"
+        }
+        if code in (429, 503):
+            headers.setdefault("Retry-After", "60")
+        return body, code, headers
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)

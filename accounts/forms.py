@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
 from wtforms import BooleanField, EmailField, PasswordField, RadioField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
 
 from forms import BaseForm, NoControlCharacters, strip_value
@@ -144,8 +145,8 @@ class DeleteAccountForm(BaseForm):
     reviews = RadioField(
         "What should happen to your reviews?",
         choices=[
-            ("delete", "Delete them too."),
-            (
+            SelectChoice("delete", "Delete them too."),
+            SelectChoice(
                 "keep",
                 "Keep them on HeardBack, anonymous and no longer linked to any account "
                 "(you won't be able to edit them).",

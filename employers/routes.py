@@ -12,7 +12,7 @@ from forms import clean_query
 def search():
     query = clean_query(request.args.get("q", ""))
     page = request.args.get("page", 1, type=int)
-    results = services.search(query, page=max(page, 1))
+    results = services.search(query, page=min(max(page, 1), services.MAX_PAGE))
     return render_template("employers/search.html", query=query, results=results)
 
 

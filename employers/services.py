@@ -24,6 +24,7 @@ LEGAL_SUFFIXES = frozenset(
     ).split()
 )
 
+_JOINING = re.compile("[.'\u2019]")
 _PUNCTUATION = re.compile(r"[^\w\s]+")
 _SPACE = re.compile(r"\s+")
 
@@ -38,7 +39,9 @@ def normalize_name(name: str) -> str:
     """
     decomposed = unicodedata.normalize("NFKD", name)
     ascii_folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    words = _PUNCTUATION.sub(" ", ascii_folded.casefold().replace("&", " ")).split()
+    # Dots and apostrophes join ("S.A." is "sa", "O'Reilly" is "oreilly"); other marks separate.
+    joined = _JOINING.sub("", ascii_folded.casefold())
+    words = _PUNCTUATION.sub(" ", joined.replace("&", " ")).split()
     while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
         words.pop()
     return " ".join(words)
@@ -116,6 +119,7 @@ def get_by_slug(slug: str) -> tuple[Employer | None, str | None]:
 
 
 SEARCH_PAGE_SIZE = 20
+MAX_PAGE = 10_000  # deeper pages are refused as empty rather than overflowing an OFFSET
 
 
 def search(query: str, page: int = 1):

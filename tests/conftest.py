@@ -7,11 +7,14 @@ TEST_REDIS_URL set, rate limits live in Redis under a key prefix of their own pe
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import uuid
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from app import create_app
@@ -25,6 +28,28 @@ CSRF_INPUT = re.compile(
     r'name="csrf_token" value="([^"]+)"'
 )
 LINK = re.compile(r"https?://\S+")
+
+
+class HeardBackTestClient(FlaskClient):
+    """A test client whose requests behave as they do in production, inside a test.
+
+    Tests keep an app context pushed (for factories and queries), and Flask reuses it for the
+    client's requests, so `g` would leak from one request to the next and a view's uncommitted
+    changes would stay visible. Each request here gets an empty `g`, and whatever a view left
+    uncommitted is rolled back afterwards, as the end of a real request would.
+    """
+
+    def open(self, *args, **kwargs):
+        if not has_app_context():
+            return super().open(*args, **kwargs)
+        saved = g.__dict__.copy()
+        g.__dict__.clear()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            g.__dict__.clear()
+            g.__dict__.update(saved)
+            db.session.rollback()
 
 
 def _is_sqlite_memory(app) -> bool:
@@ -60,6 +85,7 @@ def app_factory():
 
     def build(**overrides):
         app = make_app(**overrides)
+        app.test_client_class = HeardBackTestClient
         context = app.app_context()
         context.push()
         db.create_all()
@@ -116,6 +142,11 @@ def post_form(client, url: str, data: dict | None = None, *, page: str | None = 
     payload = dict(data or {})
     payload.setdefault("csrf_token", csrf_token(client, page or url))
     return client.post(url, data=payload, **kwargs)
+
+
+def page_text(response) -> str:
+    """The response body with HTML entities decoded, for asserting on what a reader sees."""
+    return html.unescape(response.get_data(as_text=True))
 
 
 def links_in(message) -> list[str]:

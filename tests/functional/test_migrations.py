@@ -1,0 +1,81 @@
+"""Migrations build the models' schema on an empty SQLite and an empty PostgreSQL database.
+
+`flask db upgrade` runs against a brand-new database; Alembic's autogenerate comparison then
+must find nothing to change (no drift between models and migrations), and a downgrade to the
+empty database and a second upgrade must work too.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect, text
+
+from extensions import db
+from tests.conftest import make_app
+
+TABLES = {
+    "users",
+    "login_sessions",
+    "employers",
+    "employer_aliases",
+    "employer_domains",
+    "employer_stats",
+    "reviews",
+    "review_revisions",
+    "alembic_version",
+}
+
+
+def _postgres_url() -> str | None:
+    for name in ("TEST_POSTGRES_URL", "TEST_DATABASE_URL"):
+        url = os.environ.get(name, "")
+        if url.startswith("postgresql"):
+            return url
+    return None
+
+
+def _check_upgrade(database_url: str) -> None:
+    app = make_app(SQLALCHEMY_DATABASE_URI=database_url)
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as connection:
+            assert set(inspect(connection).get_table_names()) == TABLES
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            differences = compare_metadata(context, db.metadata)
+        assert differences == [], f"models and migrations differ: {differences}"
+        downgrade(revision="base")
+        with db.engine.connect() as connection:
+            assert set(inspect(connection).get_table_names()) == {"alembic_version"}
+        upgrade()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_migrations_on_empty_sqlite(tmp_path):
+    _check_upgrade(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+
+
+@pytest.mark.postgres
+def test_migrations_on_empty_postgresql():
+    url = _postgres_url()
+    if url is None:
+        if os.environ.get("HEARDBACK_REQUIRE_POSTGRES"):
+            pytest.fail("HEARDBACK_REQUIRE_POSTGRES is set but no PostgreSQL URL was given")
+        pytest.skip("set TEST_POSTGRES_URL (or TEST_DATABASE_URL) to a PostgreSQL database")
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    name = f"heardback_migrations_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        _check_upgrade(url.rsplit("/", 1)[0] + "/" + name)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -1,0 +1,264 @@
+"""CSRF, security headers, request size, rate limits, error pages and the health check."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from tests.conftest import csrf_token, page_text, post_form
+
+PASSWORD = "correct horse battery"
+
+# Every route that changes state, with a body that would otherwise be acceptable.
+STATE_CHANGING = [
+    (
+        "/sign-up",
+        {
+            "email": "x@example.org",
+            "password": PASSWORD,
+            "password_confirm": PASSWORD,
+            "accept": "y",
+        },
+    ),
+    ("/sign-in", {"email": "candidate@example.org", "password": PASSWORD}),
+    ("/reset-password", {"email": "candidate@example.org"}),
+    ("/sign-out", {}),
+    ("/verify-email/resend", {}),
+    (
+        "/account/password",
+        {"current_password": PASSWORD, "password": "x" * 12, "password_confirm": "x" * 12},
+    ),
+    ("/account/email", {"email": "new@example.org", "current_password": PASSWORD}),
+    ("/account/delete", {"reviews": "delete", "current_password": PASSWORD, "confirm": "y"}),
+]
+
+
+@pytest.mark.parametrize(("url", "data"), STATE_CHANGING)
+def test_post_without_csrf_token_is_refused(client, signed_in, outbox, url, data):
+    response = client.post(url, data=data)
+    assert response.status_code == 400
+    assert "security token" in page_text(response)
+    assert outbox == []
+
+
+@pytest.mark.parametrize(("url", "data"), STATE_CHANGING)
+def test_post_with_a_forged_csrf_token_is_refused(client, signed_in, url, data):
+    response = client.post(url, data={**data, "csrf_token": "forged.token.value"})
+    assert response.status_code == 400
+
+
+def test_every_post_route_is_covered_by_the_csrf_tests(app):
+    """A new state-changing route must be added to STATE_CHANGING above."""
+    post_rules = {
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if "POST" in rule.methods and "<" not in rule.rule
+    }
+    assert post_rules == {url for url, _ in STATE_CHANGING}
+
+
+def test_csrf_token_from_another_session_is_refused(app, client, signed_in):
+    stranger = app.test_client()
+    foreign_token = csrf_token(stranger, "/sign-in")
+    response = client.post(
+        "/account/delete",
+        data={
+            "csrf_token": foreign_token,
+            "reviews": "delete",
+            "current_password": PASSWORD,
+            "confirm": "y",
+        },
+    )
+    assert response.status_code == 400
+
+
+def test_security_headers_on_pages(client):
+    response = client.get("/")
+    headers = response.headers
+    csp = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    assert "'unsafe-inline'" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert "Strict-Transport-Security" not in headers  # only where served over HTTPS
+
+
+def test_security_headers_on_errors(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_pages_have_no_inline_script(client):
+    for url in ["/", "/sign-in", "/sign-up", "/reset-password", "/privacy", "/no-such-page"]:
+        body = client.get(url).get_data(as_text=True)
+        assert "<script>" not in body and " onclick=" not in body and "javascript:" not in body
+
+
+def test_hsts_and_secure_cookies_in_production_settings(app_factory):
+    app = app_factory(HSTS_ENABLED=True, SESSION_COOKIE_SECURE=True, SESSION_COOKIE_HTTPONLY=True)
+    client = app.test_client()
+    response = client.get("/sign-in", base_url="https://localhost")
+    assert "max-age=" in response.headers["Strict-Transport-Security"]
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_request_body_over_the_limit_is_refused_with_413(app, client):
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    response = client.post(
+        "/sign-in", data={"email": "a@example.org", "password": "x" * (limit + 10)}
+    )
+    assert response.status_code == 413
+    body = page_text(response)
+    assert "too much to send" in body and "HeardBack" in body
+
+
+def test_ten_megabyte_body_is_refused(client):
+    response = client.post(
+        "/sign-up", data=b"x" * (10 * 1024 * 1024), content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 413
+
+
+# --- rate limits -------------------------------------------------------------------------------
+
+
+def test_sign_in_rate_limit_per_client(app_factory):
+    app = app_factory(RATELIMIT_SIGN_IN="3 per minute")
+    client = app.test_client()
+    statuses = [
+        post_form(
+            client, "/sign-in", {"email": f"user{n}@example.org", "password": "wrong password"}
+        ).status_code
+        for n in range(4)
+    ]
+    assert statuses == [422, 422, 422, 429]
+    response = post_form(client, "/sign-in", {"email": "x@example.org", "password": "wrong"})
+    assert response.status_code == 429
+    assert "Slow down" in page_text(response)
+    assert response.headers["Retry-After"]
+
+
+def test_sign_in_rate_limit_per_email_across_clients(app_factory):
+    app = app_factory(RATELIMIT_SIGN_IN_PER_EMAIL="2 per minute")
+    statuses = []
+    for n in range(3):
+        client = app.test_client()
+        response = post_form(
+            client,
+            "/sign-in",
+            {"email": "Target@Example.org", "password": "wrong password"},
+            environ_base={"REMOTE_ADDR": f"198.51.100.{n}"},
+        )
+        statuses.append(response.status_code)
+    assert statuses == [422, 422, 429]
+
+
+def test_sign_up_and_reset_are_rate_limited(app_factory):
+    app = app_factory(RATELIMIT_SIGN_UP="1 per minute", RATELIMIT_RESET="1 per minute")
+    client = app.test_client()
+    data = {
+        "email": "a@example.org",
+        "password": PASSWORD,
+        "password_confirm": PASSWORD,
+        "accept": "y",
+    }
+    assert post_form(client, "/sign-up", data).status_code == 200
+    assert post_form(client, "/sign-up", {**data, "email": "b@example.org"}).status_code == 429
+    assert post_form(client, "/reset-password", {"email": "a@example.org"}).status_code == 200
+    assert post_form(client, "/reset-password", {"email": "a@example.org"}).status_code == 429
+
+
+def test_rate_limit_applies_to_posts_only(app_factory):
+    app = app_factory(RATELIMIT_SIGN_IN="1 per minute")
+    client = app.test_client()
+    post_form(client, "/sign-in", {"email": "a@example.org", "password": "wrong password"})
+    assert client.get("/sign-in").status_code == 200
+
+
+def test_spoofed_forwarded_for_does_not_reset_the_limit(app_factory):
+    app = app_factory(RATELIMIT_SIGN_IN="2 per minute", TRUSTED_PROXIES=0)
+    client = app.test_client()
+    statuses = [
+        post_form(
+            client,
+            "/sign-in",
+            {"email": "a@example.org", "password": "wrong password"},
+            headers={"X-Forwarded-For": f"192.0.2.{n}"},
+        ).status_code
+        for n in range(3)
+    ]
+    assert statuses[-1] == 429
+
+
+# --- error pages and health --------------------------------------------------------------------
+
+
+def test_404_in_layout(client):
+    response = client.get("/definitely-not-here")
+    assert response.status_code == 404
+    body = page_text(response)
+    assert "couldn't find that page" in body
+    assert 'class="site-header"' in body and "Search employers" in body
+
+
+def test_405_in_layout(client):
+    response = client.post("/privacy", data={"csrf_token": csrf_token(client, "/sign-in")})
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"]
+    assert "isn't available here" in page_text(response)
+
+
+def test_500_is_friendly_and_logged_without_traceback_to_the_user(app, client, caplog):
+    @app.get("/boom-test-only")
+    def boom():
+        raise RuntimeError("secret internal detail")
+
+    with caplog.at_level(logging.ERROR):
+        response = client.get("/boom-test-only")
+    assert response.status_code == 500
+    body = page_text(response)
+    assert "Something went wrong on our side" in body
+    assert "secret internal detail" not in body and "Traceback" not in body
+    assert "secret internal detail" in caplog.text
+
+
+def test_database_down_gives_503(app, client, monkeypatch):
+    def down(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    from extensions import db
+
+    monkeypatch.setattr(db.session, "execute", down)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["error"]["code"] == 503
+    assert response.headers["Retry-After"]
+    page = client.get("/")
+    assert page.status_code == 503
+    assert "briefly unavailable" in page_text(page)
+
+
+def test_healthz_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+@pytest.mark.parametrize("code", [400, 403, 404, 405, 413, 429, 500, 503])
+def test_every_error_page_renders_in_the_layout(app, client, code):
+    from flask import abort
+
+    @app.get(f"/abort-{code}-test-only")
+    def aborter():
+        abort(code)
+
+    response = client.get(f"/abort-{code}-test-only")
+    assert response.status_code == code
+    body = page_text(response)
+    assert f"Error {code}" in body
+    assert 'class="site-footer"' in body
