@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from slugify import slugify
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import contains_eager
 
 from employers.models import Employer, EmployerAlias, EmployerStats, Industry, SizeBand
 from extensions import db
@@ -125,7 +126,10 @@ MAX_PAGE = 10_000  # deeper pages are refused as empty rather than overflowing a
 def search(query: str, page: int = 1):
     """Employers whose normalised name contains the query's normalised form, busiest first."""
     normalized = normalize_name(query)
-    statement = select(Employer).outerjoin(EmployerStats)
+    # The stats row comes in the same query (the page shows each employer's count: no N+1).
+    statement = (
+        select(Employer).outerjoin(EmployerStats).options(contains_eager(Employer.stats))
+    )
     if normalized:
         pattern = "%" + normalized.replace("\\", "").replace("%", "").replace("_", " ") + "%"
         statement = statement.where(Employer.normalized_name.like(pattern))

@@ -1,0 +1,103 @@
+"""Public pages: content, and a fixed number of SQL queries whatever the amount of data."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from extensions import db
+from tests.conftest import page_text
+from tests.factories import EmployerFactory
+
+
+@contextmanager
+def count_queries():
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        if not statement.startswith(("PRAGMA", "BEGIN", "SAVEPOINT", "RELEASE")):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def _queries_for(client, url: str) -> int:
+    with count_queries() as statements:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(statements)
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/employers", "/employers?q=quibblewick", "/employers/{slug}"]
+)
+def test_query_count_does_not_grow_with_data(client, url):
+    first = EmployerFactory()
+    few = _queries_for(client, url.format(slug=first.slug))
+    for _ in range(25):
+        EmployerFactory()
+    many = _queries_for(client, url.format(slug=first.slug))
+    assert many == few, f"{url}: {few} queries with 1 employer, {many} with 26"
+
+
+def test_home_says_what_heardback_is(client):
+    body = page_text(client.get("/"))
+    assert "will they get back to you" in body.lower()
+    assert 'role="search"' in body
+    assert "Create a free account" in body
+
+
+def test_search_finds_by_normalised_name(client):
+    EmployerFactory(name="Snorkeldown Analytics Ltd", slug="snorkeldown-analytics")
+    EmployerFactory(name="Fizzlebrook Logistics", slug="fizzlebrook-logistics")
+    body = page_text(client.get("/employers?q=SNORKELDOWN,+analytics"))
+    assert "Snorkeldown Analytics Ltd" in body
+    assert "Fizzlebrook" not in body
+
+
+def test_search_paginates(client):
+    for number in range(25):
+        EmployerFactory(name=f"Paginated Widgets {number:02d}", slug=f"paginated-{number}")
+    first = page_text(client.get("/employers?q=paginated"))
+    second = page_text(client.get("/employers?q=paginated&page=2"))
+    assert "page 1 of 2" in first and "Next" in first
+    assert "page 2 of 2" in second and "Previous" in second
+
+
+def test_employer_page_and_unknown_slug(client):
+    employer = EmployerFactory(name="Quibblewick Widgets", slug="quibblewick-widgets")
+    body = page_text(client.get(f"/employers/{employer.slug}"))
+    assert "Quibblewick Widgets" in body
+    assert "Not enough reviews yet" in body
+    assert client.get("/employers/no-such-employer").status_code == 404
+
+
+def test_old_slug_redirects_permanently(client):
+    from employers.models import EmployerAlias
+
+    employer = EmployerFactory(name="Quibblewick Widgets", slug="quibblewick-widgets")
+    db.session.add(
+        EmployerAlias(
+            employer_id=employer.id,
+            name="Old Quibble",
+            normalized_name="old quibble",
+            slug="old-quibble",
+        )
+    )
+    db.session.commit()
+    response = client.get("/employers/old-quibble")
+    assert response.status_code == 301
+    assert response.headers["Location"] == "/employers/quibblewick-widgets"
+
+
+@pytest.mark.parametrize("url", ["/methodology", "/guidelines", "/privacy"])
+def test_information_pages(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "<h1>" in response.get_data(as_text=True)
