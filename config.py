@@ -156,8 +156,14 @@ def environment_overrides(cls: type[Config], environ: dict[str, str] | None = No
     variable counts as unset.
     """
     environ = os.environ if environ is None else environ
-    if cls is TestConfig:
-        names = TEST_ENVIRONMENT
+    if issubclass(cls, TestConfig):
+        # Tests read only TEST_* variables, and never over a setting a test sets on its own
+        # subclass (tests/conftest.py make_app), e.g. the migration test's scratch database.
+        names = {
+            variable: setting
+            for variable, setting in TEST_ENVIRONMENT.items()
+            if cls is TestConfig or setting not in vars(cls)
+        }
     else:
         names = {
             name: name

@@ -11,7 +11,7 @@ import hmac
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, abort, current_app, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -80,5 +80,13 @@ def set_security_headers(response: Response) -> Response:
     return response
 
 
+def refuse_control_characters_in_path():
+    """No URL of ours contains a control character; answer 404 before any view or query sees
+    one (PostgreSQL refuses NUL in text, which would otherwise surface as a 500)."""
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in request.path):
+        abort(404)
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(refuse_control_characters_in_path)
     app.after_request(set_security_headers)

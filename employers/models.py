@@ -141,8 +141,16 @@ class EmployerStats(db.Model):
 
     __tablename__ = "employer_stats"
     __table_args__ = (
-        CheckConstraint("review_count >= 0", name="review_count_non_negative"),
+        CheckConstraint(
+            "review_count >= 0 AND author_count >= 0 AND ghosted_count >= 0"
+            " AND waiting_count >= 0 AND decided_count >= 0 AND weight_sum >= 0",
+            name="counts_non_negative",
+        ),
         CheckConstraint("author_count <= review_count", name="authors_within_reviews"),
+        CheckConstraint(
+            "ghosted_count + waiting_count + decided_count <= review_count",
+            name="outcomes_within_reviews",
+        ),
         CheckConstraint("score IS NULL OR (score >= 0 AND score <= 100)", name="score_range"),
     )
 
@@ -158,7 +166,7 @@ class EmployerStats(db.Model):
     score: Mapped[float | None] = mapped_column(Float)
     score_sd: Mapped[float | None] = mapped_column(Float)
     # Side figures (hear-back by stage, days to decision, ...), shaped by the scoring engine.
-    figures: Mapped[dict | None] = mapped_column(JSON)
+    figures: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     employer: Mapped[Employer] = relationship(back_populates="stats")

@@ -127,9 +127,7 @@ def search(query: str, page: int = 1):
     """Employers whose normalised name contains the query's normalised form, busiest first."""
     normalized = normalize_name(query)
     # The stats row comes in the same query (the page shows each employer's count: no N+1).
-    statement = (
-        select(Employer).outerjoin(EmployerStats).options(contains_eager(Employer.stats))
-    )
+    statement = select(Employer).outerjoin(EmployerStats).options(contains_eager(Employer.stats))
     if normalized:
         pattern = "%" + normalized.replace("\\", "").replace("%", "").replace("_", " ") + "%"
         statement = statement.where(Employer.normalized_name.like(pattern))

@@ -175,6 +175,14 @@ class Review(db.Model):
         CheckConstraint(f"next_steps IN ({enum_values(NextSteps)})", name="next_steps"),
         CheckConstraint(f"feedback IN ({enum_values(Feedback)})", name="feedback"),
         CheckConstraint("last_contact_on >= process_month", name="contact_after_start"),
+        # process_month is the first day of its month; the expression differs by database (the
+        # migration picks the right one).
+        CheckConstraint(
+            "strftime('%d', process_month) = '01'", name="process_month_first_day"
+        ).ddl_if(dialect="sqlite"),
+        CheckConstraint(
+            "EXTRACT(DAY FROM process_month) = 1", name="process_month_first_day"
+        ).ddl_if(dialect="postgresql"),
         CheckConstraint(
             f"({_DECISION_SQL} AND decision_days IS NOT NULL)"
             f" OR (NOT {_DECISION_SQL} AND decision_days IS NULL)",

@@ -68,6 +68,23 @@ def make_app(**overrides):
     return create_app(Settings)
 
 
+_SCHEMA_BUILT: set[str] = set()
+
+
+def _prepare_schema(app) -> None:
+    """A fresh schema per in-memory app; on a server database, rebuilt once per test run (so a
+    schema left by an older checkout never survives) and emptied after each test."""
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if _is_sqlite_memory(app):
+        db.create_all()
+    elif uri not in _SCHEMA_BUILT:
+        db.drop_all()
+        db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        db.session.commit()
+        db.create_all()
+        _SCHEMA_BUILT.add(uri)
+
+
 def _empty_all_tables() -> None:
     tables = [table.name for table in reversed(db.metadata.sorted_tables)]
     if db.engine.dialect.name == "postgresql":
@@ -88,7 +105,7 @@ def app_factory():
         app.test_client_class = HeardBackTestClient
         context = app.app_context()
         context.push()
-        db.create_all()
+        _prepare_schema(app)
         made.append((app, context))
         return app
 

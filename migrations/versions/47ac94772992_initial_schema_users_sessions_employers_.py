@@ -1,8 +1,8 @@
 """initial schema: users, sessions, employers, reviews, revisions, statistics
 
-Revision ID: bcc1566f914e
+Revision ID: 47ac94772992
 Revises: 
-Create Date: 2026-11-22 02:50:17.182837
+Create Date: 2026-11-22 03:25:15.161999
 
 """
 from alembic import op
@@ -10,10 +10,17 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'bcc1566f914e'
+revision = '47ac94772992'
 down_revision = None
 branch_labels = None
 depends_on = None
+
+# reviews.process_month is the first day of a month; the expression depends on the database
+# (autogenerate can't render the model's ddl_if constraints, so this part is written by hand).
+FIRST_DAY_OF_MONTH = {
+    "sqlite": "strftime('%d', process_month) = '01'",
+    "postgresql": "EXTRACT(DAY FROM process_month) = 1",
+}
 
 
 def upgrade():
@@ -85,10 +92,11 @@ def upgrade():
     sa.Column('weight_sum', sa.Float(), nullable=False),
     sa.Column('score', sa.Float(), nullable=True),
     sa.Column('score_sd', sa.Float(), nullable=True),
-    sa.Column('figures', sa.JSON(), nullable=True),
+    sa.Column('figures', sa.JSON(none_as_null=True), nullable=True),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.CheckConstraint('author_count <= review_count', name=op.f('ck_employer_stats_authors_within_reviews')),
-    sa.CheckConstraint('review_count >= 0', name=op.f('ck_employer_stats_review_count_non_negative')),
+    sa.CheckConstraint('ghosted_count + waiting_count + decided_count <= review_count', name=op.f('ck_employer_stats_outcomes_within_reviews')),
+    sa.CheckConstraint('review_count >= 0 AND author_count >= 0 AND ghosted_count >= 0 AND waiting_count >= 0 AND decided_count >= 0 AND weight_sum >= 0', name=op.f('ck_employer_stats_counts_non_negative')),
     sa.CheckConstraint('score IS NULL OR (score >= 0 AND score <= 100)', name=op.f('ck_employer_stats_score_range')),
     sa.ForeignKeyConstraint(['employer_id'], ['employers.id'], name=op.f('fk_employer_stats_employer_id_employers'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('employer_id', name=op.f('pk_employer_stats'))
@@ -139,7 +147,7 @@ def upgrade():
     sa.Column('published_at', sa.DateTime(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('author_updated_at', sa.DateTime(), nullable=True),
-    sa.CheckConstraint("(outcome IN ('offer', 'rescinded', 'rejected_with_feedback', 'rejected') AND decision_days IS NOT NULL) OR (NOT outcome IN ('offer', 'rescinded', 'rejected_with_feedback', 'rejected') AND decision_days IS NULL)", name=op.f('ck_reviews_decision_days_iff_decision')),
+    sa.CheckConstraint("(outcome IN ('rejected', 'offer', 'rescinded', 'rejected_with_feedback') AND decision_days IS NOT NULL) OR (NOT outcome IN ('rejected', 'offer', 'rescinded', 'rejected_with_feedback') AND decision_days IS NULL)", name=op.f('ck_reviews_decision_days_iff_decision')),
     sa.CheckConstraint("application_channel IN ('online', 'referral', 'recruiter', 'agency', 'career_fair', 'other')", name=op.f('ck_reviews_application_channel')),
     sa.CheckConstraint("feedback IN ('none', 'generic', 'specific')", name=op.f('ck_reviews_feedback')),
     sa.CheckConstraint("feedback IS NULL OR (outcome = 'rejected_with_feedback' AND feedback = 'specific') OR (outcome = 'rejected' AND feedback IN ('none', 'generic')) OR (outcome IN ('ghosted', 'waiting') AND feedback = 'none') OR outcome IN ('offer', 'rescinded', 'withdrew')", name=op.f('ck_reviews_feedback_fits_outcome')),
@@ -152,6 +160,7 @@ def upgrade():
     sa.CheckConstraint("stage IN ('applied', 'screen', 'interview', 'assignment', 'final', 'references', 'offer')", name=op.f('ck_reviews_stage')),
     sa.CheckConstraint("status IN ('held', 'scheduled', 'published', 'hidden')", name=op.f('ck_reviews_status')),
     sa.CheckConstraint("work_mode IN ('onsite', 'hybrid', 'remote')", name=op.f('ck_reviews_work_mode')),
+    sa.CheckConstraint(FIRST_DAY_OF_MONTH[op.get_bind().dialect.name], name=op.f('ck_reviews_process_month_first_day')),
     sa.CheckConstraint('advice IS NULL OR length(advice) <= 1000', name=op.f('ck_reviews_advice_length')),
     sa.CheckConstraint('country IS NULL OR length(country) = 2', name=op.f('ck_reviews_country_code')),
     sa.CheckConstraint('decision_days IS NULL OR (decision_days >= 0 AND decision_days <= 3650)', name=op.f('ck_reviews_decision_days_range')),
