@@ -1,0 +1,140 @@
+"""Time `flask heardback demo-data` on an empty SQLite file and an empty PostgreSQL database.
+
+    .venv/bin/python bench/demo_data.py [--employers 50000] [--reviews 1000000] [--seed 1]
+        [--postgres postgresql://postgres@127.0.0.1:5432/test] [--no-postgres]
+
+Each database is created empty, migrated with `flask db upgrade`, then filled once by the
+command; the wall time of that command is what is reported. The table is printed and written to
+docs/demo-data.md with the machine, the commit and the command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "docs" / "demo-data.md"
+
+
+def run_flask(args: list[str], database_url: str) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "FLASK_APP": "app:create_app",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "bench-" + "x" * 40,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "flask", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+
+
+def measure(label: str, database_url: str, options: argparse.Namespace) -> dict:
+    run_flask(["db", "upgrade"], database_url)
+    command = [
+        "heardback",
+        "demo-data",
+        "--employers",
+        str(options.employers),
+        "--reviews",
+        str(options.reviews),
+        "--seed",
+        str(options.seed),
+    ]
+    started = time.perf_counter()
+    result = run_flask(command, database_url)
+    seconds = time.perf_counter() - started
+    summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+    print(f"{label}: {seconds:.1f} s\n  {summary}", flush=True)
+    return {"database": label, "seconds": seconds, "summary": summary}
+
+
+def postgres_database(admin_url: str):
+    from sqlalchemy import create_engine, text
+
+    url = admin_url.replace("postgresql://", "postgresql+psycopg://", 1)
+    name = f"heardback_bench_{uuid.uuid4().hex[:8]}"
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    target = url.rsplit("/", 1)[0] + "/" + name
+
+    def drop():
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+    return target, drop
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+        match = re.search(r"model name\s*:\s*(.+)", text)
+        cpu = match.group(1).strip() if match else cpu
+    except OSError:
+        pass
+    python = platform.python_version()
+    return f"{platform.node() or 'host'}: {os.cpu_count()} cores, {cpu}, Python {python}"
+
+
+def commit() -> str:
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+    except OSError:
+        return "unknown"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--employers", type=int, default=50_000)
+    parser.add_argument("--reviews", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--no-postgres", action="store_true")
+    options = parser.parse_args()
+
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        rows.append(measure("SQLite", f"sqlite:///{folder}/bench.sqlite3", options))
+    if not options.no_postgres:
+        url, drop = postgres_database(options.postgres)
+        try:
+            rows.append(measure("PostgreSQL", url, options))
+        finally:
+            drop()
+
+    line = " ".join(["python bench/demo_data.py", *sys.argv[1:]])
+    table = ["| database | seconds | summary printed by the command |", "|---|---|---|"]
+    table += [f"| {row['database']} | {row['seconds']:.1f} | {row['summary']} |" for row in rows]
+    DOC.parent.mkdir(exist_ok=True)
+    DOC.write_text(
+        "# Demo-data generation\n\n"
+        f"`flask heardback demo-data --employers {options.employers} --reviews {options.reviews}"
+        f" --seed {options.seed}` into an empty, migrated database; wall time of the command.\n\n"
+        f"- Command: `{line}`\n- Commit: `{commit()}`\n- Machine: {machine()}\n"
+        f"- Run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n\n" + "\n".join(table) + "\n\n"
+        "Target (DESIGN.md §11): 1,000,000 reviews in at most 5 minutes.\n"
+    )
+    print(f"Written to {DOC.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
