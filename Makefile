@@ -35,7 +35,7 @@ run: install
 ifneq ($(DEMO),)
 	$(BIN)/flask heardback demo-data --employers $(DEMO_EMPLOYERS) --reviews $(DEMO_REVIEWS) --seed 1 --if-empty
 endif
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: install-dev
 	$(BIN)/ruff check .

@@ -32,20 +32,11 @@ from werkzeug.serving import make_server
 import config
 from app import create_app
 from extensions import db
+from scripts.screenshots import CHROMIUM, CHROMIUM_ARGS, WIDTHS
 from tests import factories
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PROJECT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = PROJECT / "test-artifacts" / "screenshots"
-WIDTHS = {1280: 800, 360: 740}  # viewport width -> height
 HERE = Path(__file__).resolve().parent
 
 
