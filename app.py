@@ -155,10 +155,12 @@ def _register_blueprints(app: Flask) -> None:
     from accounts import bp as accounts_bp
     from employers import bp as employers_bp
     from pages import bp as pages_bp
+    from reviews import bp as reviews_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(employers_bp)
+    app.register_blueprint(reviews_bp)
 
 
 def _register_templates(app: Flask) -> None:

@@ -25,4 +25,20 @@ def purge_sessions() -> None:
     click.echo(f"Removed {removed} expired sessions.")
 
 
+@heardback_cli.command("tick")
+def tick() -> None:
+    """Publish due reviews, mark presumed-ghosted cases, send reminders. Safe to re-run.
+
+    Meant for cron (DESIGN.md §10): a late run catches up, a second run does nothing more.
+    """
+    from reviews.lifecycle import tick as run_tick
+
+    # tick() commits as it goes: each reminder's claim is committed before its email is sent.
+    report = run_tick()
+    for line in report.lines():
+        click.echo(line)
+    if report.failed_reminders:
+        raise click.ClickException("Some reminders could not be sent; the next run retries them.")
+
+
 register_commands()

@@ -72,6 +72,12 @@ class Config:
     RATELIMIT_SIGN_IN_PER_EMAIL = "5 per minute"
     RATELIMIT_SIGN_UP = "5 per minute; 20 per day"
     RATELIMIT_RESET = "5 per minute; 20 per day"
+    RATELIMIT_REVIEW = "10 per hour; 30 per day"  # per account and per client, separately
+
+    # Reviews become public at a random moment this many hours after submission (DESIGN.md §5.2).
+    REVIEW_PUBLISH_DELAY_MIN_HOURS = 72
+    REVIEW_PUBLISH_DELAY_MAX_HOURS = 240
+
     # How many proxies in front of the app may set X-Forwarded-For (0: trust none).
     TRUSTED_PROXIES = 0
 
@@ -101,6 +107,7 @@ class TestConfig(Config):
     RATELIMIT_SIGN_IN_PER_EMAIL = "1000 per minute"
     RATELIMIT_SIGN_UP = "1000 per minute"
     RATELIMIT_RESET = "1000 per minute"
+    RATELIMIT_REVIEW = "1000 per minute"
     SITE_URL = "http://localhost"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -58,6 +59,11 @@ CSRF_MESSAGE = (
 )
 
 
+# Endpoint -> a function that re-renders its form after a CSRF failure without losing what was
+# typed (returns None if it can't). Domains register theirs (reviews/routes.py).
+CSRF_RECOVERY: dict[str, Callable[[], object]] = {}
+
+
 def render_error(code: int, message: str | None = None):
     title, default_message = MESSAGES.get(code, MESSAGES[500])
     message = message or default_message
@@ -69,7 +75,9 @@ def render_error(code: int, message: str | None = None):
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return render_error(400, CSRF_MESSAGE)
+        recover = CSRF_RECOVERY.get(request.endpoint or "")
+        response = recover() if recover else None
+        return response if response is not None else render_error(400, CSRF_MESSAGE)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

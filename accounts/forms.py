@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from disposable_email_domains import blocklist
 from email_validator import EmailNotValidError, validate_email
 from wtforms import BooleanField, EmailField, PasswordField, RadioField
 from wtforms.fields.choices import SelectChoice
@@ -37,7 +38,7 @@ class EmailAddress:
             raise ValidationError("Enter a valid email address, like name@example.com.") from None
 
 
-def email_field(label: str = "Email address") -> EmailField:
+def email_field(label: str = "Email address", extra: list | None = None) -> EmailField:
     return EmailField(
         label,
         filters=[strip_value],
@@ -45,6 +46,7 @@ def email_field(label: str = "Email address") -> EmailField:
             DataRequired("Enter your email address."),
             NoControlCharacters(),
             EmailAddress(),
+            *(extra or []),
         ],
         render_kw={"autocomplete": "email", "maxlength": EMAIL_MAX, "spellcheck": "false"},
     )
@@ -89,6 +91,24 @@ def current_password_field(label: str = "Current password") -> PasswordField:
     )
 
 
+class NotDisposable:
+    """Refuse throwaway addresses (DESIGN.md §8: fake accounts must cost something)."""
+
+    def __call__(self, form, field) -> None:
+        domain = (field.data or "").rsplit("@", 1)[-1]
+        if domain and is_disposable(domain):
+            raise ValidationError(
+                "Addresses from disposable email services can't be used. Use an address you "
+                "will keep: we only ever send you links and reminders."
+            )
+
+
+def is_disposable(domain: str) -> bool:
+    parts = domain.lower().split(".")
+    # mail.mailinator.com counts as mailinator.com
+    return any(".".join(parts[index:]) in blocklist for index in range(len(parts) - 1))
+
+
 class PasswordNotEmail:
     def __call__(self, form, field) -> None:
         email = getattr(form, "email", None)
@@ -97,7 +117,7 @@ class PasswordNotEmail:
 
 
 class SignUpForm(BaseForm):
-    email = email_field()
+    email = email_field(extra=[NotDisposable()])
     password = new_password_field()
     password_confirm = confirm_password_field("password")
     accept = BooleanField(
@@ -137,7 +157,7 @@ class ChangePasswordForm(BaseForm):
 
 
 class ChangeEmailForm(BaseForm):
-    email = email_field("New email address")
+    email = email_field("New email address", extra=[NotDisposable()])
     current_password = current_password_field()
 
 

@@ -1,11 +1,29 @@
-"""Employer search and the (for now, basic) employer page."""
+"""Employer search, the employer page, and choosing (or adding) the employer a review is about."""
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
-from employers import bp, services
+from employers import bp, matching, services
+from employers.forms import NewEmployerForm
+from extensions import db, limiter
 from forms import clean_query
+
+SUGGEST_MIN_LENGTH = 2  # characters; fewer would match half the employers
+SUGGEST_LIMIT = 8  # autocomplete entries
+CHOOSE_LIMIT = 10  # choices on the results page
+SUGGEST_MAX_AGE = 60  # seconds a browser or proxy may reuse an autocomplete answer
 
 
 @bp.get("/employers")
@@ -14,6 +32,125 @@ def search():
     page = request.args.get("page", 1, type=int)
     results = services.search(query, page=min(max(page, 1), services.MAX_PAGE))
     return render_template("employers/search.html", query=query, results=results)
+
+
+@bp.get("/employers/suggest")
+def suggest():
+    """Autocomplete for the employer choice: JSON, the same for everyone, so cacheable."""
+    query = clean_query(request.args.get("q", ""))
+    matches = matching.suggest(query, limit=SUGGEST_LIMIT) if _long_enough(query) else []
+    response = jsonify(query=query, results=[_suggestion(match) for match in matches])
+    # Public, so proxies can share answers, but only for requests without a session cookie (the
+    # autocomplete sends none): a signed-in browser's response may refresh its session cookie,
+    # and a shared cache must never store a Set-Cookie.
+    if request.cookies.get(current_app.config["SESSION_COOKIE_NAME"]):
+        response.cache_control.private = True
+    else:
+        response.cache_control.public = True
+    response.cache_control.max_age = SUGGEST_MAX_AGE
+    return response
+
+
+def _long_enough(query: str) -> bool:
+    return len(query) >= SUGGEST_MIN_LENGTH
+
+
+def _suggestion(match: matching.Match) -> dict:
+    employer = match.employer
+    return {
+        "name": employer.name,
+        "slug": employer.slug,
+        "matched_name": match.matched_name,
+        "industry": employer.industry.label if employer.industry else None,
+        "country": services.country_name(employer.country),
+        "reviews": employer.stats.review_count if employer.stats else 0,
+        "url": url_for("employers.employer_page", slug=employer.slug),
+        "review_url": url_for("reviews.new", employer=employer.slug),
+    }
+
+
+@bp.get("/reviews/new/employer")
+@login_required
+def choose():
+    """Step one of writing a review: which employer? Works without JavaScript; with it, the
+    search box suggests employers as the user types (static/js/employer-suggest.js)."""
+    query = clean_query(request.args.get("q", ""))
+    matches = matching.suggest(query, limit=CHOOSE_LIMIT) if _long_enough(query) else []
+    return render_template(
+        "employers/choose.html",
+        query=query,
+        matches=matches,
+        too_short=bool(query) and not _long_enough(query),
+        country_name=services.country_name,
+    )
+
+
+def _create_limit() -> str:
+    return current_app.config.get("RATELIMIT_EMPLOYER_CREATE", "10 per hour")
+
+
+@bp.route("/employers/new", methods=["GET", "POST"])
+@limiter.limit(_create_limit, methods=["POST"])
+@login_required
+def new():
+    """Add an employer, after checking it isn't one we already know under another spelling.
+
+    Anonymity (DESIGN.md §5): the employer row does not record who added it, and nothing else
+    does. An obscure employer added minutes before a review of it would point at the review's
+    author, so that link must not exist anywhere, not even for moderators.
+    """
+    if not current_user.is_verified:
+        return render_template("employers/new.html", unverified=True), 403
+    if request.method == "POST":
+        form = NewEmployerForm()
+    else:
+        form = NewEmployerForm(name=clean_query(request.args.get("name", "")))
+
+    existing = None
+    similar: list[matching.Match] = []
+    valid = form.validate_on_submit()
+    if form.is_submitted() and form.name.data and not form.name.errors:
+        # Checked even when another field needs fixing: better to learn now that the employer
+        # is already here than after correcting its website.
+        existing, similar = _known_already(form)
+    if valid and existing is None and not similar:
+        try:
+            employer = services.create_employer(
+                form.name.data,
+                industry=form.industry_value,
+                country=form.country.data or None,
+                domain=form.website.data or None,
+            )
+            db.session.commit()
+        except IntegrityError:
+            # Someone added the same name or domain a moment ago: show theirs instead.
+            db.session.rollback()
+            existing, similar = _known_already(form, race=True)
+        else:
+            flash(f"{employer.name} is added. Now tell us about your application.", "success")
+            return redirect(url_for("reviews.new", employer=employer.slug))
+
+    status = 422 if form.errors or existing or similar else 200
+    return render_template(
+        "employers/new.html",
+        form=form,
+        existing=existing,
+        similar=similar,
+        country_name=services.country_name,
+    ), status
+
+
+def _known_already(form: NewEmployerForm, race: bool = False):
+    """(the same employer, or None; near-duplicates still to confirm) for the name typed."""
+    if race and form.website.data and services.find_by_name(form.name.data) is None:
+        owner = services.employer_for_domain(form.website.data)
+        if owner is not None:
+            form.domain_owner = owner
+            form.website.errors.append(
+                f"{form.website.data} is already the website of {owner.name}."
+            )
+            return None, []
+    return matching.duplicates(form.name.data, similar=not form.different.data)
 
 
 @bp.get("/employers/<slug>")

@@ -1,6 +1,6 @@
-"""Employer rules: name normalisation, slugs, look-ups and simple search.
+"""Employer rules: name normalisation, slugs, web domains, look-ups and simple search.
 
-Fuzzy (typo-tolerant) matching arrives with the review form; this is the exact-after-normalising
+Fuzzy (typo-tolerant) matching lives in employers.matching; this is the exact-after-normalising
 layer it builds on.
 """
 
@@ -9,12 +9,24 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache, lru_cache
+from urllib.parse import urlsplit
 
+import idna
+import pycountry
+from disposable_email_domains import blocklist as DISPOSABLE_DOMAINS
 from slugify import slugify
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager
 
-from employers.models import Employer, EmployerAlias, EmployerStats, Industry, SizeBand
+from employers.models import (
+    Employer,
+    EmployerAlias,
+    EmployerDomain,
+    EmployerStats,
+    Industry,
+    SizeBand,
+)
 from extensions import db
 
 # Legal-form words dropped from the end of a name (DESIGN.md §7), so "ACME, Inc." == "Acme".
@@ -48,6 +60,10 @@ def normalize_name(name: str) -> str:
     return " ".join(words)
 
 
+# Paths under /employers/ that are pages, not employers: no employer may get these slugs.
+RESERVED_SLUGS = frozenset({"new", "suggest"})
+
+
 def unique_slug(name: str) -> str:
     base = slugify(name, max_length=200, word_boundary=True) or "employer"
     taken = set(
@@ -62,6 +78,7 @@ def unique_slug(name: str) -> str:
             )
         )
     )
+    taken |= RESERVED_SLUGS
     if base not in taken:
         return base
     number = 2
@@ -89,8 +106,13 @@ def create_employer(
     industry: Industry | None = None,
     size_band: SizeBand | None = None,
     country: str | None = None,
+    domain: str | None = None,
 ) -> Employer:
-    """Add an employer (and its empty statistics row). The caller commits."""
+    """Add an employer (its empty statistics row, and its web domain if given). The caller commits.
+
+    `domain` must already be in normal form (normalize_domain). No user is recorded as the
+    employer's creator: see employers.routes.new.
+    """
     name = _SPACE.sub(" ", name).strip()
     employer = Employer(
         name=name,
@@ -101,9 +123,124 @@ def create_employer(
         country=country.upper() if country else None,
     )
     employer.stats = EmployerStats()
+    if domain:
+        employer.domains.append(EmployerDomain(domain=domain))
     db.session.add(employer)
     db.session.flush()
     return employer
+
+
+# --- web domains --------------------------------------------------------------------------------
+
+# Addresses anyone can get: a domain like these says nothing about who works where, so it is never
+# an employer's domain (DESIGN.md §7: free-mail domains are refused). Disposable-address domains
+# (the disposable-email-domains list) are refused as well.
+FREE_MAIL_DOMAINS = frozenset(
+    (
+        "gmail.com googlemail.com outlook.com hotmail.com hotmail.co.uk hotmail.fr hotmail.de"
+        " live.com live.co.uk msn.com yahoo.com yahoo.co.uk yahoo.fr yahoo.de yahoo.co.jp ymail.com"
+        " rocketmail.com icloud.com me.com mac.com proton.me protonmail.com protonmail.ch pm.me"
+        " aol.com gmx.com gmx.de gmx.net gmx.at web.de t-online.de mail.com email.com zoho.com"
+        " zohomail.com fastmail.com fastmail.fm tutanota.com tuta.io hey.com yandex.com yandex.ru"
+        " mail.ru inbox.ru bk.ru list.ru qq.com 163.com 126.com sina.com naver.com daum.net"
+        " orange.fr free.fr laposte.net libero.it virgilio.it seznam.cz wp.pl o2.pl interia.pl"
+        " btinternet.com sky.com virginmedia.com comcast.net verizon.net att.net sbcglobal.net"
+        " rediffmail.com"
+    ).split()
+)
+DOMAIN_MAX = 253
+_DOMAIN_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+class DomainError(ValueError):
+    """A web address that can't be an employer's domain; the message says why, for the page."""
+
+
+def normalize_domain(value: str) -> str:
+    """The host name in a web address, lower-case, ASCII (IDNA), without "www.".
+
+    "https://www.Acme.com/jobs" -> "acme.com"; "bücher.de" -> "xn--bcher-kva.de".
+    Raises DomainError for anything that isn't a public host name (IP addresses, single labels).
+    """
+    text = value.strip()
+    if "://" not in text:
+        text = "http://" + text.removeprefix("//")
+    try:
+        host = urlsplit(text).hostname or ""
+    except ValueError:
+        host = ""
+    host = host.rstrip(".")
+    if host.startswith("www."):
+        host = host[4:]
+    invalid = DomainError("Enter the employer's web address, like acme.com.")
+    if not host or len(host) > DOMAIN_MAX * 4:
+        raise invalid
+    try:
+        ascii_host = idna.encode(host, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError):
+        raise invalid from None
+    labels = ascii_host.split(".")
+    if (
+        len(ascii_host) > DOMAIN_MAX
+        or len(labels) < 2
+        or not all(_DOMAIN_LABEL.match(label) for label in labels)
+        or labels[-1].isdigit()
+    ):
+        raise invalid
+    return ascii_host
+
+
+def _domain_and_parents(domain: str) -> list[str]:
+    labels = domain.split(".")
+    return [".".join(labels[start:]) for start in range(len(labels) - 1)]
+
+
+def domain_refusal(domain: str) -> str | None:
+    """Why a (normalised) domain can't be an employer's, or None if it can."""
+    for candidate in _domain_and_parents(domain):
+        if candidate in FREE_MAIL_DOMAINS:
+            return (
+                f"{candidate} is a free email provider, not an employer's website. Leave this "
+                "empty if you don't know the employer's own domain."
+            )
+        if candidate in DISPOSABLE_DOMAINS:
+            return (
+                f"{candidate} is a disposable email service, not an employer's website. Leave "
+                "this empty if you don't know the employer's own domain."
+            )
+    return None
+
+
+def employer_for_domain(domain: str) -> Employer | None:
+    """The employer a (normalised) domain is registered to, if any."""
+    return db.session.scalar(
+        select(Employer)
+        .join(EmployerDomain, EmployerDomain.employer_id == Employer.id)
+        .where(EmployerDomain.domain == domain)
+    )
+
+
+# --- countries ---------------------------------------------------------------------------------
+
+
+def _country_label(country) -> str:
+    return getattr(country, "common_name", None) or country.name
+
+
+@cache
+def country_choices() -> tuple[tuple[str, str], ...]:
+    """(alpha-2 code, name) for every ISO 3166 country, in alphabetical order of name."""
+    countries = [(country.alpha_2, _country_label(country)) for country in pycountry.countries]
+    return tuple(sorted(countries, key=lambda item: normalize_name(item[1])))
+
+
+@lru_cache(maxsize=512)
+def country_name(code: str | None) -> str | None:
+    """The name of the country with this alpha-2 code, or None."""
+    if not code:
+        return None
+    country = pycountry.countries.get(alpha_2=code.upper())
+    return _country_label(country) if country else None
 
 
 def get_by_slug(slug: str) -> tuple[Employer | None, str | None]:

@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from employers.models import Employer
 from enums import enum_column, enum_values
 from extensions import db
 from timeutils import utcnow
@@ -135,6 +136,12 @@ class ReviewStatus(enum.Enum):
     hidden = "hidden"  # hidden by a moderator, with a reason the author is told
 
 
+class HoldReason(enum.Enum):
+    """Why a review waits for a moderator before it can be published (DESIGN.md §5.4, §8)."""
+
+    suspected_name = "suspected_name"
+
+
 class RevisionSource(enum.Enum):
     author = "author"
     moderator = "moderator"
@@ -174,6 +181,16 @@ class Review(db.Model):
         ),
         CheckConstraint(f"next_steps IN ({enum_values(NextSteps)})", name="next_steps"),
         CheckConstraint(f"feedback IN ({enum_values(Feedback)})", name="feedback"),
+        CheckConstraint(f"hold_reason IN ({enum_values(HoldReason)})", name="hold_reason"),
+        CheckConstraint(
+            "(status = 'held') = (hold_reason IS NOT NULL)", name="held_iff_hold_reason"
+        ),
+        CheckConstraint(
+            "status != 'scheduled' OR publish_at IS NOT NULL", name="scheduled_has_publish_at"
+        ),
+        CheckConstraint(
+            "status != 'published' OR published_at IS NOT NULL", name="published_has_published_at"
+        ),
         CheckConstraint("last_contact_on >= process_month", name="contact_after_start"),
         # process_month is the first day of its month; the expression differs by database (the
         # migration picks the right one).
@@ -283,7 +300,14 @@ class Review(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # When the author last changed it; the public sees only the month ("updated March 2026").
     author_updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    hold_reason: Mapped[HoldReason | None] = enum_column(HoldReason)
 
+    # Set by `flask heardback tick` (DESIGN.md §3 "presumed ghosted", reminders in §4).
+    presumed_ghosted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    timeline_reminder_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    ghosted_reminder_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    employer: Mapped[Employer] = relationship()
     revisions: Mapped[list[ReviewRevision]] = relationship(
         back_populates="review",
         cascade="all, delete-orphan",

@@ -72,6 +72,9 @@ class ReviewFactory(BaseFactory):
     last_contact_on = factory.LazyAttribute(lambda o: o.process_month + timedelta(days=10))
     decision_days = None
     status = ReviewStatus.published
+    published_at = factory.LazyAttribute(
+        lambda o: utcnow() if o.status is ReviewStatus.published else None
+    )
 
     class Meta:
         model = Review

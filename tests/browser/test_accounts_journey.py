@@ -95,7 +95,9 @@ def test_sign_up_confirm_sign_out_and_in(page, live_server):
     page.get_by_role("main").get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("status")).to_contain_text("You're signed in.")
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Your account").click()
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Account", exact=True
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
     expect(page.get_by_role("main")).to_contain_text(email)
     expect(page.get_by_text(CONFIRMED)).to_be_visible()

@@ -260,3 +260,20 @@ def test_search_bad_page_numbers(client, page):
 def test_hostile_paths(client, path):
     response = client.get(path)
     assert response.status_code in (302, 400, 404)
+
+
+@pytest.mark.parametrize(
+    "email", ["someone@mailinator.com", "x@sub.mailinator.com", "a@10minutemail.com"]
+)
+def test_disposable_addresses_are_refused(client, signed_in, outbox, email):
+    signup = post_form(
+        client.application.test_client(),
+        "/sign-up",
+        {"email": email, "password": PASSWORD, "password_confirm": PASSWORD, "accept": "y"},
+    )
+    _assert_clear_error(signup, "disposable email services")
+    change = post_form(
+        client, "/account/email", {"email": email, "current_password": PASSWORD}, page="/account"
+    )
+    _assert_clear_error(change, "disposable email services")
+    assert outbox == []

@@ -14,7 +14,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import CheckConstraint, create_engine, inspect, text
 
 from extensions import db
 from tests.conftest import make_app
@@ -49,12 +49,37 @@ def _check_upgrade(database_url: str) -> None:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             differences = compare_metadata(context, db.metadata)
         assert differences == [], f"models and migrations differ: {differences}"
+        # Autogenerate doesn't compare CHECK constraints; compare their names here.
+        with db.engine.connect() as connection:
+            _assert_same_checks(connection)
         downgrade(revision="base")
         with db.engine.connect() as connection:
             assert set(inspect(connection).get_table_names()) == {"alembic_version"}
         upgrade()
         db.session.remove()
         db.engine.dispose()
+
+
+def _model_checks(dialect: str) -> dict[str, set[str]]:
+    checks: dict[str, set[str]] = {}
+    for table in db.metadata.sorted_tables:
+        names = set()
+        for constraint in table.constraints:
+            if not isinstance(constraint, CheckConstraint):
+                continue
+            condition = constraint._ddl_if
+            if condition is not None and condition.dialect not in (None, dialect):
+                continue
+            names.add(str(constraint.name))
+        checks[table.name] = names
+    return checks
+
+
+def _assert_same_checks(connection) -> None:
+    inspector = inspect(connection)
+    for table, expected in _model_checks(connection.dialect.name).items():
+        migrated = {check["name"] for check in inspector.get_check_constraints(table)}
+        assert migrated == expected, f"{table}: CHECKs differ: {migrated ^ expected}"
 
 
 def test_migrations_on_empty_sqlite(tmp_path):

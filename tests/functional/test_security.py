@@ -32,6 +32,8 @@ STATE_CHANGING = [
     ),
     ("/account/email", {"email": "new@example.org", "current_password": PASSWORD}),
     ("/account/delete", {"reviews": "delete", "current_password": PASSWORD, "confirm": "y"}),
+    ("/employers/new", {"name": "Brand New Employer"}),
+    ("/reviews/new", {"stage": "applied", "outcome": "ghosted", "action": "publish"}),
 ]
 
 

@@ -1,0 +1,142 @@
+"""What the public may see of a review (DESIGN.md §5), as plain values for templates.
+
+Months, never dates. At an employer with fewer than five published reviews the stage is coarsened
+and role details are left out, since late-stage candidate pools there are tiny (§5.3).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pycountry
+
+from employers.models import Employer
+from reviews.forms import (
+    CHANNELS,
+    FEEDBACK,
+    NEXT_STEPS,
+    OUTCOMES,
+    ROLE_CATEGORIES,
+    SENIORITY,
+    STAGES,
+    WORK_MODES,
+)
+from reviews.models import DECISIONS, Outcome, Review, Stage
+from timeutils import month_label, today
+
+# DESIGN.md §5.3: below this many published reviews, coarse stages and no role details.
+SMALL_EMPLOYER_REVIEWS = 5
+EARLY_STAGES = frozenset({Stage.applied, Stage.screen})
+
+
+@dataclass
+class PublicCard:
+    employer_name: str
+    started: str
+    last_contact: str
+    stage: str
+    outcome: str
+    outcome_key: str
+    details: list[tuple[str, str]] = field(default_factory=list)
+    role: str | None = None
+    narrative: str | None = None
+    advice: str | None = None
+    updated: str | None = None
+    silent_days: int | None = None
+    coarse: bool = False
+
+
+def _published_count(employer: Employer) -> int:
+    return employer.stats.review_count if employer.stats else 0
+
+
+def country_name(code: str | None) -> str | None:
+    if not code:
+        return None
+    country = pycountry.countries.get(alpha_2=code)
+    return country.name if country else code
+
+
+def public_view(
+    values: dict, employer: Employer, *, review: Review | None = None, preview: bool = False
+) -> PublicCard:
+    """The review as the public sees it. `values` are model values (services.values_of / form)."""
+    coarse = _published_count(employer) < SMALL_EMPLOYER_REVIEWS
+    stage: Stage = values["stage"]
+    outcome: Outcome = values["outcome"]
+    if coarse:
+        stage_text = (
+            "Early stage (application or screening)" if stage in EARLY_STAGES else ("Interviewed")
+        )
+    else:
+        stage_text = STAGES[stage][0]
+    card = PublicCard(
+        employer_name=employer.name,
+        started=month_label(values["process_month"]),
+        last_contact=month_label(values["last_contact_on"]),
+        stage=stage_text,
+        outcome=OUTCOMES[outcome][0],
+        outcome_key=outcome.value,
+        coarse=coarse,
+        narrative=values.get("narrative"),
+        advice=values.get("advice"),
+    )
+    if review is not None and review.author_updated_at:
+        card.updated = month_label(review.author_updated_at)
+    if outcome is Outcome.waiting and review is not None and review.presumed_ghosted_at:
+        card.silent_days = (today() - values["last_contact_on"]).days
+    card.details = _details(values, outcome)
+    if not coarse:
+        card.role = _role(values)
+    return card
+
+
+def _details(values: dict, outcome: Outcome) -> list[tuple[str, str]]:
+    details: list[tuple[str, str]] = []
+    days = values.get("decision_days")
+    if outcome in DECISIONS and days is not None:
+        details.append(
+            ("Decision", "the same day" if days == 0 else f"{days} days after last contact")
+        )
+    promised = values.get("promised_days")
+    if promised:
+        kept = None if days is None or outcome not in DECISIONS else days <= promised
+        verdict = {True: " (kept)", False: " (missed)", None: ""}[kept]
+        details.append(("Promised an answer within", f"{promised} days{verdict}"))
+    elif values.get("next_steps") is not None:
+        details.append(("Next steps explained", NEXT_STEPS[values["next_steps"]][0]))
+    sent = values.get("followups_sent")
+    if sent is not None:
+        answered = values.get("followups_answered")
+        text = f"{sent} sent" + (f", {answered} answered" if answered is not None else "")
+        details.append(("Follow-ups", text))
+    if values.get("feedback") is not None:
+        details.append(("Feedback", FEEDBACK[values["feedback"]][0]))
+    if values.get("interview_rounds") is not None:
+        details.append(("Interview rounds", str(values["interview_rounds"])))
+    if values.get("hours_invested") is not None:
+        details.append(("Hours invested", str(values["hours_invested"])))
+    if values.get("application_channel") is not None:
+        details.append(("Applied", CHANNELS[values["application_channel"]]))
+    if values.get("work_mode") is not None:
+        details.append(("Work mode", WORK_MODES[values["work_mode"]]))
+    if values.get("respect_rating") is not None:
+        details.append(("Treated with respect", f"{values['respect_rating']} out of 5"))
+    return details
+
+
+def _role(values: dict) -> str | None:
+    parts = []
+    if values.get("seniority") is not None:
+        parts.append(SENIORITY[values["seniority"]])
+    if values.get("role_category") is not None:
+        parts.append(ROLE_CATEGORIES[values["role_category"]].lower())
+    if values.get("show_role_title") and values.get("role_title"):
+        parts.append(f"“{values['role_title']}”")
+    country = country_name(values.get("country"))
+    if country:
+        parts.append(f"in {country}")
+    if not parts:
+        return None
+    text = " ".join(parts)
+    return text[0].upper() + text[1:]

@@ -1,0 +1,220 @@
+"""Review views: write, preview, publish, update, the author's page and the public page.
+
+Writing is two steps without any server-side draft: the form posts to itself with
+`action=preview`, the preview page carries everything typed in hidden fields, and `publish`
+validates and scrubs it all again (the preview's output is never trusted).
+"""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
+
+import errors
+from employers.services import get_by_slug
+from extensions import db, limiter
+from reviews import bp, services
+from reviews.display import public_view
+from reviews.forms import FEEDBACK, NEXT_STEPS, OUTCOMES, STAGES, ReviewForm
+from reviews.models import Review, ReviewStatus
+from security import client_key, pseudonymous
+from timeutils import today
+
+ACTIONS = ("preview", "publish", "edit")
+
+
+@bp.context_processor
+def review_labels():
+    """Labels and help texts for the review templates (one place: reviews/forms.py)."""
+    return {
+        "stage_help": {stage.value: help for stage, (_, help) in STAGES.items()},
+        "outcome_help": {outcome.value: help for outcome, (_, help) in OUTCOMES.items()},
+        "next_steps_help": {step.value: help for step, (_, help) in NEXT_STEPS.items()},
+        "feedback_help": {item.value: help for item, (_, help) in FEEDBACK.items()},
+        "stage_labels": STAGES,
+        "outcome_labels": OUTCOMES,
+    }
+
+
+def _account_key() -> str:
+    return "account:" + pseudonymous(str(current_user.get_id()))
+
+
+def _not_publishing() -> bool:
+    return request.form.get("action") != "publish"
+
+
+def _review_limit():
+    return current_app.config["RATELIMIT_REVIEW"]
+
+
+def _rate_limited(view):
+    """Publishing is limited per account and per client address (DESIGN.md §8)."""
+    view = limiter.limit(_review_limit, key_func=client_key, exempt_when=_not_publishing)(view)
+    return limiter.limit(_review_limit, key_func=_account_key, exempt_when=_not_publishing)(view)
+
+
+def _employer_or_redirect():
+    slug = request.args.get("employer", "")
+    if not slug:
+        return None, redirect(url_for("employers.choose"))
+    employer, moved_to = get_by_slug(slug[:220])
+    if moved_to:
+        return None, redirect(url_for("reviews.new", employer=moved_to))
+    if employer is None:
+        abort(404)
+    return employer, None
+
+
+def _form_page(form, employer, *, review=None, status=200, notice=None):
+    return render_template(
+        "reviews/form.html", form=form, employer=employer, review=review, notice=notice
+    ), status
+
+
+def _preview_page(form, employer, prepared, *, review=None):
+    return render_template(
+        "reviews/preview.html",
+        form=form,
+        employer=employer,
+        review=review,
+        prepared=prepared,
+        card=public_view(prepared.values, employer, preview=True),
+        carried=_carried_fields(),
+    )
+
+
+def _carried_fields() -> list[tuple[str, str]]:
+    """What the user typed, to carry through the preview page unchanged."""
+    return [
+        (name, value)
+        for name, value in request.form.items(multi=True)
+        if name not in ("csrf_token", "action")
+    ]
+
+
+def _handle(form, employer, *, review=None):
+    """Validate → (edit | preview | publish). Returns a response."""
+    action = request.form.get("action", "preview")
+    if action not in ACTIONS:
+        action = "preview"
+    valid = form.validate_on_submit()
+    if valid:
+        form.add_errors(services.date_errors(form.values(), today()))
+        valid = not form.errors
+    if action == "edit" or not valid:
+        return _form_page(form, employer, review=review, status=200 if valid else 422)
+    prepared = services.prepare(form.values(), current_user)
+    if action == "preview":
+        return _preview_page(form, employer, prepared, review=review)
+    if review is None:
+        review = services.submit(current_user, employer, prepared)
+        message = "Thank you. Your review is saved"
+    else:
+        services.update(review, current_user, prepared)
+        message = "Your review is updated"
+    db.session.commit()
+    if review.status is ReviewStatus.held:
+        flash(f"{message}. A moderator will check it before it is published.", "success")
+    elif review.status is ReviewStatus.scheduled:
+        flash(f"{message}. It will appear publicly within a few days.", "success")
+    else:
+        flash(f"{message}.", "success")
+    return redirect(url_for("reviews.mine"))
+
+
+@bp.route("/reviews/new", methods=["GET", "POST"])
+@login_required
+@_rate_limited
+def new():
+    employer, response = _employer_or_redirect()
+    if response:
+        return response
+    refusal = services.refusal_for(current_user, employer)
+    if refusal:
+        return render_template("reviews/refused.html", employer=employer, refusal=refusal), 403
+    existing = services.live_review(current_user, employer)
+    if existing is not None:
+        flash(
+            f"You already reviewed {employer.name} in the last 12 months. Update that review "
+            "instead: one account has one review per employer a year.",
+            "info",
+        )
+        return redirect(url_for("reviews.edit", public_id=existing.public_id))
+    form = ReviewForm()
+    if request.method == "GET":
+        return _form_page(form, employer)
+    return _handle(form, employer)
+
+
+def _own_review(public_id: str) -> Review:
+    review = db.session.scalar(db.select(Review).where(Review.public_id == public_id[:16]))
+    if review is None:
+        abort(404)
+    if review.author_id != current_user.id:
+        abort(403)
+    return review
+
+
+@bp.route("/reviews/<public_id>/edit", methods=["GET", "POST"])
+@login_required
+@_rate_limited
+def edit(public_id: str):
+    review = _own_review(public_id)
+    employer = review.employer
+    if request.method == "GET":
+        form = ReviewForm(data=ReviewForm.data_from(services.values_of(review)))
+        return _form_page(form, employer, review=review)
+    return _handle(ReviewForm(), employer, review=review)
+
+
+@bp.get("/me")
+@login_required
+def mine():
+    reviews = services.reviews_of(current_user)
+    return render_template("reviews/mine.html", reviews=reviews, today=today())
+
+
+@bp.get("/reviews/<public_id>")
+def show(public_id: str):
+    review = db.session.scalar(db.select(Review).where(Review.public_id == public_id[:16]))
+    own = (
+        review is not None and current_user.is_authenticated and review.author_id == current_user.id
+    )
+    if review is None or (review.status is not ReviewStatus.published and not own):
+        abort(404)
+    employer = review.employer
+    card = public_view(services.values_of(review), employer, review=review)
+    return render_template(
+        "reviews/show.html", review=review, employer=employer, card=card, own=own
+    )
+
+
+def _recover_form_after_csrf_failure():
+    """A CSRF failure on the review form (e.g. signed out in another tab during a long write-up)
+    re-shows the form with everything typed, instead of losing it."""
+    slug = request.args.get("employer", "")
+    employer, _ = get_by_slug(slug[:220]) if slug else (None, None)
+    if employer is None and request.view_args and "public_id" in request.view_args:
+        review = db.session.scalar(
+            db.select(Review).where(Review.public_id == request.view_args["public_id"][:16])
+        )
+        employer = review.employer if review else None
+    if employer is None:
+        return None
+    form = ReviewForm(formdata=MultiDict(request.form))
+    notice = (
+        "Your page's security token had expired, so nothing was saved yet. Everything you wrote "
+        "is still below: check it and press Preview again."
+    )
+    if not current_user.is_authenticated:
+        notice = (
+            "You were signed out while writing, so nothing was saved yet. Everything you wrote is "
+            "still below: sign in in another tab, then come back and press Preview again."
+        )
+    return _form_page(form, employer, status=400, notice=notice)
+
+
+errors.CSRF_RECOVERY["reviews.new"] = _recover_form_after_csrf_failure
+errors.CSRF_RECOVERY["reviews.edit"] = _recover_form_after_csrf_failure

@@ -1,0 +1,289 @@
+"""Review rules: who may write what, scrubbing, publication timing, revisions, updates.
+
+Plain functions over models; the caller (a view or a CLI command) commits once.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import Enum
+
+from flask import current_app
+from sqlalchemy import select
+
+from accounts.models import User
+from employers.models import Employer
+from extensions import db
+from reviews.models import (
+    DECISIONS,
+    HoldReason,
+    Outcome,
+    Review,
+    ReviewRevision,
+    ReviewStatus,
+    RevisionSource,
+)
+from timeutils import month_start, utcnow
+
+# DESIGN.md §3: a waiting case with no contact for max(30, promised + 14) days is presumed ghosted.
+GHOSTED_AFTER_DAYS = 30
+GHOSTED_AFTER_PROMISE_MARGIN_DAYS = 14
+# DESIGN.md §8: one live review per account per employer per 12 months.
+LIVE_REVIEW_DAYS = 365
+# Issue 3: a new account's reviews are published only once the account is a day old.
+NEW_ACCOUNT_HOURS = 24
+# Reminder "did they get back to you?" this many days after the promised timeline ran out.
+TIMELINE_REMINDER_MARGIN_DAYS = 3
+
+FREE_TEXT_FIELDS = ("narrative", "advice", "role_title")
+
+# The review's own fields, in form order; what a revision records and an update may change.
+FIELDS = (
+    "process_month",
+    "stage",
+    "outcome",
+    "last_contact_on",
+    "decision_days",
+    "next_steps",
+    "promised_days",
+    "followups_sent",
+    "followups_answered",
+    "feedback",
+    "interview_rounds",
+    "hours_invested",
+    "application_channel",
+    "role_category",
+    "seniority",
+    "role_title",
+    "show_role_title",
+    "country",
+    "work_mode",
+    "respect_rating",
+    "narrative",
+    "advice",
+)
+
+
+class Refusal(Enum):
+    """Why the author can't write this review (shown on the page, never a 500)."""
+
+    unverified = "Confirm your email address before writing a review."
+    suspended = "Your account is suspended."
+    own_employer = (
+        "Your email address is on this employer's domain. People who work for or represent an "
+        "employer can't review it."
+    )
+
+
+@dataclass
+class Prepared:
+    """The review's values after scrubbing, with what was removed and why it may be held."""
+
+    values: dict
+    removals: dict[str, tuple] = field(default_factory=dict)  # field -> scrubber Removals
+    suspected_names: tuple[str, ...] = ()
+
+    @property
+    def removed_anything(self) -> bool:
+        return any(self.removals.values())
+
+
+# --- who may write -----------------------------------------------------------------------------
+
+
+def refusal_for(author: User, employer: Employer) -> Refusal | None:
+    if author.is_suspended:
+        return Refusal.suspended
+    if not author.is_verified:
+        return Refusal.unverified
+    domain = author.email.rsplit("@", 1)[-1]
+    own = {item.domain for item in employer.domains}
+    if any(domain == known or domain.endswith("." + known) for known in own):
+        return Refusal.own_employer
+    return None
+
+
+def live_review(author: User, employer: Employer, now: datetime | None = None) -> Review | None:
+    """The author's review of this employer written in the last 12 months, if any."""
+    now = now or utcnow()
+    return db.session.scalar(
+        select(Review)
+        .where(
+            Review.author_id == author.id,
+            Review.employer_id == employer.id,
+            Review.created_at > now - timedelta(days=LIVE_REVIEW_DAYS),
+        )
+        .order_by(Review.created_at.desc())
+        .limit(1)
+    )
+
+
+# --- rules that need a clock or other rows -----------------------------------------------------
+
+
+def date_errors(values: dict, today: date) -> dict[str, str]:
+    """DESIGN.md §4: dates not in the future and not before the process start."""
+    errors: dict[str, str] = {}
+    start: date | None = values.get("process_month")
+    contact: date | None = values.get("last_contact_on")
+    if start and start > month_start(today):
+        errors["process_month"] = "The process can't start in a future month."
+    if contact and contact > today:
+        errors["last_contact_on"] = "The last contact can't be in the future."
+    elif contact and start and contact < start:
+        errors["last_contact_on"] = (
+            "The last contact can't be before the month the process started."
+        )
+    days = values.get("decision_days")
+    if contact and days is not None and contact + timedelta(days=days) > today:
+        errors["decision_days"] = (
+            "That would put the decision in the future: count the days from the last contact "
+            "to the decision."
+        )
+    return errors
+
+
+# --- scrubbing ---------------------------------------------------------------------------------
+
+
+def prepare(values: dict, author: User) -> Prepared:
+    """Scrub the free text (DESIGN.md §5.4): contact details and the author's own name go."""
+    from reviews.scrubber import names_from_email, scrub
+
+    cleaned = dict(values)
+    known = names_from_email(author.email)
+    removals: dict[str, tuple] = {}
+    suspected: list[str] = []
+    for name in FREE_TEXT_FIELDS:
+        text = cleaned.get(name)
+        if not text:
+            cleaned[name] = None
+            continue
+        result = scrub(text, known_names=known)
+        cleaned[name] = result.text
+        removals[name] = result.removals
+        suspected.extend(result.suspected_names)
+    return Prepared(cleaned, removals, tuple(dict.fromkeys(suspected)))
+
+
+# --- publication -------------------------------------------------------------------------------
+
+
+def publish_time(author: User, now: datetime, rng: random.Random | None = None) -> datetime:
+    """A random moment 3-10 days on (configurable), and never before the account is a day old.
+
+    The delay means a review's appearance can't be matched to a rejection sent that day
+    (DESIGN.md §5.2).
+    """
+    config = current_app.config
+    low = float(config["REVIEW_PUBLISH_DELAY_MIN_HOURS"])
+    high = float(config["REVIEW_PUBLISH_DELAY_MAX_HOURS"])
+    rng = rng or random.SystemRandom()
+    delay = timedelta(hours=rng.uniform(low, max(low, high)))
+    earliest = author.created_at + timedelta(hours=NEW_ACCOUNT_HOURS)
+    return max(now + delay, earliest)
+
+
+def _apply(review: Review, values: dict) -> None:
+    for name in FIELDS:
+        if name in values:
+            setattr(review, name, values[name])
+    if review.outcome in DECISIONS:
+        return
+    review.decision_days = None
+
+
+def _hold_or_schedule(review: Review, prepared: Prepared, author: User, now: datetime) -> None:
+    if prepared.suspected_names:
+        review.status = ReviewStatus.held
+        review.hold_reason = HoldReason.suspected_name
+        return
+    review.hold_reason = None
+    if review.status in (None, ReviewStatus.held):
+        review.status = ReviewStatus.scheduled
+        review.publish_at = review.publish_at or publish_time(author, now)
+
+
+def submit(author: User, employer: Employer, prepared: Prepared) -> Review:
+    """Create the review (scheduled, or held for a moderator) and its first revision."""
+    now = utcnow()
+    review = Review(author_id=author.id, employer_id=employer.id, created_at=now)
+    review.status = None  # decided below
+    _apply(review, prepared.values)
+    _hold_or_schedule(review, prepared, author, now)
+    db.session.add(review)
+    db.session.flush()
+    record_revision(review, RevisionSource.author)
+    return review
+
+
+def update(review: Review, author: User, prepared: Prepared) -> Review:
+    """Change a review in place (an update replaces, never adds) and keep a revision."""
+    now = utcnow()
+    timing_before = (review.last_contact_on, review.promised_days)
+    _apply(review, prepared.values)
+    review.author_updated_at = now
+    if (review.last_contact_on, review.promised_days) != timing_before:
+        # New dates: the reminders and the presumed-ghosted mark start again from them.
+        review.timeline_reminder_sent_at = None
+        review.ghosted_reminder_sent_at = None
+        review.presumed_ghosted_at = None
+    if review.outcome is not Outcome.waiting:
+        review.presumed_ghosted_at = None
+    elif review.presumed_ghosted_at is None and is_presumed_ghosted(review, now.date()):
+        review.presumed_ghosted_at = now
+    _hold_or_schedule(review, prepared, author, now)
+    db.session.flush()
+    record_revision(review, RevisionSource.author)
+    return review
+
+
+def snapshot(review: Review) -> dict:
+    """The review's fields as JSON-ready values (enums by value, dates as ISO strings)."""
+    data = {}
+    for name in (*FIELDS, "status", "hold_reason"):
+        value = getattr(review, name)
+        if isinstance(value, Enum):
+            value = value.value
+        elif isinstance(value, date | datetime):
+            value = value.isoformat()
+        data[name] = value
+    return data
+
+
+def record_revision(review: Review, source: RevisionSource) -> ReviewRevision:
+    number = len(review.revisions) + 1
+    revision = ReviewRevision(
+        review=review, number=number, source=source, data=snapshot(review), created_at=utcnow()
+    )
+    db.session.add(revision)
+    return revision
+
+
+def values_of(review: Review) -> dict:
+    """The review's current values, to fill the edit form."""
+    return {name: getattr(review, name) for name in FIELDS}
+
+
+# --- time-driven rules -------------------------------------------------------------------------
+
+
+def ghosted_after_days(review: Review) -> int:
+    return max(GHOSTED_AFTER_DAYS, (review.promised_days or 0) + GHOSTED_AFTER_PROMISE_MARGIN_DAYS)
+
+
+def is_presumed_ghosted(review: Review, today: date) -> bool:
+    """DESIGN.md §3: waiting, and no contact for max(30, promised + 14) days."""
+    if review.outcome is not Outcome.waiting:
+        return False
+    return (today - review.last_contact_on).days > ghosted_after_days(review)
+
+
+def reviews_of(author: User) -> list[Review]:
+    return list(
+        db.session.scalars(
+            select(Review).where(Review.author_id == author.id).order_by(Review.created_at.desc())
+        )
+    )
