@@ -73,6 +73,7 @@ class Config:
     RATELIMIT_SIGN_UP = "5 per minute; 20 per day"
     RATELIMIT_RESET = "5 per minute; 20 per day"
     RATELIMIT_REVIEW = "10 per hour; 30 per day"  # per account and per client, separately
+    RATELIMIT_EMPLOYER_CREATE = "10 per hour"
 
     # Reviews become public at a random moment this many hours after submission (DESIGN.md §5.2).
     REVIEW_PUBLISH_DELAY_MIN_HOURS = 72
@@ -108,6 +109,7 @@ class TestConfig(Config):
     RATELIMIT_SIGN_UP = "1000 per minute"
     RATELIMIT_RESET = "1000 per minute"
     RATELIMIT_REVIEW = "1000 per minute"
+    RATELIMIT_EMPLOYER_CREATE = "1000 per minute"
     SITE_URL = "http://localhost"
 
 

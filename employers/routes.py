@@ -86,7 +86,7 @@ def choose():
 
 
 def _create_limit() -> str:
-    return current_app.config.get("RATELIMIT_EMPLOYER_CREATE", "10 per hour")
+    return current_app.config["RATELIMIT_EMPLOYER_CREATE"]
 
 
 @bp.route("/employers/new", methods=["GET", "POST"])

@@ -12,6 +12,7 @@ from enum import Enum
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from accounts.models import User
 from employers.models import Employer
@@ -284,6 +285,9 @@ def is_presumed_ghosted(review: Review, today: date) -> bool:
 def reviews_of(author: User) -> list[Review]:
     return list(
         db.session.scalars(
-            select(Review).where(Review.author_id == author.id).order_by(Review.created_at.desc())
+            select(Review)
+            .where(Review.author_id == author.id)
+            .options(joinedload(Review.employer))
+            .order_by(Review.created_at.desc())
         )
     )

@@ -19,7 +19,7 @@ from sqlalchemy import text
 
 from app import create_app
 from config import TestConfig
-from extensions import db
+from extensions import db, limiter
 from tests import factories
 
 CSRF_INPUT = re.compile(
@@ -65,6 +65,9 @@ def make_app(**overrides):
 
     for key, value in settings.items():
         setattr(Settings, key, value)
+    # Flask-Limiter keeps the key prefix of the first app it was bound to; each test's app must
+    # count under its own (with Redis storage, counts would otherwise carry across tests).
+    limiter._key_prefix = None
     return create_app(Settings)
 
 

@@ -561,8 +561,15 @@ def test_adding_employers_is_rate_limited(app_factory, password):
     assert client.get("/employers/new").status_code == 200  # only POSTs count
 
 
-def test_the_default_rate_limit_is_ten_an_hour(app, client, signed_in):
-    assert "RATELIMIT_EMPLOYER_CREATE" not in app.config
+def test_the_default_rate_limit_is_ten_an_hour(app_factory, password):
+    from config import Config
+    from tests.conftest import Auth
+
+    assert Config.RATELIMIT_EMPLOYER_CREATE == "10 per hour"
+    app = app_factory(RATELIMIT_EMPLOYER_CREATE=Config.RATELIMIT_EMPLOYER_CREATE)
+    client = app.test_client()
+    UserFactory(email="limited@example.org", password=password, verified=True)
+    Auth(client, None).sign_in("limited@example.org", password)
     statuses = [post_form(client, "/employers/new", {"name": ""}).status_code for _ in range(11)]
     assert statuses == [422] * 10 + [429]
 

@@ -685,3 +685,31 @@ def test_hostile_values_in_every_field_never_break_the_form(
         if response.status_code == 422:
             assert "Please correct" in body
     assert _reviews() == []
+
+
+def test_publishing_is_rate_limited_per_client_address(app_factory):
+    from tests.conftest import Auth
+
+    app = app_factory(RATELIMIT_REVIEW="2 per hour")
+    statuses = []
+    for number in range(3):
+        client = app.test_client()  # a new account each time, from the same address
+        UserFactory(email=f"neighbour{number}@example.org", verified=True)
+        Auth(client, None).sign_in(f"neighbour{number}@example.org")
+        statuses.append(_publish(client, EmployerFactory(), BASE).status_code)
+    assert statuses == [302, 302, 429]
+
+
+def test_my_reviews_page_has_a_fixed_number_of_queries(client, signed_in):
+    from tests.functional.test_pages import count_queries
+
+    def queries() -> int:
+        with count_queries() as statements:
+            assert client.get("/me").status_code == 200
+        return len(statements)
+
+    ReviewFactory(author=signed_in)
+    one = queries()
+    for _ in range(5):
+        ReviewFactory(author=signed_in)
+    assert queries() == one
