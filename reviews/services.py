@@ -150,19 +150,28 @@ def date_errors(values: dict, today: date) -> dict[str, str]:
 
 
 def prepare(values: dict, author: User) -> Prepared:
-    """Scrub the free text (DESIGN.md §5.4): contact details and the author's own name go."""
+    """Scrub the free text (DESIGN.md §5.4).
+
+    Contact details go, and so do names: the author's own (from their account email) and any
+    name the author typed in an email address anywhere in the form ("jane.doe@..." in the story
+    removes "Jane" from the advice too).
+    """
     from reviews.scrubber import names_from_email, scrub
 
+    texts = {name: values.get(name) or None for name in FREE_TEXT_FIELDS}
+    known = set(names_from_email(author.email))
+    for text in texts.values():
+        for removal in scrub(text).removals if text else ():
+            if removal.kind == "email":
+                known.update(names_from_email(removal.original))
     cleaned = dict(values)
-    known = names_from_email(author.email)
     removals: dict[str, tuple] = {}
     suspected: list[str] = []
-    for name in FREE_TEXT_FIELDS:
-        text = cleaned.get(name)
+    for name, text in texts.items():
         if not text:
             cleaned[name] = None
             continue
-        result = scrub(text, known_names=known)
+        result = scrub(text, known_names=sorted(known))
         cleaned[name] = result.text
         removals[name] = result.removals
         suspected.extend(result.suspected_names)

@@ -19,6 +19,7 @@ from reviews.models import (
     ReviewStatus,
     Stage,
 )
+from reviews.services import FIELDS
 from tests.conftest import csrf_token, page_text, post_form
 from tests.factories import EmployerFactory, ReviewFactory, UserFactory
 from timeutils import utcnow
@@ -643,30 +644,8 @@ HOSTILE = [
     "1e9",
     "",
 ]
-EVERY_FIELD = [
-    "process_month",
-    "stage",
-    "outcome",
-    "last_contact_on",
-    "decision_days",
-    "next_steps",
-    "promised_days",
-    "followups_sent",
-    "followups_answered",
-    "feedback",
-    "interview_rounds",
-    "hours_invested",
-    "application_channel",
-    "respect_rating",
-    "role_category",
-    "seniority",
-    "role_title",
-    "show_role_title",
-    "country",
-    "work_mode",
-    "narrative",
-    "advice",
-]
+# Every field of the form (DESIGN.md §4), in the order the services know them.
+EVERY_FIELD = list(FIELDS)
 
 
 @pytest.mark.parametrize("field_name", EVERY_FIELD)
@@ -713,3 +692,16 @@ def test_my_reviews_page_has_a_fixed_number_of_queries(client, signed_in):
     for _ in range(5):
         ReviewFactory(author=signed_in)
     assert queries() == one
+
+
+def test_names_typed_in_an_email_elsewhere_are_removed_everywhere(client, signed_in, employer):
+    data = {
+        **BASE,
+        "narrative": "I wrote to ottoline.fairweather@snorkel.example twice.",
+        "advice": "Ottoline should answer candidates. Fairweather promised a call.",
+    }
+    _publish(client, employer, data)
+    (review,) = _reviews()
+    assert "ottoline" not in (review.narrative + review.advice).lower()
+    assert "fairweather" not in (review.narrative + review.advice).lower()
+    assert "should answer candidates" in review.advice
