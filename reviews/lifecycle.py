@@ -229,8 +229,14 @@ def _reminder_due(kind: ReminderKind, today: date):
 
 
 def _may_be_reminded():
-    """Reminders go to a waiting review's author, if it has one and they aren't suspended."""
-    active_authors = select(User.id).where(User.suspended_at.is_(None))
+    """Reminders go to a waiting review's author, if it has one and they aren't suspended.
+
+    Addresses on `.invalid` (RFC 2606: can never receive mail, used by the demo accounts) are
+    skipped, so a tick over demo data doesn't write thousands of undeliverable emails.
+    """
+    active_authors = select(User.id).where(
+        User.suspended_at.is_(None), User.email.not_like("%.invalid")
+    )
     return (
         Review.outcome == Outcome.waiting,
         Review.author_id.is_not(None),

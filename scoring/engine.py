@@ -5,7 +5,7 @@ review, so the daily tick, the per-employer update and `recompute` all get the s
 same inputs. The parameters live in scoring/params.py.
 
 Choices where DESIGN.md leaves room (also in the docstrings below):
-- Kaplan–Meier time origin is the last contact, like `decision_days`. A decision is an event at
+- Kaplan-Meier time origin is the last contact, like `decision_days`. A decision is an event at
   `decision_days`; a waiting or ghosted review is censored at the days of silence up to `today` (the
   most we know: no decision in that long), not at GHOSTED_AFTER_DAYS. `withdrew` is left out.
 - The pooled inputs (F and ū_decided) use the reviews that are scored (weight > 0), unweighted.
@@ -48,12 +48,12 @@ class ReviewFacts:
     author_key: int | str  # for distinct-author counts; never shown
 
 
-# --- Kaplan–Meier ------------------------------------------------------------------------------
+# --- Kaplan-Meier ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class KMCurve:
-    """F(t) = P(decision by day t), a right-continuous step function (1 − the KM survival curve).
+    """F(t) = P(decision by day t), a right-continuous step function (1 - the KM survival curve).
 
     `times` are the distinct event days in increasing order, `cumulative[i]` is F at `times[i]`;
     F is 0 before the first event.
@@ -64,7 +64,7 @@ class KMCurve:
     observations: int = 0
     events: int = 0
 
-    def F(self, t: float) -> float:  # noqa: N802 - the name used in DESIGN.md §6
+    def F(self, t: float) -> float:
         i = bisect_right(self.times, t)
         return self.cumulative[i - 1] if i else 0.0
 
@@ -82,7 +82,7 @@ class KMCurve:
 
 
 def kaplan_meier(observations: Iterable[tuple[int, bool]]) -> KMCurve:
-    """The Kaplan–Meier estimate from (days, event) pairs; event False means censored at `days`.
+    """The Kaplan-Meier estimate from (days, event) pairs; event False means censored at `days`.
 
     Ties follow the usual convention: a case censored on day t was still at risk on day t, so the
     events of day t are counted before the censorings of day t.
@@ -149,7 +149,7 @@ def decision_value(facts: ReviewFacts) -> float:
 
 
 def hear_back_chance(km_curve: KMCurve, silent_days: int) -> float:
-    """q = (F(30) − F(c)) / (1 − F(c)): the chance of a decision by day 30 given none by day c."""
+    """q = (F(30) - F(c)) / (1 - F(c)): the chance of a decision by day 30 given none by day c."""
     horizon = params.HEAR_BACK_HORIZON_DAYS
     if silent_days >= horizon:
         return 0.0
@@ -192,7 +192,7 @@ def pooled_inputs(facts_list: Iterable[ReviewFacts], today: date) -> tuple[KMCur
 
 
 def weight(facts: ReviewFacts, today: date) -> float:
-    """w = r · 2^(−age/730), age in days since last contact; 0 past four years or while held."""
+    """w = r · 2^(-age/730), age in days since last contact; 0 past four years or while held."""
     if facts.held:
         return 0.0
     age = _days_since_contact(facts, today)
@@ -218,13 +218,13 @@ def spread_days(facts_list: Iterable[ReviewFacts], today: date) -> int:
 def shrunk_score(
     values_weights: Iterable[tuple[float, float]],
     mu: float,
-    M: float,  # noqa: N803 - the name used in DESIGN.md §6
+    M: float,
     within_variance: float | None = None,
 ) -> tuple[float, float]:
-    """(S, SD) on the 0–100 scale: S = 100·(n·ȳ + M·μ)/(n + M), SD = 100·√(σ²/(n + M)).
+    """(S, SD) on the 0-100 scale: S = 100·(n·ȳ + M·μ)/(n + M), SD = 100·√(σ²/(n + M)).
 
     σ² (`within_variance`) defaults to the employer's own weighted variance of u around ȳ,
-    Σw·(u − ȳ)² / n. That is 0 for one review or identical ones, so callers that want an honest
+    Σw·(u - ȳ)² / n. That is 0 for one review or identical ones, so callers that want an honest
     ± for small employers should pass the pooled within variance (`pooled_within_variance`),
     and must pass one when n = 0 (then S = 100·μ).
     """
@@ -250,8 +250,8 @@ def shrunk_score(
 @dataclass(frozen=True)
 class _EmployerMoments:
     mean: float
-    sum_squares: float  # Σw·(u − ȳ)²
-    degrees: float  # V1 − V2/V1: n − 1 when every weight is 1
+    sum_squares: float  # Σw·(u - ȳ)²
+    degrees: float  # V1 - V2/V1: n - 1 when every weight is 1
     mean_variance_factor: float  # V2/V1², so Var(ȳ) = σ²·V2/V1²
 
 
@@ -269,8 +269,8 @@ def _moments(values: Sequence[float], weights: Sequence[float]) -> _EmployerMome
 def pooled_within_variance(
     per_employer: Iterable[tuple[Sequence[float], Sequence[float]]],
 ) -> float | None:
-    """σ²_within = Σ_j Σ_i w(u − ȳ_j)² / Σ_j (V1_j − V2_j/V1_j), the unbiased estimate with
-    reliability weights (Σ(u − ȳ)²/(k − 1) when the weights are 1). None if no employer has two
+    """σ²_within = Σ_j Σ_i w(u - ȳ_j)² / Σ_j (V1_j - V2_j/V1_j), the unbiased estimate with
+    reliability weights (Σ(u - ȳ)²/(k - 1) when the weights are 1). None if no employer has two
     reviews with weight."""
     moments = [m for values, weights in per_employer if (m := _moments(values, weights))]
     degrees = sum(m.degrees for m in moments)
@@ -279,12 +279,12 @@ def pooled_within_variance(
     return sum(m.sum_squares for m in moments) / degrees
 
 
-def method_of_moments_M(  # noqa: N802 - the name used in DESIGN.md §6
+def method_of_moments_M(
     per_employer: Iterable[tuple[Sequence[float], Sequence[float]]],
 ) -> float:
     """M = max(M̂, 10), M̂ = σ²_within / τ²_between, from (values, weights) per employer.
 
-    τ²_between = (sample variance of the employer means ȳ_j, divisor J − 1) − (mean over employers
+    τ²_between = (sample variance of the employer means ȳ_j, divisor J - 1) - (mean over employers
     of σ²_within·V2_j/V1_j², the sampling variance of ȳ_j), floored at BETWEEN_VARIANCE_FLOOR: when
     the means vary no more than noise explains, M̂ is very large and scores shrink almost fully to μ.
     With fewer than two employers, or no employer with two weighted reviews, there is nothing to
@@ -343,7 +343,9 @@ def display(score: float, sd: float, n: float, distinct_authors: int) -> Verdict
 
 
 def eligible_most_responsive(n: float, spread_days: int) -> bool:
-    return n >= params.MIN_N_MOST_RESPONSIVE and spread_days >= params.MIN_SPREAD_DAYS_MOST_RESPONSIVE
+    return (
+        n >= params.MIN_N_MOST_RESPONSIVE and spread_days >= params.MIN_SPREAD_DAYS_MOST_RESPONSIVE
+    )
 
 
 def eligible_least_responsive(n: float) -> bool:

@@ -23,7 +23,7 @@ UNANSWERED_FOLLOWUPS_PENALTY = 0.1
 # DESIGN.md §6, T (timeliness) with a promised timeline: kept / missed.
 T_PROMISE_KEPT = 1.0
 T_PROMISE_MISSED = 0.3
-# DESIGN.md §6, T without a promise: (decided within this many days, T); later than the last: T_LATE.
+# DESIGN.md §6, T without a promise: (decided within this many days, T); later: T_LATE.
 T_BY_DAYS = ((7, 1.0), (14, 0.7), (30, 0.4))
 T_LATE = 0.1
 

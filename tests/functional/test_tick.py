@@ -445,3 +445,23 @@ def test_two_ticks_at_once_send_each_reminder_once(app, author, outbox):
     assert results["a_sent"] == (1, 0)
     assert results["b"] == NOTHING
     assert len(outbox) == 1
+
+
+def test_no_reminders_to_addresses_that_cannot_receive_mail(app, outbox):
+    from datetime import date, timedelta
+
+    from reviews.lifecycle import tick
+    from reviews.models import Outcome
+    from tests.factories import ReviewFactory, UserFactory
+
+    demo = UserFactory(email="demo-user-1@example.invalid", verified=True)
+    contact = date.today() - timedelta(days=60)
+    ReviewFactory(
+        author=demo,
+        outcome=Outcome.waiting,
+        process_month=contact.replace(day=1),
+        last_contact_on=contact,
+    )
+    report = tick()
+    assert report.presumed_ghosted == 1
+    assert outbox == []
