@@ -151,7 +151,10 @@ def _writing() -> bool:
 
 def _register_blueprints(app: Flask) -> None:
     # Every model module, so the metadata (and Alembic's autogenerate) sees the whole schema.
+    import accounts.models  # noqa: F401
+    import employers.models  # noqa: F401
     import reviews.models  # noqa: F401
+    import scoring.models  # noqa: F401
     from accounts import bp as accounts_bp
     from employers import bp as employers_bp
     from pages import bp as pages_bp

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from flask.cli import AppGroup
 
@@ -12,6 +14,22 @@ def register_commands() -> None:
     from demo.commands import demo_data
 
     heardback_cli.add_command(demo_data)
+
+
+@heardback_cli.command("recompute")
+def recompute_command() -> None:
+    """Rebuild the site-wide score inputs and every employer's statistics row from scratch."""
+    from sqlalchemy import func, select
+
+    from employers.models import Employer
+    from extensions import db
+    from scoring.stats import recompute
+
+    total = db.session.scalar(select(func.count(Employer.id))) or 0
+    with click.progressbar(length=total, label="employers", file=sys.stderr) as bar:
+        scored = recompute(progress=bar.update)
+    db.session.commit()
+    click.echo(f"Rebuilt the statistics of {total} employers ({scored} with published reviews).")
 
 
 @heardback_cli.command("purge-sessions")

@@ -350,8 +350,16 @@ def confirm_email_change(token: str) -> User | TokenError:
 
 def delete_account(user: User, keep_reviews: bool) -> None:
     """Delete the account; its reviews are deleted or kept with no link to anyone (DESIGN §5.7)."""
-    from reviews.models import Review
+    from reviews.models import Review, ReviewStatus
+    from scoring.stats import refresh_employers
 
+    affected = set(
+        db.session.scalars(
+            select(Review.employer_id).where(
+                Review.author_id == user.id, Review.status == ReviewStatus.published
+            )
+        )
+    )
     if keep_reviews:
         db.session.execute(update(Review).where(Review.author_id == user.id).values(author_id=None))
     else:
@@ -359,6 +367,8 @@ def delete_account(user: User, keep_reviews: bool) -> None:
             db.session.delete(review)
     end_all_sessions(user)
     db.session.delete(user)
+    # The employers' rows change with their reviews (counts, distinct authors), in this transaction.
+    refresh_employers(affected)
 
 
 def suspend(user: User) -> None:

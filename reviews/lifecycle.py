@@ -29,7 +29,7 @@ import enum
 import logging
 from collections.abc import Iterator
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app, has_request_context
@@ -49,6 +49,7 @@ from reviews.services import (
     is_presumed_ghosted,
     record_revision,
 )
+from scoring.stats import needs_daily_refresh, recompute, refresh_employer
 from timeutils import month_label, utcnow
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,9 @@ class TickReport:
     ghosted_reminders: int = 0
     timeline_reminders: int = 0
     failed_reminders: int = 0  # claimed but not sent; released for the next run
+    # Employers whose rows the once-a-day refresh rebuilt. Not part of equality: it reports the
+    # day's first run, not a change to any review.
+    statistics_rebuilt: int = field(default=0, compare=False)
 
     def lines(self) -> list[str]:
         lines = [
@@ -95,6 +99,8 @@ class TickReport:
             f"Presumed-ghosted reminders sent: {self.ghosted_reminders}",
             f"Timeline reminders sent: {self.timeline_reminders}",
         ]
+        if self.statistics_rebuilt:
+            lines.append(f"Daily statistics refresh: {self.statistics_rebuilt} employers")
         if self.failed_reminders:
             lines.append(f"Reminders not sent (will be retried next run): {self.failed_reminders}")
         return lines
@@ -124,6 +130,11 @@ def tick(now: datetime | None = None) -> TickReport:
     report.presumed_ghosted = mark_presumed_ghosted(now)
     db.session.commit()
 
+    # Once a day: what time changes (ageing weights, open cases, μ, M, F; DESIGN.md §6).
+    if needs_daily_refresh(now.date()):
+        report.statistics_rebuilt = recompute(now.date())
+        db.session.commit()
+
     # The ghosted reminder first: a review that is overdue on both counts gets only that one,
     # since the timeline reminder is for cases that aren't presumed ghosted yet.
     for kind in (ReminderKind.ghosted, ReminderKind.timeline):
@@ -146,9 +157,9 @@ def tick(now: datetime | None = None) -> TickReport:
 def on_published(review: Review) -> None:
     """Called once per review, in the transaction that publishes it.
 
-    A hook for what depends on the set of published reviews (employer statistics, a later
-    issue); a no-op for now.
+    The employer's statistics row is updated in the same transaction (DESIGN.md §6).
     """
+    refresh_employer(review.employer_id)
 
 
 def publish_due(now: datetime) -> int:
@@ -523,4 +534,6 @@ def confirm_ghosted(review: Review, now: datetime) -> Confirmed:
         return Confirmed.already
     db.session.refresh(review)
     record_revision(review, RevisionSource.author)
+    if review.status is ReviewStatus.published:
+        refresh_employer(review.employer_id)
     return Confirmed.ghosted

@@ -232,6 +232,7 @@ def submit(author: User, employer: Employer, prepared: Prepared) -> Review:
 def update(review: Review, author: User, prepared: Prepared) -> Review:
     """Change a review in place (an update replaces, never adds) and keep a revision."""
     now = utcnow()
+    was_published = review.status is ReviewStatus.published
     timing_before = (review.last_contact_on, review.promised_days)
     _apply(review, prepared.values)
     review.author_updated_at = now
@@ -247,7 +248,16 @@ def update(review: Review, author: User, prepared: Prepared) -> Review:
     _hold_or_schedule(review, prepared, author, now)
     db.session.flush()
     record_revision(review, RevisionSource.author)
+    if was_published:
+        _refresh_statistics(review.employer_id)
     return review
+
+
+def _refresh_statistics(employer_id: int) -> None:
+    """The employer's statistics row changes in the same transaction as its review (§6)."""
+    from scoring.stats import refresh_employer
+
+    refresh_employer(employer_id)
 
 
 def snapshot(review: Review) -> dict:

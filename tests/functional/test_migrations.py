@@ -28,6 +28,7 @@ TABLES = {
     "employer_stats",
     "reviews",
     "review_revisions",
+    "site_parameters",
     "alembic_version",
 }
 

@@ -1,0 +1,615 @@
+"""Score accuracy: HeardBack's score against simpler methods in a simulation with known truth.
+
+    .venv/bin/python bench/score_accuracy.py [--employers 2000] [--seed 1] [--runs 20]
+        [--no-write]
+
+Each run simulates employers with a known true responsiveness, long-tailed review counts, open
+cases and reporting bias (ghosted candidates review more often), scores them with four methods and
+compares each with the truth. The table (mean over the runs, min-max in brackets) is printed and
+written to docs/scoring.md with the machine, the commit and the command line; the hand-written
+section of that file between the INTERPRETATION markers is kept as it is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import platform
+import random
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from reviews.models import DECISIONS, Outcome, Stage  # noqa: E402
+from scoring import engine, params  # noqa: E402
+
+DOC = ROOT / "docs" / "scoring.md"
+TODAY = date(2026, 1, 1)  # fixed, so a run depends on the seed only
+
+# --- The simulated world -------------------------------------------------------------------------
+
+# True responsiveness p (chance a candidate hears a decision): a mixture of three kinds of employer.
+MIXTURE = ((0.30, 2.0, 5.0), (0.50, 5.0, 3.0), (0.20, 9.0, 2.0))  # (share, Beta a, Beta b)
+# Stage reached (ghosted value depends on it), the same for every employer.
+STAGES = (
+    (Stage.applied, 0.45),
+    (Stage.screen, 0.20),
+    (Stage.interview, 0.18),
+    (Stage.assignment, 0.05),
+    (Stage.final, 0.09),
+    (Stage.references, 0.03),
+)
+# Review counts: N = floor(U^(-1/alpha)), so P(N <= 3) = 1 - 4^-alpha = 0.77.
+COUNT_ALPHA = math.log(1 / 0.23) / math.log(4)
+MAX_REVIEWS = 400
+# Days to decision: lognormal around the employer's median, which is lognormal around 10 days.
+MEDIAN_DAYS_CENTRE = 10.0
+MEDIAN_DAYS_SIGMA = 0.8
+DAYS_SIGMA = 0.6
+# Among decisions: offers, rescinded, and a per-employer share of rejections with feedback.
+OFFER_SHARE = 0.12
+RESCINDED_SHARE = 0.01
+FEEDBACK_BETA = (2.0, 4.0)
+# A review is "open" (written recently, outcome not known yet) with this chance; its days since
+# last contact are uniform up to OPEN_MAX_DAYS. Others are settled, last contact up to 2 years ago.
+OPEN_SHARE = 0.12
+OPEN_MAX_DAYS = 45
+HISTORY_DAYS = 730
+# Reporting bias: a ghosted candidate is this many times more likely to write a review.
+GHOSTED_REPORTING_BIAS = 1.5
+
+IMDB_M = 10.0
+WILSON_Z = 1.959964
+LIST_SIZE = 50
+FAKE_COUNTS = (1, 5, 20)
+
+
+@dataclass
+class Employer:
+    index: int
+    p: float
+    median_days: float
+    feedback_share: float
+    truth: float
+    facts: list[engine.ReviewFacts] = field(default_factory=list)
+
+
+def _phi(x: float) -> float:
+    return 0.5 * (1 + math.erf(x / math.sqrt(2)))
+
+
+def true_value(p: float, median_days: float, feedback_share: float) -> float:
+    """E[u] of one experience with the employer, unbiased and with its final outcome known.
+
+    u is linear in T and Q, so this is exact: decided days d = max(1, round(X)), X lognormal.
+    """
+
+    def at_most(days: int) -> float:  # P(d <= days)
+        return _phi((math.log(days + 0.5) - math.log(median_days)) / DAYS_SIGMA)
+
+    previous, expected_t = 0.0, 0.0
+    for within, t in params.T_BY_DAYS:
+        upto = at_most(within)
+        expected_t += t * (upto - previous)
+        previous = upto
+    expected_t += params.T_LATE * (1 - previous)
+    rejections = 1 - OFFER_SHARE - RESCINDED_SHARE
+    q_of = params.Q_BY_OUTCOME
+    expected_q = (
+        OFFER_SHARE * q_of[Outcome.offer]
+        + RESCINDED_SHARE * q_of[Outcome.rescinded]
+        + rejections * feedback_share * q_of[Outcome.rejected_with_feedback]
+        + rejections * (1 - feedback_share) * q_of[Outcome.rejected]
+    )
+    decided = params.DECISION_BASE + params.T_WEIGHT * expected_t + params.Q_WEIGHT * expected_q
+    ghosted = sum(share * engine.ghosted_value(stage) for stage, share in STAGES)
+    return p * decided + (1 - p) * ghosted
+
+
+def _pick(rng: random.Random, table):
+    x, total = rng.random(), 0.0
+    for item, share in table:
+        total += share
+        if x < total:
+            return item
+    return table[-1][0]
+
+
+def simulate(employers: int, seed: int) -> list[Employer]:
+    rng = random.Random(seed)
+    world = []
+    author = 0
+    for index in range(employers):
+        a, b = _pick(rng, [((a, b), share) for share, a, b in MIXTURE])
+        p = rng.betavariate(a, b)
+        median_days = MEDIAN_DAYS_CENTRE * math.exp(rng.gauss(0, MEDIAN_DAYS_SIGMA))
+        feedback_share = rng.betavariate(*FEEDBACK_BETA)
+        employer = Employer(
+            index, p, median_days, feedback_share, true_value(p, median_days, feedback_share)
+        )
+        count = min(int((1 - rng.random()) ** (-1 / COUNT_ALPHA)), MAX_REVIEWS)
+        while len(employer.facts) < count:
+            decided = rng.random() < p
+            # Reporting bias by thinning: every ghosted experience is written up, a decided one
+            # only with chance 1/1.5.
+            if decided and rng.random() >= 1 / GHOSTED_REPORTING_BIAS:
+                continue
+            author += 1
+            employer.facts.append(_review(rng, employer, decided, author))
+        world.append(employer)
+    return world
+
+
+def _review(rng: random.Random, employer: Employer, decided: bool, author: int):
+    stage = _pick(rng, STAGES)
+    days = max(1, round(employer.median_days * math.exp(rng.gauss(0, DAYS_SIGMA))))
+    x = rng.random()
+    if x < OFFER_SHARE:
+        outcome = Outcome.offer
+    elif x < OFFER_SHARE + RESCINDED_SHARE:
+        outcome = Outcome.rescinded
+    elif rng.random() < employer.feedback_share:
+        outcome = Outcome.rejected_with_feedback
+    else:
+        outcome = Outcome.rejected
+    if rng.random() < OPEN_SHARE:
+        silent = rng.randint(0, OPEN_MAX_DAYS)
+        if not (decided and days <= silent):
+            # Still waiting as of today; a decided experience will turn out a decision later.
+            outcome, days = Outcome.waiting, None
+    else:
+        silent = rng.randint(0, HISTORY_DAYS)
+        if not decided:
+            outcome, days = Outcome.ghosted, None
+    return engine.ReviewFacts(
+        stage=stage,
+        outcome=outcome,
+        decision_days=days,
+        promised_days=None,
+        followups_sent=None,
+        followups_answered=None,
+        feedback=None,
+        last_contact_on=TODAY - timedelta(days=silent),
+        presumed_ghosted=outcome is Outcome.waiting and silent > 30,
+        held=False,
+        author_key=author,
+    )
+
+
+def fake_review(author: str) -> engine.ReviewFacts:
+    return engine.ReviewFacts(
+        stage=Stage.offer,
+        outcome=Outcome.offer,
+        decision_days=1,
+        promised_days=None,
+        followups_sent=None,
+        followups_answered=None,
+        feedback=None,
+        last_contact_on=TODAY,
+        presumed_ghosted=False,
+        held=False,
+        author_key=author,
+    )
+
+
+# --- The methods ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Context:
+    """Site-wide inputs, computed once from the real reviews and held fixed during the attack."""
+
+    km: engine.KMCurve
+    mean_decided: float
+    global_mean: float  # unweighted mean u (IMDb's C)
+    mu: float  # weighted mean u (HeardBack's μ)
+    M: float
+    within: float
+
+
+def values(facts_list, ctx: Context) -> list[tuple[float, float, engine.ReviewFacts]]:
+    out = []
+    for facts in facts_list:
+        w = engine.weight(facts, TODAY)
+        u = engine.review_value(facts, TODAY, km_curve=ctx.km, mean_decided_value=ctx.mean_decided)
+        if u is not None:
+            out.append((u, w, facts))
+    return out
+
+
+def plain_average(scored) -> float:
+    return 100 * sum(u for u, _, _ in scored) / len(scored)
+
+
+def imdb(scored, ctx: Context) -> float:
+    v = len(scored)
+    mean = sum(u for u, _, _ in scored) / v
+    return 100 * (v / (v + IMDB_M) * mean + IMDB_M / (v + IMDB_M) * ctx.global_mean)
+
+
+def wilson(scored, ctx: Context) -> float:
+    """95% lower bound on the share not ghosted. An open case counts as its chance q of still
+    hearing back by day 30 (the same q the score uses), so the counts can be fractional."""
+    successes, trials = 0.0, 0
+    for _, _, facts in scored:
+        trials += 1
+        if facts.outcome in DECISIONS:
+            successes += 1
+        elif facts.outcome is Outcome.waiting and not facts.presumed_ghosted:
+            silent = (TODAY - facts.last_contact_on).days
+            successes += engine.hear_back_chance(ctx.km, silent)
+    share, z2 = successes / trials, WILSON_Z**2
+    centre = share + z2 / (2 * trials)
+    margin = WILSON_Z * math.sqrt(share * (1 - share) / trials + z2 / (4 * trials**2))
+    return 100 * max(centre - margin, 0.0) / (1 + z2 / trials)
+
+
+@dataclass
+class HeardBack:
+    score: float
+    sd: float
+    n: float
+    shown: bool
+    most_ok: bool
+    least_ok: bool
+
+
+def heardback(scored, ctx: Context) -> HeardBack:
+    pairs = [(u, w) for u, w, _ in scored]
+    score, sd = engine.shrunk_score(pairs, ctx.mu, ctx.M, ctx.within)
+    n = sum(w for _, w in pairs)
+    facts_list = [facts for _, _, facts in scored]
+    shown = engine.display(score, sd, n, engine.distinct_authors(facts_list, TODAY)).shown
+    spread = engine.spread_days(facts_list, TODAY)
+    return HeardBack(
+        score,
+        sd,
+        n,
+        shown,
+        shown and engine.eligible_most_responsive(n, spread),
+        shown and engine.eligible_least_responsive(n),
+    )
+
+
+def context(world: list[Employer]) -> Context:
+    every = [facts for employer in world for facts in employer.facts]
+    km, mean_decided = engine.pooled_inputs(every, TODAY)
+    ctx = Context(km, mean_decided, 0.0, 0.0, params.M_FLOOR, 0.0)
+    per_employer, total_u, count, total_wu, total_w = [], 0.0, 0, 0.0, 0.0
+    for employer in world:
+        scored = values(employer.facts, ctx)
+        per_employer.append(([u for u, _, _ in scored], [w for _, w, _ in scored]))
+        for u, w, _ in scored:
+            total_u, count, total_wu, total_w = (
+                total_u + u,
+                count + 1,
+                total_wu + w * u,
+                total_w + w,
+            )
+    ctx.global_mean = total_u / count
+    ctx.mu = total_wu / total_w
+    ctx.M = engine.method_of_moments_M(per_employer)
+    ctx.within = engine.pooled_within_variance(per_employer) or 0.0
+    return ctx
+
+
+# --- Metrics --------------------------------------------------------------------------------------
+
+
+def average_ranks(xs: list[float]) -> list[float]:
+    order = sorted(range(len(xs)), key=lambda i: xs[i])
+    ranks = [0.0] * len(xs)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and xs[order[j + 1]] == xs[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[order[k]] = (i + j) / 2 + 1
+        i = j + 1
+    return ranks
+
+
+def spearman(xs: list[float], ys: list[float]) -> float:
+    rx, ry = average_ranks(xs), average_ranks(ys)
+    mx, my = sum(rx) / len(rx), sum(ry) / len(ry)
+    cov = sum((a - mx) * (b - my) for a, b in zip(rx, ry, strict=True))
+    vx = sum((a - mx) ** 2 for a in rx)
+    vy = sum((b - my) ** 2 for b in ry)
+    return cov / math.sqrt(vx * vy) if vx > 0 and vy > 0 else 0.0
+
+
+METHODS = ("plain average", "IMDb Bayesian average (m = 10)", "Wilson lower bound (95%)")
+HB = "HeardBack score (site's list rules)"
+HB_ALL = "HeardBack score, no list rules"
+ROWS = (*METHODS, HB, HB_ALL)
+
+
+def run(employers: int, seed: int) -> dict[str, dict[str, float]]:
+    """One simulation: {method: {metric: value}}."""
+    world = simulate(employers, seed)
+    world = [employer for employer in world if employer.facts]
+    ctx = context(world)
+    truth = [employer.truth for employer in world]
+    cut = max(1, len(world) // 10)
+    by_truth = sorted(range(len(world)), key=lambda i: truth[i])
+    true_bottom, true_top = set(by_truth[:cut]), set(by_truth[-cut:])
+    median = sorted(truth)[len(truth) // 2]
+
+    scores: dict[str, list[float]] = {name: [] for name in ROWS}
+    hb_rows: list[HeardBack] = []
+    counts = []
+    for employer in world:
+        scored = values(employer.facts, ctx)
+        counts.append(len(scored))
+        scores[METHODS[0]].append(plain_average(scored))
+        scores[METHODS[1]].append(imdb(scored, ctx))
+        scores[METHODS[2]].append(wilson(scored, ctx))
+        hb = heardback(scored, ctx)
+        hb_rows.append(hb)
+        scores[HB].append(hb.score)
+        scores[HB_ALL].append(hb.score)
+
+    results: dict[str, dict[str, float]] = {}
+    everyone = range(len(world))
+    for name in ROWS:
+        s = scores[name]
+        if name == HB:
+            best_pool = [i for i in everyone if hb_rows[i].most_ok]
+            worst_pool = [i for i in everyone if hb_rows[i].least_ok]
+            best = sorted(best_pool, key=lambda i: engine.most_responsive_key(s[i], hb_rows[i].n))
+            worst = sorted(
+                worst_pool,
+                key=lambda i: engine.least_responsive_key(s[i], hb_rows[i].sd, hb_rows[i].n),
+            )
+        else:
+            # A naive site lists everyone with a review; ties go to more reviews, then at random
+            # (the employers are in random order).
+            best = sorted(everyone, key=lambda i: (-s[i], -counts[i]))
+            worst = sorted(everyone, key=lambda i: (s[i], -counts[i]))
+        best, worst = best[:LIST_SIZE], worst[:LIST_SIZE]
+        results[name] = {
+            "spearman": spearman(s, truth),
+            "best": _share(best, true_top),
+            "worst": _share(worst, true_bottom),
+            "shaming": _share(worst, {i for i in everyone if truth[i] > median}),
+            "best_size": len(best),
+            "worst_size": len(worst),
+        }
+
+    # The attack: every employer with exactly 3 real reviews, one at a time, site-wide inputs fixed.
+    targets = [i for i in everyone if len(world[i].facts) == 3]
+    for k in FAKE_COUNTS:
+        moved = {name: 0.0 for name in ROWS}
+        for i in targets:
+            fakes = [fake_review(f"fake-{i}-{j}") for j in range(k)]
+            scored = values(world[i].facts + fakes, ctx)
+            after = {
+                METHODS[0]: plain_average(scored),
+                METHODS[1]: imdb(scored, ctx),
+                METHODS[2]: wilson(scored, ctx),
+                HB: heardback(scored, ctx).score,
+            }
+            after[HB_ALL] = after[HB]
+            for name in ROWS:
+                moved[name] += after[name] - scores[name][i]
+        for name in ROWS:
+            results[name][f"fake{k}"] = moved[name] / len(targets) if targets else float("nan")
+
+    results["_world"] = {
+        "employers": len(world),
+        "reviews": sum(counts),
+        "at_most_3": sum(c <= 3 for c in counts) / len(counts),
+        "targets": len(targets),
+        "M": ctx.M,
+        "mu": ctx.mu,
+        "within": ctx.within,
+        "most_pool": sum(hb.most_ok for hb in hb_rows),
+        "least_pool": sum(hb.least_ok for hb in hb_rows),
+    }
+    return results
+
+
+def _share(chosen: list[int], wanted: set[int]) -> float:
+    return sum(i in wanted for i in chosen) / len(chosen) if chosen else float("nan")
+
+
+# --- Report ---------------------------------------------------------------------------------------
+
+COLUMNS = (
+    ("spearman", "Spearman ρ", "{:.3f}"),  # noqa: RUF001
+    ("best", "best-50 precision", "{:.0%}"),
+    ("worst", "worst-50 precision", "{:.0%}"),
+    ("shaming", "above-median in worst-50", "{:.0%}"),
+    ("fake1", "+1 fake", "{:+.1f}"),
+    ("fake5", "+5 fake", "{:+.1f}"),
+    ("fake20", "+20 fake", "{:+.1f}"),
+)
+
+
+def _cell(values_: list[float], fmt: str) -> str:
+    mean = sum(values_) / len(values_)
+    if len(values_) == 1:
+        return fmt.format(mean)
+    return f"{fmt.format(mean)} [{fmt.format(min(values_))}, {fmt.format(max(values_))}]"
+
+
+def table(runs: list[dict[str, dict[str, float]]]) -> str:
+    lines = [
+        "| method | " + " | ".join(title for _, title, _ in COLUMNS) + " |",
+        "|---" * (len(COLUMNS) + 1) + "|",
+    ]
+    for name in ROWS:
+        cells = [_cell([r[name][key] for r in runs], fmt) for key, _, fmt in COLUMNS]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def world_summary(runs: list[dict[str, dict[str, float]]]) -> str:
+    def mean(key: str) -> float:
+        return sum(r["_world"][key] for r in runs) / len(runs)
+
+    return (
+        f"Per run (means over the runs): {mean('employers'):.0f} employers, "
+        f"{mean('reviews'):.0f} reviews, {mean('at_most_3'):.0%} of employers with ≤ 3 reviews; "
+        f"μ = {mean('mu'):.3f}, M = {mean('M'):.1f}, pooled within variance "
+        f"{mean('within'):.3f}; {mean('most_pool'):.0f} employers eligible for the most responsive "
+        f"list and {mean('least_pool'):.0f} for the least responsive list; the attack is on "
+        f"{mean('targets'):.0f} employers with exactly 3 reviews."
+    )
+
+
+MARK_START = "<!-- INTERPRETATION:START (hand-written; kept by bench/score_accuracy.py) -->"
+MARK_END = "<!-- INTERPRETATION:END -->"
+PLACEHOLDER = "(Interpretation to be written after a run.)"
+
+
+def kept_interpretation() -> str:
+    if DOC.exists():
+        text = DOC.read_text()
+        if MARK_START in text and MARK_END in text:
+            return text.split(MARK_START, 1)[1].split(MARK_END, 1)[0].strip()
+    return PLACEHOLDER
+
+
+def commit() -> str:
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+    except OSError:
+        return "unknown"
+
+
+def machine() -> str:
+    return f"{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPUs"
+
+
+DESIGN_TEXT = f"""\
+## The simulation
+
+Each run draws, with `random.Random(seed + run)`:
+
+- **Employers** (`--employers`, default 2,000). True responsiveness p, the chance a candidate hears
+  a decision, from a mixture: 30% Beta(2, 5) ("often silent"), 50% Beta(5, 3), 20% Beta(9, 2).
+  True timeliness: a median days-to-decision, lognormal around {MEDIAN_DAYS_CENTRE:g} days
+  (σ = {MEDIAN_DAYS_SIGMA}); each decision takes lognormal days around it (σ = {DAYS_SIGMA}),
+  at least 1. Among decisions {OFFER_SHARE:.0%} are offers, {RESCINDED_SHARE:.0%} rescinded, and a
+  per-employer Beta(2, 4) share of the rejections come with feedback.
+- **Review counts**, long-tailed: N = ⌊U^(−1/α)⌋ with α = {COUNT_ALPHA:.2f}, so that
+  P(N ≤ 3) = 77%; capped at {MAX_REVIEWS}.
+- **Each review**: stage reached (applied 45%, screen 20%, interview 18%, assignment 5%, final
+  9%, references 3%); decision with chance p, else ghosted. **Reporting bias**: ghosted candidates
+  are {GHOSTED_REPORTING_BIAS}× as likely to write a review (a decided experience is kept with
+  chance 1/{GHOSTED_REPORTING_BIAS}, by thinning, until the employer has its N reviews).
+  **Open cases**: {OPEN_SHARE:.0%} of reviews were written recently, 0–{OPEN_MAX_DAYS} days after
+  the last contact; unless the decision has already come, they are `waiting` (presumed ghosted
+  past 30 days), and those with a decision still to come are exactly the open cases that later
+  turn out decisions. The others are settled, last contact uniform over the two years before
+  `today` = {TODAY.isoformat()}. No promised timelines and no follow-ups are simulated.
+- **Truth** per employer: the expected u of one experience under its true parameters, computed
+  exactly (u is linear in T and Q): p·E[u | decision] + (1 − p)·E[u_ghosted(stage)]. It has no
+  reporting bias and no open cases.
+
+Every method scores the same u values (`scoring.engine.review_value`, with the Kaplan–Meier curve
+and ū_decided pooled over all reviews by `pooled_inputs`):
+
+- **plain average**: mean u of the employer's reviews.
+- **IMDb Bayesian average**: (v/(v + m))·R + (m/(v + m))·C with v the number of reviews, R their
+  mean u, m = {IMDB_M:g} and C the mean u over all reviews.
+- **Wilson lower bound** (95%) on the share of reviews not ghosted: a decision is a success,
+  ghosted or presumed ghosted a failure, and an open case counts as its chance q of still hearing
+  back by day 30 (the same q the score uses), so counts can be fractional.
+- **HeardBack**: `shrunk_score` with the weights w (two-year half-life), μ the weighted mean u,
+  M = `method_of_moments_M`, the SD from `pooled_within_variance`. Its lists follow the site: the
+  best list takes shown employers with n ≥ 5 and a spread ≥ 30 days, sorted by S; the worst list
+  shown employers with n ≥ 10, sorted by S + SD. The row "no list rules" ranks everyone by S, to
+  separate what the formula does from what the thresholds do.
+
+The baselines' lists take every employer with a review (as a naive site would), ties broken by
+more reviews first, then at random.
+
+## The metrics
+
+- **Spearman ρ** between the method's score and the truth over all employers with ≥ 1 review
+  (average ranks for ties), shown employers or not.
+- **best-50 precision**: share of the method's top {LIST_SIZE} that are in the true top 10% of
+  employers; **worst-50 precision**: share of its bottom {LIST_SIZE} in the true bottom 10%.
+- **above-median in worst-50** ("false shaming"): share of the method's worst-{LIST_SIZE} list whose
+  truth is above the median.
+- **+k fake**: for every employer with exactly 3 real reviews, one at a time, add k fake perfect
+  reviews (offer, decided on day 1, last contact today, k distinct authors, so u = 1 and w = 1)
+  and report the mean change of its score in points (0–100), with the site-wide inputs (F,
+  ū_decided, C, μ, M) held at their values without the fakes. Wilson moves on its own scale (a
+  lower bound on a share), so its numbers are comparable in size, not in meaning.
+"""  # noqa: RUF001
+
+
+def write_doc(options, runs, seconds: float) -> None:
+    line = " ".join([".venv/bin/python bench/score_accuracy.py", *sys.argv[1:]])
+    seeds = (
+        f"{options.seed}"
+        if options.runs == 1
+        else (f"{options.seed} to {options.seed + options.runs - 1} (one per run)")
+    )
+    DOC.parent.mkdir(exist_ok=True)
+    DOC.write_text(
+        "# Score accuracy benchmark\n\n"
+        "How well HeardBack's responsiveness score (DESIGN.md §6) recovers a known truth, beside "
+        "three simpler methods. This file is written by `bench/score_accuracy.py`; only the "
+        "interpretation section is hand-written (the script keeps it).\n\n"
+        "## Result\n\n"
+        f"- Command: `{line}`\n- Seeds: {seeds}\n- Commit: `{commit()}`\n"
+        f"- Machine: {machine()}\n- Run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
+        f"{seconds:.1f} s\n\n"
+        f"Mean over {options.runs} run(s) of {options.employers} employers; "
+        "[min, max] over the runs.\n\n"
+        + table(runs)
+        + "\n\n"
+        + world_summary(runs)
+        + "\n\n## Interpretation\n\n"
+        + MARK_START
+        + "\n\n"
+        + kept_interpretation()
+        + "\n\n"
+        + MARK_END
+        + "\n\n"
+        + DESIGN_TEXT
+    )
+
+
+def main(argv: list[str] | None = None) -> list[dict[str, dict[str, float]]]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--employers", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=20, help="independent runs, seeds seed..")
+    parser.add_argument("--no-write", action="store_true", help="print only, leave docs alone")
+    options = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    runs = [run(options.employers, options.seed + r) for r in range(options.runs)]
+    seconds = time.perf_counter() - started
+    print(table(runs))
+    print()
+    print(world_summary(runs))
+    print(f"{seconds:.1f} s")
+    if not options.no_write:
+        write_doc(options, runs, seconds)
+        print(f"Written to {DOC.relative_to(ROOT)}")
+    return runs
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+"""The site-wide inputs of the score (DESIGN.md §6), kept in one row.
+
+μ, M, the pooled within-employer variance, the Kaplan-Meier curve F and ū_decided change only
+with time and with the whole body of reviews, so the daily `tick` (and `recompute`) refresh them;
+a change to one review updates only its employer's statistics row, using these as they stand.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, CheckConstraint, Date, DateTime, Float, Integer
+from sqlalchemy.orm import Mapped, mapped_column
+
+from extensions import db
+from timeutils import utcnow
+
+
+class SiteParameters(db.Model):
+    __tablename__ = "site_parameters"
+    __table_args__ = (
+        CheckConstraint("id = 1", name="single_row"),
+        CheckConstraint("mu >= 0 AND mu <= 1", name="mu_range"),
+        CheckConstraint("m >= 10", name="m_floor"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, default=1)
+    mu: Mapped[float] = mapped_column(Float)
+    m: Mapped[float] = mapped_column(Float)
+    within_variance: Mapped[float] = mapped_column(Float)
+    mean_decided_value: Mapped[float] = mapped_column(Float)
+    # The Kaplan-Meier curve as its event days and F at each (scoring.engine.KMCurve).
+    km_times: Mapped[list] = mapped_column(JSON)
+    km_cumulative: Mapped[list] = mapped_column(JSON)
+    km_observations: Mapped[int] = mapped_column(Integer)
+    km_events: Mapped[int] = mapped_column(Integer)
+    review_count: Mapped[int] = mapped_column(Integer)
+    computed_on: Mapped[date] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

@@ -1,0 +1,174 @@
+"""The per-employer statistics rows (DESIGN.md §6, "Storage"): updated with their reviews, in the
+same transaction, and rebuilt from scratch by `recompute` to the same numbers."""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from employers.models import EmployerStats
+from extensions import db
+from reviews.lifecycle import publish_due, tick
+from reviews.models import Outcome, ReviewStatus, Stage
+from scoring.models import SiteParameters
+from scoring.stats import recompute, refresh_site_parameters
+from tests.factories import EmployerFactory, ReviewFactory, UserFactory
+from timeutils import utcnow
+
+TODAY = date.today()
+
+
+def _review(
+    employer, outcome, stage=Stage.interview, days_ago=40, status=ReviewStatus.published, **extra
+):
+    contact = TODAY - timedelta(days=days_ago)
+    decision = extra.pop(
+        "decision_days", 5 if outcome in (Outcome.rejected, Outcome.offer) else None
+    )
+    if outcome is Outcome.offer:
+        stage = Stage.offer
+    return ReviewFactory(
+        author=UserFactory(),
+        employer_id=employer.id,
+        outcome=outcome,
+        stage=stage,
+        decision_days=decision,
+        process_month=(contact - timedelta(days=10)).replace(day=1),
+        last_contact_on=contact,
+        status=status,
+        publish_at=utcnow() - timedelta(hours=1) if status is ReviewStatus.scheduled else None,
+        **extra,
+    )
+
+
+def _row(employer) -> dict:
+    db.session.expire_all()
+    stats = db.session.get(EmployerStats, employer.id)
+    return {
+        column.name: getattr(stats, column.name)
+        for column in EmployerStats.__table__.columns
+        if column.name != "updated_at"
+    }
+
+
+def _same(left: dict, right: dict) -> None:
+    assert left.keys() == right.keys()
+    for key in left:
+        a, b = left[key], right[key]
+        if isinstance(a, float) and isinstance(b, float):
+            assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9), key
+        else:
+            assert a == b, key
+
+
+def test_publishing_updates_the_row_in_the_same_transaction(app):
+    employer = EmployerFactory()
+    for outcome in (Outcome.ghosted, Outcome.rejected, Outcome.offer):
+        _review(employer, outcome, status=ReviewStatus.scheduled)
+    assert _row(employer)["review_count"] == 0
+    assert publish_due(utcnow()) == 3
+    db.session.commit()
+    row = _row(employer)
+    assert (row["review_count"], row["author_count"]) == (3, 3)
+    assert (row["ghosted_count"], row["decided_count"], row["waiting_count"]) == (1, 2, 0)
+    assert row["weight_sum"] > 2.5 and row["score"] is not None and 0 <= row["score"] <= 100
+
+
+def test_an_update_changes_the_row(app, client, auth):
+    from reviews.services import Prepared, update, values_of
+
+    employer = EmployerFactory()
+    author = UserFactory(verified=True)
+    review = _review(employer, Outcome.waiting, days_ago=5)
+    review.author_id = author.id
+    db.session.commit()
+    refresh_site_parameters()
+    from scoring.stats import refresh_employer
+
+    refresh_employer(employer.id)
+    db.session.commit()
+    assert _row(employer)["waiting_count"] == 1
+    values = {**values_of(review), "outcome": Outcome.rejected, "decision_days": 2}
+    update(review, author, Prepared(values))
+    db.session.commit()
+    row = _row(employer)
+    assert (row["waiting_count"], row["decided_count"]) == (0, 1)
+
+
+def test_deleting_an_account_updates_its_employers(app):
+    from accounts.services import delete_account
+
+    employer = EmployerFactory()
+    review = _review(employer, Outcome.ghosted)
+    _review(employer, Outcome.rejected)
+    from scoring.stats import refresh_employer
+
+    refresh_employer(employer.id)
+    db.session.commit()
+    assert _row(employer)["review_count"] == 2
+    from accounts.models import User
+
+    delete_account(db.session.get(User, review.author_id), keep_reviews=False)
+    db.session.commit()
+    assert _row(employer)["review_count"] == 1
+
+
+def test_recompute_reproduces_the_incrementally_kept_rows(app):
+    rng = random.Random(7)
+    employers = [EmployerFactory() for _ in range(6)]
+    outcomes = [Outcome.ghosted, Outcome.rejected, Outcome.offer, Outcome.waiting, Outcome.withdrew]
+    for employer in employers:
+        for _ in range(rng.randint(1, 5)):
+            _review(employer, rng.choice(outcomes), days_ago=rng.randint(1, 900))
+    refresh_site_parameters()  # the site-wide inputs, held fixed from here on
+    db.session.commit()
+    # New reviews arrive and are published one transaction at a time (the incremental path).
+    for employer in employers:
+        for _ in range(rng.randint(1, 4)):
+            _review(
+                employer,
+                rng.choice(outcomes),
+                days_ago=rng.randint(1, 400),
+                status=ReviewStatus.scheduled,
+                followups_sent=2,
+                followups_answered=0,
+            )
+    publish_due(utcnow())
+    db.session.commit()
+    incremental = {employer.id: _row(employer) for employer in employers}
+    recompute(refresh_parameters=False)
+    db.session.commit()
+    for employer in employers:
+        _same(_row(employer), incremental[employer.id])
+
+
+def test_site_parameters_and_daily_refresh(app, runner):
+    employer = EmployerFactory()
+    for outcome in (Outcome.ghosted, Outcome.rejected, Outcome.offer, Outcome.waiting):
+        _review(employer, outcome)
+    first = tick()
+    assert first.statistics_rebuilt == 1
+    assert tick().statistics_rebuilt == 0  # once a day
+    parameters = db.session.get(SiteParameters, 1)
+    assert parameters.computed_on == TODAY and parameters.review_count == 4
+    assert 0 <= parameters.mu <= 1 and parameters.m >= 10
+    result = runner.invoke(args=["heardback", "recompute"])
+    assert result.exit_code == 0, result.output
+    assert "Rebuilt the statistics of 1 employers" in result.output
+
+
+def test_no_published_reviews_means_no_score(app):
+    employer = EmployerFactory()
+    _review(
+        employer,
+        Outcome.ghosted,
+        status=ReviewStatus.scheduled,
+    )
+    recompute()
+    db.session.commit()
+    row = _row(employer)
+    assert row["review_count"] == 0 and row["score"] is None and row["weight_sum"] == 0
+    assert db.session.scalar(select(SiteParameters.review_count)) == 0
