@@ -34,6 +34,7 @@ run: install
 	$(BIN)/flask db upgrade
 ifneq ($(DEMO),)
 	$(BIN)/flask heardback demo-data --employers $(DEMO_EMPLOYERS) --reviews $(DEMO_REVIEWS) --seed 1 --if-empty
+	$(BIN)/flask heardback recompute
 endif
 	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/flask run --host $(HOST) --port $(PORT)
 
