@@ -160,4 +160,9 @@ def employer_page(slug: str):
         return redirect(url_for("employers.employer_page", slug=moved_to), code=301)
     if employer is None:
         abort(404)
-    return render_template("employers/employer.html", employer=employer, stats=employer.stats)
+    return render_template(
+        "employers/employer.html",
+        employer=employer,
+        stats=employer.stats,
+        verdict=services.headline(employer.stats),
+    )

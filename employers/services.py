@@ -288,3 +288,19 @@ def site_counts() -> SiteCounts:
         .outerjoin(EmployerStats)
     ).one()
     return SiteCounts(employers=employers, reviews=int(reviews))
+
+
+def headline(stats: EmployerStats | None):
+    """The score as the employer page shows it (scoring.engine.display), from the stored row."""
+    from scoring import params
+    from scoring.engine import Verdict, display
+
+    if stats is None or stats.score is None:
+        return Verdict(False, None, None, None, params.NOT_ENOUGH_REVIEWS)
+    figures = stats.figures or {}
+    return display(
+        stats.score,
+        stats.score_sd or 0.0,
+        figures.get("scored_reviews", 0),
+        figures.get("scored_authors", 0),
+    )

@@ -111,6 +111,10 @@ def employer_figures(facts: list[engine.ReviewFacts], inputs: Inputs, today: dat
         "score": score,
         "score_sd": sd,
         "figures": {
+            # Reviews that count (value and weight > 0). DESIGN.md §5.3 shows a score from 3
+            # reviews by 3 accounts, so the display threshold uses this count, not Σw (three
+            # recent reviews weigh 2.97, not 3).
+            "scored_reviews": len(pairs),
             "scored_authors": engine.distinct_authors(facts, today),
             "spread_days": engine.spread_days(facts, today),
             "computed_on": today.isoformat(),

@@ -172,3 +172,32 @@ def test_no_published_reviews_means_no_score(app):
     row = _row(employer)
     assert row["review_count"] == 0 and row["score"] is None and row["weight_sum"] == 0
     assert db.session.scalar(select(SiteParameters.review_count)) == 0
+
+
+def test_employer_page_shows_the_score_once_enough_candidates_reported(app, client):
+    from tests.conftest import page_text
+
+    employer = EmployerFactory(name="Dwindlecombe Media", slug="dwindlecombe-media")
+    for outcome in (Outcome.offer, Outcome.rejected, Outcome.rejected):
+        _review(employer, outcome, days_ago=10)
+    recompute()
+    db.session.commit()
+    row = _row(employer)
+    body = page_text(client.get("/employers/dwindlecombe-media"))
+    assert f"{round(row['score'])}" in body and "± " in body
+    assert any(band in body for band in ("Responsive", "Mixed", "Often silent", "Ghosts"))
+    assert "Not enough reviews yet" not in body
+
+
+def test_employer_page_withholds_the_score_below_three_candidates(app, client):
+    from tests.conftest import page_text
+
+    employer = EmployerFactory(name="Kazooshire Analytics", slug="kazooshire-analytics")
+    for outcome in (Outcome.offer, Outcome.ghosted):
+        _review(employer, outcome, days_ago=10)
+    recompute()
+    db.session.commit()
+    assert _row(employer)["score"] is not None  # computed, but not shown
+    body = page_text(client.get("/employers/kazooshire-analytics"))
+    assert "Not enough reviews yet" in body and "/ 100" not in body
+    assert "2 reports so far" in body
