@@ -19,6 +19,8 @@ from employers import bp, matching, services
 from employers.forms import NewEmployerForm
 from extensions import db, limiter
 from forms import clean_query
+from reviews.display import public_view
+from reviews.services import recent_published, values_of
 
 SUGGEST_MIN_LENGTH = 2  # characters; fewer would match half the employers
 SUGGEST_LIMIT = 8  # autocomplete entries
@@ -160,9 +162,14 @@ def employer_page(slug: str):
         return redirect(url_for("employers.employer_page", slug=moved_to), code=301)
     if employer is None:
         abort(404)
+    cards = [
+        public_view(values_of(review), employer, review=review)
+        for review in recent_published(employer.id)
+    ]
     return render_template(
         "employers/employer.html",
         employer=employer,
         stats=employer.stats,
         verdict=services.headline(employer.stats),
+        cards=cards,
     )

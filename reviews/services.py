@@ -310,3 +310,15 @@ def reviews_of(author: User) -> list[Review]:
             .order_by(Review.created_at.desc())
         )
     )
+
+
+def recent_published(employer_id: int, limit: int = 5) -> list[Review]:
+    """The employer's most recently published reviews, for its page (one query)."""
+    return list(
+        db.session.scalars(
+            select(Review)
+            .where(Review.employer_id == employer_id, Review.status == ReviewStatus.published)
+            .order_by(Review.published_at.desc(), Review.id.desc())
+            .limit(limit)
+        )
+    )

@@ -201,3 +201,25 @@ def test_employer_page_withholds_the_score_below_three_candidates(app, client):
     body = page_text(client.get("/employers/kazooshire-analytics"))
     assert "Not enough reviews yet" in body and "/ 100" not in body
     assert "2 reports so far" in body
+
+
+def test_employer_page_lists_recent_published_reports_in_fixed_queries(app, client):
+    from tests.conftest import page_text
+    from tests.functional.test_pages import count_queries
+
+    employer = EmployerFactory(name="Fizzlebrook Logistics", slug="fizzlebrook-logistics")
+    _review(employer, Outcome.ghosted, narrative="Visible story about silence.")
+    _review(employer, Outcome.ghosted, status=ReviewStatus.scheduled, narrative="Not yet public.")
+
+    def fetch():
+        with count_queries() as statements:
+            body = page_text(client.get("/employers/fizzlebrook-logistics"))
+        return body, len(statements)
+
+    body, few = fetch()
+    assert "Recent reports" in body and "Visible story about silence." in body
+    assert "Not yet public." not in body
+    for _ in range(4):
+        _review(employer, Outcome.rejected)
+    _, many = fetch()
+    assert many == few
