@@ -8,7 +8,7 @@ from collections.abc import Callable
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import HTTPException
 
 from extensions import db
 
@@ -110,7 +110,3 @@ def init_app(app: Flask) -> None:
         log.exception("Unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
         return render_error(500)
-
-    # Make abort(503) and friends render the same way when raised outside a view.
-    app.register_error_handler(ServiceUnavailable, http_error)
-    app.register_error_handler(InternalServerError, http_error)

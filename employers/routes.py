@@ -33,7 +33,11 @@ def search():
     query = clean_query(request.args.get("q", ""))
     page = request.args.get("page", 1, type=int)
     results = services.search(query, page=min(max(page, 1), services.MAX_PAGE))
-    return render_template("employers/search.html", query=query, results=results)
+    # Nothing contains the words as typed: offer the typo-tolerant matches instead.
+    suggestions = matching.suggest(query) if query and results.total == 0 else []
+    return render_template(
+        "employers/search.html", query=query, results=results, suggestions=suggestions
+    )
 
 
 @bp.get("/employers/suggest")

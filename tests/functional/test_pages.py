@@ -101,3 +101,13 @@ def test_information_pages(client, url):
     response = client.get(url)
     assert response.status_code == 200
     assert "<h1>" in response.get_data(as_text=True)
+
+
+def test_a_misspelled_search_offers_the_close_matches(client):
+    EmployerFactory(name="Quibblewick Widgets", slug="quibblewick-widgets")
+    EmployerFactory(name="Fizzlebrook Logistics", slug="fizzlebrook-logistics")
+    body = page_text(client.get("/employers?q=quiblewik+widgts"))
+    assert "Did you mean one of these?" in body
+    assert "Quibblewick Widgets" in body and "Fizzlebrook" not in body
+    nothing = page_text(client.get("/employers?q=zzzzqqq"))
+    assert "No employer matches" in nothing and "Did you mean" not in nothing

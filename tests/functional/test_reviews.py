@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date, timedelta
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from extensions import db
@@ -129,10 +131,7 @@ def test_preview_saves_nothing_and_carries_everything(client, signed_in, employe
     assert "Check before publishing" in page_text(response)
     assert _reviews() == []
     carried = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', body))
-    assert (
-        carried["narrative"] == "I waited.&#10;Then waited more."
-        or "I waited." in carried["narrative"]
-    )
+    assert html.unescape(carried["narrative"]) == "I waited.\nThen waited more."
     assert carried["followups_sent"] == "2"
     assert carried["last_contact_on"] == CONTACT.isoformat()
 
@@ -263,7 +262,7 @@ def test_hostile_text_is_stored_verbatim_and_escaped(client, signed_in, employer
     assert review.narrative == text
     page = client.get(f"/reviews/{review.public_id}").get_data(as_text=True)
     assert "<script>alert" not in page
-    assert text not in page or "<" not in text
+    assert str(escape(text)) in page  # shown, escaped
 
 
 def test_ten_megabyte_narrative_is_refused(client, signed_in, employer):
@@ -503,10 +502,8 @@ def test_public_page_shows_months_not_dates(client, employer):
     db.session.commit()
     page = page_text(client.get(f"/reviews/{review.public_id}"))
     assert "March 2026" in page and "April 2026" in page
-    assert (
-        "2026-04-17" not in page
-        and "17" not in re.sub(r"<[^>]+>", "", page).split("April 2026")[0][-40:]
-    )
+    for exact in ("2026-04-17", "17 April", "April 17", "17/04", "04/17"):
+        assert exact not in page
 
 
 # --- limits ------------------------------------------------------------------------------------
