@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, Float, ForeignKey, Integer, String
+from sqlalchemy import JSON, CheckConstraint, DateTime, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from enums import enum_column, enum_values
@@ -152,6 +152,15 @@ class EmployerStats(db.Model):
             name="outcomes_within_reviews",
         ),
         CheckConstraint("score IS NULL OR (score >= 0 AND score <= 100)", name="score_range"),
+        CheckConstraint(
+            "scored_reviews >= 0 AND scored_authors >= 0 AND spread_days >= 0",
+            name="scored_counts_non_negative",
+        ),
+        CheckConstraint("scored_authors <= scored_reviews", name="scored_authors_within_reviews"),
+        # Browsing sorts (employers.services.browse) and the rankings (DESIGN.md §6 lists).
+        Index("ix_employer_stats_score", "score"),
+        Index("ix_employer_stats_review_count", "review_count"),
+        Index("ix_employer_stats_latest_published_at", "latest_published_at"),
     )
 
     employer_id: Mapped[int] = mapped_column(
@@ -165,6 +174,14 @@ class EmployerStats(db.Model):
     weight_sum: Mapped[float] = mapped_column(Float, default=0.0)
     score: Mapped[float | None] = mapped_column(Float)
     score_sd: Mapped[float | None] = mapped_column(Float)
+    # What the display thresholds and the lists' eligibility rules read (DESIGN.md §6, "Shown
+    # when"): reviews and distinct accounts that count (weight > 0), and the days between the
+    # earliest and latest last contact among them. Columns, so lists can filter in SQL.
+    scored_reviews: Mapped[int] = mapped_column(Integer, default=0)
+    scored_authors: Mapped[int] = mapped_column(Integer, default=0)
+    spread_days: Mapped[int] = mapped_column(Integer, default=0)
+    # For "most recent" sorting only; never shown (public dates are months, §5.2).
+    latest_published_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Side figures (hear-back by stage, days to decision, ...), shaped by the scoring engine.
     figures: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

@@ -297,10 +297,4 @@ def headline(stats: EmployerStats | None):
 
     if stats is None or stats.score is None:
         return Verdict(False, None, None, None, params.NOT_ENOUGH_REVIEWS)
-    figures = stats.figures or {}
-    return display(
-        stats.score,
-        stats.score_sd or 0.0,
-        figures.get("scored_reviews", 0),
-        figures.get("scored_authors", 0),
-    )
+    return display(stats.score, stats.score_sd or 0.0, stats.scored_reviews, stats.scored_authors)

@@ -35,5 +35,8 @@ class SiteParameters(db.Model):
     km_observations: Mapped[int] = mapped_column(Integer)
     km_events: Mapped[int] = mapped_column(Integer)
     review_count: Mapped[int] = mapped_column(Integer)
+    # Site-wide and per-industry baselines of the side figures (scoring.figures.baselines): the
+    # μ and M each side figure shrinks toward, and the industry figures shown beside an employer's.
+    baselines: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     computed_on: Mapped[date] = mapped_column(Date)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

@@ -50,6 +50,9 @@ M_FLOOR = 10.0
 # estimate is ≤ 0; it is floored here, which makes M̂ very large (shrink almost fully to μ).
 BETWEEN_VARIANCE_FLOOR = 1e-6
 
+# DESIGN.md §6: scores shrink toward their industry's μ from this many employers with reviews.
+MIN_EMPLOYERS_FOR_INDUSTRY_MU = 200
+
 # DESIGN.md §6, "shown when" (and §5.3 small-count protection).
 MIN_N_SHOWN = 3.0
 MIN_DISTINCT_AUTHORS_SHOWN = 3

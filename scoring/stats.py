@@ -11,20 +11,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from datetime import date
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from itertools import groupby
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 
 from employers.models import Employer, EmployerStats
 from extensions import db
 from reviews.models import DECISIONS, Outcome, Review, ReviewStatus
 from reviews.services import is_presumed_ghosted
 from scoring import engine, params
+from scoring import figures as side
 from scoring.models import SiteParameters
 from timeutils import today as today_utc
+from timeutils import utcnow
 
 # Before there is anything to pool: a neutral prior (DESIGN.md §6 needs μ and a variance).
 DEFAULT_MU = 0.5
@@ -33,13 +36,14 @@ DEFAULT_WITHIN_VARIANCE = 0.09  # an SD of 0.3 on the 0-1 scale of u
 
 @dataclass(frozen=True)
 class Inputs:
-    """The site-wide inputs as the engine takes them."""
+    """The site-wide inputs as the engine takes them, and the side figures' baselines."""
 
     mu: float
     m: float
     within_variance: float
     curve: engine.KMCurve
     mean_decided_value: float
+    baselines: dict = field(default_factory=dict)
 
     @classmethod
     def from_row(cls, row: SiteParameters | None) -> Inputs:
@@ -51,14 +55,45 @@ class Inputs:
             row.km_observations,
             row.km_events,
         )
-        return cls(row.mu, row.m, row.within_variance, curve, row.mean_decided_value)
+        return cls(
+            row.mu, row.m, row.within_variance, curve, row.mean_decided_value, row.baselines or {}
+        )
+
+    def mu_for(self, industry: str | None) -> float:
+        """μ of the employer's industry once it has enough employers (DESIGN.md §6), else the
+        site's."""
+        found = self.baselines.get("industries", {}).get(industry or "")
+        if found and found.get("mu") is not None:
+            return found["mu"]
+        return self.mu
+
+    def industry(self, industry: str | None) -> dict | None:
+        return self.baselines.get("industries", {}).get(industry or "")
 
 
 def current_inputs() -> Inputs:
     return Inputs.from_row(db.session.get(SiteParameters, 1))
 
 
-def facts_from_review(review: Review, today: date) -> engine.ReviewFacts:
+# The review columns the score reads, selected as plain rows by the full rebuild (no ORM objects).
+_FACT_COLUMNS = (
+    Review.id,
+    Review.author_id,
+    Review.employer_id,
+    Review.stage,
+    Review.outcome,
+    Review.decision_days,
+    Review.promised_days,
+    Review.followups_sent,
+    Review.followups_answered,
+    Review.feedback,
+    Review.last_contact_on,
+    Review.published_at,
+)
+
+
+def facts_from_review(review, today: date) -> engine.ReviewFacts:
+    """The engine's view of a review: a Review or a row of _FACT_COLUMNS."""
     return engine.ReviewFacts(
         stage=review.stage,
         outcome=review.outcome,
@@ -79,20 +114,48 @@ def _published(statement):
     return statement.where(Review.status == ReviewStatus.published)
 
 
-def employer_figures(facts: list[engine.ReviewFacts], inputs: Inputs, today: date) -> dict:
-    """Everything the statistics row holds, from one employer's published reviews."""
-    pairs = []
-    for item in facts:
+def _valued(
+    pairs: list[tuple[engine.ReviewFacts, float]], inputs: Inputs, today: date
+) -> list[tuple[float, float]]:
+    """(u, w) for the weighted reviews that are scored (withdrawals are shown, not scored)."""
+    valued = []
+    for item, weight in pairs:
         value = engine.review_value(
             item, today, km_curve=inputs.curve, mean_decided_value=inputs.mean_decided_value
         )
-        weight = engine.weight(item, today)
-        if value is not None and weight > 0:
-            pairs.append((value, weight))
-    n = sum(weight for _, weight in pairs)
+        if value is not None:
+            valued.append((value, weight))
+    return valued
+
+
+def employer_figures(
+    facts: list[engine.ReviewFacts], inputs: Inputs, today: date, industry: str | None = None
+) -> dict:
+    """Everything the statistics row holds, from one employer's published reviews."""
+    pairs = side.weighted(facts, today)
+    mu = inputs.mu_for(industry)
+
+    def score_of(subset) -> float | None:
+        valued = _valued(subset, inputs, today)
+        if not valued:
+            return None
+        return engine.shrunk_score(valued, mu, inputs.m, inputs.within_variance)[0]
+
+    valued = _valued(pairs, inputs, today)
+    n = sum(weight for _, weight in valued)
     score = sd = None
     if n > 0:
-        score, sd = engine.shrunk_score(pairs, inputs.mu, inputs.m, inputs.within_variance)
+        score, sd = engine.shrunk_score(valued, mu, inputs.m, inputs.within_variance)
+    scored = [
+        item
+        for item, _ in pairs
+        if item.outcome is not Outcome.withdrew  # the reviews that have a value
+    ]
+    priors = inputs.baselines.get("priors", {})
+    days = side.days_to_decision(pairs, today)
+    fallback, basis = inputs.industry(industry), "industry"
+    if not fallback or not fallback.get("days") or fallback["days"].get("p80") is None:
+        fallback, basis = inputs.baselines.get("site"), "site"
     ghosted = sum(
         1
         for item in facts
@@ -110,14 +173,24 @@ def employer_figures(facts: list[engine.ReviewFacts], inputs: Inputs, today: dat
         "weight_sum": n,
         "score": score,
         "score_sd": sd,
+        # Reviews that count (value and weight > 0). DESIGN.md §5.3 shows a score from 3
+        # reviews by 3 accounts, so the display threshold uses this count, not Σw (three
+        # recent reviews weigh 2.97, not 3).
+        "scored_reviews": len(valued),
+        "scored_authors": engine.distinct_authors(scored, today),
+        "spread_days": engine.spread_days(scored, today),
         "figures": {
-            # Reviews that count (value and weight > 0). DESIGN.md §5.3 shows a score from 3
-            # reviews by 3 accounts, so the display threshold uses this count, not Σw (three
-            # recent reviews weigh 2.97, not 3).
-            "scored_reviews": len(pairs),
-            "scored_authors": engine.distinct_authors(facts, today),
-            "spread_days": engine.spread_days(facts, today),
             "computed_on": today.isoformat(),
+            **{
+                name: side.share(
+                    side.answers(pairs, question, today), side.Prior.of(priors.get(name))
+                )
+                for name, question in side.QUESTIONS.items()
+            },
+            "hear_back_by_stage": side.by_stage(pairs, today, priors),
+            "days_to_decision": days,
+            "periods": side.period_figures(pairs, today, score_of, priors),
+            "expect": side.expectation(days, (fallback or {}).get("days"), basis),
         },
     }
 
@@ -135,11 +208,14 @@ def refresh_employer(employer_id: int, today: date | None = None) -> None:
     """Recompute one employer's statistics row (the caller commits, with the review change)."""
     today = today or today_utc()
     db.session.flush()
-    reviews = db.session.scalars(
-        _published(select(Review).where(Review.employer_id == employer_id))
-    )
-    facts = [facts_from_review(review, today) for review in reviews]
-    _store(employer_id, employer_figures(facts, current_inputs(), today))
+    rows = db.session.execute(
+        _published(select(*_FACT_COLUMNS).where(Review.employer_id == employer_id))
+    ).all()
+    industry = db.session.scalar(select(Employer.industry).where(Employer.id == employer_id))
+    facts = [facts_from_review(row, today) for row in rows]
+    figures = employer_figures(facts, current_inputs(), today, _key(industry))
+    figures["latest_published_at"] = max((row.published_at for row in rows), default=None)
+    _store(employer_id, figures)
 
 
 def refresh_employers(employer_ids: Iterable[int], today: date | None = None) -> None:
@@ -147,55 +223,129 @@ def refresh_employers(employer_ids: Iterable[int], today: date | None = None) ->
         refresh_employer(employer_id, today)
 
 
+def _key(industry) -> str | None:
+    return industry.value if industry is not None else None
+
+
 # --- site-wide --------------------------------------------------------------------------------
 
 
-def _facts_by_employer(today: date) -> Iterator[tuple[int, list[engine.ReviewFacts]]]:
-    """Every published review's facts, grouped by employer, streamed in one query."""
-    reviews = db.session.scalars(
-        _published(select(Review))
+@dataclass
+class _EmployerReviews:
+    employer_id: int
+    industry: str | None
+    facts: list[engine.ReviewFacts]
+    latest_published_at: datetime | None
+    pairs: list[tuple[engine.ReviewFacts, float]] = field(default_factory=list)
+
+
+def _everything(today: date) -> list[_EmployerReviews]:
+    """Every published review's facts, grouped by employer, read once as plain rows."""
+    rows = db.session.execute(
+        _published(select(*_FACT_COLUMNS, Employer.industry).join(Employer))
         .order_by(Review.employer_id, Review.id)
-        .execution_options(yield_per=5000)
+        .execution_options(yield_per=20_000)
     )
-    for employer_id, group in groupby(reviews, key=lambda review: review.employer_id):
-        yield employer_id, [facts_from_review(review, today) for review in group]
+    grouped = []
+    for employer_id, group in groupby(rows, key=lambda row: row.employer_id):
+        group = list(group)
+        facts = [facts_from_review(row, today) for row in group]
+        grouped.append(
+            _EmployerReviews(
+                employer_id,
+                _key(group[0].industry),
+                facts,
+                max((row.published_at for row in group), default=None),
+                side.weighted(facts, today),
+            )
+        )
+    return grouped
+
+
+def _site_parameters(grouped: list[_EmployerReviews], today: date) -> Inputs:
+    """μ, M, the within variance, F and ū_decided, and the side figures' baselines."""
+    everything = [item for employer in grouped for item, _ in employer.pairs]
+    observations = [obs for item in everything if (obs := engine.km_observation(item, today))]
+    curve = engine.kaplan_meier(observations)
+    decided = [engine.decision_value(item) for item in everything if item.outcome in DECISIONS]
+    mean_decided = sum(decided) / len(decided) if decided else 0.0
+    provisional = Inputs(DEFAULT_MU, params.M_FLOOR, DEFAULT_WITHIN_VARIANCE, curve, mean_decided)
+
+    per_employer = []
+    by_industry: dict[str | None, list] = defaultdict(list)
+    total_weight = weighted_sum = 0.0
+    for employer in grouped:
+        valued = _valued(employer.pairs, provisional, today)
+        per_employer.append(([u for u, _ in valued], [w for _, w in valued]))
+        by_industry[employer.industry].append(employer)
+        total_weight += sum(w for _, w in valued)
+        weighted_sum += sum(u * w for u, w in valued)
+    mu = weighted_sum / total_weight if total_weight else DEFAULT_MU
+    within = engine.pooled_within_variance(per_employer) or DEFAULT_WITHIN_VARIANCE
+    inputs = Inputs(mu, engine.method_of_moments_M(per_employer), within, curve, mean_decided)
+    baselines = {
+        "priors": side.priors_from([employer.pairs for employer in grouped], today),
+        "site": _pooled_figures(grouped, inputs, today),
+        "industries": {
+            industry: _pooled_figures(members, inputs, today, industry_mu=True)
+            for industry, members in by_industry.items()
+            if industry is not None
+        },
+    }
+    return Inputs(mu, inputs.m, within, curve, mean_decided, baselines)
+
+
+def _pooled_figures(
+    members: list[_EmployerReviews], inputs: Inputs, today: date, industry_mu: bool = False
+) -> dict:
+    """An industry's (or the site's) figures, pooled over its reviews, shown beside an employer's.
+    With MIN_EMPLOYERS_FOR_INDUSTRY_MU employers or more, `mu` is what its scores shrink to."""
+    pairs = [pair for employer in members for pair in employer.pairs]
+    valued = _valued(pairs, inputs, today)
+    total = sum(w for _, w in valued)
+    pooled_mu = sum(u * w for u, w in valued) / total if total else None
+    rated = sum(1 for employer in members if employer.pairs)
+    result = {
+        "employers": rated,
+        "reviews": len(pairs),
+        "authors": len({item.author_key for item, _ in pairs}),
+        "score": round(100 * pooled_mu, 2) if pooled_mu is not None else None,
+        "days": side.curve_quantiles(side.curve_of(pairs, today)),
+        **{
+            name: side.share(side.answers(pairs, question, today), side.Prior(0.0, 1.0))["raw"]
+            for name, question in side.QUESTIONS.items()
+        },
+        "mu": None,
+    }
+    if industry_mu and rated >= params.MIN_EMPLOYERS_FOR_INDUSTRY_MU and pooled_mu is not None:
+        result["mu"] = pooled_mu
+    return result
+
+
+def _save_parameters(inputs: Inputs, review_count: int, today: date) -> None:
+    row = db.session.get(SiteParameters, 1) or SiteParameters(id=1)
+    row.mu = inputs.mu
+    row.m = inputs.m
+    row.within_variance = inputs.within_variance
+    row.mean_decided_value = inputs.mean_decided_value
+    row.km_times = list(inputs.curve.times)
+    row.km_cumulative = list(inputs.curve.cumulative)
+    row.km_observations = inputs.curve.observations
+    row.km_events = inputs.curve.events
+    row.review_count = review_count
+    row.baselines = inputs.baselines
+    row.computed_on = today
+    db.session.add(row)
+    db.session.flush()
 
 
 def refresh_site_parameters(today: date | None = None) -> Inputs:
     """μ, M, the within variance, F and ū_decided from every published review (DESIGN.md §6)."""
     today = today or today_utc()
-    grouped = list(_facts_by_employer(today))
-    everything = [item for _, facts in grouped for item in facts]
-    curve, mean_decided = engine.pooled_inputs(everything, today)
-    per_employer = []
-    total_weight = weighted_sum = 0.0
-    for _, facts in grouped:
-        values, weights = [], []
-        for item in facts:
-            value = engine.review_value(
-                item, today, km_curve=curve, mean_decided_value=mean_decided
-            )
-            weight = engine.weight(item, today)
-            if value is not None and weight > 0:
-                values.append(value)
-                weights.append(weight)
-                total_weight += weight
-                weighted_sum += weight * value
-        per_employer.append((values, weights))
-    row = db.session.get(SiteParameters, 1) or SiteParameters(id=1)
-    row.mu = weighted_sum / total_weight if total_weight else DEFAULT_MU
-    row.m = engine.method_of_moments_M(per_employer)
-    row.within_variance = engine.pooled_within_variance(per_employer) or DEFAULT_WITHIN_VARIANCE
-    row.mean_decided_value = mean_decided
-    row.km_times = list(curve.times)
-    row.km_cumulative = list(curve.cumulative)
-    row.km_observations = curve.observations
-    row.km_events = curve.events
-    row.review_count = len(everything)
-    row.computed_on = today
-    db.session.add(row)
-    db.session.flush()
-    return Inputs.from_row(row)
+    grouped = _everything(today)
+    inputs = _site_parameters(grouped, today)
+    _save_parameters(inputs, sum(len(employer.facts) for employer in grouped), today)
+    return inputs
 
 
 def recompute(
@@ -204,23 +354,51 @@ def recompute(
     refresh_parameters: bool = True,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Rebuild every employer's row from scratch; returns how many rows were written."""
+    """Rebuild every employer's row from scratch; returns how many rows were written.
+
+    One read of every published review as plain rows; the rows are written in bulk.
+    """
     today = today or today_utc()
-    inputs = refresh_site_parameters(today) if refresh_parameters else current_inputs()
-    seen = set()
-    for employer_id, facts in _facts_by_employer(today):
-        _store(employer_id, employer_figures(facts, inputs, today))
-        seen.add(employer_id)
+    grouped = _everything(today)
+    if refresh_parameters:
+        inputs = _site_parameters(grouped, today)
+        _save_parameters(inputs, sum(len(employer.facts) for employer in grouped), today)
+    else:
+        inputs = current_inputs()
+    rows = []
+    for employer in grouped:
+        figures = employer_figures(employer.facts, inputs, today, employer.industry)
+        figures["latest_published_at"] = employer.latest_published_at
+        rows.append({"employer_id": employer.employer_id, **figures})
         if progress:
             progress(1)
     # Employers with no published review get an empty row (their reviews may have been removed).
+    seen = {employer.employer_id for employer in grouped}
+    empty = {**employer_figures([], inputs, today), "latest_published_at": None}
     for employer_id in db.session.scalars(select(Employer.id)):
         if employer_id not in seen:
-            _store(employer_id, employer_figures([], inputs, today))
+            rows.append({"employer_id": employer_id, **empty})
             if progress:
                 progress(1)
-    db.session.flush()
+    _write_rows(rows)
     return len(seen)
+
+
+def _write_rows(rows: list[dict]) -> None:
+    """Bulk UPDATE of existing statistics rows by primary key, bulk INSERT of missing ones."""
+    existing = set(db.session.scalars(select(EmployerStats.employer_id)))
+    now = utcnow()
+    updates = [{**row, "updated_at": now} for row in rows if row["employer_id"] in existing]
+    inserts = [{**row, "updated_at": now} for row in rows if row["employer_id"] not in existing]
+    for start in range(0, len(updates), _BATCH):
+        db.session.execute(update(EmployerStats), updates[start : start + _BATCH])
+    for start in range(0, len(inserts), _BATCH):
+        db.session.execute(insert(EmployerStats), inserts[start : start + _BATCH])
+    db.session.flush()
+    db.session.expire_all()
+
+
+_BATCH = 5000
 
 
 def needs_daily_refresh(today: date | None = None) -> bool:

@@ -1,0 +1,328 @@
+"""The side figures of an employer page (DESIGN.md §6, "Side figures"), as plain functions.
+
+Like scoring.engine, nothing here reads the database or the clock. Each figure is a share of
+reviews for which a yes/no question has an answer ("did they hear back?"), weighted by the same
+time decay as the score and shrunk the same way toward a site-wide (or industry) share:
+
+    rate = (Σw·x + M·μ) / (Σw + M)
+
+with μ the pooled share and M = max(M̂, 10) from the same method-of-moments estimate as the score
+(scoring.engine.method_of_moments_M). Every figure carries its raw counts ("12 of 20"), and a
+rate is shown only from MIN_COUNT_SHOWN answers on.
+
+Small-count protection (DESIGN.md §5.3): a breakdown cell (a stage group, a period) with fewer
+than MIN_CELL_AUTHORS distinct reviewers is merged into "other stages", or not shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from reviews.models import DECISIONS, Outcome, Stage
+from scoring import engine, params
+
+# DESIGN.md §5.3: a breakdown cell needs this many distinct reviewers.
+MIN_CELL_AUTHORS = 5
+# A side figure shows a rate from this many answers on (below: the raw counts only), like the score.
+MIN_COUNT_SHOWN = 3
+# DESIGN.md §6: days to decision as a KM median and 80th percentile from 10 decisions on.
+MIN_DECISIONS_FOR_QUANTILES = 10
+RECENT_DAYS = 365  # "the last 12 months"
+
+# Stage groups for "hear-back rate by stage": the steps a candidate recognises.
+STAGE_GROUPS: tuple[tuple[str, str, frozenset[Stage]], ...] = (
+    ("applied", "After applying", frozenset({Stage.applied})),
+    ("screen", "After a screening call", frozenset({Stage.screen})),
+    ("interview", "After interviews", frozenset({Stage.interview, Stage.assignment})),
+    ("final", "After a final round", frozenset({Stage.final, Stage.references, Stage.offer})),
+)
+OTHER_STAGES = ("other", "Other stages (merged: too few reports to show apart)")
+
+# Days-to-decision chart buckets: (label, last day included); None = no upper bound.
+DAY_BUCKETS: tuple[tuple[str, int | None], ...] = (
+    ("Within a week", 7),
+    ("8 to 14 days", 14),
+    ("15 to 30 days", 30),
+    ("31 to 60 days", 60),
+    ("Over 60 days", None),
+)
+
+# "What to expect": follow up once after the typical wait, move on after twice that, in bounds.
+FOLLOW_UP_MIN_DAYS = 7
+FOLLOW_UP_MAX_DAYS = 30
+MOVE_ON_MIN_DAYS = 30
+MOVE_ON_MAX_DAYS = 90
+
+
+# --- The yes/no questions ---------------------------------------------------------------------
+
+
+def _silent_days(facts: engine.ReviewFacts, today: date) -> int:
+    return max((today - facts.last_contact_on).days, 0)
+
+
+def _ghosted(facts: engine.ReviewFacts) -> bool:
+    return facts.outcome is Outcome.ghosted or (
+        facts.outcome is Outcome.waiting and facts.presumed_ghosted
+    )
+
+
+def heard_back(facts: engine.ReviewFacts, today: date) -> bool | None:
+    """A decision came (yes) or the candidate was ghosted (no); open cases, withdrawals: None."""
+    if facts.outcome in DECISIONS:
+        return True
+    if _ghosted(facts):
+        return False
+    return None
+
+
+def timeline_kept(facts: engine.ReviewFacts, today: date) -> bool | None:
+    """With a stated timeline: decided within it (yes); decided late, ghosted, or still waiting
+    past it (no). No timeline, a withdrawal, or waiting within it: None."""
+    promised = facts.promised_days
+    if promised is None or facts.outcome is Outcome.withdrew:
+        return None
+    if facts.outcome in DECISIONS:
+        return facts.decision_days is not None and facts.decision_days <= promised
+    if _ghosted(facts):
+        return False
+    return False if _silent_days(facts, today) > promised else None
+
+
+def got_feedback(facts: engine.ReviewFacts, today: date) -> bool | None:
+    """Among rejections at interview stage or later: was there specific feedback?"""
+    if facts.stage.rank < Stage.interview.rank:
+        return None
+    if facts.outcome is Outcome.rejected_with_feedback:
+        return True
+    if facts.outcome is Outcome.rejected:
+        return False
+    return None
+
+
+def followup_answered(facts: engine.ReviewFacts, today: date) -> bool | None:
+    """Among candidates who sent follow-ups (and said how many were answered): any answer?"""
+    if not facts.followups_sent or facts.followups_answered is None:
+        return None
+    return facts.followups_answered > 0
+
+
+Question = Callable[[engine.ReviewFacts, date], "bool | None"]
+
+# The figures that are a share of yes answers, in the order the page shows them.
+QUESTIONS: dict[str, Question] = {
+    "hear_back": heard_back,
+    "timeline_kept": timeline_kept,
+    "feedback": got_feedback,
+    "followup_answered": followup_answered,
+}
+
+
+# --- Shrunk shares ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prior:
+    """What a share shrinks toward: μ (0-1) and M."""
+
+    mu: float
+    m: float = params.M_FLOOR
+
+    @classmethod
+    def of(cls, raw: dict | None, default_mu: float = 0.5) -> Prior:
+        if not raw:
+            return cls(default_mu)
+        return cls(float(raw.get("mu", default_mu)), max(float(raw.get("m", 0)), params.M_FLOOR))
+
+
+Weighted = Sequence[tuple[engine.ReviewFacts, float]]
+
+
+def weighted(facts_list: Iterable[engine.ReviewFacts], today: date) -> list:
+    """(facts, w) for the reviews that count (w > 0): every figure starts from this."""
+    pairs = []
+    for facts in facts_list:
+        weight = engine.weight(facts, today)
+        if weight > 0:
+            pairs.append((facts, weight))
+    return pairs
+
+
+def answers(
+    pairs: Weighted, question: Question, today: date
+) -> list[tuple[float, float, int | str]]:
+    """(x, w, author) for every weighted review that answers the question (x 1 or 0)."""
+    found = []
+    for facts, weight in pairs:
+        answer = question(facts, today)
+        if answer is not None:
+            found.append((1.0 if answer else 0.0, weight, facts.author_key))
+    return found
+
+
+def share(found: Sequence[tuple[float, float, int | str]], prior: Prior) -> dict:
+    """{"rate": shrunk share or None, "raw": plain share or None, "yes": k, "count": n}."""
+    count = len(found)
+    yes = sum(1 for x, _, _ in found if x)
+    n = sum(w for _, w, _ in found)
+    weighted_yes = sum(x * w for x, w, _ in found)
+    rate = None
+    if count >= MIN_COUNT_SHOWN:
+        rate = round((weighted_yes + prior.m * prior.mu) / (n + prior.m), 4)
+    raw = round(yes / count, 4) if count else None
+    return {"rate": rate, "raw": raw, "yes": yes, "count": count}
+
+
+def _authors(found: Iterable[tuple[float, float, int | str]]) -> int:
+    return len({author for _, _, author in found})
+
+
+def by_stage(pairs: Weighted, today: date, priors: dict) -> list[dict]:
+    """Hear-back rate per stage group; groups with fewer than five reviewers are merged into
+    "other stages", which is itself left out if still too small (DESIGN.md §5.3)."""
+    cells = []
+    merged: list[tuple[float, float, int | str]] = []
+    for key, label, stages in STAGE_GROUPS:
+        found = answers([p for p in pairs if p[0].stage in stages], heard_back, today)
+        if not found:
+            continue
+        if _authors(found) < MIN_CELL_AUTHORS:
+            merged.extend(found)
+            continue
+        prior = Prior.of(priors.get(f"hear_back_{key}") or priors.get("hear_back"))
+        cells.append({"stage": key, "label": label, **share(found, prior)})
+    if merged and _authors(merged) >= MIN_CELL_AUTHORS:
+        key, label = OTHER_STAGES
+        prior = Prior.of(priors.get("hear_back"))
+        cells.append({"stage": key, "label": label, **share(merged, prior)})
+    return cells
+
+
+# --- Days to decision -------------------------------------------------------------------------
+
+
+def curve_of(pairs: Weighted, today: date) -> engine.KMCurve:
+    """The Kaplan-Meier curve of days to decision over these reviews (unweighted, like F)."""
+    observations = [obs for facts, _ in pairs if (obs := engine.km_observation(facts, today))]
+    return engine.kaplan_meier(observations)
+
+
+def days_to_decision(pairs: Weighted, today: date) -> dict:
+    """KM median and 80th percentile from 10 decisions on; below that the range of decision days.
+    A quantile the curve never reaches is None ("more than <longest wait> days")."""
+    scored = [facts for facts, _ in pairs]
+    decided = [f.decision_days for f in scored if f.outcome in DECISIONS]
+    decided = [d for d in decided if d is not None]
+    curve = curve_of(pairs, today)
+    result: dict = {
+        "decisions": len(decided),
+        "median": None,
+        "p80": None,
+        "min": min(decided) if decided else None,
+        "max": max(decided) if decided else None,
+        "buckets": _buckets(decided),
+        "never": sum(1 for f in scored if _ghosted(f)),
+    }
+    if len(decided) >= MIN_DECISIONS_FOR_QUANTILES:
+        result["median"] = curve.quantile(0.5)
+        result["p80"] = curve.quantile(0.8)
+    return result
+
+
+def _buckets(decided: Sequence[int]) -> list[dict]:
+    buckets = []
+    low = 0
+    for label, high in DAY_BUCKETS:
+        count = sum(1 for d in decided if d >= low and (high is None or d <= high))
+        buckets.append({"label": label, "count": count})
+        low = (high or 0) + 1
+    return buckets
+
+
+def curve_quantiles(curve: engine.KMCurve) -> dict:
+    return {"median": curve.median(), "p80": curve.quantile(0.8), "decisions": curve.events}
+
+
+# --- Periods, advice --------------------------------------------------------------------------
+
+
+def period_figures(
+    pairs: Weighted,
+    today: date,
+    score_of: Callable[[Weighted], float | None],
+    priors: dict,
+) -> dict:
+    """The last 12 months beside the whole history: score and hear-back rate, each cell shown
+    only with five or more distinct reviewers (DESIGN.md §5.3, "period")."""
+    recent = [p for p in pairs if _silent_days(p[0], today) <= RECENT_DAYS]
+    out = {}
+    for key, subset in (("recent", recent), ("all", list(pairs))):
+        found = answers(subset, heard_back, today)
+        reviewers = len({facts.author_key for facts, _ in subset})
+        if reviewers < MIN_CELL_AUTHORS:
+            out[key] = {"shown": False, "reviews": len(subset)}
+            continue
+        score = score_of(subset)
+        out[key] = {
+            "shown": True,
+            "reviews": len(subset),
+            "score": round(score, 2) if score is not None else None,
+            "hear_back": share(found, Prior.of(priors.get("hear_back"))),
+        }
+    return out
+
+
+def expectation(own: dict, fallback: dict | None, basis_fallback: str) -> dict | None:
+    """The "what to expect" advice: most decisions came within `typical_days` (the 80th
+    percentile); follow up once after that (7-30 days), move on after twice that (30-90 days).
+    Uses the employer's own curve from 10 decisions, else the industry's or the site's."""
+    basis, p80 = "employer", own.get("p80")
+    if p80 is None or own.get("decisions", 0) < MIN_DECISIONS_FOR_QUANTILES:
+        if not fallback or fallback.get("p80") is None:
+            return None
+        basis, p80 = basis_fallback, fallback["p80"]
+    follow_up = min(max(p80, FOLLOW_UP_MIN_DAYS), FOLLOW_UP_MAX_DAYS)
+    move_on = min(max(2 * follow_up, MOVE_ON_MIN_DAYS), MOVE_ON_MAX_DAYS)
+    return {
+        "basis": basis,
+        "typical_days": p80,
+        "follow_up_after": follow_up,
+        "move_on_after": move_on,
+    }
+
+
+# --- Site-wide baselines ----------------------------------------------------------------------
+
+
+def priors_from(grouped: Iterable[Weighted], today: date) -> dict:
+    """μ and M for every shrunk share, from every employer's reviews: μ the pooled weighted
+    share, M = max(M̂, 10) by the score's method of moments."""
+    grouped = list(grouped)
+    questions: dict[str, tuple[Question, frozenset[Stage] | None]] = {
+        name: (question, None) for name, question in QUESTIONS.items()
+    }
+    for key, _, stages in STAGE_GROUPS:
+        questions[f"hear_back_{key}"] = (heard_back, stages)
+    priors = {}
+    for name, (question, stages) in questions.items():
+        per_employer = []
+        total_w = total_xw = 0.0
+        for pairs in grouped:
+            subset = pairs if stages is None else [p for p in pairs if p[0].stage in stages]
+            found = answers(subset, question, today)
+            if not found:
+                continue
+            xs = [x for x, _, _ in found]
+            ws = [w for _, w, _ in found]
+            per_employer.append((xs, ws))
+            total_w += sum(ws)
+            total_xw += sum(x * w for x, w in zip(xs, ws, strict=True))
+        if total_w <= 0:
+            continue
+        priors[name] = {
+            "mu": round(total_xw / total_w, 6),
+            "m": round(engine.method_of_moments_M(per_employer), 4),
+        }
+    return priors
