@@ -1,18 +1,23 @@
 """Score accuracy: HeardBack's score against simpler methods in a simulation with known truth.
 
     .venv/bin/python bench/score_accuracy.py [--employers 2000] [--seed 1] [--runs 20]
-        [--no-write]
+        [--no-write] [--doc docs/scoring.md] [--results scoring/benchmark_results.json]
 
 Each run simulates employers with a known true responsiveness, long-tailed review counts, open
 cases and reporting bias (ghosted candidates review more often), scores them with four methods and
 compares each with the truth. The table (mean over the runs, min-max in brackets) is printed and
 written to docs/scoring.md with the machine, the commit and the command line; the hand-written
-section of that file between the INTERPRETATION markers is kept as it is.
+section of that file between the INTERPRETATION markers is kept as it is. The same figures go to
+scoring/benchmark_results.json, which the methodology page reads (scoring/methodology.py).
+
+The commit is marked "(with uncommitted changes)" when the working tree differs from it in bench/,
+scoring/engine.py or scoring/params.py, the files that decide the figures.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import platform
@@ -32,6 +37,10 @@ from reviews.models import DECISIONS, Outcome, Stage  # noqa: E402
 from scoring import engine, params  # noqa: E402
 
 DOC = ROOT / "docs" / "scoring.md"
+RESULTS = ROOT / "scoring" / "benchmark_results.json"
+# The files whose changes change the figures: a run from a working tree that differs from HEAD in
+# one of them is not a run of HEAD.
+SOURCES = ("bench", "scoring/engine.py", "scoring/params.py")
 TODAY = date(2026, 1, 1)  # fixed, so a run depends on the seed only
 
 # --- The simulated world -------------------------------------------------------------------------
@@ -472,25 +481,31 @@ MARK_END = "<!-- INTERPRETATION:END -->"
 PLACEHOLDER = "(Interpretation to be written after a run.)"
 
 
-def kept_interpretation() -> str:
-    if DOC.exists():
-        text = DOC.read_text()
+def kept_interpretation(doc: Path = DOC) -> str:
+    if doc.exists():
+        text = doc.read_text()
         if MARK_START in text and MARK_END in text:
             return text.split(MARK_START, 1)[1].split(MARK_END, 1)[0].strip()
     return PLACEHOLDER
 
 
-def commit() -> str:
+def _git(*args: str) -> str | None:
     try:
-        return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout.strip()
+        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
     except OSError:
-        return "unknown"
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def source_state() -> tuple[str, bool]:
+    """(short commit of HEAD, whether bench/ or the engine's files differ from it)."""
+    head = _git("rev-parse", "--short", "HEAD") or "unknown"
+    changes = _git("status", "--porcelain", "--", *SOURCES)
+    return head, bool(changes)
+
+
+def commit_label(head: str, dirty: bool) -> str:
+    return f"{head} (with uncommitted changes)" if dirty else head
 
 
 def machine() -> str:
@@ -557,23 +572,43 @@ more reviews first, then at random.
 """  # noqa: RUF001
 
 
-def write_doc(options, runs, seconds: float) -> None:
-    line = " ".join([".venv/bin/python bench/score_accuracy.py", *sys.argv[1:]])
+@dataclass(frozen=True)
+class Stamp:
+    """What identifies a run: how it was started, from which source, when, how long it took."""
+
+    command: str
+    head: str
+    dirty: bool
+    started: datetime
+    seconds: float
+
+    @property
+    def commit(self) -> str:
+        return commit_label(self.head, self.dirty)
+
+
+def command_line(argv: list[str]) -> str:
+    return " ".join([".venv/bin/python bench/score_accuracy.py", *argv])
+
+
+def write_doc(options, runs, stamp: Stamp, doc: Path = DOC) -> None:
     seeds = (
         f"{options.seed}"
         if options.runs == 1
         else (f"{options.seed} to {options.seed + options.runs - 1} (one per run)")
     )
-    DOC.parent.mkdir(exist_ok=True)
-    DOC.write_text(
+    doc.parent.mkdir(exist_ok=True)
+    interpretation = kept_interpretation(doc)
+    doc.write_text(
         "# Score accuracy benchmark\n\n"
         "How well HeardBack's responsiveness score (DESIGN.md §6) recovers a known truth, beside "
-        "three simpler methods. This file is written by `bench/score_accuracy.py`; only the "
-        "interpretation section is hand-written (the script keeps it).\n\n"
+        "three simpler methods. This file is written by `bench/score_accuracy.py` (the headline "
+        "figures also go to `scoring/benchmark_results.json`, which the methodology page shows); "
+        "only the interpretation section is hand-written (the script keeps it).\n\n"
         "## Result\n\n"
-        f"- Command: `{line}`\n- Seeds: {seeds}\n- Commit: `{commit()}`\n"
-        f"- Machine: {machine()}\n- Run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
-        f"{seconds:.1f} s\n\n"
+        f"- Command: `{stamp.command}`\n- Seeds: {seeds}\n- Commit: `{stamp.commit}`\n"
+        f"- Machine: {machine()}\n- Run: {stamp.started:%Y-%m-%d %H:%M} UTC, "
+        f"{stamp.seconds:.1f} s\n\n"
         f"Mean over {options.runs} run(s) of {options.employers} employers; "
         "[min, max] over the runs.\n\n"
         + table(runs)
@@ -582,7 +617,7 @@ def write_doc(options, runs, seconds: float) -> None:
         + "\n\n## Interpretation\n\n"
         + MARK_START
         + "\n\n"
-        + kept_interpretation()
+        + interpretation
         + "\n\n"
         + MARK_END
         + "\n\n"
@@ -590,24 +625,127 @@ def write_doc(options, runs, seconds: float) -> None:
     )
 
 
+# --- Results as data (read by the methodology page) --------------------------------------------
+
+# Stable keys for the methods in the JSON file; the labels are the table's.
+METHOD_IDS = {
+    METHODS[0]: "plain_average",
+    METHODS[1]: "imdb_average",
+    METHODS[2]: "wilson_lower_bound",
+    HB: "heardback",
+    HB_ALL: "heardback_no_list_rules",
+}
+# JSON name: the run's metric key.
+JSON_METRICS = {
+    "spearman": "spearman",
+    "best50_precision": "best",
+    "worst50_precision": "worst",
+    "false_shaming": "shaming",
+    "best_list_size": "best_size",
+    "worst_list_size": "worst_size",
+}
+
+
+def _summary(values_: list[float]) -> dict[str, float | None]:
+    """Mean, min and max over the runs, rounded for reading; None where a run had no value."""
+    if any(math.isnan(v) for v in values_):
+        return {"mean": None, "min": None, "max": None}
+    mean = sum(values_) / len(values_)
+    return {
+        key: round(v, 4)
+        for key, v in (("mean", mean), ("min", min(values_)), ("max", max(values_)))
+    }
+
+
+def results_data(options, runs, stamp: Stamp) -> dict:
+    methods = {}
+    for name in ROWS:
+        entry: dict = {"label": name}
+        for key, metric in JSON_METRICS.items():
+            entry[key] = _summary([r[name][metric] for r in runs])
+        entry["fake_shift"] = {
+            str(k): _summary([r[name][f"fake{k}"] for r in runs]) for k in FAKE_COUNTS
+        }
+        methods[METHOD_IDS[name]] = entry
+    world = {key: _summary([r["_world"][key] for r in runs])["mean"] for key in runs[0]["_world"]}
+    return {
+        "generated_by": "bench/score_accuracy.py",
+        "command": stamp.command,
+        "commit": stamp.commit,
+        "commit_hash": stamp.head,
+        "uncommitted_changes": stamp.dirty,
+        "date": stamp.started.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "runtime_seconds": round(stamp.seconds, 1),
+        "machine": machine(),
+        "employers": options.employers,
+        "runs": options.runs,
+        "seed": options.seed,
+        "seeds": f"{options.seed} to {options.seed + options.runs - 1}, one per run",
+        "parameters": {
+            "employers": options.employers,
+            "runs": options.runs,
+            "seed": options.seed,
+            "today": TODAY.isoformat(),
+            "list_size": LIST_SIZE,
+            "fake_counts": list(FAKE_COUNTS),
+            "imdb_m": IMDB_M,
+            "wilson_z": WILSON_Z,
+            "mixture": [{"share": s, "beta_a": a, "beta_b": b} for s, a, b in MIXTURE],
+            "count_alpha": round(COUNT_ALPHA, 4),
+            "max_reviews": MAX_REVIEWS,
+            "median_days_centre": MEDIAN_DAYS_CENTRE,
+            "open_share": OPEN_SHARE,
+            "ghosted_reporting_bias": GHOSTED_REPORTING_BIAS,
+        },
+        "world": world,
+        "methods": methods,
+    }
+
+
+def write_results(options, runs, stamp: Stamp, path: Path = RESULTS) -> None:
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(
+        json.dumps(results_data(options, runs, stamp), indent=2, allow_nan=False) + "\n"
+    )
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
 def main(argv: list[str] | None = None) -> list[dict[str, dict[str, float]]]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--employers", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", type=int, default=20, help="independent runs, seeds seed..")
-    parser.add_argument("--no-write", action="store_true", help="print only, leave docs alone")
+    parser.add_argument(
+        "--no-write", action="store_true", help="print only, leave the doc and the JSON alone"
+    )
+    parser.add_argument("--doc", type=Path, default=DOC, help="the Markdown report to write")
+    parser.add_argument(
+        "--results", type=Path, default=RESULTS, help="the JSON results file to write"
+    )
+    argv = sys.argv[1:] if argv is None else argv
     options = parser.parse_args(argv)
 
+    # The source state is taken before the run: it is what the run measured.
+    head, dirty = source_state()
+    started_at = datetime.now(UTC)
     started = time.perf_counter()
     runs = [run(options.employers, options.seed + r) for r in range(options.runs)]
     seconds = time.perf_counter() - started
+    stamp = Stamp(command_line(argv), head, dirty, started_at, seconds)
     print(table(runs))
     print()
     print(world_summary(runs))
-    print(f"{seconds:.1f} s")
+    print(f"{seconds:.1f} s, commit {stamp.commit}")
     if not options.no_write:
-        write_doc(options, runs, seconds)
-        print(f"Written to {DOC.relative_to(ROOT)}")
+        write_doc(options, runs, stamp, options.doc)
+        write_results(options, runs, stamp, options.results)
+        print(f"Written to {_shown(options.doc)} and {_shown(options.results)}")
     return runs
 
 

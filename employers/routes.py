@@ -15,12 +15,14 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from employers import bp, matching, services
+from employers import bp, browse, matching, profile, services
 from employers.forms import NewEmployerForm
+from employers.models import Industry, SizeBand
 from extensions import db, limiter
 from forms import clean_query
 from reviews.display import public_view
 from reviews.services import recent_published, values_of
+from scoring.stats import current_inputs
 
 SUGGEST_MIN_LENGTH = 2  # characters; fewer would match half the employers
 SUGGEST_LIMIT = 8  # autocomplete entries
@@ -30,13 +32,58 @@ SUGGEST_MAX_AGE = 60  # seconds a browser or proxy may reuse an autocomplete ans
 
 @bp.get("/employers")
 def search():
-    query = clean_query(request.args.get("q", ""))
-    page = request.args.get("page", 1, type=int)
-    results = services.search(query, page=min(max(page, 1), services.MAX_PAGE))
+    filters, notes = browse.search_filters(request.args)
+    results = browse.search(filters)
     # Nothing contains the words as typed: offer the typo-tolerant matches instead.
-    suggestions = matching.suggest(query) if query and results.total == 0 else []
+    nothing = filters.query and results.pagination.total == 0
     return render_template(
-        "employers/search.html", query=query, results=results, suggestions=suggestions
+        "employers/search.html",
+        filters=filters,
+        notes=notes,
+        results=results.pagination,
+        rows=results.rows,
+        suggestions=browse.suggestions(filters) if nothing else [],
+        industries=list(Industry),
+        sizes=list(SizeBand),
+        countries=services.country_choices(),
+        sorts=browse.SORTS,
+    )
+
+
+@bp.get("/employers/<slug>/reviews")
+def reviews(slug: str):
+    """Every published review of the employer, newest first, with filters (DESIGN.md §9)."""
+    employer, moved_to = services.get_by_slug(slug)
+    if moved_to:
+        target = url_for("employers.reviews", slug=moved_to, **request.args.to_dict())
+        return redirect(target, code=301)
+    if employer is None:
+        abort(404)
+    filters, notes = browse.review_filters(request.args, employer)
+    page = browse.employer_reviews(employer, filters)
+    cards = [public_view(values_of(review), employer, review=review) for review in page.items]
+    return render_template(
+        "employers/reviews.html",
+        employer=employer,
+        filters=filters,
+        notes=notes,
+        choices=browse.review_filter_choices(employer),
+        results=page,
+        cards=cards,
+    )
+
+
+@bp.get("/rankings")
+def rankings():
+    """The most and least responsive employers, site-wide or in one industry (DESIGN.md §6)."""
+    notes: list[str] = []
+    industry = browse.industry_filter(request.args, notes)
+    return render_template(
+        "employers/rankings.html",
+        rankings=browse.rankings(industry),
+        rules=browse.RANKING_RULES,
+        industries=list(Industry),
+        notes=notes,
     )
 
 
@@ -170,10 +217,13 @@ def employer_page(slug: str):
         public_view(values_of(review), employer, review=review)
         for review in recent_published(employer.id)
     ]
+    verdict = services.headline(employer.stats)
     return render_template(
         "employers/employer.html",
         employer=employer,
         stats=employer.stats,
-        verdict=services.headline(employer.stats),
+        verdict=verdict,
+        profile=profile.build(employer, verdict, current_inputs()),
         cards=cards,
+        country_name=services.country_name,
     )

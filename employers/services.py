@@ -17,7 +17,7 @@ import pycountry
 from disposable_email_domains import blocklist as DISPOSABLE_DOMAINS
 from slugify import slugify
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import joinedload
 
 from employers.models import (
     Employer,
@@ -245,7 +245,10 @@ def country_name(code: str | None) -> str | None:
 
 def get_by_slug(slug: str) -> tuple[Employer | None, str | None]:
     """(employer, None) for a live slug; (None, new slug) for an old one; else (None, None)."""
-    employer = db.session.scalar(select(Employer).where(Employer.slug == slug))
+    # The statistics row comes in the same query: every page about an employer shows it.
+    employer = db.session.scalar(
+        select(Employer).options(joinedload(Employer.stats)).where(Employer.slug == slug)
+    )
     if employer is not None:
         return employer, None
     moved_to = db.session.scalar(
@@ -261,17 +264,14 @@ MAX_PAGE = 10_000  # deeper pages are refused as empty rather than overflowing a
 
 
 def search(query: str, page: int = 1):
-    """Employers whose normalised name contains the query's normalised form, busiest first."""
-    normalized = normalize_name(query)
-    # The stats row comes in the same query (the page shows each employer's count: no N+1).
-    statement = select(Employer).outerjoin(EmployerStats).options(contains_eager(Employer.stats))
-    if normalized:
-        pattern = "%" + normalized.replace("\\", "").replace("%", "").replace("_", " ") + "%"
-        statement = statement.where(Employer.normalized_name.like(pattern))
-    statement = statement.order_by(
-        func.coalesce(EmployerStats.review_count, 0).desc(), Employer.name
-    )
-    return db.paginate(statement, page=page, per_page=SEARCH_PAGE_SIZE, error_out=False)
+    """Employers whose normalised name contains the query's normalised form, busiest first.
+
+    A Pagination of Employer, stats loaded; employers.browse.search has the filters and sorts.
+    """
+    from employers import browse  # browse builds on this module
+
+    filters = browse.SearchFilters(query=query, page=min(max(page, 1), MAX_PAGE))
+    return browse.search(filters).pagination
 
 
 @dataclass(frozen=True)

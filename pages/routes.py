@@ -5,19 +5,32 @@ from __future__ import annotations
 from flask import jsonify, render_template
 from sqlalchemy import text
 
+from employers import browse
 from employers.services import site_counts
 from extensions import db
 from pages import bp
+from reviews.display import public_view
+from reviews.services import recent_published_site_wide, values_of
+from scoring.methodology import methodology_page
 
 
 @bp.get("/")
 def home():
-    return render_template("pages/home.html", counts=site_counts())
+    recent = [
+        (review.employer, public_view(values_of(review), review.employer, review=review))
+        for review in recent_published_site_wide(browse.HOME_LIST_SIZE)
+    ]
+    return render_template(
+        "pages/home.html",
+        counts=site_counts(),
+        rankings=browse.rankings(limit=browse.HOME_LIST_SIZE),
+        recent=recent,
+    )
 
 
 @bp.get("/methodology")
 def methodology():
-    return render_template("pages/methodology.html")
+    return render_template("pages/methodology.html", page=methodology_page())
 
 
 @bp.get("/guidelines")

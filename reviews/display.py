@@ -96,13 +96,13 @@ def _details(values: dict, outcome: Outcome) -> list[tuple[str, str]]:
     days = values.get("decision_days")
     if outcome in DECISIONS and days is not None:
         details.append(
-            ("Decision", "the same day" if days == 0 else f"{days} days after last contact")
+            ("Decision", "the same day" if days == 0 else f"{_days(days)} after last contact")
         )
     promised = values.get("promised_days")
     if promised:
         kept = None if days is None or outcome not in DECISIONS else days <= promised
         verdict = {True: " (kept)", False: " (missed)", None: ""}[kept]
-        details.append(("Promised an answer within", f"{promised} days{verdict}"))
+        details.append(("Promised an answer within", f"{_days(promised)}{verdict}"))
     elif values.get("next_steps") is not None:
         details.append(("Next steps explained", NEXT_STEPS[values["next_steps"]][0]))
     sent = values.get("followups_sent")
@@ -123,6 +123,10 @@ def _details(values: dict, outcome: Outcome) -> list[tuple[str, str]]:
     if values.get("respect_rating") is not None:
         details.append(("Treated with respect", f"{values['respect_rating']} out of 5"))
     return details
+
+
+def _days(count: int) -> str:
+    return f"{count} day" if count == 1 else f"{count} days"
 
 
 def _role(values: dict) -> str | None:

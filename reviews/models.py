@@ -46,7 +46,10 @@ class Stage(enum.Enum):
 
     @property
     def rank(self) -> int:
-        return list(Stage).index(self)
+        return _STAGE_RANKS[self]
+
+
+_STAGE_RANKS = {stage: rank for rank, stage in enumerate(Stage)}
 
 
 class Outcome(enum.Enum):

@@ -322,3 +322,20 @@ def recent_published(employer_id: int, limit: int = 5) -> list[Review]:
             .limit(limit)
         )
     )
+
+
+def recent_published_site_wide(limit: int = 5) -> list[Review]:
+    """The most recently published reviews on the whole site, for the home page (one query).
+
+    Each comes with its employer and the employer's statistics row, which the public card reads
+    to coarsen stages at small employers (reviews.display).
+    """
+    return list(
+        db.session.scalars(
+            select(Review)
+            .where(Review.status == ReviewStatus.published)
+            .options(joinedload(Review.employer).joinedload(Employer.stats))
+            .order_by(Review.published_at.desc(), Review.id.desc())
+            .limit(limit)
+        )
+    )

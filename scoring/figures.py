@@ -16,6 +16,7 @@ than MIN_CELL_AUTHORS distinct reviewers is merged into "other stages", or not s
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -58,6 +59,8 @@ MOVE_ON_MAX_DAYS = 90
 
 # --- The yes/no questions ---------------------------------------------------------------------
 
+_BEFORE_INTERVIEWS = frozenset(stage for stage in Stage if stage.rank < Stage.interview.rank)
+
 
 def _silent_days(facts: engine.ReviewFacts, today: date) -> int:
     return max((today - facts.last_contact_on).days, 0)
@@ -93,13 +96,12 @@ def timeline_kept(facts: engine.ReviewFacts, today: date) -> bool | None:
 
 def got_feedback(facts: engine.ReviewFacts, today: date) -> bool | None:
     """Among rejections at interview stage or later: was there specific feedback?"""
-    if facts.stage.rank < Stage.interview.rank:
+    outcome = facts.outcome
+    if outcome is not Outcome.rejected_with_feedback and outcome is not Outcome.rejected:
         return None
-    if facts.outcome is Outcome.rejected_with_feedback:
-        return True
-    if facts.outcome is Outcome.rejected:
-        return False
-    return None
+    if facts.stage in _BEFORE_INTERVIEWS:
+        return None
+    return outcome is Outcome.rejected_with_feedback
 
 
 def followup_answered(facts: engine.ReviewFacts, today: date) -> bool | None:
@@ -228,7 +230,20 @@ def days_to_decision(pairs: Weighted, today: date) -> dict:
     if len(decided) >= MIN_DECISIONS_FOR_QUANTILES:
         result["median"] = curve.quantile(0.5)
         result["p80"] = curve.quantile(0.8)
+        result["answered_p80"] = answered_p80(decided)
     return result
+
+
+def answered_p80(decided: Sequence[int]) -> int | None:
+    """The day by which 80% of the candidates who got a decision had it (nearest rank).
+
+    Unlike the KM quantiles this leaves out the silent cases: it answers "if they answer, how
+    soon?", which is what the "what to expect" advice needs.
+    """
+    if not decided:
+        return None
+    ordered = sorted(decided)
+    return ordered[max(math.ceil(0.8 * len(ordered)) - 1, 0)]
 
 
 def _buckets(decided: Sequence[int]) -> list[dict]:
@@ -241,8 +256,18 @@ def _buckets(decided: Sequence[int]) -> list[dict]:
     return buckets
 
 
-def curve_quantiles(curve: engine.KMCurve) -> dict:
-    return {"median": curve.median(), "p80": curve.quantile(0.8), "decisions": curve.events}
+def pooled_days(pairs: Weighted, today: date) -> dict:
+    """An industry's or the site's days to decision: KM median and 80th percentile, and the
+    80th percentile among the answered."""
+    curve = curve_of(pairs, today)
+    decided = [f.decision_days for f, _ in pairs if f.outcome in DECISIONS]
+    decided = [days for days in decided if days is not None]
+    return {
+        "median": curve.median(),
+        "p80": curve.quantile(0.8),
+        "answered_p80": answered_p80(decided),
+        "decisions": curve.events,
+    }
 
 
 # --- Periods, advice --------------------------------------------------------------------------
@@ -276,13 +301,14 @@ def period_figures(
 
 def expectation(own: dict, fallback: dict | None, basis_fallback: str) -> dict | None:
     """The "what to expect" advice: most decisions came within `typical_days` (the 80th
-    percentile); follow up once after that (7-30 days), move on after twice that (30-90 days).
-    Uses the employer's own curve from 10 decisions, else the industry's or the site's."""
-    basis, p80 = "employer", own.get("p80")
+    percentile among candidates who got one); follow up once after that (7-30 days), move on
+    after twice that (30-90 days). From the employer's own 10 decisions on, else the industry's
+    or the site's."""
+    basis, p80 = "employer", own.get("answered_p80")
     if p80 is None or own.get("decisions", 0) < MIN_DECISIONS_FOR_QUANTILES:
-        if not fallback or fallback.get("p80") is None:
+        if not fallback or fallback.get("answered_p80") is None:
             return None
-        basis, p80 = basis_fallback, fallback["p80"]
+        basis, p80 = basis_fallback, fallback["answered_p80"]
     follow_up = min(max(p80, FOLLOW_UP_MIN_DAYS), FOLLOW_UP_MAX_DAYS)
     move_on = min(max(2 * follow_up, MOVE_ON_MIN_DAYS), MOVE_ON_MAX_DAYS)
     return {

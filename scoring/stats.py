@@ -154,7 +154,7 @@ def employer_figures(
     priors = inputs.baselines.get("priors", {})
     days = side.days_to_decision(pairs, today)
     fallback, basis = inputs.industry(industry), "industry"
-    if not fallback or not fallback.get("days") or fallback["days"].get("p80") is None:
+    if not fallback or (fallback.get("days") or {}).get("answered_p80") is None:
         fallback, basis = inputs.baselines.get("site"), "site"
     ghosted = sum(
         1
@@ -310,7 +310,7 @@ def _pooled_figures(
         "reviews": len(pairs),
         "authors": len({item.author_key for item, _ in pairs}),
         "score": round(100 * pooled_mu, 2) if pooled_mu is not None else None,
-        "days": side.curve_quantiles(side.curve_of(pairs, today)),
+        "days": side.pooled_days(pairs, today),
         **{
             name: side.share(side.answers(pairs, question, today), side.Prior(0.0, 1.0))["raw"]
             for name, question in side.QUESTIONS.items()

@@ -7,10 +7,14 @@ context per page would cost more time than the checks themselves).
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from playwright.sync_api import expect
 
 from extensions import db
+from reviews.models import Outcome, Stage
+from scoring.stats import recompute
 from tests import factories
 from tests.browser.conftest import axe_violations, save_screenshot
 
@@ -23,7 +27,16 @@ PAGES = {
     "employers": ("/employers", 200, "Employers"),
     "employers-search": ("/employers?q=Quibblewick", 200, "Employers matching “Quibblewick”"),
     "employers-none": ("/employers?q=Nobody+By+This+Name", 200, "Employers matching"),
-    "employer": ("/employers/quibblewick-browser-1", 200, "Quibblewick Browser 1"),
+    "employer-0-reviews": ("/employers/quibblewick-browser-1", 200, "Quibblewick Browser 1"),
+    "employer-2-reviews": ("/employers/quibblewick-browser-2", 200, "Quibblewick Browser 2"),
+    "employer-15-reviews": ("/employers/quibblewick-browser-3", 200, "Quibblewick Browser 3"),
+    "employer-reviews-list": (
+        "/employers/quibblewick-browser-3/reviews?outcome=ghosted",
+        200,
+        "Quibblewick Browser 3",
+    ),
+    "rankings": ("/rankings", 200, "Most and least responsive employers"),
+    "rankings-industry": ("/rankings?industry=software", 200, "Most and least responsive"),
     "sign-up": ("/sign-up", 200, "Create an account"),
     "sign-in": ("/sign-in", 200, "Sign in"),
     "reset-request": ("/reset-password", 200, "Reset your password"),
@@ -34,13 +47,32 @@ PAGES = {
 
 @pytest.fixture(scope="module")
 def employers(live_server):
-    """A few employers for the search results and an employer page."""
+    """Employers with 0, 2 and 15 reviews (statistics computed) for the search results, the
+    employer pages, a reviews list and the rankings."""
     with live_server.app.app_context():
         factories.bind(db.session)
-        for number in range(1, 4):
+        created = [
             factories.EmployerFactory(
                 name=f"Quibblewick Browser {number}", slug=f"quibblewick-browser-{number}"
             )
+            for number in range(1, 4)
+        ]
+        outcomes = [Outcome.rejected, Outcome.ghosted, Outcome.rejected_with_feedback]
+        for employer, count in ((created[1], 2), (created[2], 15)):
+            for i in range(count):
+                outcome = outcomes[i % 3]
+                contact = date.today() - timedelta(days=15 + 9 * i)
+                factories.ReviewFactory(
+                    author=factories.UserFactory(),
+                    employer_id=employer.id,
+                    outcome=outcome,
+                    stage=[Stage.screen, Stage.interview, Stage.final][i % 3],
+                    decision_days=None if outcome is Outcome.ghosted else 2 + i,
+                    process_month=(contact - timedelta(days=20)).replace(day=1),
+                    last_contact_on=contact,
+                    narrative="The recruiter was friendly, then nothing for weeks.",
+                )
+        recompute()
         db.session.commit()
         db.session.remove()
 

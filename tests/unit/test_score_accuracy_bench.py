@@ -4,8 +4,10 @@ structure and ranges of its output, never which method wins."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import math
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -61,8 +63,69 @@ def test_truth_and_spearman(bench):
 
 
 def test_main_prints_without_writing(bench, capsys):
-    before = bench.DOC.read_text() if bench.DOC.exists() else None
+    def contents():
+        return [path.read_text() if path.exists() else None for path in (bench.DOC, bench.RESULTS)]
+
+    before = contents()
     runs = bench.main(["--employers", "200", "--runs", "1", "--no-write"])
     assert len(runs) == 1
     assert "HeardBack" in capsys.readouterr().out
-    assert (bench.DOC.read_text() if bench.DOC.exists() else None) == before
+    assert contents() == before
+
+
+def test_main_writes_the_doc_and_the_json_results(bench, tmp_path, capsys):
+    doc, results = tmp_path / "scoring.md", tmp_path / "benchmark_results.json"
+    argv = ["--employers", "150", "--runs", "2", "--seed", "7"]
+    argv += ["--doc", str(doc), "--results", str(results)]
+    bench.main(argv)
+    head, dirty = bench.source_state()
+    commit = f"{head} (with uncommitted changes)" if dirty else head
+
+    data = json.loads(results.read_text())
+    assert {
+        "command",
+        "commit",
+        "commit_hash",
+        "uncommitted_changes",
+        "date",
+        "runtime_seconds",
+        "machine",
+        "employers",
+        "runs",
+        "seed",
+        "seeds",
+        "parameters",
+        "world",
+        "methods",
+    } <= set(data)
+    assert data["command"] == bench.command_line(argv)
+    assert (data["commit"], data["commit_hash"], data["uncommitted_changes"]) == (
+        commit,
+        head,
+        dirty,
+    )
+    assert datetime.strptime(data["date"], "%Y-%m-%dT%H:%M:%SZ")
+    assert data["runtime_seconds"] >= 0
+    assert (data["employers"], data["runs"], data["seed"]) == (150, 2, 7)
+    assert data["parameters"]["list_size"] == bench.LIST_SIZE
+    assert data["parameters"]["fake_counts"] == list(bench.FAKE_COUNTS)
+    assert data["world"]["employers"] == 150
+    assert list(data["methods"]) == [bench.METHOD_IDS[name] for name in bench.ROWS]
+    for entry in data["methods"].values():
+        for key in ("spearman", "best50_precision", "worst50_precision", "false_shaming"):
+            summary = entry[key]
+            assert set(summary) == {"mean", "min", "max"}
+            if summary["mean"] is not None:
+                assert summary["min"] <= summary["mean"] <= summary["max"]
+        assert set(entry["fake_shift"]) == {str(k) for k in bench.FAKE_COUNTS}
+        assert entry["fake_shift"]["5"]["mean"] >= 0
+    # The doc carries the same stamp, and the JSON file it points to.
+    text = doc.read_text()
+    assert f"Commit: `{commit}`" in text and bench.command_line(argv) in text
+    assert "benchmark_results.json" in text
+    assert "Written to" in capsys.readouterr().out
+
+
+def test_commit_label_says_when_the_tree_differs(bench):
+    assert bench.commit_label("abc1234", True) == "abc1234 (with uncommitted changes)"
+    assert bench.commit_label("abc1234", False) == "abc1234"

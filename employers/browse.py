@@ -1,0 +1,396 @@
+"""Browsing the public site: employer search with filters and sorts, an employer's reviews, and
+the most and least responsive lists (DESIGN.md §6 "Shown when", §9).
+
+Plain functions. Each list is one SQL query (two with pagination's count), the statistics row
+joined in, so a page's query count doesn't grow with the number of employers or reviews.
+Filter values come from the query string and are checked here: an unknown value is dropped and a
+note says so, for the page to show (never a 500, never the hostile value echoed back).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import contains_eager
+
+from employers import matching, services
+from employers.models import Employer, EmployerStats, Industry, SizeBand
+from extensions import db
+from forms import clean_query
+from reviews.display import EARLY_STAGES, SMALL_EMPLOYER_REVIEWS
+from reviews.forms import OUTCOMES, STAGES
+from reviews.models import Outcome, Review, ReviewStatus, Stage
+from scoring import params
+from scoring.engine import Verdict
+from timeutils import month_label, today
+
+PAGE_SIZE = services.SEARCH_PAGE_SIZE
+MAX_PAGE = services.MAX_PAGE
+REVIEWS_PAGE_SIZE = 20
+RANKING_SIZE = 20
+HOME_LIST_SIZE = 5  # the home page's rankings and recent reports
+# Longer query-string values are refused unread (a filter value is a short code).
+MAX_VALUE_LENGTH = 40
+
+SORTS = {
+    "reviews": "Most reports",
+    "score": "Highest score",
+    "recent": "Most recent reports",
+}
+DEFAULT_SORT = "reviews"
+SORT_VALUES = {key: key for key in SORTS}
+
+# At an employer with fewer than SMALL_EMPLOYER_REVIEWS published reviews, cards show only these
+# coarse stages (reviews.display), so the stage filter offers only them there (DESIGN.md §5.3).
+COARSE_STAGES = {
+    "early": ("Early stage (application or screening)", EARLY_STAGES),
+    "interviewed": ("Interviewed", frozenset(Stage) - EARLY_STAGES),
+}
+PERIODS = {"12m": "Last 12 months", "older": "Older than 12 months"}
+PERIOD_VALUES = {key: key for key in PERIODS}
+PERIOD_MONTHS = 12
+OUTCOME_VALUES = {outcome.value: outcome for outcome in Outcome}
+
+
+# --- query-string values -----------------------------------------------------------------------
+
+
+# Stands for a value too long to be any choice: it matches none, so it gets the usual note.
+_TOO_LONG = "\x00"
+
+
+def _raw(args: Mapping[str, str], name: str) -> str:
+    value = args.get(name) or ""
+    return value.strip() if len(value) <= MAX_VALUE_LENGTH else _TOO_LONG
+
+
+def _choice(raw: str, allowed: Mapping, notes: list[str], what: str):
+    """The allowed value `raw` names, or None (with a note when it names none)."""
+    if not raw:
+        return None
+    if raw in allowed:
+        return allowed[raw]
+    notes.append(f"We didn't recognise the {what} in the address, so we ignored it.")
+    return None
+
+
+def _page(args, notes: list[str]) -> int:
+    raw = _raw(args, "page")
+    if not raw:
+        return 1
+    if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_PAGE:
+        return int(raw)
+    notes.append("That page number isn't one we have, so here is the first page.")
+    return 1
+
+
+INDUSTRY_VALUES = {industry.value: industry for industry in Industry}
+SIZE_VALUES = {size.name: size for size in SizeBand}
+
+
+def industry_filter(args: Mapping[str, str], notes: list[str]) -> Industry | None:
+    return _choice(_raw(args, "industry"), INDUSTRY_VALUES, notes, "industry")
+
+
+# --- employer search ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    query: str = ""
+    industry: Industry | None = None
+    country: str | None = None
+    size: SizeBand | None = None
+    sort: str = DEFAULT_SORT
+    page: int = 1
+
+    @property
+    def args(self) -> dict[str, str]:
+        """The filters as query-string values (all but the page), for links that keep them."""
+        values = {
+            "q": self.query,
+            "industry": self.industry.value if self.industry else "",
+            "country": self.country or "",
+            "size": self.size.name if self.size else "",
+            "sort": self.sort if self.sort != DEFAULT_SORT else "",
+        }
+        return {name: value for name, value in values.items() if value}
+
+    @property
+    def narrowed(self) -> bool:
+        return bool(self.industry or self.country or self.size)
+
+
+def search_filters(args: Mapping[str, str]) -> tuple[SearchFilters, list[str]]:
+    """The search filters a query string asks for, and notes on the values that were left out."""
+    notes: list[str] = []
+    countries = {code: code for code, _ in services.country_choices()}
+    filters = SearchFilters(
+        query=clean_query(args.get("q", "")),
+        industry=industry_filter(args, notes),
+        # Codes are upper-case; "gb" is as good as "GB".
+        country=_choice(_raw(args, "country").upper(), countries, notes, "country"),
+        size=_choice(_raw(args, "size"), SIZE_VALUES, notes, "employer size"),
+        sort=_choice(_raw(args, "sort"), SORT_VALUES, notes, "sort order") or DEFAULT_SORT,
+        page=_page(args, notes),
+    )
+    return filters, notes
+
+
+@dataclass(frozen=True)
+class EmployerRow:
+    """An employer as a list shows it: the score only when it may be shown (DESIGN.md §6)."""
+
+    employer: Employer
+    verdict: Verdict
+    reviews: int
+    country: str | None
+
+
+def row(employer: Employer) -> EmployerRow:
+    stats = employer.stats
+    return EmployerRow(
+        employer=employer,
+        verdict=services.headline(stats),
+        reviews=stats.review_count if stats else 0,
+        country=services.country_name(employer.country),
+    )
+
+
+@dataclass
+class SearchResults:
+    pagination: object  # flask_sqlalchemy Pagination of Employer
+    rows: list[EmployerRow]
+
+
+def score_shown():
+    """SQL form of scoring.engine.display's threshold: 3 counted reviews from 3 accounts."""
+    return and_(
+        EmployerStats.score.is_not(None),
+        EmployerStats.scored_reviews >= params.MIN_N_SHOWN,
+        EmployerStats.scored_authors >= params.MIN_DISTINCT_AUTHORS_SHOWN,
+    )
+
+
+def _search_order(sort: str) -> list:
+    reviews = func.coalesce(EmployerStats.review_count, 0).desc()
+    if sort == "score":
+        # Shown scores first, highest first; an unshown score must not leak through the order.
+        shown = case((score_shown(), 0), else_=1)
+        shown_score = case((score_shown(), EmployerStats.score), else_=None)
+        return [shown, shown_score.desc(), reviews]
+    if sort == "recent":
+        latest = EmployerStats.latest_published_at
+        return [case((latest.is_(None), 1), else_=0), latest.desc(), reviews]
+    return [reviews]
+
+
+def search(filters: SearchFilters) -> SearchResults:
+    """Employers whose normalised name contains the query's, filtered and sorted (two queries)."""
+    # The stats row comes in the same query (each row shows its count and score: no N+1).
+    statement = select(Employer).outerjoin(EmployerStats).options(contains_eager(Employer.stats))
+    normalized = services.normalize_name(filters.query)
+    if normalized:
+        pattern = "%" + normalized.replace("\\", "").replace("%", "").replace("_", " ") + "%"
+        statement = statement.where(Employer.normalized_name.like(pattern))
+    if filters.industry:
+        statement = statement.where(Employer.industry == filters.industry)
+    if filters.country:
+        statement = statement.where(Employer.country == filters.country)
+    if filters.size:
+        statement = statement.where(Employer.size_band == filters.size)
+    statement = statement.order_by(*_search_order(filters.sort), Employer.name, Employer.id)
+    pagination = db.paginate(
+        statement, page=filters.page, per_page=PAGE_SIZE, error_out=False
+    )
+    return SearchResults(pagination=pagination, rows=[row(item) for item in pagination.items])
+
+
+def suggestions(filters: SearchFilters) -> list[matching.Match]:
+    """Typo-tolerant matches for a query nothing contains, within the filters chosen."""
+    return [
+        match
+        for match in matching.suggest(filters.query)
+        if (filters.industry is None or match.employer.industry == filters.industry)
+        and (filters.country is None or match.employer.country == filters.country)
+        and (filters.size is None or match.employer.size_band == filters.size)
+    ]
+
+
+# --- one employer's reviews --------------------------------------------------------------------
+
+
+def months_back(day: date, months: int) -> date:
+    """The first day of the month `months` before day's month."""
+    index = day.year * 12 + day.month - 1 - months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class ReviewFilters:
+    stage: str | None = None  # a Stage value, or a COARSE_STAGES key
+    outcome: Outcome | None = None
+    period: str | None = None  # a PERIODS key
+    page: int = 1
+
+    @property
+    def args(self) -> dict[str, str]:
+        values = {
+            "stage": self.stage,
+            "outcome": self.outcome.value if self.outcome else None,
+            "period": self.period,
+        }
+        return {name: value for name, value in values.items() if value}
+
+
+@dataclass(frozen=True)
+class ReviewFilterChoices:
+    """What the filter form offers at this employer."""
+
+    stages: list[tuple[str, str]]
+    outcomes: list[tuple[str, str]]
+    periods: list[tuple[str, str]]
+    coarse: bool
+    cutoff: str  # the month "last 12 months" starts with
+
+
+def is_small(employer: Employer) -> bool:
+    """Fewer than 5 published reviews: coarse stages only (DESIGN.md §5.3, reviews.display)."""
+    return (employer.stats.review_count if employer.stats else 0) < SMALL_EMPLOYER_REVIEWS
+
+
+def period_cutoff(on: date | None = None) -> date:
+    """Whole months, so the filter can't split a month and betray a day (DESIGN.md §5.2)."""
+    return months_back(on or today(), PERIOD_MONTHS)
+
+
+def review_filter_choices(employer: Employer) -> ReviewFilterChoices:
+    coarse = is_small(employer)
+    if coarse:
+        stages = [(key, label) for key, (label, _) in COARSE_STAGES.items()]
+    else:
+        stages = [(stage.value, label) for stage, (label, _) in STAGES.items()]
+    return ReviewFilterChoices(
+        stages=stages,
+        outcomes=[(outcome.value, label) for outcome, (label, _) in OUTCOMES.items()],
+        periods=list(PERIODS.items()),
+        coarse=coarse,
+        cutoff=month_label(period_cutoff()),
+    )
+
+
+def review_filters(args: Mapping[str, str], employer: Employer) -> tuple[ReviewFilters, list[str]]:
+    notes: list[str] = []
+    stage = _raw(args, "stage")
+    fine = {item.value for item in Stage}
+    if stage in fine and is_small(employer):
+        # A fine stage would narrow a small employer's list to what its cards don't show.
+        notes.append(
+            "With fewer than 5 reports about this employer, stages are grouped into “early "
+            "stage” and “interviewed” to protect the candidates, so we left the stage filter out."
+        )
+        stage = ""
+    elif stage and stage not in fine and stage not in COARSE_STAGES:
+        notes.append("We didn't recognise the stage in the address, so we ignored it.")
+        stage = ""
+    filters = ReviewFilters(
+        stage=stage or None,
+        outcome=_choice(_raw(args, "outcome"), OUTCOME_VALUES, notes, "outcome"),
+        period=_choice(_raw(args, "period"), PERIOD_VALUES, notes, "period"),
+        page=_page(args, notes),
+    )
+    return filters, notes
+
+
+def employer_reviews(employer: Employer, filters: ReviewFilters):
+    """The employer's published reviews, newest published first, filtered (two queries)."""
+    statement = select(Review).where(
+        Review.employer_id == employer.id, Review.status == ReviewStatus.published
+    )
+    if filters.stage in COARSE_STAGES:
+        statement = statement.where(Review.stage.in_(COARSE_STAGES[filters.stage][1]))
+    elif filters.stage:
+        statement = statement.where(Review.stage == Stage(filters.stage))
+    if filters.outcome:
+        statement = statement.where(Review.outcome == filters.outcome)
+    if filters.period == "12m":
+        statement = statement.where(Review.last_contact_on >= period_cutoff())
+    elif filters.period == "older":
+        statement = statement.where(Review.last_contact_on < period_cutoff())
+    statement = statement.order_by(Review.published_at.desc(), Review.id.desc())
+    return db.paginate(
+        statement, page=filters.page, per_page=REVIEWS_PAGE_SIZE, error_out=False
+    )
+
+
+# --- most and least responsive (DESIGN.md §6) ----------------------------------------------------
+
+
+def _ranked(industry: Industry | None, *conditions):
+    statement = (
+        select(Employer)
+        .join(EmployerStats)
+        .options(contains_eager(Employer.stats))
+        .where(score_shown(), *conditions)
+    )
+    if industry is not None:
+        statement = statement.where(Employer.industry == industry)
+    return statement
+
+
+def most_responsive(
+    industry: Industry | None = None, limit: int = RANKING_SIZE
+) -> list[EmployerRow]:
+    """n ≥ 5 over at least 30 days, by S; ties, more reviews first (scoring.engine rules)."""
+    statement = _ranked(
+        industry,
+        EmployerStats.weight_sum >= params.MIN_N_MOST_RESPONSIVE,
+        EmployerStats.spread_days >= params.MIN_SPREAD_DAYS_MOST_RESPONSIVE,
+    ).order_by(
+        EmployerStats.score.desc(), EmployerStats.weight_sum.desc(), Employer.name, Employer.id
+    )
+    return [row(employer) for employer in db.session.scalars(statement.limit(limit))]
+
+
+def least_responsive(
+    industry: Industry | None = None, limit: int = RANKING_SIZE
+) -> list[EmployerRow]:
+    """n ≥ 10, by S + SD (the benefit of the doubt); ties, more reviews first."""
+    upper = EmployerStats.score + func.coalesce(EmployerStats.score_sd, 0.0)
+    statement = _ranked(
+        industry, EmployerStats.weight_sum >= params.MIN_N_LEAST_RESPONSIVE
+    ).order_by(upper.asc(), EmployerStats.weight_sum.desc(), Employer.name, Employer.id)
+    return [row(employer) for employer in db.session.scalars(statement.limit(limit))]
+
+
+@dataclass
+class Rankings:
+    industry: Industry | None
+    most: list[EmployerRow] = field(default_factory=list)
+    least: list[EmployerRow] = field(default_factory=list)
+
+
+def rankings(industry: Industry | None = None, limit: int = RANKING_SIZE) -> Rankings:
+    """Both lists (two queries)."""
+    return Rankings(
+        industry=industry,
+        most=most_responsive(industry, limit),
+        least=least_responsive(industry, limit),
+    )
+
+
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+# The lists' rules in words, for the pages that explain them (numbers from scoring.params).
+RANKING_RULES = {
+    "shown_reviews": _number(params.MIN_N_SHOWN),
+    "shown_authors": params.MIN_DISTINCT_AUTHORS_SHOWN,
+    "most_n": _number(params.MIN_N_MOST_RESPONSIVE),
+    "most_days": params.MIN_SPREAD_DAYS_MOST_RESPONSIVE,
+    "least_n": _number(params.MIN_N_LEAST_RESPONSIVE),
+}

@@ -1,0 +1,204 @@
+"""What the employer page shows, from the stored statistics row and the site's baselines.
+
+No query here: the view passes the employer (with its stats row) and the site-wide inputs, so the
+page costs the same few queries at 0 or 10,000 reviews. Small-count rules (DESIGN.md §5.3) were
+applied when the figures were computed (scoring/figures.py); this only words them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from employers.models import Employer, EmployerStats
+from scoring import figures as side
+from scoring.engine import Verdict
+from scoring.stats import Inputs
+
+# Headings and one-line explanations of the shares, in the order shown.
+RATES: tuple[tuple[str, str, str], ...] = (
+    (
+        "hear_back",
+        "Heard back",
+        "Candidates who got a decision (an offer or a rejection) instead of silence.",
+    ),
+    (
+        "timeline_kept",
+        "Kept the timeline they gave",
+        "Among candidates who were told when to expect an answer.",
+    ),
+    (
+        "feedback",
+        "Gave feedback after interviews",
+        "Among candidates rejected after at least one interview.",
+    ),
+    (
+        "followup_answered",
+        "Answered follow-ups",
+        "Among candidates who sent a follow-up message.",
+    ),
+)
+
+BASIS_WORDS = {
+    "employer": "from this employer's own decisions",
+    "industry": "too few decisions here yet, so this uses the employer's industry",
+    "site": "too few decisions here yet, so this uses all employers on HeardBack",
+}
+
+
+@dataclass(frozen=True)
+class Rate:
+    key: str
+    title: str
+    explanation: str
+    percent: int | None  # the shrunk estimate, shown from 3 answers
+    yes: int
+    count: int
+    industry_percent: int | None = None
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    percent: int  # bar length, 0-100
+    text: str  # what the bar says, in words
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    shown: bool
+    reviews: int
+    score: int | None = None
+    hear_back: int | None = None
+    hear_back_count: int = 0
+
+
+@dataclass(frozen=True)
+class Days:
+    decisions: int
+    median: int | None
+    p80: int | None
+    low: int | None
+    high: int | None
+    never: int
+    bars: list[Bar]
+    industry_median: int | None = None
+
+
+@dataclass
+class Profile:
+    verdict: Verdict
+    stats: EmployerStats | None
+    rates: list[Rate] = field(default_factory=list)
+    stages: list[Bar] = field(default_factory=list)
+    days: Days | None = None
+    periods: list[Period] = field(default_factory=list)
+    expect: dict | None = None
+    expect_basis: str | None = None
+    industry_label: str | None = None
+    industry_score: int | None = None
+
+    @property
+    def review_count(self) -> int:
+        return self.stats.review_count if self.stats else 0
+
+
+def percent(value: float | None) -> int | None:
+    return _round(None if value is None else 100 * value)
+
+
+def build(employer: Employer, verdict: Verdict, inputs: Inputs) -> Profile:
+    stats = employer.stats
+    profile = Profile(verdict=verdict, stats=stats)
+    figures = (stats.figures if stats else None) or {}
+    industry = inputs.industry(employer.industry.value if employer.industry else None)
+    # An industry figure pooled from fewer than five reviewers is not shown (§5.3).
+    if industry and industry.get("authors", 0) < side.MIN_CELL_AUTHORS:
+        industry = None
+    if industry and employer.industry:
+        profile.industry_label = employer.industry.label
+        profile.industry_score = _round(industry.get("score"))
+    for key, title, explanation in RATES:
+        found = figures.get(key) or {}
+        profile.rates.append(
+            Rate(
+                key,
+                title,
+                explanation,
+                percent(found.get("rate")),
+                found.get("yes", 0),
+                found.get("count", 0),
+                percent(industry.get(key)) if industry else None,
+            )
+        )
+    profile.stages = [
+        Bar(
+            cell["label"],
+            percent(cell["rate"]) or 0,
+            f"{percent(cell['rate'])}% heard back ({cell['yes']} of {cell['count']} reports)"
+            if cell["rate"] is not None
+            else f"{cell['yes']} of {cell['count']} heard back",
+        )
+        for cell in figures.get("hear_back_by_stage", [])
+    ]
+    profile.days = _days(figures.get("days_to_decision"), industry)
+    profile.periods = _periods(figures.get("periods") or {})
+    profile.expect = figures.get("expect")
+    if profile.expect:
+        profile.expect_basis = BASIS_WORDS.get(profile.expect["basis"])
+    return profile
+
+
+def _round(value: float | None) -> int | None:
+    """Half up, like the score (scoring.engine.display): 62.5% shows as 63%."""
+    return None if value is None else math.floor(value + 0.5)
+
+
+def _days(found: dict | None, industry: dict | None) -> Days | None:
+    if not found or not (found.get("decisions") or found.get("never")):
+        return None
+    total = found["decisions"] + found["never"]
+    bars = [
+        Bar(bucket["label"], _share(bucket["count"], total), _reports(bucket["count"]))
+        for bucket in found["buckets"]
+    ]
+    bars.append(Bar("Never heard back", _share(found["never"], total), _reports(found["never"])))
+    return Days(
+        decisions=found["decisions"],
+        median=found.get("median"),
+        p80=found.get("p80"),
+        low=found.get("min"),
+        high=found.get("max"),
+        never=found["never"],
+        bars=bars,
+        industry_median=(industry or {}).get("days", {}).get("median"),
+    )
+
+
+def _share(count: int, total: int) -> int:
+    return _round(100 * count / total) if total else 0
+
+
+def _reports(count: int) -> str:
+    return f"{count} {'report' if count == 1 else 'reports'}"
+
+
+def _periods(found: dict) -> list[Period]:
+    periods = []
+    for key, label in (("recent", "Last 12 months"), ("all", "All time")):
+        cell = found.get(key)
+        if not cell:
+            continue
+        hear_back = cell.get("hear_back") or {}
+        periods.append(
+            Period(
+                label,
+                cell["shown"],
+                cell["reviews"],
+                _round(cell.get("score")),
+                percent(hear_back.get("rate")),
+                hear_back.get("count", 0),
+            )
+        )
+    return periods

@@ -1,0 +1,210 @@
+"""The employer page (issue 4): score, side figures, what to expect, schema.org markup, and the
+small-count and anonymity rules of DESIGN.md §5 at 0, 2, 15 and many reviews."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from employers.models import EmployerStats, Industry
+from extensions import db
+from reviews.models import Outcome, Stage
+from scoring import params
+from scoring.stats import recompute
+from tests.conftest import page_text
+from tests.factories import EmployerFactory, ReviewFactory, UserFactory
+from tests.functional.test_pages import count_queries
+
+TODAY = date.today()
+
+
+def _review(employer, outcome=Outcome.rejected, stage=Stage.interview, days_ago=20, **extra):
+    contact = TODAY - timedelta(days=days_ago)
+    if outcome in (Outcome.offer, Outcome.rescinded):
+        stage = Stage.offer
+    decided = outcome in (
+        Outcome.offer,
+        Outcome.rejected,
+        Outcome.rejected_with_feedback,
+        Outcome.rescinded,
+    )
+    extra.setdefault("decision_days", 6 if decided else None)
+    author = extra.pop("author", None) or UserFactory()
+    return ReviewFactory(
+        author=author,
+        employer_id=employer.id,
+        outcome=outcome,
+        stage=stage,
+        process_month=(contact - timedelta(days=5)).replace(day=1),
+        last_contact_on=contact,
+        **extra,
+    )
+
+
+def visible(response) -> str:
+    """What a reader sees: tags dropped, whitespace collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", page_text(response)).split())
+
+
+def _rebuild():
+    recompute()
+    db.session.commit()
+
+
+def _page(client, employer):
+    response = client.get(f"/employers/{employer.slug}")
+    assert response.status_code == 200
+    return response
+
+
+def test_employer_with_no_reviews(client):
+    employer = EmployerFactory(name="Emptyvale Works")
+    _rebuild()
+    response = _page(client, employer)
+    text = visible(response)
+    assert "Not enough reviews yet" in text
+    assert "0 reports so far" in text
+    assert "No candidate has reported on Emptyvale Works yet" in text
+    assert "The figures" not in text
+    assert 'itemprop="aggregateRating"' not in response.text
+    assert 'itemtype="https://schema.org/Organization"' in response.text
+
+
+def test_employer_with_two_reviews_shows_counts_but_no_score_or_breakdowns(client):
+    employer = EmployerFactory()
+    _review(employer, Outcome.ghosted, stage=Stage.final)
+    _review(employer, Outcome.rejected, stage=Stage.final, decision_days=1)
+    _rebuild()
+    response = _page(client, employer)
+    text = visible(response)
+    assert "Not enough reviews yet" in text
+    assert "2 reports so far (1 never heard back, 1 received a decision" in text
+    assert 'itemprop="aggregateRating"' not in response.text
+    # No stage breakdown below five candidates (§5.3), no chart of two cases, no periods.
+    assert "Not shown yet: a stage is shown once five different candidates" in text
+    assert "Never heard back 1 report" not in text
+    assert "Recently and overall" not in text
+    assert "Too few reports for a percentage" in text
+    assert "One candidate reported a decision, after 1 day." in text
+    # Stages on the cards are coarsened at fewer than five reviews (§5.3).
+    assert "Final round" not in text
+    assert "Interviewed" in text
+
+
+def test_employer_with_fifteen_reviews(client):
+    employer = EmployerFactory(name="Fifteen Forge")
+    for i in range(15):
+        outcome = [Outcome.rejected, Outcome.ghosted, Outcome.rejected_with_feedback][i % 3]
+        days = None if outcome is Outcome.ghosted else 3 + i
+        _review(employer, outcome, stage=Stage.interview, decision_days=days)
+    _rebuild()
+    stats = db.session.get(EmployerStats, employer.id)
+    response = _page(client, employer)
+    text = visible(response)
+
+    shown = round(stats.score)
+    assert f"{shown} / 100" in text
+    assert f'<span class="score-number" itemprop="ratingValue">{shown}</span>' in response.text
+    assert '<meta itemprop="ratingCount" content="15">' in response.text
+    assert '<meta itemprop="bestRating" content="100">' in response.text
+    # Heard back: 10 of 15, as an estimate shrunk toward the site's rate.
+    hear_back = stats.figures["hear_back"]
+    assert hear_back["yes"] == 10 and hear_back["count"] == 15
+    assert f"{round(100 * hear_back['rate'])}% 10 of 15 reports" in text
+    # The interview stage has 15 reviewers: shown; the others have none.
+    assert "After interviews" in text
+    assert "heard back (10 of 15 reports)" in text
+    # Ten decisions: quantiles and what to expect from the employer's own decisions.
+    assert "Half of the candidates had a decision within" in text
+    assert "What to expect" in text
+    assert "from this employer's own decisions" in text
+    assert "Last 12 months" in text
+
+
+def test_stage_cell_with_five_reviews_by_fewer_than_five_accounts_is_not_shown(client):
+    employer = EmployerFactory()
+    two = [UserFactory(), UserFactory()]
+    for i in range(5):
+        _review(
+            employer,
+            Outcome.ghosted,
+            stage=Stage.applied,
+            author=two[i % 2],
+            days_ago=20 + 40 * i,
+        )
+    _rebuild()
+    text = visible(_page(client, employer))
+    assert "After applying" not in text
+    assert "Not shown yet: a stage is shown once five different candidates" in text
+
+
+def test_industry_figures_appear_beside_the_employers(client):
+    employers = [EmployerFactory(industry=Industry.retail) for _ in range(3)]
+    for employer in employers:
+        for outcome in (Outcome.rejected, Outcome.ghosted):
+            _review(employer, outcome)
+    _rebuild()
+    text = visible(_page(client, employers[0]))
+    assert "Retail & consumer goods: 50%" in text  # 3 of 6 heard back across the industry
+
+
+def test_industry_figures_from_fewer_than_five_candidates_are_not_shown(client):
+    employer = EmployerFactory(industry=Industry.energy)
+    _review(employer, Outcome.rejected)
+    _review(employer, Outcome.ghosted)
+    _rebuild()
+    assert "Energy & utilities:" not in visible(_page(client, employer))
+
+
+def test_scores_shrink_toward_the_industry_mean_once_it_has_enough_employers(app, monkeypatch):
+    monkeypatch.setattr(params, "MIN_EMPLOYERS_FOR_INDUSTRY_MU", 2)
+    good = [EmployerFactory(industry=Industry.software) for _ in range(2)]
+    bad = [EmployerFactory(industry=Industry.media) for _ in range(2)]
+    lonely = EmployerFactory(industry=Industry.energy)  # one employer: the site's μ
+    for employer in good:
+        for _ in range(3):
+            _review(employer, Outcome.rejected_with_feedback, decision_days=2)
+    for employer in [*bad, lonely]:
+        for _ in range(3):
+            _review(employer, Outcome.ghosted, stage=Stage.final)
+    _rebuild()
+    from scoring.stats import current_inputs
+
+    inputs = current_inputs()
+    assert inputs.mu_for("software") > inputs.mu > inputs.mu_for("media")
+    assert inputs.mu_for("energy") == inputs.mu
+    # Same reviews, different industries: the media employer shrinks toward a lower mean
+    # than the lone energy one.
+    media = db.session.get(EmployerStats, bad[0].id)
+    energy = db.session.get(EmployerStats, lonely.id)
+    assert media.score < energy.score
+
+
+def test_page_never_shows_authors_or_exact_dates(client):
+    employer = EmployerFactory()
+    author = UserFactory(email="zebediah.quillfeather@distinct.example")
+    for i in range(6):
+        _review(employer, Outcome.rejected, author=author if i == 0 else None, days_ago=33 + i)
+    _rebuild()
+    body = _page(client, employer).text
+    assert "zebediah" not in body.lower()
+    assert "quillfeather" not in body.lower()
+    assert not re.search(r"\b20\d\d-\d\d-\d\d\b", body)
+    contact = TODAY - timedelta(days=33)
+    assert contact.strftime("%d %B %Y") not in body
+
+
+def test_employer_page_query_count_does_not_grow(client):
+    small, big = EmployerFactory(), EmployerFactory()
+    _review(small, Outcome.rejected)
+    for i in range(60):
+        _review(big, [Outcome.rejected, Outcome.ghosted, Outcome.offer][i % 3], days_ago=10 + i)
+    _rebuild()
+    counts = []
+    for slug in (small.slug, big.slug):
+        with count_queries() as statements:
+            assert client.get(f"/employers/{slug}").status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1]
+    # The employer with its stats row, its recent reviews, the site's parameters.
+    assert counts[0] <= 3

@@ -1,0 +1,261 @@
+"""The side figures (scoring/figures.py) against hand-computed examples."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from reviews.models import Feedback, Outcome, Stage
+from scoring import figures as side
+from scoring.engine import ReviewFacts
+
+TODAY = date(2026, 6, 1)
+
+
+def facts(
+    outcome=Outcome.rejected,
+    stage=Stage.interview,
+    days_ago=0,
+    decision_days=None,
+    promised_days=None,
+    followups_sent=None,
+    followups_answered=None,
+    presumed_ghosted=False,
+    author=None,
+    held=False,
+):
+    if decision_days is None and outcome in (
+        Outcome.offer,
+        Outcome.rejected,
+        Outcome.rejected_with_feedback,
+        Outcome.rescinded,
+    ):
+        decision_days = 5
+    facts.counter += 1
+    return ReviewFacts(
+        stage=Stage.offer if outcome in (Outcome.offer, Outcome.rescinded) else stage,
+        outcome=outcome,
+        decision_days=decision_days,
+        promised_days=promised_days,
+        followups_sent=followups_sent,
+        followups_answered=followups_answered,
+        feedback=Feedback.specific if outcome is Outcome.rejected_with_feedback else None,
+        last_contact_on=TODAY - timedelta(days=days_ago),
+        presumed_ghosted=presumed_ghosted,
+        held=held,
+        author_key=author if author is not None else facts.counter,
+    )
+
+
+facts.counter = 0
+
+
+# --- the questions ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"outcome": Outcome.rejected}, True),
+        ({"outcome": Outcome.offer}, True),
+        ({"outcome": Outcome.ghosted}, False),
+        ({"outcome": Outcome.waiting, "presumed_ghosted": True}, False),
+        ({"outcome": Outcome.waiting}, None),
+        ({"outcome": Outcome.withdrew}, None),
+    ],
+)
+def test_heard_back(kwargs, expected):
+    assert side.heard_back(facts(**kwargs), TODAY) is expected
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"outcome": Outcome.rejected, "promised_days": 10, "decision_days": 10}, True),
+        ({"outcome": Outcome.rejected, "promised_days": 10, "decision_days": 11}, False),
+        ({"outcome": Outcome.rejected, "decision_days": 3}, None),  # nothing promised
+        ({"outcome": Outcome.ghosted, "promised_days": 10}, False),
+        ({"outcome": Outcome.waiting, "promised_days": 10, "days_ago": 11}, False),
+        ({"outcome": Outcome.waiting, "promised_days": 10, "days_ago": 10}, None),
+        ({"outcome": Outcome.withdrew, "promised_days": 10}, None),
+    ],
+)
+def test_timeline_kept(kwargs, expected):
+    assert side.timeline_kept(facts(**kwargs), TODAY) is expected
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"outcome": Outcome.rejected_with_feedback, "stage": Stage.interview}, True),
+        ({"outcome": Outcome.rejected, "stage": Stage.final}, False),
+        ({"outcome": Outcome.rejected, "stage": Stage.screen}, None),  # before interviews
+        ({"outcome": Outcome.ghosted, "stage": Stage.final}, None),  # not a rejection
+        ({"outcome": Outcome.offer}, None),
+    ],
+)
+def test_feedback(kwargs, expected):
+    assert side.got_feedback(facts(**kwargs), TODAY) is expected
+
+
+@pytest.mark.parametrize(
+    ("sent", "answered", "expected"),
+    [(2, 1, True), (2, 0, False), (0, 0, None), (None, None, None), (3, None, None)],
+)
+def test_followup_answered(sent, answered, expected):
+    review = facts(followups_sent=sent, followups_answered=answered)
+    assert side.followup_answered(review, TODAY) is expected
+
+
+# --- shrunk shares ---------------------------------------------------------------------------
+
+
+def test_share_shrinks_by_hand():
+    # Four reviews today (w = 1): 3 heard back, 1 ghosted; μ = 0.5, M = 10.
+    reviews = [facts(Outcome.rejected)] * 3 + [facts(Outcome.ghosted)]
+    found = side.answers(side.weighted(reviews, TODAY), side.heard_back, TODAY)
+    result = side.share(found, side.Prior(0.5, 10))
+    # (3 + 10·0.5) / (4 + 10) = 8/14
+    assert result == {"rate": round(8 / 14, 4), "raw": 0.75, "yes": 3, "count": 4}
+
+
+def test_share_uses_time_decay_weights():
+    # One yes two years ago (w = 0.5), two noes today (w = 1); μ = 0, M = 10: 0.5 / 12.5.
+    reviews = [facts(Outcome.rejected, days_ago=730), facts(Outcome.ghosted)]
+    reviews.append(facts(Outcome.ghosted))
+    found = side.answers(side.weighted(reviews, TODAY), side.heard_back, TODAY)
+    assert side.share(found, side.Prior(0.0, 10))["rate"] == round(0.5 / 12.5, 4)
+
+
+def test_share_below_three_answers_shows_counts_only():
+    found = side.answers(side.weighted([facts(), facts()], TODAY), side.heard_back, TODAY)
+    assert side.share(found, side.Prior(0.5)) == {"rate": None, "raw": 1.0, "yes": 2, "count": 2}
+
+
+def test_prior_never_goes_below_the_m_floor():
+    assert side.Prior.of({"mu": 0.4, "m": 3}).m == 10
+    assert side.Prior.of(None, 0.3) == side.Prior(0.3, 10)
+
+
+def test_reviews_past_four_years_and_held_ones_do_not_count():
+    reviews = [facts(days_ago=4 * 365 + 1), facts(held=True), facts()]
+    assert len(side.weighted(reviews, TODAY)) == 1
+
+
+# --- by stage: small cells merged (DESIGN.md §5.3) -------------------------------------------
+
+
+def test_stage_cells_need_five_reviewers_and_small_ones_merge_into_other():
+    reviews = (
+        [facts(Outcome.ghosted, stage=Stage.applied) for _ in range(6)]
+        + [facts(Outcome.rejected, stage=Stage.screen) for _ in range(3)]
+        + [facts(Outcome.rejected, stage=Stage.final) for _ in range(2)]
+    )
+    cells = side.by_stage(side.weighted(reviews, TODAY), TODAY, {})
+    assert [(c["stage"], c["yes"], c["count"]) for c in cells] == [
+        ("applied", 0, 6),
+        ("other", 5, 5),  # screen (3) + final (2) together reach five reviewers
+    ]
+
+
+def test_stage_cell_counts_distinct_reviewers_not_reviews():
+    # Five reviews at one stage by only two accounts: not shown, and "other" is too small too.
+    reviews = [facts(Outcome.ghosted, stage=Stage.applied, author=i % 2) for i in range(5)]
+    assert side.by_stage(side.weighted(reviews, TODAY), TODAY, {}) == []
+
+
+def test_stage_cell_shrinks_toward_its_own_stage_prior():
+    reviews = [facts(Outcome.ghosted, stage=Stage.applied) for _ in range(5)]
+    priors = {"hear_back_applied": {"mu": 0.2, "m": 10}, "hear_back": {"mu": 0.9, "m": 10}}
+    (cell,) = side.by_stage(side.weighted(reviews, TODAY), TODAY, priors)
+    assert cell["rate"] == round((0 + 10 * 0.2) / 15, 4)
+
+
+# --- days to decision --------------------------------------------------------------------------
+
+
+def test_days_below_ten_decisions_give_a_range_not_quantiles():
+    reviews = [facts(decision_days=d) for d in (3, 9, 20)] + [facts(Outcome.ghosted)]
+    days = side.days_to_decision(side.weighted(reviews, TODAY), TODAY)
+    assert (days["median"], days["p80"], days["min"], days["max"]) == (None, None, 3, 20)
+    assert days["decisions"] == 3
+    assert days["never"] == 1
+    assert [b["count"] for b in days["buckets"]] == [1, 1, 1, 0, 0]
+
+
+def test_days_quantiles_from_ten_decisions_by_kaplan_meier():
+    # Ten decisions on days 1..10: F(5) = 0.5, F(8) = 0.8.
+    reviews = [facts(decision_days=d) for d in range(1, 11)]
+    days = side.days_to_decision(side.weighted(reviews, TODAY), TODAY)
+    assert (days["median"], days["p80"]) == (5, 8)
+    assert days["answered_p80"] == 8  # nearest rank: the 8th of 10
+
+
+def test_answered_p80_leaves_out_silent_cases():
+    # KM never reaches 80% here (see below), but among the answered 80% came within 8 days.
+    assert side.answered_p80(list(range(1, 11))) == 8
+    assert side.answered_p80([30]) == 30
+    assert side.answered_p80([]) is None
+
+
+def test_days_quantiles_count_open_cases_as_censored():
+    # Ten decisions on days 1..10 and ten cases silent for 40 days (censored, still at risk):
+    # S drops by 1/20 per day from day 1, F(10) = 0.5, so the median is day 10 and the 80th
+    # percentile is never reached.
+    reviews = [facts(decision_days=d) for d in range(1, 11)] + [
+        facts(Outcome.ghosted, days_ago=40) for _ in range(10)
+    ]
+    days = side.days_to_decision(side.weighted(reviews, TODAY), TODAY)
+    assert (days["median"], days["p80"]) == (10, None)
+
+
+def test_buckets_cover_every_decision_once():
+    reviews = [facts(decision_days=d) for d in (0, 7, 8, 14, 15, 30, 31, 60, 61, 400)]
+    days = side.days_to_decision(side.weighted(reviews, TODAY), TODAY)
+    assert [b["count"] for b in days["buckets"]] == [2, 2, 2, 2, 2]
+
+
+# --- periods and advice ------------------------------------------------------------------------
+
+
+def test_recent_period_needs_five_reviewers():
+    old = [facts(days_ago=500) for _ in range(5)]
+    recent = [facts(days_ago=10) for _ in range(4)]
+    result = side.period_figures(side.weighted(old + recent, TODAY), TODAY, lambda s: 50.0, {})
+    assert result["recent"] == {"shown": False, "reviews": 4}
+    assert result["all"]["shown"] is True
+    assert result["all"]["reviews"] == 9
+    assert result["all"]["hear_back"]["count"] == 9
+
+
+@pytest.mark.parametrize(
+    ("p80", "follow_up", "move_on"),
+    [(3, 7, 30), (9, 9, 30), (20, 20, 40), (60, 30, 60)],
+)
+def test_expectation_bounds(p80, follow_up, move_on):
+    result = side.expectation({"answered_p80": p80, "decisions": 12}, None, "site")
+    assert result == {
+        "basis": "employer",
+        "typical_days": p80,
+        "follow_up_after": follow_up,
+        "move_on_after": move_on,
+    }
+
+
+def test_expectation_falls_back_below_ten_decisions():
+    own = {"answered_p80": 4, "decisions": 9}
+    assert side.expectation(own, {"answered_p80": 12}, "industry")["basis"] == "industry"
+    assert side.expectation(own, {"answered_p80": None}, "site") is None
+    assert side.expectation(own, None, "site") is None
+
+
+def test_priors_pool_weighted_shares_and_floor_m():
+    employers = [
+        side.weighted([facts(Outcome.rejected), facts(Outcome.ghosted)], TODAY),
+        side.weighted([facts(Outcome.rejected), facts(Outcome.rejected)], TODAY),
+    ]
+    priors = side.priors_from(employers, TODAY)
+    assert priors["hear_back"]["mu"] == 0.75
+    assert priors["hear_back"]["m"] >= 10
+    assert "timeline_kept" not in priors  # nobody was promised a timeline
