@@ -156,6 +156,8 @@ def _register_blueprints(app: Flask) -> None:
     import reviews.models  # noqa: F401
     import scoring.models  # noqa: F401
     from accounts import bp as accounts_bp
+    from api import badges as badges_bp
+    from api import bp as api_bp
     from employers import bp as employers_bp
     from pages import bp as pages_bp
     from reviews import bp as reviews_bp
@@ -164,6 +166,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(employers_bp)
     app.register_blueprint(reviews_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(badges_bp)
 
 
 def _register_templates(app: Flask) -> None:

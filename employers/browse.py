@@ -341,14 +341,30 @@ def _ranked(industry: Industry | None, *conditions):
     return statement
 
 
+def _site_mean():
+    """100·μ, the site's mean, as a scalar subquery (no extra round trip)."""
+    from scoring.models import SiteParameters
+    from scoring.stats import DEFAULT_MU
+
+    stored = select(SiteParameters.mu).where(SiteParameters.id == 1).scalar_subquery()
+    return 100 * func.coalesce(stored, DEFAULT_MU)
+
+
 def most_responsive(
     industry: Industry | None = None, limit: int = RANKING_SIZE
 ) -> list[EmployerRow]:
-    """n ≥ 5 over at least 30 days, by S; ties, more reviews first (scoring.engine rules)."""
+    """n ≥ 5 over at least 30 days, by S; ties, more reviews first (scoring.engine rules).
+
+    Beyond DESIGN.md §6: only employers above the site's mean even at the low end of their range
+    (S - SD > 100·μ). On a young site or in a small industry the rule alone would fill the list
+    with whoever qualifies, and "most responsive" would name average employers.
+    """
+    lower = EmployerStats.score - func.coalesce(EmployerStats.score_sd, 0.0)
     statement = _ranked(
         industry,
         EmployerStats.weight_sum >= params.MIN_N_MOST_RESPONSIVE,
         EmployerStats.spread_days >= params.MIN_SPREAD_DAYS_MOST_RESPONSIVE,
+        lower > _site_mean(),
     ).order_by(
         EmployerStats.score.desc(), EmployerStats.weight_sum.desc(), Employer.name, Employer.id
     )
@@ -358,10 +374,14 @@ def most_responsive(
 def least_responsive(
     industry: Industry | None = None, limit: int = RANKING_SIZE
 ) -> list[EmployerRow]:
-    """n ≥ 10, by S + SD (the benefit of the doubt); ties, more reviews first."""
+    """n ≥ 10, by S + SD (the benefit of the doubt); ties, more reviews first.
+
+    Beyond DESIGN.md §6: only employers below the site's mean even at the high end of their range
+    (S + SD < 100·μ), so that a sparse list never calls a responsive employer "least responsive".
+    """
     upper = EmployerStats.score + func.coalesce(EmployerStats.score_sd, 0.0)
     statement = _ranked(
-        industry, EmployerStats.weight_sum >= params.MIN_N_LEAST_RESPONSIVE
+        industry, EmployerStats.weight_sum >= params.MIN_N_LEAST_RESPONSIVE, upper < _site_mean()
     ).order_by(upper.asc(), EmployerStats.weight_sum.desc(), Employer.name, Employer.id)
     return [row(employer) for employer in db.session.scalars(statement.limit(limit))]
 

@@ -15,6 +15,7 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
+import caching
 from employers import bp, browse, matching, profile, services
 from employers.forms import NewEmployerForm
 from employers.models import Industry, SizeBand
@@ -23,6 +24,7 @@ from forms import clean_query
 from reviews.display import public_view
 from reviews.services import recent_published, values_of
 from scoring.stats import current_inputs
+from timeutils import today
 
 SUGGEST_MIN_LENGTH = 2  # characters; fewer would match half the employers
 SUGGEST_LIMIT = 8  # autocomplete entries
@@ -31,6 +33,7 @@ SUGGEST_MAX_AGE = 60  # seconds a browser or proxy may reuse an autocomplete ans
 
 
 @bp.get("/employers")
+@caching.cached
 def search():
     filters, notes = browse.search_filters(request.args)
     results = browse.search(filters)
@@ -51,6 +54,7 @@ def search():
 
 
 @bp.get("/employers/<slug>/reviews")
+@caching.cached
 def reviews(slug: str):
     """Every published review of the employer, newest first, with filters (DESIGN.md §9)."""
     employer, moved_to = services.get_by_slug(slug)
@@ -59,6 +63,7 @@ def reviews(slug: str):
         return redirect(target, code=301)
     if employer is None:
         abort(404)
+    _validate_employer(employer)
     filters, notes = browse.review_filters(request.args, employer)
     page = browse.employer_reviews(employer, filters)
     cards = [public_view(values_of(review), employer, review=review) for review in page.items]
@@ -74,6 +79,7 @@ def reviews(slug: str):
 
 
 @bp.get("/rankings")
+@caching.cached
 def rankings():
     """The most and least responsive employers, site-wide or in one industry (DESIGN.md §6)."""
     notes: list[str] = []
@@ -206,13 +212,34 @@ def _known_already(form: NewEmployerForm, race: bool = False):
     return matching.duplicates(form.name.data, similar=not form.different.data)
 
 
+def _validate_employer(employer) -> None:
+    """Answer a revalidation with 304 before anything is rendered (issue 4, HTTP caching).
+
+    The statistics row's updated_at moves with any change to any of the employer's reviews
+    (scoring.stats.refresh_employer) and with the daily recompute; the date covers what ages
+    by the day (silent days on cards, the last 12 months).
+    """
+    stats = employer.stats
+    caching.validate(
+        employer.name,
+        employer.industry,
+        employer.size_band,
+        employer.country,
+        stats.updated_at if stats else None,
+        today(),
+        last_modified=stats.updated_at if stats else None,
+    )
+
+
 @bp.get("/employers/<slug>")
+@caching.cached
 def employer_page(slug: str):
     employer, moved_to = services.get_by_slug(slug)
     if moved_to:
         return redirect(url_for("employers.employer_page", slug=moved_to), code=301)
     if employer is None:
         abort(404)
+    _validate_employer(employer)
     cards = [
         public_view(values_of(review), employer, review=review)
         for review in recent_published(employer.id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import jsonify, render_template
 from sqlalchemy import text
 
+import caching
 from employers import browse
 from employers.services import site_counts
 from extensions import db
@@ -15,6 +16,7 @@ from scoring.methodology import methodology_page
 
 
 @bp.get("/")
+@caching.cached
 def home():
     recent = [
         (review.employer, public_view(values_of(review), review.employer, review=review))
@@ -29,16 +31,19 @@ def home():
 
 
 @bp.get("/methodology")
+@caching.cached
 def methodology():
     return render_template("pages/methodology.html", page=methodology_page())
 
 
 @bp.get("/guidelines")
+@caching.cached
 def guidelines():
     return render_template("pages/guidelines.html")
 
 
 @bp.get("/privacy")
+@caching.cached
 def privacy():
     return render_template("pages/privacy.html")
 

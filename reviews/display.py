@@ -27,6 +27,7 @@ from timeutils import month_label, today
 # DESIGN.md §5.3: below this many published reviews, coarse stages and no role details.
 SMALL_EMPLOYER_REVIEWS = 5
 EARLY_STAGES = frozenset({Stage.applied, Stage.screen})
+SILENCE_STEP_DAYS = 30
 
 
 @dataclass
@@ -84,7 +85,7 @@ def public_view(
     if review is not None and review.author_updated_at:
         card.updated = month_label(review.author_updated_at)
     if outcome is Outcome.waiting and review is not None and review.presumed_ghosted_at:
-        card.silent_days = (today() - values["last_contact_on"]).days
+        card.silent_days = silent_days((today() - values["last_contact_on"]).days)
     card.details = _details(values, outcome)
     if not coarse:
         card.role = _role(values)
@@ -123,6 +124,12 @@ def _details(values: dict, outcome: Outcome) -> list[tuple[str, str]]:
     if values.get("respect_rating") is not None:
         details.append(("Treated with respect", f"{values['respect_rating']} out of 5"))
     return details
+
+
+def silent_days(days: int) -> int:
+    """"No reply for N+ days" in whole 30-day steps: today minus the exact count would be the
+    exact date of the last contact, which is private (DESIGN.md §5.1-5.2)."""
+    return days // SILENCE_STEP_DAYS * SILENCE_STEP_DAYS
 
 
 def _days(count: int) -> str:

@@ -215,6 +215,9 @@ def refresh_employer(employer_id: int, today: date | None = None) -> None:
     facts = [facts_from_review(row, today) for row in rows]
     figures = employer_figures(facts, current_inputs(), today, _key(industry))
     figures["latest_published_at"] = max((row.published_at for row in rows), default=None)
+    # Always moved, even when no figure changed (a review's text did): HTTP validators of the
+    # employer's pages derive from it (employers.routes._validate_employer).
+    figures["updated_at"] = utcnow()
     _store(employer_id, figures)
 
 

@@ -17,6 +17,7 @@ from employers import browse
 from employers.models import EmployerAlias, Industry, SizeBand
 from extensions import db
 from reviews.models import HoldReason, Outcome, ReviewStatus, Stage
+from scoring.models import SiteParameters
 from tests.conftest import page_text
 from tests.factories import EmployerFactory, ReviewFactory, UserFactory
 from tests.functional.test_pages import count_queries
@@ -475,6 +476,27 @@ def test_least_responsive_boundaries_and_order(client):
     section = body[body.index('id="least-heading"'):]
     assert order_of(section, *least) == least
     assert "Nearly Ten" not in section and "Unshown Low" not in section
+
+
+def test_lists_leave_out_employers_within_reach_of_the_site_mean(client):
+    # μ = 0.6: the site's mean score is 60.
+    db.session.add(
+        SiteParameters(
+            id=1, mu=0.6, m=10, within_variance=0.1, mean_decided_value=0.8, km_times=[],
+            km_cumulative=[], km_observations=0, km_events=0, review_count=100,
+            computed_on=date.today(),
+        )
+    )
+    db.session.commit()
+    scored("Clearly Good", 75, sd=5)  # 70 > 60
+    scored("Good But Unsure", 66, sd=7)  # 59: could be average
+    scored("Clearly Bad", 40, sd=5)  # 45 < 60
+    scored("Bad But Unsure", 52, sd=9)  # 61: could be average
+    scored("Responsive", 94, sd=2)  # never "least responsive", however short the list
+    most = [row.employer.name for row in browse.most_responsive()]
+    least = [row.employer.name for row in browse.least_responsive()]
+    assert most == ["Responsive", "Clearly Good"]
+    assert least == ["Clearly Bad"]
 
 
 def test_rankings_per_industry(client):

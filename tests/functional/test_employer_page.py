@@ -208,3 +208,70 @@ def test_employer_page_query_count_does_not_grow(client):
     assert counts[0] == counts[1]
     # The employer with its stats row, its recent reviews, the site's parameters.
     assert counts[0] <= 3
+
+
+def test_silence_is_shown_in_whole_months_not_days(client):
+    from datetime import datetime
+
+    employer = EmployerFactory()
+    _review(employer, Outcome.waiting, days_ago=47, presumed_ghosted_at=datetime(2026, 1, 1))
+    _rebuild()
+    text = visible(_page(client, employer))
+    assert "no reply for 30+ days" in text
+    assert "47" not in text  # today minus 47 would be the exact last contact
+
+
+def test_employer_page_revalidates_with_304_until_a_review_changes(client):
+    from reviews.services import _refresh_statistics
+
+    employer = EmployerFactory()
+    review = _review(employer, Outcome.rejected)
+    _rebuild()
+    first = _page(client, employer)
+    etag = first.headers["ETag"]
+    assert "public" in first.headers["Cache-Control"]
+    assert "Cookie" in first.headers["Vary"]
+    again = client.get(f"/employers/{employer.slug}", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.data == b""
+
+    # An author edits the text only: no figure changes, but the page must not stay cached.
+    review.narrative = "They wrote back after all."
+    _refresh_statistics(employer.id)
+    db.session.commit()
+    changed = client.get(f"/employers/{employer.slug}", headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert "They wrote back after all." in changed.get_data(as_text=True)
+    assert changed.headers["ETag"] != etag
+
+
+def test_revalidation_304_runs_no_more_queries_than_the_lookup(client):
+    employer = EmployerFactory()
+    for _ in range(4):
+        _review(employer, Outcome.rejected)
+    _rebuild()
+    slug = employer.slug
+    etag = _page(client, employer).headers["ETag"]
+    with count_queries() as statements:
+        response = client.get(f"/employers/{slug}", headers={"If-None-Match": etag})
+    assert response.status_code == 304
+    assert len(statements) == 1  # the employer with its statistics row
+
+
+def test_signed_in_visitors_get_private_pages(client, signed_in):
+    employer = EmployerFactory()
+    response = _page(client, employer)
+    assert "private" in response.headers["Cache-Control"]
+    assert "public" not in response.headers["Cache-Control"]
+
+
+def test_reviews_list_revalidates_too(client):
+    employer = EmployerFactory()
+    for _ in range(6):
+        _review(employer, Outcome.ghosted)
+    _rebuild()
+    url = f"/employers/{employer.slug}/reviews?outcome=ghosted"
+    etag = client.get(url).headers["ETag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    other = client.get(f"/employers/{employer.slug}/reviews?outcome=rejected")
+    assert other.headers["ETag"] != etag  # the URL is part of the validator

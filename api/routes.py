@@ -1,0 +1,124 @@
+"""Open data views: read-only, GET, the same for everyone, so cacheable (caching.py)."""
+
+from __future__ import annotations
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    request,
+    stream_with_context,
+    url_for,
+)
+
+import caching
+from api import badge, badges, bp, openapi, params, services
+from employers import services as employer_services
+from employers.models import Employer
+from errors import render_error
+from extensions import limiter
+
+# Requests per client (an HMAC of its address, DESIGN.md §5.5); config RATELIMIT_API overrides.
+# Shared caches absorb most traffic; this stops one client crawling the origin flat out.
+API_RATE_LIMIT = "120 per minute"
+CSV_FILENAME = "heardback-employers.csv"
+# The badge is an image: nothing in it may run or load anything, even when opened directly.
+BADGE_CSP = "default-src 'none'"
+
+
+def _api_limit() -> str:
+    return current_app.config.get("RATELIMIT_API", API_RATE_LIMIT)
+
+
+limiter.limit(_api_limit)(bp)
+limiter.limit(_api_limit)(badges)
+
+
+@bp.errorhandler(params.InvalidParameter)
+def invalid_parameter(error: params.InvalidParameter):
+    return render_error(400, str(error))
+
+
+@bp.after_request
+def open_to_any_origin(response: Response) -> Response:
+    # Open data, the same for every visitor and never personal: any site's script may read it.
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _employer(slug: str, endpoint: str) -> Employer:
+    """The employer at this address; an old address (a merged employer) redirects for good."""
+    employer, moved_to = employer_services.get_by_slug(slug)
+    if moved_to:
+        query = request.query_string.decode("latin-1")
+        target = url_for(endpoint, slug=moved_to) + (f"?{query}" if query else "")
+        abort(redirect(target, code=301))
+    if employer is None:
+        abort(404)
+    return employer
+
+
+@bp.get("/employers")
+@caching.cached
+def employers():
+    args = params.search_args(request.args)
+    return jsonify(services.search(args))
+
+
+@bp.get("/employers/<slug>")
+@caching.cached
+def employer(slug: str):
+    found = _employer(slug, "api.employer")
+    parts, updated = services.employer_version(found)
+    caching.validate("employer", *parts, last_modified=updated)
+    return jsonify(services.employer_detail(found))
+
+
+@bp.get("/employers/<slug>/reviews")
+@caching.cached
+def employer_reviews(slug: str):
+    # Reviews' text can change without the statistics row (a moderator's redaction), so the
+    # ETag is hashed from the body (caching.cached) rather than declared up front.
+    page = params.page(request.args)
+    per_page = params.number(
+        request.args, "per_page", params.DEFAULT_PER_PAGE, 1, params.MAX_PER_PAGE
+    )
+    found = _employer(slug, "api.employer_reviews")
+    return jsonify(services.reviews_page(found, page, per_page))
+
+
+@bp.get("/baselines")
+@caching.cached
+def baselines():
+    return jsonify(services.baselines())
+
+
+@bp.get("/openapi.json")
+@caching.cached
+def openapi_document():
+    caching.validate("openapi", openapi.digest())
+    return jsonify(openapi.document())
+
+
+@bp.get("/employers.csv")
+@caching.cached
+def employers_csv():
+    parts, updated = services.export_version()
+    caching.validate("export", *parts, last_modified=updated)
+    response = Response(stream_with_context(services.csv_lines()), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{CSV_FILENAME}"'
+    return response
+
+
+@badges.get("/employers/<slug>/badge.svg")
+@caching.cached
+def badge_svg(slug: str):
+    found = _employer(slug, "badges.badge_svg")
+    parts, updated = services.employer_version(found)
+    caching.validate("badge", *parts, last_modified=updated)
+    image = badge.svg(found.name, employer_services.headline(found.stats))
+    response = Response(image, mimetype="image/svg+xml")
+    response.headers["Content-Security-Policy"] = BADGE_CSP
+    return response

@@ -1,0 +1,203 @@
+"""HTTP caching of public GET responses: Cache-Control, ETag, Last-Modified and 304s.
+
+DESIGN.md §11 wants anonymous pages cheap to serve and revalidations answered 304. Anonymous
+responses are the same for everyone, so a CDN may share them; a request that carries a session or
+remember-me cookie gets `Cache-Control: private, no-cache` instead (the browser keeps its copy but
+asks every time; no shared cache stores it). Every response says `Vary: Cookie`.
+
+Usage: one decorator per view, and, where the view can say cheaply what its response depends on,
+one call before the expensive work:
+
+    import caching
+
+    @bp.get("/employers/<slug>")
+    @caching.cached
+    def employer_page(slug):
+        employer, moved_to = services.get_by_slug(slug)
+        ...
+        caching.validate(employer.name, employer.stats.updated_at,
+                         last_modified=employer.stats.updated_at)
+        ...  # the queries and the rendering a revalidation skips
+        return render_template(...)
+
+- `@cached` alone sets Cache-Control and, on a 200 that is not streamed, a weak ETag hashed from
+  the body, answering 304 when If-None-Match matches. That saves bandwidth but not work: the view
+  ran. Always correct, because the body is what it hashes.
+- `validate(*parts, last_modified=None)` in a `@cached` view: the ETag is a keyed hash of `parts`
+  (with the release and the URL), and a matching If-None-Match stops the view right there with a
+  304, before anything is rendered. `parts` must cover everything the response shows: the
+  statistics row's `updated_at` covers its figures, but not a review's text (a moderator's
+  redaction doesn't touch the row), so a page that shows review text hashes its body instead, or
+  adds a version that changes with the text. Anything shown that depends on the day (e.g. "no
+  reply for 40+ days") needs `timeutils.today()` among the parts. Signed-in requests skip the
+  early 304 (their pages differ per person) and get the body hash.
+
+Anonymity (DESIGN.md §5.2, public dates are months): `Last-Modified` is the first moment of the
+month of `last_modified`, never the time itself, and If-Modified-Since is answered 304 only from
+the start of the following month on, so probing it with dates can't recover the time of a change
+(which could be the moment an author updated a review). ETags are keyed hashes (HMAC with the
+secret key), so they can't be matched against guessed timestamps either.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import tomllib
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from flask import Response, current_app, g, request, session
+from flask_login.config import COOKIE_NAME as DEFAULT_REMEMBER_COOKIE_NAME
+
+# Anonymous responses: a browser reuses one for a minute, a CDN for five (s-maxage), and either
+# may serve a stale copy for another minute while it revalidates in the background. Public
+# figures move with reviews that appear 3-10 days after they are written (DESIGN.md §5.2), so a
+# few minutes of staleness cost nothing; a short browser max-age keeps a visitor's own update or
+# a moderator's redaction from lingering.
+PUBLIC_MAX_AGE = 60
+SHARED_MAX_AGE = 300
+STALE_WHILE_REVALIDATE = 60
+PUBLIC_CACHE_CONTROL = (
+    f"public, max-age={PUBLIC_MAX_AGE}, s-maxage={SHARED_MAX_AGE}, "
+    f"stale-while-revalidate={STALE_WHILE_REVALIDATE}"
+)
+# Requests with a session: the browser may keep the page but must revalidate it every time, and
+# shared caches must not store it (it may name the account, carry a CSRF token or a Set-Cookie).
+PRIVATE_CACHE_CONTROL = "private, no-cache"
+
+_ACTIVE = "_caching_active"
+_VALIDATOR = "_caching_validator"
+_PYPROJECT = Path(__file__).with_name("pyproject.toml")
+
+
+class _NotModified(Exception):
+    """Raised by validate() to end a @cached view early with a 304."""
+
+    def __init__(self, response: Response):
+        super().__init__("not modified")
+        self.response = response
+
+
+def cached(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorate a GET view: caching headers on its responses, 304 on a matching revalidation."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return view(*args, **kwargs)
+        g.pop(_VALIDATOR, None)
+        setattr(g, _ACTIVE, True)
+        try:
+            response = current_app.make_response(view(*args, **kwargs))
+        except _NotModified as stop:
+            response = stop.response
+        finally:
+            g.pop(_ACTIVE, None)
+        return _finish(response, g.pop(_VALIDATOR, None))
+
+    return wrapper
+
+
+def validate(*parts: object, last_modified: datetime | None = None) -> None:
+    """Declare what the response depends on; a current revalidation ends the view with a 304.
+
+    `parts`: values whose change must change the response (row timestamps, names, the page
+    number...); `last_modified`: when the newest of them changed, as naive UTC (a stored time).
+    For signed-in requests this does nothing (see the module docstring).
+    """
+    if not g.get(_ACTIVE):
+        raise RuntimeError("caching.validate() works only inside a view decorated with @cached")
+    if personalised():
+        return
+    etag = _keyed_hash(release(), request.full_path, *parts)
+    setattr(g, _VALIDATOR, (etag, last_modified))
+    if _still_current(etag, last_modified):
+        response = Response(status=304)
+        _set_validators(response, etag, last_modified)
+        raise _NotModified(response)
+
+
+def personalised() -> bool:
+    """Whether the request carries a session or remember-me cookie (its pages may differ)."""
+    config = current_app.config
+    names = (
+        config["SESSION_COOKIE_NAME"],
+        config.get("REMEMBER_COOKIE_NAME", DEFAULT_REMEMBER_COOKIE_NAME),
+    )
+    return any(request.cookies.get(name) for name in names)
+
+
+@functools.cache
+def _project_version() -> str:
+    try:
+        return tomllib.loads(_PYPROJECT.read_text())["project"]["version"]
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        return "unknown"
+
+
+def release() -> str:
+    """The code's version, part of every ETag: config RELEASE (set it per deploy, e.g. to the
+    commit), else pyproject.toml's version."""
+    return str(current_app.config.get("RELEASE") or _project_version())
+
+
+def _keyed_hash(*parts: object) -> str:
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    key = hmac.new(secret, b"heardback-etag", hashlib.sha256).digest()
+    text = "\x1f".join("" if part is None else str(part) for part in parts)
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def month_start(moment: datetime) -> datetime:
+    """The first instant (UTC) of the month of a naive-UTC or aware time."""
+    moment = _as_utc(moment)
+    return moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def next_month_start(moment: datetime) -> datetime:
+    first = month_start(moment)
+    if first.month == 12:
+        return first.replace(year=first.year + 1, month=1)
+    return first.replace(month=first.month + 1)
+
+
+def _as_utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _still_current(etag: str, last_modified: datetime | None) -> bool:
+    # RFC 9110 §13.1.3: with If-None-Match present, If-Modified-Since is ignored.
+    if request.if_none_match:
+        return request.if_none_match.contains_weak(etag)
+    since = request.if_modified_since
+    if since is None or last_modified is None:
+        return False
+    # A date in the future is invalid (RFC 9110 §13.1.3) and ignored.
+    return next_month_start(last_modified) <= since <= datetime.now(UTC)
+
+
+def _set_validators(response: Response, etag: str, last_modified: datetime | None) -> None:
+    response.set_etag(etag, weak=True)
+    if last_modified is not None:
+        response.last_modified = month_start(last_modified)
+
+
+def _finish(response: Response, validator: tuple[str, datetime | None] | None) -> Response:
+    if response.status_code >= 400:
+        return response
+    response.vary.add("Cookie")
+    # A response that sets a cookie (say, a session begun by the view) must not be shared.
+    private = personalised() or session.modified or "Set-Cookie" in response.headers
+    response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL if private else PUBLIC_CACHE_CONTROL
+    if response.status_code != 200:
+        return response
+    if validator is not None:
+        _set_validators(response, *validator)
+    elif not response.is_streamed:
+        response.add_etag(weak=True)
+        response.make_conditional(request)
+    return response
