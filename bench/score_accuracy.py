@@ -283,8 +283,12 @@ def heardback(scored, ctx: Context) -> HeardBack:
         sd,
         n,
         shown,
-        shown and engine.eligible_most_responsive(n, spread),
-        shown and engine.eligible_least_responsive(n),
+        shown
+        and engine.eligible_most_responsive(n, spread)
+        and engine.clearly_above_mean(score, sd, ctx.mu),
+        shown
+        and engine.eligible_least_responsive(n)
+        and engine.clearly_below_mean(score, sd, ctx.mu),
     )
 
 

@@ -356,8 +356,7 @@ def most_responsive(
     """n ≥ 5 over at least 30 days, by S; ties, more reviews first (scoring.engine rules).
 
     Beyond DESIGN.md §6: only employers above the site's mean even at the low end of their range
-    (S - SD > 100·μ). On a young site or in a small industry the rule alone would fill the list
-    with whoever qualifies, and "most responsive" would name average employers.
+    (scoring.engine.clearly_above_mean, here in SQL).
     """
     lower = EmployerStats.score - func.coalesce(EmployerStats.score_sd, 0.0)
     statement = _ranked(
@@ -377,7 +376,7 @@ def least_responsive(
     """n ≥ 10, by S + SD (the benefit of the doubt); ties, more reviews first.
 
     Beyond DESIGN.md §6: only employers below the site's mean even at the high end of their range
-    (S + SD < 100·μ), so that a sparse list never calls a responsive employer "least responsive".
+    (scoring.engine.clearly_below_mean, here in SQL).
     """
     upper = EmployerStats.score + func.coalesce(EmployerStats.score_sd, 0.0)
     statement = _ranked(

@@ -88,6 +88,7 @@ def rankings():
         "employers/rankings.html",
         rankings=browse.rankings(industry),
         rules=browse.RANKING_RULES,
+        site_mean=round(100 * current_inputs().mu),
         industries=list(Industry),
         notes=notes,
     )

@@ -352,6 +352,19 @@ def eligible_least_responsive(n: float) -> bool:
     return n >= params.MIN_N_LEAST_RESPONSIVE
 
 
+def clearly_above_mean(score: float, sd: float, mu: float) -> bool:
+    """Beyond DESIGN.md §6's list rules: the "most responsive" list takes only employers above
+    the site's mean even at the low end of their range (S - SD > 100·μ), so that on a young site
+    or in a small industry it never names average employers."""
+    return score - sd > 100 * mu
+
+
+def clearly_below_mean(score: float, sd: float, mu: float) -> bool:
+    """The mirror rule for "least responsive" (S + SD < 100·μ): a short list never calls a
+    responsive employer one of the least responsive."""
+    return score + sd < 100 * mu
+
+
 def most_responsive_key(score: float, n: float) -> tuple[float, float]:
     """Sort key: highest S first; ties, more reviews first."""
     return (-score, -n)

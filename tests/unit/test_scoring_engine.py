@@ -17,6 +17,8 @@ from scoring.engine import (
     KMCurve,
     ReviewFacts,
     band_of,
+    clearly_above_mean,
+    clearly_below_mean,
     display,
     distinct_authors,
     eligible_least_responsive,
@@ -547,3 +549,13 @@ def test_values_and_scores_stay_in_range(seed):
         score, sd = shrunk_score(pairs, mu, M, within_variance=within)
         assert 0 <= score <= 100
         assert sd >= 0
+
+
+@pytest.mark.parametrize(
+    ("score", "sd", "above", "below"),
+    [(70, 5, True, False), (66, 6, False, False), (54, 6, False, False), (40, 9, False, True)],
+)
+def test_lists_need_a_score_clear_of_the_site_mean(score, sd, above, below):
+    # μ = 0.6: the mean score is 60; 66 - 6 = 60 is not above it, 54 + 6 = 60 not below.
+    assert clearly_above_mean(score, sd, 0.6) is above
+    assert clearly_below_mean(score, sd, 0.6) is below
