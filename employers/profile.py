@@ -136,9 +136,10 @@ def build(employer: Employer, verdict: Verdict, inputs: Inputs) -> Profile:
         Bar(
             cell["label"],
             percent(cell["rate"]) or 0,
-            f"{percent(cell['rate'])}% heard back ({cell['yes']} of {cell['count']} reports)"
+            f"estimated {percent(cell['rate'])}% · {cell['yes']} of {cell['count']} reports"
+            " heard back"
             if cell["rate"] is not None
-            else f"{cell['yes']} of {cell['count']} heard back",
+            else f"{cell['yes']} of {cell['count']} reports heard back",
         )
         for cell in figures.get("hear_back_by_stage", [])
     ]

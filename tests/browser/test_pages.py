@@ -73,6 +73,16 @@ def employers(live_server):
                     narrative="The recruiter was friendly, then nothing for weeks.",
                 )
         recompute()
+        # Listed employers with long names, so the rankings' tables are tried at 360 px.
+        for name, score, industry in (
+            ("Quibblewick Extraordinarily Responsive Consulting Partners", 92.0, "consulting"),
+            ("Quibblewick Often Silent Hospitality Holdings", 12.0, "hospitality"),
+        ):
+            employer = factories.EmployerFactory(name=name, industry=industry)
+            stats = employer.stats
+            stats.score, stats.score_sd, stats.weight_sum, stats.spread_days = score, 3.0, 40, 200
+            stats.scored_reviews = stats.scored_authors = stats.review_count = 40
+            stats.author_count = 40
         db.session.commit()
         db.session.remove()
 

@@ -113,7 +113,7 @@ def test_employer_with_fifteen_reviews(client):
     assert f"{round(100 * hear_back['rate'])}% 10 of 15 reports" in text
     # The interview stage has 15 reviewers: shown; the others have none.
     assert "After interviews" in text
-    assert "heard back (10 of 15 reports)" in text
+    assert "· 10 of 15 reports heard back" in text
     # Ten decisions: quantiles and what to expect from the employer's own decisions.
     assert "Half of the candidates had a decision within" in text
     assert "What to expect" in text
