@@ -159,7 +159,7 @@ class EmployerStats(db.Model):
         CheckConstraint("scored_authors <= scored_reviews", name="scored_authors_within_reviews"),
         # Browsing sorts (employers.services.browse) and the rankings (DESIGN.md §6 lists).
         Index("ix_employer_stats_score", "score"),
-        Index("ix_employer_stats_review_count", "review_count"),
+        Index("ix_employer_stats_review_count", "review_count", "employer_id"),
         Index("ix_employer_stats_latest_published_at", "latest_published_at"),
     )
 

@@ -282,10 +282,12 @@ class SiteCounts:
 
 def site_counts() -> SiteCounts:
     """Site-wide totals for the home page, from the statistics rows (one query)."""
+    # Two scalar subqueries rather than a join: each is a scan of one narrow index.
     employers, reviews = db.session.execute(
-        select(func.count(Employer.id), func.coalesce(func.sum(EmployerStats.review_count), 0))
-        .select_from(Employer)
-        .outerjoin(EmployerStats)
+        select(
+            select(func.count()).select_from(Employer).scalar_subquery(),
+            select(func.coalesce(func.sum(EmployerStats.review_count), 0)).scalar_subquery(),
+        )
     ).one()
     return SiteCounts(employers=employers, reviews=int(reviews))
 

@@ -257,7 +257,10 @@ class Review(db.Model):
             )
             for column, limit in TEXT_LIMITS.items()
         ),
-        Index("ix_reviews_employer_status", "employer_id", "status"),
+        # An employer's published reviews, newest first (its page, its reviews list, its
+        # statistics row), and the newest published reviews site-wide (the home page).
+        Index("ix_reviews_employer_status", "employer_id", "status", "published_at"),
+        Index("ix_reviews_status_published_at", "status", "published_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
