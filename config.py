@@ -74,6 +74,9 @@ class Config:
     RATELIMIT_RESET = "5 per minute; 20 per day"
     RATELIMIT_REVIEW = "10 per hour; 30 per day"  # per account and per client, separately
     RATELIMIT_EMPLOYER_CREATE = "10 per hour"
+    # Per client on /api/v1 and the badges: shared caches absorb most traffic; this stops one
+    # client crawling the origin flat out.
+    RATELIMIT_API = "120 per minute"
 
     # Reviews become public at a random moment this many hours after submission (DESIGN.md §5.2).
     REVIEW_PUBLISH_DELAY_MIN_HOURS = 72

@@ -20,16 +20,13 @@ from employers.models import Employer
 from errors import render_error
 from extensions import limiter
 
-# Requests per client (an HMAC of its address, DESIGN.md §5.5); config RATELIMIT_API overrides.
-# Shared caches absorb most traffic; this stops one client crawling the origin flat out.
-API_RATE_LIMIT = "120 per minute"
 CSV_FILENAME = "heardback-employers.csv"
 # The badge is an image: nothing in it may run or load anything, even when opened directly.
 BADGE_CSP = "default-src 'none'"
 
 
 def _api_limit() -> str:
-    return current_app.config.get("RATELIMIT_API", API_RATE_LIMIT)
+    return current_app.config["RATELIMIT_API"]  # per client (config.py)
 
 
 limiter.limit(_api_limit)(bp)
