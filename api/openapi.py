@@ -125,14 +125,9 @@ def _schemas() -> dict:
                     "type": "object",
                     "description": "Side figures (hear-back rate by stage, timelines kept, "
                     "feedback, follow-ups, days to decision, periods, what to expect), as "
-                    "the employer page shows them; free-form, shaped by the scoring engine.",
-                    "properties": {
-                        "computed_on": {
-                            "type": "string",
-                            "format": "date",
-                            "description": "The day the site's figures were computed.",
-                        }
-                    },
+                    "the employer page shows them; free-form, shaped by the scoring engine. "
+                    "They carry no date: the day an employer's figures changed could be the day "
+                    "one of its reviews was edited.",
                     "additionalProperties": True,
                 },
             }

@@ -179,8 +179,9 @@ def employer_figures(
         "scored_reviews": len(valued),
         "scored_authors": engine.distinct_authors(scored, today),
         "spread_days": engine.spread_days(scored, today),
+        # No date in the figures: an employer's row is also recomputed when one of its reviews
+        # changes, so its date would tell the day of an author's edit (DESIGN.md §5.1-5.2).
         "figures": {
-            "computed_on": today.isoformat(),
             **{
                 name: side.share(
                     side.answers(pairs, question, today), side.Prior.of(priors.get(name))

@@ -53,6 +53,11 @@ def _public_urls(employer, review) -> list[str]:
         f"/employers/{employer.slug}/reviews",
         f"/employers/{employer.slug}/reviews?period=12m",
         "/rankings",
+        f"/api/v1/employers?q={employer.name}",
+        f"/api/v1/employers/{employer.slug}",
+        f"/api/v1/employers/{employer.slug}/reviews",
+        "/api/v1/employers.csv",
+        f"/employers/{employer.slug}/badge.svg",
         f"/reviews/{review.public_id}",
         f"/employers/suggest?q={employer.name[:6]}",
         "/methodology",
@@ -91,8 +96,12 @@ def test_nothing_public_identifies_the_author(app, client):
     review = db.session.scalar(select(Review))
     review.status = ReviewStatus.published
     review.published_at = utcnow()
-    employer.stats.review_count = 1
+    db.session.flush()
+    from scoring.stats import recompute
+
+    recompute()  # the statistics row and its figures, as the pages and the API show them
     db.session.commit()
+    assert employer.stats.review_count == 1 and employer.stats.figures
 
     anonymous = app.test_client()
     needles = _identifiers(review)
