@@ -545,6 +545,10 @@ class DemoGenerator:
                 "weight_sum": 0.0,
                 "score": None,
                 "score_sd": None,
+                # COPY on PostgreSQL fills a missing column with NULL, not the model's default.
+                "scored_reviews": 0,
+                "scored_authors": 0,
+                "spread_days": 0,
                 "updated_at": self.as_of,
             }
             for employer_id, stats in zip(employer_ids, self._stats, strict=True)

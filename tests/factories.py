@@ -12,6 +12,7 @@ from accounts.services import hash_password
 from employers.models import Employer, EmployerStats, Industry
 from employers.services import normalize_name
 from reviews.models import Outcome, Review, ReviewStatus, Stage
+from scoring.models import SiteParameters
 from timeutils import month_start, utcnow
 
 _FACTORIES: list[type[SQLAlchemyModelFactory]] = []
@@ -79,3 +80,24 @@ class ReviewFactory(BaseFactory):
     class Meta:
         model = Review
         exclude = ("author",)
+
+
+@registered
+class SiteParametersFactory(BaseFactory):
+    """The single row of the score's site-wide inputs, with distinctive values."""
+
+    class Meta:
+        model = SiteParameters
+
+    id = 1
+    mu = 0.6234
+    m = 17.456
+    within_variance = 0.0789
+    mean_decided_value = 0.8
+    km_times = factory.LazyFunction(lambda: [5, 10, 20])
+    km_cumulative = factory.LazyFunction(lambda: [0.2, 0.4, 0.6])
+    km_observations = 50
+    km_events = 30
+    review_count = 1234
+    baselines = None
+    computed_on = date(2026, 3, 14)

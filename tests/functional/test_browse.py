@@ -17,9 +17,13 @@ from employers import browse
 from employers.models import EmployerAlias, Industry, SizeBand
 from extensions import db
 from reviews.models import HoldReason, Outcome, ReviewStatus, Stage
-from scoring.models import SiteParameters
 from tests.conftest import page_text
-from tests.factories import EmployerFactory, ReviewFactory, UserFactory
+from tests.factories import (
+    EmployerFactory,
+    ReviewFactory,
+    SiteParametersFactory,
+    UserFactory,
+)
 from tests.functional.test_pages import count_queries
 from timeutils import month_start
 
@@ -480,14 +484,7 @@ def test_least_responsive_boundaries_and_order(client):
 
 def test_lists_leave_out_employers_within_reach_of_the_site_mean(client):
     # μ = 0.6: the site's mean score is 60.
-    db.session.add(
-        SiteParameters(
-            id=1, mu=0.6, m=10, within_variance=0.1, mean_decided_value=0.8, km_times=[],
-            km_cumulative=[], km_observations=0, km_events=0, review_count=100,
-            computed_on=date.today(),
-        )
-    )
-    db.session.commit()
+    SiteParametersFactory(mu=0.6)
     scored("Clearly Good", 75, sd=5)  # 70 > 60
     scored("Good But Unsure", 66, sd=7)  # 59: could be average
     scored("Clearly Bad", 40, sd=5)  # 45 < 60

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from scoring import engine, methodology
 from scoring.models import SiteParameters
 from scoring.stats import Inputs, recompute
 from tests.conftest import page_text
-from tests.factories import EmployerFactory, ReviewFactory
+from tests.factories import EmployerFactory, ReviewFactory, SiteParametersFactory
 from tests.functional.test_pages import count_queries
 from timeutils import today
 
@@ -35,24 +34,7 @@ def results_file(tmp_path, monkeypatch):
 
 
 def add_site_parameters(**changes) -> SiteParameters:
-    values = dict(
-        id=1,
-        mu=0.6234,
-        m=17.456,
-        within_variance=0.0789,
-        mean_decided_value=0.8,
-        km_times=[5, 10, 20],
-        km_cumulative=[0.2, 0.4, 0.6],
-        km_observations=50,
-        km_events=30,
-        review_count=1234,
-        computed_on=date(2026, 3, 14),
-    )
-    values.update(changes)
-    row = SiteParameters(**values)
-    db.session.add(row)
-    db.session.commit()
-    return row
+    return SiteParametersFactory(**changes)
 
 
 def section(body: str, name: str) -> str:

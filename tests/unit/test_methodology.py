@@ -14,6 +14,7 @@ from reviews.models import Stage
 from scoring import engine, methodology, params
 from scoring.models import SiteParameters
 from scoring.stats import DEFAULT_MU, DEFAULT_WITHIN_VARIANCE, Inputs
+from tests.factories import SiteParametersFactory
 
 TODAY = date(2026, 6, 1)
 # A fixed site: μ = 0.5, M = 10, σ² = 0.09; F(10) = 0.4, F(30) = 0.6; ū_decided = 0.8.
@@ -23,22 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def site_row(**changes) -> SiteParameters:
-    values = dict(
-        id=1,
-        mu=0.6234,
-        m=17.456,
-        within_variance=0.0789,
-        mean_decided_value=0.8,
-        km_times=[5, 10, 20],
-        km_cumulative=[0.2, 0.4, 0.6],
-        km_observations=50,
-        km_events=30,
-        review_count=1234,
-        baselines=None,
-        computed_on=date(2026, 3, 14),
-    )
-    values.update(changes)
-    return SiteParameters(**values)
+    return SiteParametersFactory.build(**changes)
 
 
 # --- rules -----------------------------------------------------------------------------------
