@@ -153,13 +153,19 @@ def _register_blueprints(app: Flask) -> None:
     # Every model module, so the metadata (and Alembic's autogenerate) sees the whole schema.
     import accounts.models  # noqa: F401
     import employers.models  # noqa: F401
+    import moderation.models  # noqa: F401
+    import representatives.models  # noqa: F401
+    import responses.models  # noqa: F401
     import reviews.models  # noqa: F401
     import scoring.models  # noqa: F401
     from accounts import bp as accounts_bp
     from api import badges as badges_bp
     from api import bp as api_bp
     from employers import bp as employers_bp
+    from moderation import bp as moderation_bp
     from pages import bp as pages_bp
+    from representatives import bp as representatives_bp
+    from responses import bp as responses_bp
     from reviews import bp as reviews_bp
 
     app.register_blueprint(pages_bp)
@@ -168,6 +174,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reviews_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(badges_bp)
+    app.register_blueprint(representatives_bp)
+    app.register_blueprint(responses_bp)
+    app.register_blueprint(moderation_bp)
 
 
 def _register_templates(app: Flask) -> None:

@@ -312,8 +312,12 @@ class Review(db.Model):
     presumed_ghosted_at: Mapped[datetime | None] = mapped_column(DateTime)
     timeline_reminder_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     ghosted_reminder_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The author confirmed that the employer got in touch after the review was posted (a
+    # representative's contact report, DESIGN.md §7); public as a month.
+    employer_followed_up_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     employer: Mapped[Employer] = relationship()
+    response = relationship("Response", back_populates="review", uselist=False)
     revisions: Mapped[list[ReviewRevision]] = relationship(
         back_populates="review",
         cascade="all, delete-orphan",

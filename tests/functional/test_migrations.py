@@ -29,6 +29,12 @@ TABLES = {
     "reviews",
     "review_revisions",
     "site_parameters",
+    "claims",
+    "representatives",
+    "response_commitments",
+    "contact_reports",
+    "responses",
+    "flags",
     "alembic_version",
 }
 

@@ -1,0 +1,7 @@
+"""Claims, representatives, their dashboard, commitments and contact reports (DESIGN.md §7)."""
+
+from flask import Blueprint
+
+bp = Blueprint("representatives", __name__)
+
+from representatives import routes  # noqa: E402, F401  (registers the views on bp)

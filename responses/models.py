@@ -1,0 +1,51 @@
+"""An employer's one public response to one review (DESIGN.md §3, §7)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from enums import enum_column, enum_values
+from extensions import db
+from timeutils import utcnow
+
+BODY_LIMIT = 2000  # characters (DESIGN.md §7)
+
+
+class ResponseStatus(enum.Enum):
+    published = "published"
+    held = "held"  # the scrubber suspected a name: waits for a moderator, like a review
+    hidden = "hidden"  # hidden by a moderator
+
+
+class Response(db.Model):
+    __tablename__ = "responses"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({enum_values(ResponseStatus)})", name="status"),
+        CheckConstraint(
+            f"length(body) >= 1 AND length(body) <= {BODY_LIMIT}", name="body_length"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # One response per review: the database says so.
+    review_id: Mapped[int] = mapped_column(
+        ForeignKey("reviews.id", ondelete="CASCADE"), unique=True
+    )
+    employer_id: Mapped[int] = mapped_column(
+        ForeignKey("employers.id", ondelete="CASCADE"), index=True
+    )
+    # The representative who wrote it last; kept for moderators, never shown publicly.
+    representative_id: Mapped[int | None] = mapped_column(
+        ForeignKey("representatives.id", ondelete="SET NULL")
+    )
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[ResponseStatus] = enum_column(ResponseStatus, default=ResponseStatus.published)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Shown as "edited <month>".
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    review = relationship("Review", back_populates="response")
