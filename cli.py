@@ -55,8 +55,45 @@ def tick() -> None:
     report = run_tick()
     for line in report.lines():
         click.echo(line)
-    if report.failed_reminders:
-        raise click.ClickException("Some reminders could not be sent; the next run retries them.")
+    if report.failed_reminders or report.failed_new_review_emails:
+        raise click.ClickException("Some emails could not be sent; the next run retries them.")
+
+
+def _set_role(email: str, role_name: str) -> None:
+    from accounts.forms import normalize_email
+    from accounts.models import Role
+    from accounts.services import find_user
+    from extensions import db
+
+    try:
+        address = normalize_email(email.strip())
+    except ValueError:
+        address = email.strip().lower()
+    user = find_user(address)
+    if user is None:
+        raise click.ClickException(f"No account uses {address}. The person must sign up first.")
+    role = Role[role_name]
+    if user.role is role:
+        click.echo(f"{address} is already {role.value}.")
+        return
+    previous = user.role
+    user.role = role
+    db.session.commit()
+    click.echo(f"{address} is now {role.value} (was {previous.value}).")
+
+
+@heardback_cli.command("make-moderator")
+@click.argument("email")
+def make_moderator(email: str) -> None:
+    """Let an account moderate: review claims, flags and held reviews."""
+    _set_role(email, "moderator")
+
+
+@heardback_cli.command("make-admin")
+@click.argument("email")
+def make_admin(email: str) -> None:
+    """Make an account an admin: a moderator who can also revoke representatives."""
+    _set_role(email, "admin")
 
 
 register_commands()

@@ -61,6 +61,8 @@ class Config:
     EMAIL_VERIFY_MAX_AGE = 3 * 24 * 3600
     PASSWORD_RESET_MAX_AGE = 3600
     EMAIL_CHANGE_MAX_AGE = 24 * 3600
+    # A claim's emailed link (DESIGN.md §7: valid 24 hours, single-use).
+    CLAIM_LINK_HOURS = 24
 
     # Rate limits (Flask-Limiter syntax). Keys are an HMAC of the client address, never the
     # address itself (DESIGN.md §5.5).
@@ -74,6 +76,11 @@ class Config:
     RATELIMIT_RESET = "5 per minute; 20 per day"
     RATELIMIT_REVIEW = "10 per hour; 30 per day"  # per account and per client, separately
     RATELIMIT_EMPLOYER_CREATE = "10 per hour"
+    # Flags of reviews and responses, per account (DESIGN.md §8): enough for honest use, not for
+    # flooding the moderators' queue.
+    RATELIMIT_FLAG = "20 per day"
+    # Claims email a link to an address on the employer's domain: per client and per account.
+    RATELIMIT_CLAIM = "5 per hour"
     # Per client on /api/v1 and the badges: shared caches absorb most traffic; this stops one
     # client crawling the origin flat out.
     RATELIMIT_API = "120 per minute"
@@ -113,6 +120,7 @@ class TestConfig(Config):
     RATELIMIT_RESET = "1000 per minute"
     RATELIMIT_REVIEW = "1000 per minute"
     RATELIMIT_EMPLOYER_CREATE = "1000 per minute"
+    RATELIMIT_CLAIM = "1000 per minute"
     SITE_URL = "http://localhost"
 
 

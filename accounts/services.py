@@ -85,6 +85,7 @@ class Purpose(Enum):
     verify_email = "verify-email"
     reset_password = "reset-password"  # noqa: S105 (a salt name, not a password)
     change_email = "change-email"
+    claim = "claim-representative"  # read by representatives.claims (lifetime CLAIM_LINK_HOURS)
 
 
 MAX_AGE_SETTING = {

@@ -17,6 +17,7 @@ from api.params import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from employers.models import Industry, SizeBand
 from employers.services import MAX_PAGE
 from forms import MAX_QUERY_LENGTH
+from responses.models import BODY_LIMIT as RESPONSE_LIMIT
 from reviews.models import Outcome
 from scoring.engine import Band
 
@@ -181,8 +182,29 @@ def _schemas() -> dict:
                 },
                 "narrative": _nullable(STRING),
                 "advice": _nullable(STRING),
+                "response": {
+                    "anyOf": [_ref("Response"), {"type": "null"}],
+                    "description": "The employer's public response, if it has published one.",
+                },
             }
         ),
+        "Response": {
+            **_object(
+                {
+                    "body": {"type": "string", "minLength": 1, "maxLength": RESPONSE_LIMIT},
+                    "month": {**MONTH, "description": "The month the response was written."},
+                    "edited": {
+                        **_nullable(MONTH),
+                        "description": "The month of its last edit, if it was edited after it "
+                        "was published.",
+                    },
+                }
+            ),
+            "description": (
+                "An employer's one public reply to a review (DESIGN.md §7), scrubbed of contact "
+                "details like a review. Never says which representative wrote it."
+            ),
+        },
         "ReviewsPage": _object(
             {
                 "employer": _object({"name": STRING, "slug": STRING, "url": URL, "api_url": URL}),

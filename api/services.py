@@ -16,7 +16,7 @@ from datetime import datetime
 
 from flask import current_app, url_for
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, joinedload
 
 from api.params import DEFAULT_PER_PAGE, SearchArgs
 from employers import matching
@@ -214,16 +214,27 @@ def review_item(review: Review, employer: Employer) -> dict:
         "details": [{"label": label, "value": value} for label, value in card.details],
         "narrative": card.narrative,
         "advice": card.advice,
+        # The employer's published response: its text and months, never who wrote it.
+        "response": (
+            {
+                "body": card.response.body,
+                "month": card.response.month,
+                "edited": card.response.edited,
+            }
+            if card.response
+            else None
+        ),
     }
 
 
 def reviews_page(employer: Employer, page: int, per_page: int = DEFAULT_PER_PAGE) -> dict:
-    """The employer's published reviews, most recently published first (one query: the total is
-    the statistics row's count of published reviews)."""
+    """The employer's published reviews with their responses, most recently published first (one
+    query: the total is the statistics row's count of published reviews)."""
     total = employer.stats.review_count if employer.stats else 0
     reviews = db.session.scalars(
         select(Review)
         .where(Review.employer_id == employer.id, Review.status == ReviewStatus.published)
+        .options(joinedload(Review.response))
         .order_by(Review.published_at.desc(), Review.id.desc())
         .limit(per_page)
         .offset((page - 1) * per_page)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, joinedload
 
 from employers import matching, services
 from employers.models import Employer, EmployerStats, Industry, SizeBand
@@ -319,9 +319,12 @@ def review_filters(args: Mapping[str, str], employer: Employer) -> tuple[ReviewF
 
 
 def employer_reviews(employer: Employer, filters: ReviewFilters):
-    """The employer's published reviews, newest published first, filtered (two queries)."""
-    statement = select(Review).where(
-        Review.employer_id == employer.id, Review.status == ReviewStatus.published
+    """The employer's published reviews with their responses, newest published first, filtered
+    (two queries)."""
+    statement = (
+        select(Review)
+        .where(Review.employer_id == employer.id, Review.status == ReviewStatus.published)
+        .options(joinedload(Review.response))
     )
     if filters.stage in COARSE_STAGES:
         statement = statement.where(Review.stage.in_(COARSE_STAGES[filters.stage][1]))

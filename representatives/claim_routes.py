@@ -1,5 +1,129 @@
-"""Views of claims: asking to represent an employer, and following the emailed link."""
+"""Views of claims: asking to represent an employer, following the emailed link, and leaving.
+
+Thin: validate, call representatives.claims, commit, then redirect or render.
+"""
 
 from __future__ import annotations
 
-from representatives import bp  # noqa: F401
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+
+from employers.services import get_by_slug
+from extensions import db, limiter
+from forms import ConfirmForm
+from representatives import bp, claims
+from representatives.claims import ClaimError, LinkProblem
+from representatives.forms import ClaimForm
+from representatives.models import ClaimStatus, EndReason, Representative
+from security import pseudonymous
+
+
+def _claim_limit() -> str:
+    return current_app.config["RATELIMIT_CLAIM"]
+
+
+def _account_key() -> str:
+    return "claim-account:" + pseudonymous(str(current_user.get_id()))
+
+
+def _signed_out() -> bool:
+    return not current_user.is_authenticated
+
+
+@bp.route("/employers/<slug>/claim", methods=["GET", "POST"])
+@limiter.limit(_claim_limit, methods=["POST"])
+@limiter.limit(_claim_limit, methods=["POST"], key_func=_account_key, exempt_when=_signed_out)
+@login_required
+def claim(slug: str):
+    """Ask to represent an employer by giving a work email on one of its domains (DESIGN §7)."""
+    employer, moved_to = get_by_slug(slug[:220])
+    if moved_to:
+        return redirect(url_for("representatives.claim", slug=moved_to), code=301)
+    if employer is None:
+        abort(404)
+    page = "representatives/claim.html"
+    if not current_user.is_verified:
+        return render_template(page, employer=employer, unverified=True), 403
+    representation = claims.representation_for(current_user.id, employer.id)
+    if representation is not None:
+        return render_template(page, employer=employer, representation=representation)
+    form = ClaimForm()
+    if form.validate_on_submit():
+        try:
+            made = claims.start_claim(current_user, employer, form.email.data)
+        except ClaimError as error:
+            db.session.rollback()
+            form.email.errors.append(str(error))
+        except IntegrityError:  # another request of the same user's got in first
+            db.session.rollback()
+            form.form_errors.append("Your request crossed with another one. Please send it again.")
+        else:
+            db.session.commit()
+            return render_template(
+                "representatives/claim_sent.html",
+                employer=employer,
+                emailed=made.status is ClaimStatus.emailed,
+                email=made.email,
+                hours=claims.link_hours(),
+            )
+    domains = sorted(item.domain for item in employer.domains)
+    status = 422 if form.errors else 200
+    return render_template(page, employer=employer, form=form, domains=domains), status
+
+
+def _link_problem(problem: LinkProblem, status: int):
+    return render_template(
+        "representatives/verify_problem.html", problem=problem.value, hours=claims.link_hours()
+    ), status
+
+
+@bp.route("/claims/verify/<token>", methods=["GET", "POST"])
+@login_required
+def verify_claim(token: str):
+    """GET only shows a button (mail scanners follow links); the POST makes the representative."""
+    found = claims.read_link(token)
+    if isinstance(found, LinkProblem):
+        return _link_problem(found, 400)
+    if found.user_id != current_user.id:
+        return _link_problem(LinkProblem.other_user, 403)
+    employer = found.employer
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            claims.accept(found)
+            db.session.commit()
+        except IntegrityError:  # the same link, pressed twice at once
+            db.session.rollback()
+            return _link_problem(LinkProblem.used, 400)
+        flash(
+            f"You now represent {employer.name} on HeardBack. You can answer its reviews; you "
+            "will never learn who wrote them.",
+            "success",
+        )
+        return redirect(url_for("employers.employer_page", slug=employer.slug))
+    return render_template(
+        "representatives/verify.html", employer=employer, email=found.email, form=form
+    )
+
+
+@bp.route("/employer/leave/<int:representative_id>", methods=["GET", "POST"])
+@login_required
+def leave(representative_id: int):
+    """Stop representing an employer: only one's own representation."""
+    representative = db.session.get(Representative, representative_id)
+    if representative is None:
+        abort(404)
+    if representative.user_id != current_user.id:
+        abort(403)
+    employer = representative.employer
+    form = ConfirmForm()
+    page = "representatives/leave.html"
+    if not representative.is_live:
+        return render_template(page, employer=employer, ended=True, form=form), 409
+    if form.validate_on_submit():
+        claims.end_representation(representative, EndReason.left)
+        db.session.commit()
+        flash(f"You no longer represent {employer.name} on HeardBack.", "info")
+        return redirect(url_for("employers.employer_page", slug=employer.slug))
+    return render_template(page, employer=employer, representative=representative, form=form)

@@ -1,5 +1,161 @@
-"""Views of representatives/ (thin: validate, call a service, redirect or render)."""
+"""Views of representatives/ (thin: validate, call a service, redirect or render).
+
+Every view goes through the signed-in user's own representations: an employer slug (in the query
+string or a form's hidden field) that they don't represent is refused with 403, and so is a review
+of an employer they don't represent (issue 5, "Guards").
+"""
 
 from __future__ import annotations
 
-from representatives import bp  # noqa: F401
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+
+from extensions import db
+from forms import ConfirmForm
+from representatives import bp, services
+from representatives.dashboard_forms import (
+    NOTIFY_CHOICES,
+    CommitmentForm,
+    EmployerForm,
+    NotifyForm,
+)
+from representatives.models import Representative
+from representatives.notifications import send_contact_request
+from representatives.services import ContactRefusal
+from reviews.services import values_of
+from timeutils import utcnow
+
+
+def _representation(slug: str) -> Representative:
+    """The user's live representation of the employer with this slug; 403 for any other slug."""
+    for representation in services.live_representations(current_user.id):
+        if representation.employer.slug == slug:
+            return representation
+    abort(403)
+
+
+def _page() -> int:
+    page = request.args.get("page", "1")
+    return min(int(page), 10_000) if page.isdigit() and int(page) > 0 else 1
+
+
+def _dashboard_page(representation: Representative, status: int = 200, **forms):
+    employer = representation.employer
+    notify_form = forms.get("notify_form") or NotifyForm(
+        employer=employer.slug, notify=representation.notify.value
+    )
+    data = services.dashboard(representation, _page(), utcnow())
+    commitment_form = forms.get("commitment_form") or CommitmentForm(
+        employer=employer.slug, days=data.commitment.days if data.commitment else None
+    )
+    return render_template(
+        "representatives/dashboard.html",
+        data=data,
+        employer=employer,
+        notify_form=notify_form,
+        notify_choices=NOTIFY_CHOICES,
+        commitment_form=commitment_form,
+        withdraw_form=EmployerForm(employer=employer.slug),
+    ), status
+
+
+@bp.get("/employer")
+@login_required
+def dashboard():
+    slug = request.args.get("employer", "")
+    if slug:
+        return _dashboard_page(_representation(slug[:220]))
+    representations = services.live_representations(current_user.id)
+    if len(representations) == 1:
+        return _dashboard_page(representations[0])
+    # None: how to claim an employer. Several: pick one.
+    return render_template("representatives/dashboard.html", choices=representations)
+
+
+@bp.post("/employer/notifications")
+@login_required
+def notifications():
+    representation = _representation(request.form.get("employer", "")[:220])
+    form = NotifyForm()
+    if not form.validate_on_submit():
+        return _dashboard_page(representation, 422, notify_form=form)
+    services.set_notify(representation, form.value, utcnow())
+    db.session.commit()
+    flash("Your email setting is saved.", "success")
+    return redirect(url_for(".dashboard", employer=representation.employer.slug))
+
+
+@bp.post("/employer/commitment")
+@login_required
+def commitment():
+    representation = _representation(request.form.get("employer", "")[:220])
+    form = CommitmentForm()
+    if not form.validate_on_submit():
+        return _dashboard_page(representation, 422, commitment_form=form)
+    try:
+        services.publish_commitment(representation, form.days.data, utcnow())
+        db.session.commit()
+    except IntegrityError:  # a colleague published one at the same moment (one live per employer)
+        db.session.rollback()
+        flash("Someone else changed your commitment just now. Check it and try again.", "error")
+        return redirect(url_for(".dashboard", employer=representation.employer.slug))
+    flash(
+        f"Your commitment is published: every interviewed candidate hears back within "
+        f"{form.days.data} days. Your public page shows it beside what reviews measure.",
+        "success",
+    )
+    return redirect(url_for(".dashboard", employer=representation.employer.slug))
+
+
+@bp.post("/employer/commitment/withdraw")
+@login_required
+def withdraw_commitment():
+    representation = _representation(request.form.get("employer", "")[:220])
+    form = EmployerForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if services.withdraw_commitment(representation.employer_id, utcnow()):
+        flash("Your commitment is withdrawn; your public page no longer shows it.", "success")
+    else:
+        flash("There was no commitment to withdraw.", "info")
+    db.session.commit()
+    return redirect(url_for(".dashboard", employer=representation.employer.slug))
+
+
+@bp.route("/employer/reviews/<public_id>/contacted", methods=["GET", "POST"])
+@login_required
+def contacted(public_id: str):
+    """Saying "we have now contacted this candidate": GET explains and asks; POST records it."""
+    review = services.published_review(public_id)
+    if review is None:
+        abort(404)
+    representation = services.representation_for(current_user.id, review.employer_id)
+    if representation is None:
+        abort(403)
+    from reviews.display import public_view  # see representatives.services.awaiting_response
+
+    employer = review.employer
+    now = utcnow()
+    form = ConfirmForm()
+    refusal = services.contact_refusal(review, now)
+    if refusal is None and form.validate_on_submit():
+        result = services.report_contact(representation, review, now)
+        if isinstance(result, ContactRefusal):
+            refusal = result
+        else:
+            db.session.commit()
+            send_contact_request(result)
+            flash(
+                "Thank you. The candidate has been asked to confirm; their review changes only "
+                "if they do.",
+                "success",
+            )
+            return redirect(url_for(".dashboard", employer=employer.slug))
+    return render_template(
+        "representatives/contacted.html",
+        form=form,
+        employer=employer,
+        card=public_view(values_of(review), employer, review=review),
+        refusal=refusal,
+    ), (409 if refusal is not None and request.method == "POST" else 200)

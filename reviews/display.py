@@ -21,13 +21,23 @@ from reviews.forms import (
     STAGES,
     WORK_MODES,
 )
-from reviews.models import DECISIONS, Outcome, Review, Stage
+from reviews.models import DECISIONS, Outcome, Review, ReviewStatus, Stage
 from timeutils import month_label, today
 
 # DESIGN.md §5.3: below this many published reviews, coarse stages and no role details.
 SMALL_EMPLOYER_REVIEWS = 5
 EARLY_STAGES = frozenset({Stage.applied, Stage.screen})
 SILENCE_STEP_DAYS = 30
+
+
+@dataclass(frozen=True)
+class PublicResponse:
+    """The employer's published response, as the public sees it: its text and months, never who
+    wrote it (DESIGN.md §5.2, §7)."""
+
+    body: str
+    month: str  # the month it was first written
+    edited: str | None = None  # "edited <month>", when changed after it was published
 
 
 @dataclass
@@ -45,6 +55,11 @@ class PublicCard:
     updated: str | None = None
     silent_days: int | None = None
     coarse: bool = False
+    # Set for a published review only: its page and the links to report it or its response.
+    public_id: str | None = None
+    response: PublicResponse | None = None
+    # The author confirmed the employer got in touch after the review was posted (DESIGN.md §7).
+    followed_up_month: str | None = None
 
 
 def _published_count(employer: Employer) -> int:
@@ -84,12 +99,34 @@ def public_view(
     )
     if review is not None and review.author_updated_at:
         card.updated = month_label(review.author_updated_at)
+    if review is not None and review.employer_followed_up_at:
+        card.followed_up_month = month_label(review.employer_followed_up_at)
     if outcome is Outcome.waiting and review is not None and review.presumed_ghosted_at:
         card.silent_days = silent_days((today() - values["last_contact_on"]).days)
     card.details = _details(values, outcome)
     if not coarse:
         card.role = _role(values)
+    if review is not None and review.status is ReviewStatus.published:
+        card.public_id = review.public_id
+        card.response = public_response(review)
     return card
+
+
+def public_response(review: Review) -> PublicResponse | None:
+    """The review's response if it is published (held and hidden ones are not shown).
+
+    Callers that list reviews load `Review.response` with them (a join), so this adds no query.
+    """
+    from responses.models import ResponseStatus  # here: responses/ imports this module
+
+    response = review.response
+    if response is None or response.status is not ResponseStatus.published:
+        return None
+    return PublicResponse(
+        body=response.body,
+        month=month_label(response.created_at),
+        edited=month_label(response.edited_at) if response.edited_at else None,
+    )
 
 
 def _details(values: dict, outcome: Outcome) -> list[tuple[str, str]]:

@@ -88,6 +88,9 @@ class TickReport:
     ghosted_reminders: int = 0
     timeline_reminders: int = 0
     failed_reminders: int = 0  # claimed but not sent; released for the next run
+    # Emails to employers' representatives about newly published reviews (issue 5).
+    new_review_emails: int = 0
+    failed_new_review_emails: int = 0  # given back for the next run
     # Employers whose rows the once-a-day refresh rebuilt. Not part of equality: it reports the
     # day's first run, not a change to any review.
     statistics_rebuilt: int = field(default=0, compare=False)
@@ -103,6 +106,12 @@ class TickReport:
             lines.append(f"Daily statistics refresh: {self.statistics_rebuilt} employers")
         if self.failed_reminders:
             lines.append(f"Reminders not sent (will be retried next run): {self.failed_reminders}")
+        lines.append(f"New-review emails to employers sent: {self.new_review_emails}")
+        if self.failed_new_review_emails:
+            lines.append(
+                "New-review emails not sent (will be retried next run): "
+                f"{self.failed_new_review_emails}"
+            )
         return lines
 
 
@@ -146,6 +155,12 @@ def tick(now: datetime | None = None) -> TickReport:
         else:
             report.timeline_reminders = sent
         report.failed_reminders += failed
+
+    # Representatives hear about the reviews published above (commits per representative).
+    # Imported here: the representatives package imports review modules at load time.
+    from representatives.notifications import send_due
+
+    report.new_review_emails, report.failed_new_review_emails = send_due(now)
 
     log.info("tick: %s", "; ".join(report.lines()))
     return report

@@ -9,17 +9,23 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
 import errors
 from employers.services import get_by_slug
 from extensions import db, limiter
+from forms import ConfirmForm
+from representatives import services as contact_services
+from representatives import services as representation
+from representatives.services import ContactAnswer
 from reviews import bp, services
+from reviews.contact_forms import ANSWERS, ContactAnswerForm
 from reviews.display import public_view
 from reviews.forms import FEEDBACK, NEXT_STEPS, OUTCOMES, STAGES, ReviewForm
 from reviews.models import Review, ReviewStatus
 from security import client_key, pseudonymous
-from timeutils import today
+from timeutils import today, utcnow
 
 ACTIONS = ("preview", "publish", "edit")
 
@@ -163,6 +169,11 @@ def _own_review(public_id: str) -> Review:
 def edit(public_id: str):
     review = _own_review(public_id)
     employer = review.employer
+    # The same rules as a new review: e.g. an author who has since become a representative of
+    # the employer can't change what they wrote about it (DESIGN.md §7).
+    refusal = services.refusal_for(current_user, employer)
+    if refusal:
+        return render_template("reviews/refused.html", employer=employer, refusal=refusal), 403
     if request.method == "GET":
         form = ReviewForm(data=ReviewForm.data_from(services.values_of(review)))
         return _form_page(form, employer, review=review)
@@ -173,12 +184,73 @@ def edit(public_id: str):
 @login_required
 def mine():
     reviews = services.reviews_of(current_user)
-    return render_template("reviews/mine.html", reviews=reviews, today=today())
+    contacts = contact_services.open_contacts(current_user.id)
+    return render_template(
+        "reviews/mine.html",
+        reviews=reviews,
+        today=today(),
+        contacts=contacts,
+        contact_labels={outcome: OUTCOMES[outcome][0] for outcome in ANSWERS},
+    )
+
+
+# --- the author's answer to "we have now contacted this candidate" (issue 5, item 4) ------------
+
+CONTACT_MESSAGES = {
+    ContactAnswer.denied: ("Thank you. Your review stays as it is.", "success"),
+    ContactAnswer.already: ("You have already answered this.", "info"),
+    ContactAnswer.changed: (
+        "Your review has changed since the employer said they contacted you, so there is nothing "
+        "left to confirm.",
+        "info",
+    ),
+    ContactAnswer.none: ("There is nothing to answer about this review.", "info"),
+}
+
+
+def _contact_answered(review: Review, answer: ContactAnswer, outcome=None):
+    if answer is ContactAnswer.confirmed:
+        flash(
+            f"Thank you. Your review now says “{OUTCOMES[outcome][0]}”, and that "
+            f"{review.employer.name} followed up after it was posted.",
+            "success",
+        )
+    else:
+        flash(*CONTACT_MESSAGES[answer])
+    return redirect(url_for("reviews.mine"))
+
+
+@bp.post("/reviews/<public_id>/contact/confirm")
+@login_required
+def confirm_contact(public_id: str):
+    review = _own_review(public_id)
+    form = ContactAnswerForm(allowed=contact_services.contact_outcomes(review.stage))
+    if not form.validate_on_submit():
+        flash(" ".join(form.outcome.errors) or "Choose what they told you.", "error")
+        return redirect(url_for("reviews.mine"))
+    answer = contact_services.answer_contact(review, current_user, form.value, utcnow())
+    db.session.commit()
+    return _contact_answered(review, answer, form.value)
+
+
+@bp.post("/reviews/<public_id>/contact/deny")
+@login_required
+def deny_contact(public_id: str):
+    review = _own_review(public_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    answer = contact_services.answer_contact(review, current_user, None, utcnow())
+    db.session.commit()
+    return _contact_answered(review, answer)
 
 
 @bp.get("/reviews/<public_id>")
 def show(public_id: str):
-    review = db.session.scalar(db.select(Review).where(Review.public_id == public_id[:16]))
+    review = db.session.scalar(
+        db.select(Review)
+        .options(joinedload(Review.response))
+        .where(Review.public_id == public_id[:16])
+    )
     own = (
         review is not None and current_user.is_authenticated and review.author_id == current_user.id
     )
@@ -186,8 +258,20 @@ def show(public_id: str):
         abort(404)
     employer = review.employer
     card = public_view(services.values_of(review), employer, review=review)
+    # A representative of this employer gets a link to answer it (responses/routes.py).
+    can_respond = (
+        card.public_id is not None
+        and current_user.is_authenticated
+        and not own
+        and representation.represents(current_user.id, employer.id)
+    )
     return render_template(
-        "reviews/show.html", review=review, employer=employer, card=card, own=own
+        "reviews/show.html",
+        review=review,
+        employer=employer,
+        card=card,
+        own=own,
+        can_respond=can_respond,
     )
 
 

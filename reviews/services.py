@@ -76,6 +76,10 @@ class Refusal(Enum):
         "Your email address is on this employer's domain. People who work for or represent an "
         "employer can't review it."
     )
+    representative = (
+        "You represent this employer on HeardBack. Representatives can't review their own "
+        "employer; you can answer its reviews instead."
+    )
 
 
 @dataclass
@@ -103,6 +107,10 @@ def refusal_for(author: User, employer: Employer) -> Refusal | None:
     own = {item.domain for item in employer.domains}
     if any(domain == known or domain.endswith("." + known) for known in own):
         return Refusal.own_employer
+    from representatives.services import represents  # representatives imports this module
+
+    if represents(author.id, employer.id):
+        return Refusal.representative
     return None
 
 
@@ -250,6 +258,11 @@ def update(review: Review, author: User, prepared: Prepared) -> Review:
     record_revision(review, RevisionSource.author)
     if was_published:
         _refresh_statistics(review.employer_id)
+    # The author decided the case themselves: an employer's pending "we contacted them" report
+    # has nothing left to confirm (representatives imports this module, hence here).
+    from representatives.services import withdraw_stale_reports
+
+    withdraw_stale_reports(review, now)
     return review
 
 
@@ -313,11 +326,13 @@ def reviews_of(author: User) -> list[Review]:
 
 
 def recent_published(employer_id: int, limit: int = 5) -> list[Review]:
-    """The employer's most recently published reviews, for its page (one query)."""
+    """The employer's most recently published reviews with their responses, for its page (one
+    query)."""
     return list(
         db.session.scalars(
             select(Review)
             .where(Review.employer_id == employer_id, Review.status == ReviewStatus.published)
+            .options(joinedload(Review.response))
             .order_by(Review.published_at.desc(), Review.id.desc())
             .limit(limit)
         )
@@ -328,13 +343,16 @@ def recent_published_site_wide(limit: int = 5) -> list[Review]:
     """The most recently published reviews on the whole site, for the home page (one query).
 
     Each comes with its employer and the employer's statistics row, which the public card reads
-    to coarsen stages at small employers (reviews.display).
+    to coarsen stages at small employers (reviews.display), and with its response.
     """
     return list(
         db.session.scalars(
             select(Review)
             .where(Review.status == ReviewStatus.published)
-            .options(joinedload(Review.employer).joinedload(Employer.stats))
+            .options(
+                joinedload(Review.employer).joinedload(Employer.stats),
+                joinedload(Review.response),
+            )
             .order_by(Review.published_at.desc(), Review.id.desc())
             .limit(limit)
         )

@@ -206,8 +206,38 @@ def test_employer_page_query_count_does_not_grow(client):
             assert client.get(f"/employers/{slug}").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1]
-    # The employer with its stats row, its recent reviews, the site's parameters.
-    assert counts[0] <= 3
+    # The employer with its stats row, its recent reviews with their responses, the site's
+    # parameters, the response commitment (and its measure when there is one).
+    assert counts[0] <= 5
+
+
+def test_query_count_does_not_grow_with_a_commitment_and_responses(client):
+    from representatives.models import Representative, ResponseCommitment
+    from responses.models import Response
+
+    employers = []
+    for count in (1, 30):
+        employer = EmployerFactory()
+        for i in range(count):
+            review = _review(employer, Outcome.rejected, stage=Stage.final, days_ago=10 + i)
+            db.session.add(Response(review_id=review.id, employer_id=employer.id, body="Thanks."))
+        rep = Representative(user_id=UserFactory().id, employer_id=employer.id)
+        db.session.add(rep)
+        db.session.flush()
+        commitment = ResponseCommitment(employer_id=employer.id, days=7, representative_id=rep.id)
+        db.session.add(commitment)
+        employers.append(employer.slug)
+    db.session.commit()
+    _rebuild()
+    counts = []
+    for slug in employers:
+        with count_queries() as statements:
+            response = client.get(f"/employers/{slug}")
+        assert response.status_code == 200
+        assert "within 7 days" in visible(response)
+        assert "Thanks." in response.get_data(as_text=True)
+        counts.append(len(statements))
+    assert counts[0] == counts[1] <= 5
 
 
 def test_silence_is_shown_in_whole_months_not_days(client):

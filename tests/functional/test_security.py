@@ -34,6 +34,9 @@ STATE_CHANGING = [
     ("/account/delete", {"reviews": "delete", "current_password": PASSWORD, "confirm": "y"}),
     ("/employers/new", {"name": "Brand New Employer"}),
     ("/reviews/new", {"stage": "applied", "outcome": "ghosted", "action": "publish"}),
+    ("/employer/notifications", {"employer": "x", "notify": "off"}),
+    ("/employer/commitment", {"employer": "x", "days": "7"}),
+    ("/employer/commitment/withdraw", {"employer": "x"}),
 ]
 
 

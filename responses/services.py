@@ -1,0 +1,170 @@
+"""Responses: an employer's one public reply to one review (DESIGN.md §7). Callers commit.
+
+Who may respond is decided here, from the review (found by its public id) and the signed-in
+user's live representation of *that review's* employer (representatives.services); nothing the
+browser sends can name another review or employer. A response is scrubbed like a review
+(DESIGN.md §5.4): contact details become "[removed]", and text that seems to name a person holds
+it for a moderator.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from accounts.models import User
+from accounts.services import absolute_url
+from extensions import db
+from notifications import mail
+from representatives import services as representation
+from representatives.models import Representative
+from responses.models import BODY_LIMIT, Response, ResponseStatus
+from reviews.models import Review, ReviewStatus
+from reviews.scrubber import Removal, names_from_email, scrub
+from timeutils import month_label, utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The response's text after scrubbing, with what was removed and what may hold it."""
+
+    body: str
+    removals: tuple[Removal, ...] = ()
+    suspected_names: tuple[str, ...] = ()
+
+    @property
+    def removed_anything(self) -> bool:
+        return bool(self.removals)
+
+    @property
+    def too_long(self) -> bool:
+        # "[removed]" can be longer than what it replaces ("a@b.io").
+        return len(self.body) > BODY_LIMIT
+
+
+@dataclass(frozen=True)
+class Saved:
+    response: Response
+    # It became public for the first time now: the review's author is told (notify_author).
+    first_published: bool
+
+
+# --- who may respond ---------------------------------------------------------------------------
+
+
+def respondable_review(public_id: str) -> Review | None:
+    """The published review at this public id, with its response (one query)."""
+    return db.session.scalar(
+        select(Review)
+        .options(joinedload(Review.response), joinedload(Review.employer))
+        .where(Review.public_id == public_id[:16], Review.status == ReviewStatus.published)
+    )
+
+
+def representative_for(user: User, review: Review) -> Representative | None:
+    """The user's live representation of the review's employer; None for anyone else, and for
+    the review's own author (who couldn't represent that employer anyway, DESIGN.md §7)."""
+    if review.author_id is not None and review.author_id == user.id:
+        return None
+    return representation.representation_for(user.id, review.employer_id)
+
+
+def is_locked(review: Review) -> bool:
+    """A response a moderator hid stays hidden: it can't be edited back into view."""
+    response = review.response
+    return response is not None and response.status is ResponseStatus.hidden
+
+
+# --- scrubbing ---------------------------------------------------------------------------------
+
+
+def prepare(body: str, writer: User) -> Prepared:
+    """Scrub the text (DESIGN.md §5.4), removing also the names in the writer's own address and
+    in any address typed in the text ("jane.doe@..." removes "Jane" elsewhere too)."""
+    known = set(names_from_email(writer.email))
+    for removal in scrub(body).removals:
+        if removal.kind == "email":
+            known.update(names_from_email(removal.original))
+    result = scrub(body, known_names=sorted(known))
+    return Prepared(result.text, result.removals, result.suspected_names)
+
+
+# --- saving ------------------------------------------------------------------------------------
+
+
+def was_published(response: Response) -> bool:
+    """Whether the public has seen it: edited_at is set only on edits of a published response."""
+    return response.status is ResponseStatus.published or response.edited_at is not None
+
+
+def save(review: Review, representative: Representative, prepared: Prepared) -> Saved:
+    """Create or edit the review's one response: published, or held when it seems to name
+    someone. An edit of a published response is marked "edited <month>"."""
+    if is_locked(review):
+        raise ValueError("a response hidden by a moderator can't be edited")
+    if prepared.too_long:
+        raise ValueError("the scrubbed response is longer than BODY_LIMIT")
+    now = utcnow()
+    status = ResponseStatus.held if prepared.suspected_names else ResponseStatus.published
+    response = review.response
+    seen_before = response is not None and was_published(response)
+    if response is None:
+        response = Response(
+            review=review, employer_id=review.employer_id, body=prepared.body, created_at=now
+        )
+        db.session.add(response)
+    elif response.body == prepared.body and response.status is status:
+        return Saved(response, first_published=False)  # nothing changed: no "edited" mark
+    elif response.status is ResponseStatus.published:
+        response.edited_at = now
+    response.body = prepared.body
+    response.status = status
+    response.representative_id = representative.id
+    db.session.flush()
+    if status is ResponseStatus.published or seen_before:
+        _refresh_pages(review.employer_id)
+    return Saved(response, first_published=status is ResponseStatus.published and not seen_before)
+
+
+def _refresh_pages(employer_id: int) -> None:
+    """Move the statistics row's updated_at, from which the employer's pages derive their HTTP
+    validators (employers.routes._validate_employer): a new or changed response must not be
+    answered with a 304 of the page without it."""
+    from scoring.stats import refresh_employer
+
+    refresh_employer(employer_id)
+
+
+# --- telling the author ------------------------------------------------------------------------
+
+
+def notify_author(review: Review) -> bool:
+    """Email the review's author that the employer responded (after the commit).
+
+    The author's address is used as the recipient and nowhere else; the message names only the
+    employer, the review's start month and the public link. Nothing about who responded.
+    Returns whether a message went out; a mail failure is logged without the recipient and
+    doesn't undo the response.
+    """
+    author = db.session.get(User, review.author_id) if review.author_id else None
+    if author is None or author.is_suspended:
+        return False
+    employer_name = review.employer.name
+    try:
+        mail.send_template(
+            author.email,
+            f"{employer_name} responded to your review",
+            "response_posted",
+            employer_name=employer_name,
+            month=month_label(review.process_month),
+            review_url=absolute_url("reviews.show", public_id=review.public_id),
+        )
+    except Exception:
+        log.exception("Could not send a response notification")
+        return False
+    return True
