@@ -97,11 +97,11 @@ def verify_claim(token: str):
             db.session.rollback()
             return _link_problem(LinkProblem.used, 400)
         flash(
-            f"You now represent {employer.name} on HeardBack. You can answer its reviews; you "
-            "will never learn who wrote them.",
+            f"You now represent {employer.name} on HeardBack. This is your dashboard: answer "
+            "reviews here (you will never learn who wrote them).",
             "success",
         )
-        return redirect(url_for("employers.employer_page", slug=employer.slug))
+        return redirect(url_for("representatives.dashboard", employer=employer.slug))
     return render_template(
         "representatives/verify.html", employer=employer, email=found.email, form=form
     )

@@ -116,7 +116,7 @@ def test_claim_link_confirm_makes_a_representative(client, signed_in, acme, outb
 
     confirmed = _confirm(client, link)
     assert confirmed.status_code == 302
-    assert confirmed.headers["Location"].endswith("/employers/acme")
+    assert confirmed.headers["Location"].endswith("/employer?employer=acme")
     (representative,) = _representatives()
     assert (representative.user_id, representative.employer_id) == (signed_in.id, acme.id)
     assert representative.claim_id == claim.id and representative.is_live
