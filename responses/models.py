@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from enums import enum_column, enum_values
 from extensions import db
+from reviews.models import GuidelineReason
 from timeutils import utcnow
 
 BODY_LIMIT = 2000  # characters (DESIGN.md §7)
@@ -27,6 +28,12 @@ class Response(db.Model):
         CheckConstraint(f"status IN ({enum_values(ResponseStatus)})", name="status"),
         CheckConstraint(
             f"length(body) >= 1 AND length(body) <= {BODY_LIMIT}", name="body_length"
+        ),
+        CheckConstraint(
+            f"hidden_reason IN ({enum_values(GuidelineReason)})", name="hidden_reason"
+        ),
+        CheckConstraint(
+            "(status = 'hidden') = (hidden_reason IS NOT NULL)", name="hidden_iff_hidden_reason"
         ),
     )
 
@@ -47,5 +54,6 @@ class Response(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # Shown as "edited <month>".
     edited_at: Mapped[datetime | None] = mapped_column(DateTime)
+    hidden_reason: Mapped[GuidelineReason | None] = enum_column(GuidelineReason)
 
     review = relationship("Review", back_populates="response")

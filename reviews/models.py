@@ -143,6 +143,22 @@ class HoldReason(enum.Enum):
     """Why a review waits for a moderator before it can be published (DESIGN.md §5.4, §8)."""
 
     suspected_name = "suspected_name"
+    link_spam = "link_spam"  # several links, or a known spam pattern
+    near_duplicate = "near_duplicate"  # word-shingle Jaccard > 0.6 with another review
+    direction_burst = "direction_burst"  # part of a window of 3+ reviews far from the estimate
+
+
+class GuidelineReason(enum.Enum):
+    """Why a moderator hid a review or a response (the author is told; DESIGN.md §8)."""
+
+    personal_information = "personal_information"
+    not_first_hand = "not_first_hand"
+    false_or_misleading = "false_or_misleading"
+    abusive = "abusive"
+    spam = "spam"
+    conflict_of_interest = "conflict_of_interest"
+    legal_notice = "legal_notice"
+    other = "other"
 
 
 class RevisionSource(enum.Enum):
@@ -187,6 +203,12 @@ class Review(db.Model):
         CheckConstraint(f"hold_reason IN ({enum_values(HoldReason)})", name="hold_reason"),
         CheckConstraint(
             "(status = 'held') = (hold_reason IS NOT NULL)", name="held_iff_hold_reason"
+        ),
+        CheckConstraint(
+            f"hidden_reason IN ({enum_values(GuidelineReason)})", name="hidden_reason"
+        ),
+        CheckConstraint(
+            "(status = 'hidden') = (hidden_reason IS NOT NULL)", name="hidden_iff_hidden_reason"
         ),
         CheckConstraint(
             "status != 'scheduled' OR publish_at IS NOT NULL", name="scheduled_has_publish_at"
@@ -307,6 +329,11 @@ class Review(db.Model):
     # When the author last changed it; the public sees only the month ("updated March 2026").
     author_updated_at: Mapped[datetime | None] = mapped_column(DateTime)
     hold_reason: Mapped[HoldReason | None] = enum_column(HoldReason)
+    # Set by a moderator who hides the review (status hidden); the author is told which rule.
+    hidden_reason: Mapped[GuidelineReason | None] = enum_column(GuidelineReason)
+    # DESIGN.md §8 burst cap: published and visible, marked "pending moderation", not scored
+    # (r = 0) until a moderator clears it (sets this back to NULL).
+    burst_capped_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     # Set by `flask heardback tick` (DESIGN.md §3 "presumed ghosted", reminders in §4).
     presumed_ghosted_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -89,6 +89,7 @@ _FACT_COLUMNS = (
     Review.feedback,
     Review.last_contact_on,
     Review.published_at,
+    Review.burst_capped_at,
 )
 
 
@@ -104,7 +105,8 @@ def facts_from_review(review, today: date) -> engine.ReviewFacts:
         feedback=review.feedback,
         last_contact_on=review.last_contact_on,
         presumed_ghosted=is_presumed_ghosted(review, today),
-        held=False,  # the burst cap (DESIGN.md §8) arrives with moderation
+        # DESIGN.md §8: over the burst cap, visible but not scored until a moderator clears it.
+        held=review.burst_capped_at is not None,
         # A de-linked review (its account deleted) counts as an author of its own.
         author_key=review.author_id if review.author_id is not None else f"review-{review.id}",
     )

@@ -35,6 +35,8 @@ TABLES = {
     "contact_reports",
     "responses",
     "flags",
+    "audit_log",
+    "legal_notices",
     "alembic_version",
 }
 
