@@ -36,7 +36,7 @@ from reviews.services import Prepared, values_of
 from scoring import engine
 from scoring import figures as side
 from scoring.engine import ReviewFacts, Verdict
-from scoring.stats import Inputs, current_inputs, facts_from_review
+from scoring.stats import FACT_COLUMNS, Inputs, current_inputs, facts_from_review
 from timeutils import month_label, month_start
 
 if TYPE_CHECKING:
@@ -140,18 +140,8 @@ def _quarter_starts(today: date, count: int = TREND_QUARTERS) -> list[date]:
     return starts
 
 
-_TREND_COLUMNS = (
-    Review.id,
-    Review.author_id,
-    Review.stage,
-    Review.outcome,
-    Review.decision_days,
-    Review.promised_days,
-    Review.followups_sent,
-    Review.followups_answered,
-    Review.feedback,
-    Review.last_contact_on,
-)
+# What the score reads of a review (the burst-cap mark included).
+_TREND_COLUMNS = FACT_COLUMNS
 
 
 def quarterly_trend(employer: Employer, inputs: Inputs, today: date) -> list[Quarter]:

@@ -76,7 +76,7 @@ def current_inputs() -> Inputs:
 
 
 # The review columns the score reads, selected as plain rows by the full rebuild (no ORM objects).
-_FACT_COLUMNS = (
+FACT_COLUMNS = (
     Review.id,
     Review.author_id,
     Review.employer_id,
@@ -94,7 +94,7 @@ _FACT_COLUMNS = (
 
 
 def facts_from_review(review, today: date) -> engine.ReviewFacts:
-    """The engine's view of a review: a Review or a row of _FACT_COLUMNS."""
+    """The engine's view of a review: a Review or a row of FACT_COLUMNS."""
     return engine.ReviewFacts(
         stage=review.stage,
         outcome=review.outcome,
@@ -212,7 +212,7 @@ def refresh_employer(employer_id: int, today: date | None = None) -> None:
     today = today or today_utc()
     db.session.flush()
     rows = db.session.execute(
-        _published(select(*_FACT_COLUMNS).where(Review.employer_id == employer_id))
+        _published(select(*FACT_COLUMNS).where(Review.employer_id == employer_id))
     ).all()
     industry = db.session.scalar(select(Employer.industry).where(Employer.id == employer_id))
     facts = [facts_from_review(row, today) for row in rows]
@@ -248,7 +248,7 @@ class _EmployerReviews:
 def _everything(today: date) -> list[_EmployerReviews]:
     """Every published review's facts, grouped by employer, read once as plain rows."""
     rows = db.session.execute(
-        _published(select(*_FACT_COLUMNS, Employer.industry).join(Employer))
+        _published(select(*FACT_COLUMNS, Employer.industry).join(Employer))
         .order_by(Review.employer_id, Review.id)
         .execution_options(yield_per=20_000)
     )

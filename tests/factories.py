@@ -11,7 +11,7 @@ from accounts.models import User
 from accounts.services import hash_password
 from employers.models import Employer, EmployerStats, Industry
 from employers.services import normalize_name
-from reviews.models import Outcome, Review, ReviewStatus, Stage
+from reviews.models import GuidelineReason, Outcome, Review, ReviewStatus, Stage
 from scoring.models import SiteParameters
 from timeutils import month_start, utcnow
 
@@ -75,6 +75,9 @@ class ReviewFactory(BaseFactory):
     status = ReviewStatus.published
     published_at = factory.LazyAttribute(
         lambda o: utcnow() if o.status is ReviewStatus.published else None
+    )
+    hidden_reason = factory.LazyAttribute(
+        lambda o: GuidelineReason.other if o.status is ReviewStatus.hidden else None
     )
 
     class Meta:

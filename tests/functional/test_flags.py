@@ -12,7 +12,7 @@ from extensions import db
 from moderation.models import Flag, FlagReason, FlagStatus
 from representatives.models import Representative
 from responses.models import Response, ResponseStatus
-from reviews.models import HoldReason, Review, ReviewStatus
+from reviews.models import GuidelineReason, HoldReason, Review, ReviewStatus
 from reviews.services import snapshot
 from tests.conftest import csrf_token, page_text, post_form
 from tests.factories import EmployerFactory, ReviewFactory, UserFactory
@@ -74,7 +74,11 @@ def flags() -> list[Flag]:
 
 def add_response(review, status=ResponseStatus.published) -> Response:
     response = Response(
-        review_id=review.id, employer_id=review.employer_id, body="We did reply.", status=status
+        review_id=review.id,
+        employer_id=review.employer_id,
+        body="We did reply.",
+        status=status,
+        hidden_reason=GuidelineReason.other if status is ResponseStatus.hidden else None,
     )
     db.session.add(response)
     db.session.commit()

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from extensions import db
 from representatives.models import EndReason, Representative
 from responses.models import BODY_LIMIT, Response, ResponseStatus
-from reviews.models import HoldReason, Outcome, Review, ReviewStatus
+from reviews.models import GuidelineReason, HoldReason, Outcome, Review, ReviewStatus
 from tests.conftest import csrf_token, page_text, post_form
 from tests.factories import EmployerFactory, ReviewFactory, UserFactory
 from tests.functional.test_api import checked, load_spec
@@ -343,7 +343,11 @@ def test_a_suspected_name_holds_the_response_for_a_moderator(
 def test_held_and_hidden_responses_are_not_shown(app, employer, review, status):
     db.session.add(
         Response(
-            review_id=review.id, employer_id=employer.id, body="Not for the public.", status=status
+            review_id=review.id,
+            employer_id=employer.id,
+            body="Not for the public.",
+            status=status,
+            hidden_reason=GuidelineReason.abusive if status is ResponseStatus.hidden else None,
         )
     )
     db.session.commit()
@@ -362,6 +366,7 @@ def test_a_hidden_response_cant_be_edited_back_into_view(client, rep, review, em
             employer_id=employer.id,
             body="Hidden text.",
             status=ResponseStatus.hidden,
+            hidden_reason=GuidelineReason.abusive,
         )
     )
     db.session.commit()
