@@ -1,0 +1,5 @@
+"""Views of moderation/ (notice_routes)."""
+
+from __future__ import annotations
+
+from moderation import bp  # noqa: F401
