@@ -84,6 +84,9 @@ class Config:
     # Per client on /api/v1 and the badges: shared caches absorb most traffic; this stops one
     # client crawling the origin flat out.
     RATELIMIT_API = "120 per minute"
+    # Legal notices about a review, per client (an HMAC of the address): each one emails the
+    # notifier and the review's author, so a handful a day; only accepted notices count.
+    RATELIMIT_NOTICE = "5 per day"
 
     # Reviews become public at a random moment this many hours after submission (DESIGN.md §5.2).
     REVIEW_PUBLISH_DELAY_MIN_HOURS = 72

@@ -16,6 +16,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from accounts import bp, services
+from accounts.export import export_json
 from accounts.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
@@ -278,6 +279,17 @@ def confirm_email_change(token: str):
     db.session.commit()
     flash("Your email address is changed.", "success")
     return redirect(_after_link())
+
+
+@bp.get("/me/export")
+@login_required
+def export():
+    """All of the user's data as a JSON download (DESIGN.md §5.7; accounts/export.py)."""
+    body, filename = export_json(current_user._get_current_object())
+    response = current_app.response_class(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/account/delete", methods=["GET", "POST"])

@@ -21,6 +21,7 @@ from employers.forms import NewEmployerForm
 from employers.models import Industry, SizeBand
 from extensions import db, limiter
 from forms import clean_query
+from moderation.transparency import removed_counts
 from representatives.services import commitment_measure
 from reviews.display import public_view
 from reviews.services import recent_published, values_of
@@ -254,6 +255,7 @@ def employer_page(slug: str):
         verdict=verdict,
         profile=profile.build(employer, verdict, current_inputs()),
         commitment=commitment_measure(employer.id),
+        removed=removed_counts(employer.id),
         cards=cards,
         country_name=services.country_name,
     )

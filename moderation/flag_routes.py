@@ -66,9 +66,7 @@ def _handle(review: Review, *, what: str):
         ), 403
     form = FlagForm()
     if form.validate_on_submit():
-        result = services.flag(
-            current_user, form.reason_value, form.explanation.data, **target
-        )
+        result = services.flag(current_user, form.reason_value, form.explanation.data, **target)
         if isinstance(result, Refusal):  # e.g. the same report sent twice at once
             return _done_page(review, what, already=True)
         db.session.commit()

@@ -38,9 +38,7 @@ class Flag(db.Model):
     __table_args__ = (
         CheckConstraint(f"reason IN ({enum_values(FlagReason)})", name="reason"),
         CheckConstraint(f"status IN ({enum_values(FlagStatus)})", name="status"),
-        CheckConstraint(
-            "(review_id IS NULL) != (response_id IS NULL)", name="one_target"
-        ),
+        CheckConstraint("(review_id IS NULL) != (response_id IS NULL)", name="one_target"),
         CheckConstraint(
             f"length(explanation) >= 1 AND length(explanation) <= {EXPLANATION_LIMIT}",
             name="explanation_length",

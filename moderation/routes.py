@@ -16,8 +16,9 @@ from accounts.models import Role
 from employers.services import get_by_slug
 from extensions import db, login_manager
 from forms import ConfirmForm, has_control_characters
-from moderation import bp
+from moderation import audit, bp
 from moderation.forms import RefuseClaimForm
+from moderation.models import AuditAction
 from representatives import claims
 from representatives.claims import ClaimError
 from representatives.models import Claim, EndReason, Representative
@@ -82,6 +83,13 @@ def approve_claim(claim_id: int):
         employer, domain = claim.employer, claim.email_domain
         try:
             claims.approve_with_domain(claim, _me())
+            audit.record(
+                current_user.id,
+                AuditAction.approve_claim,
+                "claim",
+                claim.id,
+                details={"employer_id": employer.id, "domain": domain},
+            )
             db.session.commit()
         except ClaimError as error:
             db.session.rollback()
@@ -107,6 +115,14 @@ def refuse_claim(claim_id: int):
         return _claims_page(422, failed=(claim_id, form))
     try:
         claims.refuse(claim, _me(), form.note.data)
+        audit.record(
+            current_user.id,
+            AuditAction.refuse_claim,
+            "claim",
+            claim.id,
+            claim.moderator_note,
+            {"employer_id": claim.employer_id, "domain": claim.email_domain},
+        )
         db.session.commit()
     except ClaimError as error:
         db.session.rollback()
@@ -149,6 +165,13 @@ def revoke_representative(representative_id: int):
     if ConfirmForm().validate_on_submit():
         try:
             claims.end_representation(representative, EndReason.revoked)
+            audit.record(
+                current_user.id,
+                AuditAction.revoke_representative,
+                "representative",
+                representative.id,
+                details={"employer_id": employer.id},
+            )
             db.session.commit()
         except ClaimError as error:
             db.session.rollback()

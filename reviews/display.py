@@ -60,6 +60,8 @@ class PublicCard:
     response: PublicResponse | None = None
     # The author confirmed the employer got in touch after the review was posted (DESIGN.md §7).
     followed_up_month: str | None = None
+    # Over the burst cap (DESIGN.md §8): visible, not scored until a moderator clears it.
+    pending_moderation: bool = False
 
 
 def _published_count(employer: Employer) -> int:
@@ -101,6 +103,8 @@ def public_view(
         card.updated = month_label(review.author_updated_at)
     if review is not None and review.employer_followed_up_at:
         card.followed_up_month = month_label(review.employer_followed_up_at)
+    if review is not None and review.burst_capped_at is not None:
+        card.pending_moderation = True
     if outcome is Outcome.waiting and review is not None and review.presumed_ghosted_at:
         card.silent_days = silent_days((today() - values["last_contact_on"]).days)
     card.details = _details(values, outcome)

@@ -41,6 +41,7 @@ from accounts.services import absolute_url
 from employers.models import Employer
 from extensions import db
 from notifications import mail
+from reviews.holds import apply_burst_cap
 from reviews.models import Outcome, Review, ReviewStatus, RevisionSource
 from reviews.services import (
     GHOSTED_AFTER_DAYS,
@@ -94,6 +95,7 @@ class TickReport:
     # Employers whose rows the once-a-day refresh rebuilt. Not part of equality: it reports the
     # day's first run, not a change to any review.
     statistics_rebuilt: int = field(default=0, compare=False)
+    sessions_purged: int = field(default=0, compare=False)
 
     def lines(self) -> list[str]:
         lines = [
@@ -104,6 +106,7 @@ class TickReport:
         ]
         if self.statistics_rebuilt:
             lines.append(f"Daily statistics refresh: {self.statistics_rebuilt} employers")
+            lines.append(f"Expired sign-in sessions deleted: {self.sessions_purged}")
         if self.failed_reminders:
             lines.append(f"Reminders not sent (will be retried next run): {self.failed_reminders}")
         lines.append(f"New-review emails to employers sent: {self.new_review_emails}")
@@ -143,6 +146,11 @@ def tick(now: datetime | None = None) -> TickReport:
     if needs_daily_refresh(now.date()):
         report.statistics_rebuilt = recompute(now.date())
         db.session.commit()
+        # Expired sign-in sessions go too (the privacy page promises it).
+        from accounts.services import purge_expired_sessions
+
+        report.sessions_purged = purge_expired_sessions()
+        db.session.commit()
 
     # The ghosted reminder first: a review that is overdue on both counts gets only that one,
     # since the timeline reminder is for cases that aren't presumed ghosted yet.
@@ -172,8 +180,10 @@ def tick(now: datetime | None = None) -> TickReport:
 def on_published(review: Review) -> None:
     """Called once per review, in the transaction that publishes it.
 
-    The employer's statistics row is updated in the same transaction (DESIGN.md §6).
+    The employer's statistics row is updated in the same transaction (DESIGN.md §6). Over the
+    burst cap (DESIGN.md §8) the review is published but not scored until a moderator clears it.
     """
+    apply_burst_cap(review, review.published_at or utcnow())
     refresh_employer(review.employer_id)
 
 

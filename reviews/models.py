@@ -344,7 +344,15 @@ class Review(db.Model):
     employer_followed_up_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     employer: Mapped[Employer] = relationship()
-    response = relationship("Response", back_populates="review", uselist=False)
+    # The database deletes the response with its review (ON DELETE CASCADE); the ORM must not
+    # try to orphan it first.
+    response = relationship(
+        "Response",
+        back_populates="review",
+        uselist=False,
+        cascade="save-update, merge, delete",
+        passive_deletes=True,
+    )
     revisions: Mapped[list[ReviewRevision]] = relationship(
         back_populates="review",
         cascade="all, delete-orphan",

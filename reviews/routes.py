@@ -183,6 +183,8 @@ def edit(public_id: str):
 @bp.get("/me")
 @login_required
 def mine():
+    from moderation.notices import open_notice_count  # moderation/ imports reviews/
+
     reviews = services.reviews_of(current_user)
     contacts = contact_services.open_contacts(current_user.id)
     return render_template(
@@ -191,6 +193,7 @@ def mine():
         today=today(),
         contacts=contacts,
         contact_labels={outcome: OUTCOMES[outcome][0] for outcome in ANSWERS},
+        open_notices=open_notice_count(current_user.id),
     )
 
 

@@ -214,9 +214,22 @@ def _apply(review: Review, values: dict) -> None:
 
 
 def _hold_or_schedule(review: Review, prepared: Prepared, author: User, now: datetime) -> None:
-    if prepared.suspected_names:
+    """Held for a moderator if a check trips (suspected names first, then reviews.holds: link
+    spam, near-duplicate text, direction burst), else scheduled (DESIGN.md §5.4, §8)."""
+    if review.status is ReviewStatus.hidden:
+        # The author edited a review a moderator hid and resubmits it (issue 6): every check
+        # runs again as for a new review, and if it passes, a fresh publication delay starts.
+        review.status = None
+        review.hidden_reason = None
+        review.publish_at = None
+    reason = HoldReason.suspected_name if prepared.suspected_names else None
+    if reason is None:
+        from reviews import holds  # holds reads the scores; scoring.stats imports this module
+
+        reason = holds.automatic_hold(review, prepared.removals)
+    if reason is not None:
         review.status = ReviewStatus.held
-        review.hold_reason = HoldReason.suspected_name
+        review.hold_reason = reason
         return
     review.hold_reason = None
     if review.status in (None, ReviewStatus.held):

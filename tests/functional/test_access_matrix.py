@@ -19,10 +19,12 @@ import pytest
 
 from accounts.models import Role
 from extensions import db
+from moderation.models import Flag, FlagReason, LegalNotice
 from representatives.models import Claim, ClaimStatus, Representative
 from reviews.models import Outcome, Stage
 from tests.conftest import CSRF_INPUT
 from tests.factories import EmployerFactory, ReviewFactory, UserFactory
+from timeutils import utcnow
 
 PASSWORD = "correct horse battery"
 ROLES = ("anonymous", "candidate", "author", "rep_a", "rep_b", "moderator", "admin")
@@ -119,6 +121,38 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("moderation.refuse_claim", "POST"): MODERATORS,
     ("moderation.representatives", "GET"): ADMIN,
     ("moderation.revoke_representative", "POST"): ADMIN,
+    ("moderation.queue_page", "GET"): MODERATORS,
+    ("moderation.review_page", "GET"): MODERATORS,
+    ("moderation.merge", "GET"): MODERATORS,
+    ("moderation.merge", "POST"): MODERATORS,
+    **{
+        (f"moderation.{action}", "POST"): MODERATORS
+        for action in (
+            "publish_review",
+            "hide_review",
+            "restore_review",
+            "redact_review",
+            "clear_burst",
+            "publish_response",
+            "hide_response",
+            "restore_response",
+            "redact_response",
+            "dismiss_flag",
+            "action_notice",
+            "reject_notice",
+            "suspend_author",
+        )
+    },
+    # Privacy rights and transparency.
+    ("accounts.export", "GET"): SIGNED_IN,
+    ("moderation.transparency", "GET"): EVERYONE,
+    # Legal notices: anyone may send one (they name themselves); only the author answers it.
+    ("moderation.legal_notice", "GET"): EVERYONE,
+    ("moderation.legal_notice", "POST"): EVERYONE,
+    ("moderation.legal_notice_sent", "GET"): EVERYONE,
+    ("moderation.notices_mine", "GET"): SIGNED_IN,
+    ("moderation.notice_answer", "GET"): AUTHOR,
+    ("moderation.notice_answer", "POST"): AUTHOR,
 }
 
 
@@ -134,9 +168,7 @@ def world(app):
         "author": UserFactory(email="author@example.org", verified=True),
         "rep_a": UserFactory(email="rep.a@example.org", verified=True),
         "rep_b": UserFactory(email="rep.b@example.org", verified=True),
-        "moderator": UserFactory(
-            email="moderator@example.org", verified=True, role=Role.moderator
-        ),
+        "moderator": UserFactory(email="moderator@example.org", verified=True, role=Role.moderator),
         "admin": UserFactory(email="admin@example.org", verified=True, role=Role.admin),
     }
     contact = date.today() - timedelta(days=40)
@@ -160,6 +192,21 @@ def world(app):
         status=ClaimStatus.awaiting_moderator,
     )
     db.session.add(claim)
+    flag = Flag(
+        review_id=review.id,
+        reporter_id=users["candidate"].id,
+        reason=FlagReason.spam,
+        explanation="Looks like an advert.",
+    )
+    notice = LegalNotice(
+        review_id=review.id,
+        notifier_name="A. Notifier",
+        notifier_email="notifier@example.org",
+        legal_basis="defamation",
+        explanation="This is untrue.",
+        author_informed_at=utcnow(),
+    )
+    db.session.add_all([flag, notice])
     db.session.commit()
     return {
         "emails": {role: user.email for role, user in users.items()},
@@ -169,6 +216,8 @@ def world(app):
             "representative_id": rep_a.id,
             "token": "not-a-real-token",
             "claim_id": claim.id,
+            "flag_id": flag.id,
+            "notice_id": notice.id,
             "filename": "css/site.css",
         },
         "employer": a.slug,

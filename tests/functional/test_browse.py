@@ -132,12 +132,22 @@ def test_sort_by_score_puts_shown_scores_first_highest_first(client):
     scored("Bottom Co", 12)
     # A high score that isn't shown (2 accounts) must not rank, nor show, nor leak by its order.
     employer(
-        "Hidden High Co", score=99, score_sd=3, weight_sum=9, scored_reviews=3,
-        scored_authors=2, review_count=40,
+        "Hidden High Co",
+        score=99,
+        score_sd=3,
+        weight_sum=9,
+        scored_reviews=3,
+        scored_authors=2,
+        review_count=40,
     )
     employer(
-        "Hidden Low Co", score=4, score_sd=3, weight_sum=9, scored_reviews=2,
-        scored_authors=2, review_count=50,
+        "Hidden Low Co",
+        score=4,
+        score_sd=3,
+        weight_sum=9,
+        scored_reviews=2,
+        scored_authors=2,
+        review_count=50,
     )
     employer("Empty Co", review_count=0)
     body = page_text(client.get("/employers?sort=score"))
@@ -147,7 +157,7 @@ def test_sort_by_score_puts_shown_scores_first_highest_first(client):
     assert "99" not in body
     hidden_row = body[body.index("Hidden Low Co") : body.index("Empty Co")]
     assert NOT_SHOWN in hidden_row
-    top_row = body[body.index("Top Co"):body.index("Middling Co")]
+    top_row = body[body.index("Top Co") : body.index("Middling Co")]
     assert "91" in top_row and "Responsive" in top_row and NOT_SHOWN not in top_row
 
 
@@ -158,7 +168,9 @@ def test_sort_by_reviews_is_the_default(client):
     for url in ("/employers", "/employers?sort=reviews"):
         body = page_text(client.get(url))
         assert order_of(body, "Few Reports", "Many Reports", "Some Reports") == [
-            "Many Reports", "Some Reports", "Few Reports",
+            "Many Reports",
+            "Some Reports",
+            "Few Reports",
         ]
     assert "30 reports" in body and "2 reports" in body
 
@@ -170,7 +182,9 @@ def test_sort_by_recent_puts_employers_without_reports_last(client):
     employer("Fresh News", review_count=1, latest_published_at=now)
     body = page_text(client.get("/employers?sort=recent"))
     assert order_of(body, "Never Reviewed", "Old News", "Fresh News") == [
-        "Fresh News", "Old News", "Never Reviewed",
+        "Fresh News",
+        "Old News",
+        "Never Reviewed",
     ]
 
 
@@ -274,11 +288,15 @@ def test_reviews_page_lists_published_reviews_newest_first_twenty_a_page(client)
     made = employer("Acme Widgets")
     reviews_of(made, 23, "Report number {n:02d}.")
     ReviewFactory(
-        employer_id=made.id, status=ReviewStatus.held, hold_reason=HoldReason.suspected_name,
+        employer_id=made.id,
+        status=ReviewStatus.held,
+        hold_reason=HoldReason.suspected_name,
         narrative="Held back report.",
     )
     ReviewFactory(
-        employer_id=made.id, status=ReviewStatus.scheduled, publish_at=datetime(2030, 1, 1),
+        employer_id=made.id,
+        status=ReviewStatus.scheduled,
+        publish_at=datetime(2030, 1, 1),
         narrative="Scheduled report.",
     )
     db.session.commit()
@@ -286,7 +304,9 @@ def test_reviews_page_lists_published_reviews_newest_first_twenty_a_page(client)
     assert "23 reports, page 1 of 2" in first
     assert first.count('<article class="review-card') == 20
     assert order_of(first, "Report number 22.", "Report number 10.", "Report number 03.") == [
-        "Report number 22.", "Report number 10.", "Report number 03.",
+        "Report number 22.",
+        "Report number 10.",
+        "Report number 03.",
     ]
     assert "Report number 02." not in first
     second = page_text(client.get(f"/employers/{made.slug}/reviews?page=2"))
@@ -301,12 +321,22 @@ def test_reviews_filters_by_outcome_stage_and_period(client):
     recent_contact = today - timedelta(days=20)
     old_contact = month_start(today - timedelta(days=900)) + timedelta(days=3)
     reviews_of(
-        made, 3, outcome=Outcome.ghosted, stage=Stage.final, story="Ghosted at the final.",
-        process_month=month_start(recent_contact), last_contact_on=recent_contact,
+        made,
+        3,
+        outcome=Outcome.ghosted,
+        stage=Stage.final,
+        story="Ghosted at the final.",
+        process_month=month_start(recent_contact),
+        last_contact_on=recent_contact,
     )
     reviews_of(
-        made, 3, outcome=Outcome.rejected, decision_days=4, stage=Stage.screen,
-        story="Rejected after screening.", process_month=month_start(old_contact),
+        made,
+        3,
+        outcome=Outcome.rejected,
+        decision_days=4,
+        stage=Stage.screen,
+        story="Rejected after screening.",
+        process_month=month_start(old_contact),
         last_contact_on=old_contact,
     )
     url = f"/employers/{made.slug}/reviews"
@@ -401,8 +431,9 @@ def test_hostile_review_filters_are_ignored_politely(client, query):
 def test_reviews_page_unknown_slug_and_old_slug(client):
     made = employer("Acme Widgets")
     db.session.add(
-        EmployerAlias(employer_id=made.id, name="Old Acme", normalized_name="old acme",
-                      slug="old-acme")
+        EmployerAlias(
+            employer_id=made.id, name="Old Acme", normalized_name="old acme", slug="old-acme"
+        )
     )
     db.session.commit()
     assert client.get("/employers/nobody-here/reviews").status_code == 404
@@ -416,8 +447,11 @@ def test_reviews_page_shows_months_and_no_author(client):
     made = employer("Acme Widgets")
     contact = date.today() - timedelta(days=45)
     review = ReviewFactory(
-        employer_id=made.id, author=author, last_contact_on=contact,
-        process_month=month_start(contact), narrative="They never called back.",
+        employer_id=made.id,
+        author=author,
+        last_contact_on=contact,
+        process_month=month_start(contact),
+        narrative="They never called back.",
     )
     made.stats.review_count = 1
     db.session.commit()
@@ -451,13 +485,19 @@ def test_most_responsive_boundaries_and_order(client):
     scored("Tied Fewer", 70, n=6, spread=100)
     scored("Tied More", 70, n=9, spread=100)
     employer(  # a score that isn't shown (2 accounts) is never ranked
-        "Unshown Score", score=99, score_sd=2, weight_sum=30, spread_days=300,
-        scored_reviews=30, scored_authors=2, review_count=30,
+        "Unshown Score",
+        score=99,
+        score_sd=2,
+        weight_sum=30,
+        spread_days=300,
+        scored_reviews=30,
+        scored_authors=2,
+        review_count=30,
     )
     most = [row.employer.name for row in browse.most_responsive()]
     assert most == ["Best Of All", "Just Enough Weight", "Tied More", "Tied Fewer"]
     body = page_text(client.get("/rankings"))
-    section = body[body.index('id="most-heading"'):body.index('id="least-heading"')]
+    section = body[body.index('id="most-heading"') : body.index('id="least-heading"')]
     assert order_of(section, *most) == most
     for absent in ("Short Of Weight", "Too Bunched", "Unshown Score"):
         assert absent not in section
@@ -471,13 +511,19 @@ def test_least_responsive_boundaries_and_order(client):
     scored("Tie Fewer", 28, sd=2, n=11)  # 30, ties with "Tie More"
     scored("Tie More", 27, sd=3, n=15)  # 30
     employer(
-        "Unshown Low", score=1, score_sd=1, weight_sum=30, spread_days=300,
-        scored_reviews=2, scored_authors=2, review_count=30,
+        "Unshown Low",
+        score=1,
+        score_sd=1,
+        weight_sum=30,
+        spread_days=300,
+        scored_reviews=2,
+        scored_authors=2,
+        review_count=30,
     )
     least = [row.employer.name for row in browse.least_responsive()]
     assert least == ["Sure Bad", "Unsure Bad", "Tie More", "Tie Fewer", "Ten Reviews"]
     body = page_text(client.get("/rankings"))
-    section = body[body.index('id="least-heading"'):]
+    section = body[body.index('id="least-heading"') :]
     assert order_of(section, *least) == least
     assert "Nearly Ten" not in section and "Unshown Low" not in section
 
@@ -515,10 +561,8 @@ def test_rankings_explain_themselves_accessibly(client):
     assert "at least 10 recent reports" in body
     assert "<caption" in body and '<th scope="col">' in body and '<th scope="row">' in body
     assert '<label for="rankings-industry">' in body
-    headings = re.findall(r"<h(\d)", body[body.index("<main"):])
-    assert headings[0] == "1" and all(
-        int(b) - int(a) <= 1 for a, b in itertools.pairwise(headings)
-    )
+    headings = re.findall(r"<h(\d)", body[body.index("<main") :])
+    assert headings[0] == "1" and all(int(b) - int(a) <= 1 for a, b in itertools.pairwise(headings))
 
 
 @pytest.mark.parametrize(
@@ -556,12 +600,12 @@ def test_home_lists_top_five_each_and_recent_reports(client):
     for number in range(7):
         scored(f"Poor Employer {number}", 10 + number, n=12)
     body = page_text(client.get("/"))
-    most = body[body.index('id="most-heading"'):body.index('id="least-heading"')]
+    most = body[body.index('id="most-heading"') : body.index('id="least-heading"')]
     assert order_of(most, *(f"Good Employer {n}" for n in (6, 5, 4, 3, 2))) == [
         f"Good Employer {n}" for n in (6, 5, 4, 3, 2)
     ]
     assert "Good Employer 1" not in most
-    least = body[body.index('id="least-heading"'):body.index('id="recent-heading"')]
+    least = body[body.index('id="least-heading"') : body.index('id="recent-heading"')]
     assert order_of(least, *(f"Poor Employer {n}" for n in range(5))) == [
         f"Poor Employer {n}" for n in range(5)
     ]
@@ -578,10 +622,14 @@ def test_home_recent_reports_are_the_five_newest_site_wide(client):
             published_at=start + timedelta(days=number),
             narrative=f"Site-wide story {number}.",
         )
-    ReviewFactory(employer_id=first.id, status=ReviewStatus.scheduled,
-                  publish_at=datetime(2030, 1, 1), narrative="Not yet public.")
+    ReviewFactory(
+        employer_id=first.id,
+        status=ReviewStatus.scheduled,
+        publish_at=datetime(2030, 1, 1),
+        narrative="Not yet public.",
+    )
     body = page_text(client.get("/"))
-    recent = body[body.index('id="recent-heading"'):]
+    recent = body[body.index('id="recent-heading"') :]
     stories = [f"Site-wide story {number}." for number in (5, 4, 3, 2, 1)]
     assert order_of(recent, *stories) == stories
     assert "Site-wide story 0." not in recent and "Not yet public" not in recent
@@ -602,8 +650,14 @@ def _grow(count: int) -> None:
     for _ in range(count):
         made = EmployerFactory()
         for key, value in dict(
-            score=60.0, score_sd=4.0, weight_sum=12.0, scored_reviews=12, scored_authors=12,
-            review_count=12, spread_days=100, latest_published_at=datetime(2025, 5, 1),
+            score=60.0,
+            score_sd=4.0,
+            weight_sum=12.0,
+            scored_reviews=12,
+            scored_authors=12,
+            review_count=12,
+            spread_days=100,
+            latest_published_at=datetime(2025, 5, 1),
         ).items():
             setattr(made.stats, key, value)
         ReviewFactory(employer_id=made.id)
@@ -634,7 +688,11 @@ def test_reviews_page_runs_a_fixed_number_of_queries(client):
     reviews_of(made, 1)
     url = f"/employers/{made.slug}/reviews?period=12m&outcome=ghosted"
     few = queries(client, url)
-    reviews_of(made, 40, last_contact_on=date.today() - timedelta(days=10),
-               process_month=month_start(date.today() - timedelta(days=10)))
+    reviews_of(
+        made,
+        40,
+        last_contact_on=date.today() - timedelta(days=10),
+        process_month=month_start(date.today() - timedelta(days=10)),
+    )
     many = queries(client, url)
     assert many == few, f"{few} queries with 1 review, {many} with 41"

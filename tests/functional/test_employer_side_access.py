@@ -48,9 +48,7 @@ def world(app):
     rep_b = Representative(user_id=rep_b_user.id, employer_id=b.id, notify=Notify.immediate)
     db.session.add_all([rep_a, rep_b])
     db.session.flush()
-    db.session.add(
-        Response(review_id=reviews["b"].id, employer_id=b.id, body="B's own answer.")
-    )
+    db.session.add(Response(review_id=reviews["b"].id, employer_id=b.id, body="B's own answer."))
     db.session.commit()
     return {
         "a": a.slug,

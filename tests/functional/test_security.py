@@ -37,6 +37,7 @@ STATE_CHANGING = [
     ("/employer/notifications", {"employer": "x", "notify": "off"}),
     ("/employer/commitment", {"employer": "x", "days": "7"}),
     ("/employer/commitment/withdraw", {"employer": "x"}),
+    ("/moderation/merge", {"source": "a", "target": "b", "confirm": "y"}),
 ]
 
 

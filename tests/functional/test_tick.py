@@ -23,7 +23,7 @@ from reviews.models import (
     Stage,
 )
 from tests.factories import EmployerFactory, ReviewFactory, UserFactory
-from timeutils import month_start
+from timeutils import month_start, utcnow
 
 # Naive UTC, as stored. A day well inside a month, so "the month" and "the date" differ.
 NOW = datetime(2026, 3, 17, 9, 30)
@@ -465,3 +465,21 @@ def test_no_reminders_to_addresses_that_cannot_receive_mail(app, outbox):
     report = tick()
     assert report.presumed_ghosted == 1
     assert outbox == []
+
+
+def test_the_daily_run_deletes_expired_sign_in_sessions(app):
+    """The privacy page promises that expired sessions are deleted: tick does it once a day."""
+    from accounts.models import LoginSession
+
+    user = UserFactory(verified=True)
+    now = utcnow()
+    db.session.add_all(
+        [
+            LoginSession(user_id=user.id, token_hash="a" * 64, expires_at=now - timedelta(hours=1)),
+            LoginSession(user_id=user.id, token_hash="b" * 64, expires_at=now + timedelta(days=3)),
+        ]
+    )
+    db.session.commit()
+    report = tick(now)
+    assert report.sessions_purged == 1
+    assert db.session.scalars(select(LoginSession.token_hash)).all() == ["b" * 64]

@@ -1,0 +1,112 @@
+"""Forms of the moderators' actions on a review (issue 6). What is acted on comes from the URL;
+the forms carry only the moderator's decision and reason.
+
+Several of these forms share one page, so templates give their fields distinct ids
+(`field(form.reason, id_=...)`); the field names stay plain, which is what the browser posts.
+"""
+
+from __future__ import annotations
+
+from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
+
+from forms import BaseForm, NoControlCharacters
+from moderation.actions import GUIDELINES, REDACTABLE
+from responses.forms import normalise_text
+
+REASON_MAX = 500  # the audit log's reason column holds more; a reason is a sentence or two
+SPAN_MAX = 4000  # the longest text a review or response holds
+
+
+def _reason_field(required: bool, label: str) -> TextAreaField:
+    first = (
+        DataRequired("Give a reason: it goes in the audit log with your action.")
+        if required
+        else Optional()
+    )
+    return TextAreaField(
+        label,
+        filters=[normalise_text],
+        validators=[
+            first,
+            Length(
+                max=REASON_MAX,
+                message=f"Keep the reason to {REASON_MAX} characters (it has %(length)d now).",
+            ),
+            NoControlCharacters(multiline=True),
+        ],
+        render_kw={"rows": 2, "maxlength": REASON_MAX},
+    )
+
+
+def _span_field() -> TextAreaField:
+    return TextAreaField(
+        "Exact text to remove",
+        filters=[normalise_text],
+        validators=[
+            DataRequired("Paste the exact text to remove."),
+            Length(
+                max=SPAN_MAX,
+                message=f"That is longer than any review text ({SPAN_MAX:,} characters).",
+            ),
+            NoControlCharacters(multiline=True),
+        ],
+        description="Copied exactly from the text above. Every occurrence becomes "
+        "“[removed by a moderator]”; the original stays on record for moderators.",
+        render_kw={"rows": 2, "maxlength": SPAN_MAX},
+    )
+
+
+class NoteForm(BaseForm):
+    """A one-button action with an optional reason for the audit log."""
+
+    reason = _reason_field(False, "Reason for the audit log (optional)")
+
+
+class ReasonForm(BaseForm):
+    """An action that needs a reason in the audit log."""
+
+    reason = _reason_field(True, "Reason for the audit log")
+
+
+class HideForm(ReasonForm):
+    guideline = SelectField(
+        "Guideline broken",
+        choices=[SelectChoice("", "Choose a guideline")]
+        + [SelectChoice(reason.value, label) for reason, (label, _) in GUIDELINES.items()],
+        validators=[
+            InputRequired("Choose the guideline it breaks: the author is told which."),
+            AnyOf(
+                [reason.value for reason in GUIDELINES],
+                message="Choose one of the guidelines listed: the author is told which.",
+            ),
+        ],
+        # AnyOf above says what went wrong in words.
+        validate_choice=False,
+        description="The author is emailed this guideline and a link to edit and resubmit; "
+        "not your reason, nor who reported it.",
+    )
+
+
+class RedactForm(ReasonForm):
+    field = SelectField(
+        "Remove from",
+        choices=[SelectChoice(name, label) for name, label in REDACTABLE.items()],
+        validators=[
+            InputRequired("Choose where the text is."),
+            AnyOf(list(REDACTABLE), message="Choose the narrative or the advice."),
+        ],
+        validate_choice=False,
+    )
+    text = _span_field()
+
+
+class RedactResponseForm(ReasonForm):
+    text = _span_field()
+
+
+class SuspendForm(ReasonForm):
+    # The pseudonym the page showed: if the review's account changed meanwhile (deleted,
+    # de-linked), the suspension is refused rather than landing on someone else.
+    pseudonym = HiddenField(validators=[DataRequired(), Length(max=40), NoControlCharacters()])

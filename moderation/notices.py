@@ -1,0 +1,200 @@
+"""Notice-and-action (DESIGN.md §8): legal notices about a review, and the author's answer.
+
+Anyone may send a notice about a published review: a name, an email address, the legal basis and
+an explanation. The notifier is not anonymous (moderators may need to write back); the review's
+author is, and stays so:
+
+- the notifier gets a receipt, and never learns who wrote the review;
+- the author is told by email that a notice was received, with its legal basis and explanation,
+  and may answer on /me/notices/<id>. The author is *not* told who sent it: the explanation they
+  see has the notifier's name and address (and any email, phone number, link or handle) replaced
+  by "[removed]". Knowing the notifier changes nothing about how to answer a legal claim, and
+  withholding it keeps a dispute about a review from becoming one between two people;
+- only moderators read the answer, and decide (moderation queue, another module).
+
+Functions take values and leave the commit to the caller; emails go after the commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from accounts.models import User
+from accounts.services import absolute_url
+from extensions import db
+from moderation.models import LegalNotice, NoticeStatus
+from notifications import mail
+from reviews.models import Review
+from reviews.scrubber import names_from_email, scrub
+from timeutils import month_label, utcnow
+
+log = logging.getLogger(__name__)
+
+# Stored in LegalNotice.legal_basis by key; label and help in the order the form lists them.
+LEGAL_BASES = {
+    "defamation": (
+        "Defamation",
+        "It states something untrue about a person or an organisation that harms their reputation.",
+    ),
+    "privacy": (
+        "Privacy or personal data",
+        "It reveals personal information about someone, or lets them be identified.",
+    ),
+    "copyright": ("Copyright", "It reproduces text or other material whose rights you hold."),
+    "other": ("Another legal reason", "Say which law, and why, in the explanation."),
+}
+
+
+def legal_basis_label(key: str) -> str:
+    return LEGAL_BASES.get(key, LEGAL_BASES["other"])[0]
+
+
+# --- sending a notice --------------------------------------------------------------------------
+
+
+def submit(
+    review: Review, *, name: str, email: str, legal_basis: str, explanation: str
+) -> LegalNotice:
+    """Record an open notice about the review (flushed, so it has an id)."""
+    notice = LegalNotice(
+        review_id=review.id,
+        notifier_name=name,
+        notifier_email=email,
+        legal_basis=legal_basis,
+        explanation=explanation,
+        status=NoticeStatus.open,
+        created_at=utcnow(),
+    )
+    db.session.add(notice)
+    db.session.flush()
+    return notice
+
+
+def for_author(notice: LegalNotice) -> str:
+    """The explanation as the author sees it: nothing that identifies the notifier."""
+    known = [notice.notifier_name, *names_from_email(notice.notifier_email)]
+    return scrub(notice.explanation, known_names=known).text
+
+
+def send_receipt(notice: LegalNotice, review: Review) -> bool:
+    """Email the notifier what they sent (after the commit). False if the mail failed."""
+    try:
+        mail.send_template(
+            notice.notifier_email,
+            f"Your legal notice to HeardBack (reference {notice.id})",
+            "legal_notice_receipt",
+            notice=notice,
+            legal_basis=legal_basis_label(notice.legal_basis),
+            employer_name=review.employer.name,
+            review_url=absolute_url("reviews.show", public_id=review.public_id),
+        )
+    except Exception:
+        log.exception("Could not send a legal notice receipt")
+        return False
+    return True
+
+
+def inform_author(notice: LegalNotice, review: Review) -> bool:
+    """Email the review's author about the notice and mark it informed (the caller commits).
+
+    Nobody to tell when the review was kept de-linked from a deleted account, or its author is
+    suspended (they couldn't sign in to answer); author_informed_at then stays empty, which the
+    moderators see. A mail failure is logged without the recipient.
+    """
+    author = db.session.get(User, review.author_id) if review.author_id else None
+    if author is None or author.is_suspended:
+        return False
+    employer_name = review.employer.name
+    try:
+        mail.send_template(
+            author.email,
+            f"A legal notice about your review of {employer_name}",
+            "legal_notice_author",
+            employer_name=employer_name,
+            month=month_label(review.process_month),
+            legal_basis=legal_basis_label(notice.legal_basis),
+            explanation=for_author(notice),
+            answer_url=absolute_url("moderation.notice_answer", notice_id=notice.id),
+            review_url=absolute_url("reviews.show", public_id=review.public_id),
+        )
+    except Exception:
+        log.exception("Could not tell an author about a legal notice")
+        return False
+    notice.author_informed_at = utcnow()
+    return True
+
+
+# --- the author's side -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuthorNotice:
+    """A notice about one of the author's reviews, as the author may see it."""
+
+    notice: LegalNotice
+    review: Review
+    explanation: str  # for_author(notice)
+
+    @property
+    def id(self) -> int:
+        return self.notice.id
+
+    @property
+    def legal_basis(self) -> str:
+        return legal_basis_label(self.notice.legal_basis)
+
+    @property
+    def received(self) -> str:
+        return month_label(self.notice.created_at)
+
+    @property
+    def is_open(self) -> bool:
+        return self.notice.status is NoticeStatus.open
+
+
+def _authors_notices(user_id: int):
+    return (
+        select(LegalNotice, Review)
+        .join(Review, Review.id == LegalNotice.review_id)
+        .options(joinedload(Review.employer))
+        .where(Review.author_id == user_id)
+    )
+
+
+def notice_for_author(notice_id: int, user_id: int) -> AuthorNotice | None:
+    """The notice if it is about one of this user's reviews, else None (the page answers 404)."""
+    row = db.session.execute(_authors_notices(user_id).where(LegalNotice.id == notice_id)).first()
+    return AuthorNotice(row[0], row[1], for_author(row[0])) if row else None
+
+
+def notices_for_author(user_id: int) -> list[AuthorNotice]:
+    """Every notice about the user's reviews, newest first (one query)."""
+    rows = db.session.execute(
+        _authors_notices(user_id).order_by(LegalNotice.created_at.desc(), LegalNotice.id.desc())
+    ).all()
+    return [AuthorNotice(notice, review, for_author(notice)) for notice, review in rows]
+
+
+def open_notice_count(user_id: int) -> int:
+    """Open notices about the user's reviews (for a link on /me)."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(LegalNotice)
+        .join(Review, Review.id == LegalNotice.review_id)
+        .where(Review.author_id == user_id, LegalNotice.status == NoticeStatus.open)
+    )
+
+
+class AnswerClosed(Exception):
+    """The notice has been decided: its answer can no longer change."""
+
+
+def answer(notice: LegalNotice, text: str) -> None:
+    """Store (or replace) the author's answer while the notice is open."""
+    if notice.status is not NoticeStatus.open:
+        raise AnswerClosed
+    notice.author_answer = text
