@@ -1,0 +1,188 @@
+"""The anonymity sweep (issue 6, "Done when"; DESIGN.md §5).
+
+A distinctive author (email, name in the text, IP address) writes a review through the real form
+and everything that can happen around a review happens: it is published, the employer's
+representative is emailed about it, responds, says they contacted the candidate, a member flags
+it, someone sends a legal notice, a moderator looks at it. Then every GET route in the URL map is
+rendered for an anonymous visitor, a candidate and the employer's representative; their data
+exports are downloaded; and every email the app sent is read. None may contain the author's
+email, name, account id or IP address, nor an exact date of the review.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from accounts.models import User
+from extensions import db
+from moderation.models import Flag, LegalNotice
+from representatives.models import Notify, Representative
+from reviews.lifecycle import publish_due, tick
+from reviews.models import Review
+from tests.conftest import Auth, post_form
+from tests.factories import EmployerFactory, UserFactory
+from tests.functional.test_anonymity import AUTHOR_ID, CONTACT, EMAIL, IP, START, _identifiers
+from timeutils import utcnow
+
+PASSWORD = "correct horse battery"
+REP = "rep.sweep@fizzlebrook.example"
+CANDIDATE = "candidate.sweep@example.org"
+
+
+def _signed_in(app, email: str):
+    client = app.test_client()
+    response = Auth(client, None).sign_in(email, PASSWORD)
+    assert response.status_code == 302, email
+    return client
+
+
+@pytest.fixture
+def seeded(app, outbox):
+    UserFactory(id=AUTHOR_ID, email=EMAIL, verified=True)
+    author = db.session.get(User, AUTHOR_ID)
+    author.created_at = utcnow() - timedelta(days=10)
+    employer = EmployerFactory(name="Fizzlebrook Logistics", slug="fizzlebrook-logistics")
+    rep_user = UserFactory(email=REP, verified=True)
+    UserFactory(email=CANDIDATE, verified=True)
+    db.session.add(Representative(user_id=rep_user.id, employer_id=employer.id))
+    db.session.commit()
+
+    # The author writes the review through the form, from a distinctive address.
+    client = app.test_client()
+    Auth(client, None).sign_in(EMAIL, PASSWORD, environ_base={"REMOTE_ADDR": IP})
+    response = post_form(
+        client,
+        f"/reviews/new?employer={employer.slug}",
+        {
+            "process_month": START.strftime("%Y-%m"),
+            "stage": "final",
+            "outcome": "waiting",
+            "last_contact_on": CONTACT.isoformat(),
+            "narrative": "Zebulon here: three rounds, then silence. Marchbanks is my surname.",
+            "action": "publish",
+        },
+        environ_base={"REMOTE_ADDR": IP},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    review = db.session.scalar(select(Review))
+    # Published by tick once its time has come; the representative hears at once.
+    rep = db.session.scalar(select(Representative))
+    rep.notify = Notify.immediate
+    db.session.commit()
+    later = review.publish_at + timedelta(minutes=1)
+    assert publish_due(later) == 1
+    db.session.commit()
+    tick(later)
+
+    # The representative responds and says they contacted the candidate.
+    rep_client = _signed_in(app, REP)
+    url = f"/employer/reviews/{review.public_id}/response"
+    answer = {"body": "Sorry for the wait. We will write this week.", "action": "publish"}
+    assert post_form(rep_client, url, answer).status_code == 302
+    contacted = f"/employer/reviews/{review.public_id}/contacted"
+    assert post_form(rep_client, contacted, {}).status_code == 302
+
+    # A member flags it; someone sends a legal notice.
+    candidate = _signed_in(app, CANDIDATE)
+    post_form(
+        candidate,
+        f"/reviews/{review.public_id}/flag",
+        {"reason": "false_or_misleading", "explanation": "I doubt this happened."},
+    )
+    post_form(
+        app.test_client(),
+        f"/reviews/{review.public_id}/legal-notice",
+        {
+            "name": "Ottoline Lawyer",
+            "email": "ottoline@lawfirm.example",
+            "legal_basis": "defamation",
+            "explanation": "This review is untrue.",
+            "declaration": "y",
+        },
+    )
+    db.session.expire_all()
+    assert db.session.scalar(select(Flag.id)) is not None
+    assert db.session.scalar(select(LegalNotice.id)) is not None
+    return {
+        "review": review,
+        "employer": employer,
+        "rep_id": rep.id,
+        "flag_id": db.session.scalar(select(Flag.id)),
+        "notice_id": db.session.scalar(select(LegalNotice.id)),
+    }
+
+
+def _values(seeded) -> dict:
+    return {
+        "slug": seeded["employer"].slug,
+        "public_id": seeded["review"].public_id,
+        "representative_id": seeded["rep_id"],
+        "token": "not-a-real-token",
+        "claim_id": 1,
+        "flag_id": seeded["flag_id"],
+        "notice_id": seeded["notice_id"],
+        "filename": "css/site.css",
+    }
+
+
+def _bodies(app, client, values: dict):
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint in ("static", "accounts.export"):
+            continue  # exports are checked on their own, below
+        path = rule.build({name: values[name] for name in rule.arguments})[1]
+        response = client.get(path)
+        assert response.status_code < 500, path
+        body = response.get_data(as_text=True)
+        if response.is_json:
+            body = json.dumps(response.get_json())
+        yield path, body
+
+
+def _check(where: str, text: str, needles: list[str]) -> None:
+    lowered = text.lower()
+    for needle in needles:
+        assert needle.lower() not in lowered, f"{needle!r} found in {where}"
+
+
+def test_nothing_anyone_else_sees_identifies_the_author(app, seeded, outbox):
+    review = db.session.get(Review, seeded["review"].id)
+    needles = _identifiers(review)
+    values = _values(seeded)
+    visitors = {
+        "anonymous": app.test_client(),
+        "candidate": _signed_in(app, CANDIDATE),
+        "representative": _signed_in(app, REP),
+    }
+    checked = 0
+    for who, client in visitors.items():
+        for path, body in _bodies(app, client, values):
+            # The site-wide parameters carry the day they were computed (today, as the review's
+            # creation); they say nothing about any review, so only the identifiers are checked.
+            found = needles[:6] if path == "/api/v1/baselines" else needles
+            _check(f"{path} as {who}", body, found)
+            checked += 1
+        if who != "anonymous":
+            export = client.get("/me/export")
+            assert export.status_code == 200
+            # An export holds its owner's own exact dates (their account was made in the same
+            # second as the review here), so only the author's identifiers are looked for.
+            _check(f"the {who}'s export", export.get_data(as_text=True), needles[:6])
+    assert checked > 100
+
+    # Every email the app sent: to the representative, the notifier, and the author. The author's
+    # address may be the recipient, and nothing more; no email carries a date of the review.
+    assert {"To"} <= set(outbox[0].keys())
+    recipients = {message["To"] for message in outbox}
+    assert {REP, EMAIL, "ottoline@lawfirm.example"} <= recipients, recipients
+    for message in outbox:
+        body = message.get_content()
+        where = f"the email {message['Subject']!r} to {message['To']}"
+        _check(where, body, needles)
+        for header in ("Subject", "From", "Reply-To"):
+            _check(f"{where} ({header})", str(message.get(header, "")), needles)
+        if message["To"] != EMAIL:
+            assert EMAIL not in message.as_string(), where
