@@ -25,7 +25,7 @@ from sqlalchemy.orm import aliased, joinedload
 from accounts.models import Role, User
 from employers.models import Employer, EmployerDomain
 from extensions import db
-from moderation.models import AuditAction, AuditLog, Flag, FlagStatus, LegalNotice, NoticeStatus
+from moderation.models import AuditLog, Flag, FlagStatus, LegalNotice, NoticeStatus
 from representatives.models import Claim, ClaimStatus, Representative
 from responses.models import Response, ResponseStatus
 from reviews.forms import (
@@ -152,7 +152,7 @@ def _open_flags():
 
 
 def _held_reviews():
-    return (Review.status == ReviewStatus.held,)
+    return (Review.status == ReviewStatus.held, Review.hold_reason != HoldReason.resubmitted)
 
 
 def _held_responses():
@@ -164,14 +164,9 @@ def _burst_capped():
 
 
 def _resubmitted():
-    """Scheduled again after a moderator hid them: the author edited and resubmitted (the
-    checks passed); a moderator may look before the tick publishes them."""
-    was_hidden = exists().where(
-        AuditLog.target_type == "review",
-        AuditLog.target_id == Review.id,
-        AuditLog.action == AuditAction.hide,
-    )
-    return (Review.status == ReviewStatus.scheduled, was_hidden)
+    """Held again after a moderator hid them: the author edited and resubmitted; a moderator
+    publishes them again or hides them again."""
+    return (Review.status == ReviewStatus.held, Review.hold_reason == HoldReason.resubmitted)
 
 
 def _open_notices():

@@ -34,6 +34,7 @@ HOLD_REASONS = {
     HoldReason.link_spam: "Links or spam",
     HoldReason.near_duplicate: "Nearly the same text as another review",
     HoldReason.direction_burst: "Part of a burst far from the employer's estimate",
+    HoldReason.resubmitted: "Resubmitted after a moderator hid it",
 }
 
 # The forms of one-off actions on the page, by name.

@@ -146,6 +146,7 @@ class HoldReason(enum.Enum):
     link_spam = "link_spam"  # several links, or a known spam pattern
     near_duplicate = "near_duplicate"  # word-shingle Jaccard > 0.6 with another review
     direction_burst = "direction_burst"  # part of a window of 3+ reviews far from the estimate
+    resubmitted = "resubmitted"  # edited by its author after a moderator hid it
 
 
 class GuidelineReason(enum.Enum):

@@ -216,9 +216,13 @@ def _apply(review: Review, values: dict) -> None:
 def _hold_or_schedule(review: Review, prepared: Prepared, author: User, now: datetime) -> None:
     """Held for a moderator if a check trips (suspected names first, then reviews.holds: link
     spam, near-duplicate text, direction burst), else scheduled (DESIGN.md §5.4, §8)."""
+    # The author edited a review a moderator hid and resubmits it (issue 6): every check runs
+    # again as for a new review, and a moderator decides before it is public again; edits while
+    # it waits keep it waiting.
+    resubmitted = review.status is ReviewStatus.hidden or (
+        review.status is ReviewStatus.held and review.hold_reason is HoldReason.resubmitted
+    )
     if review.status is ReviewStatus.hidden:
-        # The author edited a review a moderator hid and resubmits it (issue 6): every check
-        # runs again as for a new review, and if it passes, a fresh publication delay starts.
         review.status = None
         review.hidden_reason = None
         review.publish_at = None
@@ -227,6 +231,8 @@ def _hold_or_schedule(review: Review, prepared: Prepared, author: User, now: dat
         from reviews import holds  # holds reads the scores; scoring.stats imports this module
 
         reason = holds.automatic_hold(review, prepared.removals)
+    if reason is None and resubmitted:
+        reason = HoldReason.resubmitted
     if reason is not None:
         review.status = ReviewStatus.held
         review.hold_reason = reason

@@ -54,7 +54,6 @@ from tests.functional.test_moderation_queue import (
     make_review,
     visible,
 )
-from timeutils import utcnow
 
 MARK = "[removed by a moderator]"
 HIDE = {"guideline": "personal_information", "reason": "Names the recruiter in full."}
@@ -235,11 +234,18 @@ def test_the_author_edits_a_hidden_review_and_it_is_checked_again(
     response = post_form(author, edit, data)
     assert response.status_code == 302, page_text(response)
     review = fresh(review)
-    assert review.status is ReviewStatus.scheduled and review.hidden_reason is None
-    assert review.publish_at > utcnow() + timedelta(hours=70)  # a fresh delay
-    # Moderators see it coming back.
+    # It waits for a moderator: the automatic checks alone can't undo a moderator's decision.
+    assert review.status is ReviewStatus.held and review.hidden_reason is None
+    assert review.hold_reason is HoldReason.resubmitted
     queue = visible(moderator_client.get("/moderation"))
     assert "Resubmitted after a moderator hid them 1" in queue
+    # Another edit while it waits keeps it waiting.
+    data["narrative"] += " They never wrote."
+    assert post_form(author, edit, data).status_code == 302
+    assert fresh(review).hold_reason is HoldReason.resubmitted
+    # A moderator publishes it again.
+    assert act(moderator_client, review, "publish", {}).status_code == 302
+    assert fresh(review).status in (ReviewStatus.published, ReviewStatus.scheduled)
 
 
 def test_a_hidden_review_resubmitted_with_a_name_is_held(app, people, moderator_client):
