@@ -16,8 +16,7 @@ import errors
 from employers.services import get_by_slug
 from extensions import db, limiter
 from forms import ConfirmForm
-from representatives import services as contact_services
-from representatives import services as representation
+from representatives import services as representative_services
 from representatives.services import ContactAnswer
 from reviews import bp, services
 from reviews.contact_forms import ANSWERS, ContactAnswerForm
@@ -186,7 +185,7 @@ def mine():
     from moderation.notices import open_notice_count  # moderation/ imports reviews/
 
     reviews = services.reviews_of(current_user)
-    contacts = contact_services.open_contacts(current_user.id)
+    contacts = representative_services.open_contacts(current_user.id)
     return render_template(
         "reviews/mine.html",
         reviews=reviews,
@@ -227,11 +226,11 @@ def _contact_answered(review: Review, answer: ContactAnswer, outcome=None):
 @login_required
 def confirm_contact(public_id: str):
     review = _own_review(public_id)
-    form = ContactAnswerForm(allowed=contact_services.contact_outcomes(review.stage))
+    form = ContactAnswerForm(allowed=representative_services.contact_outcomes(review.stage))
     if not form.validate_on_submit():
         flash(" ".join(form.outcome.errors) or "Choose what they told you.", "error")
         return redirect(url_for("reviews.mine"))
-    answer = contact_services.answer_contact(review, current_user, form.value, utcnow())
+    answer = representative_services.answer_contact(review, current_user, form.value, utcnow())
     db.session.commit()
     return _contact_answered(review, answer, form.value)
 
@@ -242,7 +241,7 @@ def deny_contact(public_id: str):
     review = _own_review(public_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    answer = contact_services.answer_contact(review, current_user, None, utcnow())
+    answer = representative_services.answer_contact(review, current_user, None, utcnow())
     db.session.commit()
     return _contact_answered(review, answer)
 
@@ -266,7 +265,7 @@ def show(public_id: str):
         card.public_id is not None
         and current_user.is_authenticated
         and not own
-        and representation.represents(current_user.id, employer.id)
+        and representative_services.represents(current_user.id, employer.id)
     )
     return render_template(
         "reviews/show.html",
