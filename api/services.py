@@ -16,12 +16,12 @@ from datetime import datetime
 
 from flask import current_app, url_for
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import joinedload
 
 from api.params import DEFAULT_PER_PAGE, SearchArgs
-from employers import matching
+from employers import browse
 from employers.models import Employer, EmployerStats
-from employers.services import country_name, headline, normalize_name
+from employers.services import country_name, headline
 from extensions import db
 from reviews.display import public_view
 from reviews.models import Review, ReviewStatus
@@ -135,29 +135,15 @@ def employer_version(employer: Employer) -> tuple[tuple, datetime | None]:
 
 
 def search(args: SearchArgs) -> dict:
-    """Employers whose normalised name contains the query's, busiest first (two queries), like
-    the search page; with no result for a query, the typo-tolerant matches (three more)."""
-    statement = select(Employer).outerjoin(EmployerStats).options(contains_eager(Employer.stats))
-    normalized = normalize_name(args.query)
-    if normalized:
-        pattern = "%" + normalized.replace("\\", "").replace("%", "").replace("_", " ") + "%"
-        statement = statement.where(Employer.normalized_name.like(pattern))
-    if args.industry:
-        statement = statement.where(Employer.industry == args.industry)
-    if args.country:
-        statement = statement.where(Employer.country == args.country)
-    statement = statement.order_by(
-        func.coalesce(EmployerStats.review_count, 0).desc(), Employer.name, Employer.id
+    """Employers whose normalised name contains the query's, busiest first, like the search page
+    (employers.browse.search); with no result for a query, the typo-tolerant matches."""
+    filters = browse.SearchFilters(
+        query=args.query, industry=args.industry, country=args.country, page=args.page
     )
-    pagination = db.paginate(statement, page=args.page, per_page=args.per_page, error_out=False)
+    pagination = browse.search(filters, per_page=args.per_page).pagination
     suggestions = []
     if args.query and pagination.total == 0:
-        suggestions = [
-            match.employer
-            for match in matching.suggest(args.query)
-            if (args.industry is None or match.employer.industry == args.industry)
-            and (args.country is None or match.employer.country == args.country)
-        ]
+        suggestions = [match.employer for match in browse.suggestions(filters)]
     industry = args.industry.value if args.industry else None
     kept = {"q": args.query, "industry": industry, "country": args.country}
     return {

@@ -190,8 +190,9 @@ def _search_order(sort: str) -> list:
     return [reviews]
 
 
-def search(filters: SearchFilters) -> SearchResults:
-    """Employers whose normalised name contains the query's, filtered and sorted (two queries)."""
+def search(filters: SearchFilters, per_page: int = PAGE_SIZE) -> SearchResults:
+    """Employers whose normalised name contains the query's, filtered and sorted (two queries);
+    the search page and the API both use it."""
     conditions = []
     normalized = services.normalize_name(filters.query)
     if normalized:
@@ -212,7 +213,7 @@ def search(filters: SearchFilters) -> SearchResults:
         .order_by(*_search_order(filters.sort), EmployerStats.employer_id)
     )
     pagination = db.paginate(
-        statement, page=filters.page, per_page=PAGE_SIZE, error_out=False, count=False
+        statement, page=filters.page, per_page=per_page, error_out=False, count=False
     )
     # Counted on the employers table alone: the filters are all on it, and counting the
     # joined, ordered statement costs several times more at 50,000 employers.

@@ -263,16 +263,6 @@ SEARCH_PAGE_SIZE = 20
 MAX_PAGE = 10_000  # deeper pages are refused as empty rather than overflowing an OFFSET
 
 
-def search(query: str, page: int = 1):
-    """Employers whose normalised name contains the query's normalised form, busiest first.
-
-    A Pagination of Employer, stats loaded; employers.browse.search has the filters and sorts.
-    """
-    from employers import browse  # browse builds on this module
-
-    filters = browse.SearchFilters(query=query, page=min(max(page, 1), MAX_PAGE))
-    return browse.search(filters).pagination
-
 
 @dataclass(frozen=True)
 class SiteCounts:
