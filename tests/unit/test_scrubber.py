@@ -455,11 +455,16 @@ PATHOLOGICAL = [
 ]
 
 
+HANG = 15.0  # seconds
+
+
 @pytest.mark.parametrize("text", PATHOLOGICAL, ids=lambda t: repr(t[:10]))
 def test_pathological_input_finishes_quickly(text):
+    """A guard against catastrophic regex backtracking (which would take minutes to hours), not
+    a speed measurement: the bound is far above a loaded CI machine's time (about 1 s seen)."""
     started = time.perf_counter()
     result = scrub(text, known_names=["Jane Doe"])
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < HANG
     assert scrub(result.text, known_names=["Jane Doe"]).removals == ()
 
 
