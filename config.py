@@ -69,7 +69,15 @@ class Config:
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI: str | None = None
     RATELIMIT_KEY_PREFIX = "heardback"
-    RATELIMIT_HEADERS_ENABLED = True
+    # No X-RateLimit-* headers: public API and badge responses are cacheable, and a shared cache
+    # would hand one client's counters to everyone. A 429 still says when to retry (Retry-After).
+    RATELIMIT_HEADERS_ENABLED = False
+    # If Redis stops, limits fail open to each process's own memory (still limited, per process)
+    # instead of failing every request; Flask-Limiter goes back to Redis when it answers again.
+    # Short timeouts, so an unreachable Redis costs a request half a second at most, not a hang.
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
     RATELIMIT_SIGN_IN = "10 per minute; 60 per hour"
     RATELIMIT_SIGN_IN_PER_EMAIL = "5 per minute"
     RATELIMIT_SIGN_UP = "5 per minute; 20 per day"

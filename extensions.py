@@ -27,8 +27,20 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def include_object(item, name, type_, reflected, compare_to) -> bool:
+    """What autogenerate compares: not an index the models declare for another dialect only
+    (`Index(...).ddl_if(dialect=...)`, e.g. PostgreSQL's trigram indexes on SQLite)."""
+    condition = getattr(item, "_ddl_if", None) if not reflected else None
+    if condition is None or condition.dialect is None:
+        return True
+    from flask import current_app
+
+    dialect = current_app.extensions["sqlalchemy"].engine.dialect.name
+    return condition.dialect == dialect
+
+
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate(compare_type=True, render_as_batch=True)
+migrate = Migrate(compare_type=True, render_as_batch=True, include_object=include_object)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=client_key)

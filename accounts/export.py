@@ -42,8 +42,8 @@ from timeutils import utcnow
 FORMAT_VERSION = 1
 
 # Review columns left out: internal ids (the author link is the user themselves; the employer is
-# given by name and slug).
-_REVIEW_HIDDEN_COLUMNS = frozenset({"id", "author_id", "employer_id"})
+# given by name and slug) and the form's idempotency key (a technical token, not their data).
+_REVIEW_HIDDEN_COLUMNS = frozenset({"id", "author_id", "employer_id", "submission_key"})
 
 
 def _value(value):

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from employers import matching, services
@@ -166,27 +166,16 @@ class SearchResults:
     rows: list[EmployerRow]
 
 
-def score_shown():
-    """SQL form of scoring.engine.display's threshold: 3 counted reviews from 3 accounts."""
-    return and_(
-        EmployerStats.score.is_not(None),
-        EmployerStats.scored_reviews >= params.MIN_N_SHOWN,
-        EmployerStats.scored_authors >= params.MIN_DISTINCT_AUTHORS_SHOWN,
-    )
-
-
 def _search_order(sort: str) -> list:
     # Every employer has a statistics row (created with it, and by recompute), so the plain
-    # column orders, and ix_employer_stats_review_count serves the default sort.
+    # columns order, each sort in the order of an index (employers.models._sort_indexes, and
+    # ix_employer_stats_review_count for the default), so a page is read, not sorted.
     reviews = EmployerStats.review_count.desc()
     if sort == "score":
-        # Shown scores first, highest first; an unshown score must not leak through the order.
-        shown = case((score_shown(), 0), else_=1)
-        shown_score = case((score_shown(), EmployerStats.score), else_=None)
-        return [shown, shown_score.desc(), reviews]
+        # shown_score is NULL where the score isn't shown: an unshown score can't leak through.
+        return [EmployerStats.shown_score.desc().nulls_last(), reviews]
     if sort == "recent":
-        latest = EmployerStats.latest_published_at
-        return [case((latest.is_(None), 1), else_=0), latest.desc(), reviews]
+        return [EmployerStats.latest_published_at.desc().nulls_last(), reviews]
     return [reviews]
 
 
@@ -351,7 +340,7 @@ def _ranked(industry: Industry | None, *conditions):
         select(Employer)
         .join(EmployerStats)
         .options(contains_eager(Employer.stats))
-        .where(score_shown(), *conditions)
+        .where(EmployerStats.shown_score.is_not(None), *conditions)
     )
     if industry is not None:
         statement = statement.where(Employer.industry == industry)

@@ -5,7 +5,20 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import (
+    DDL,
+    JSON,
+    CheckConstraint,
+    Computed,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    event,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from enums import enum_column, enum_values
@@ -67,6 +80,27 @@ class SizeBand(enum.Enum):
         return f"{self.value} employees"
 
 
+def _trigram_index(table: str) -> Index:
+    """PostgreSQL only: a trigram index on normalized_name, which serves the name search's and
+    the suggestions' LIKE '%...%' conditions (employers.browse, employers.matching) from the index
+    instead of a scan of every name. SQLite has no such index and scans (a few ms per 50,000)."""
+    return Index(
+        f"ix_{table}_normalized_name_trgm",
+        "normalized_name",
+        postgresql_using="gin",
+        postgresql_ops={"normalized_name": "gin_trgm_ops"},
+    ).ddl_if(dialect="postgresql")
+
+
+# pg_trgm must exist before those indexes; migrations create it too (a trusted extension: the
+# database's owner may create it, no superuser needed).
+event.listen(
+    db.metadata,
+    "before_create",
+    DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"),
+)
+
+
 class Employer(db.Model):
     __tablename__ = "employers"
     __table_args__ = (
@@ -74,6 +108,7 @@ class Employer(db.Model):
         CheckConstraint(f"size_band IN ({enum_values(SizeBand)})", name="size_band"),
         CheckConstraint("country IS NULL OR length(country) = 2", name="country_code"),
         CheckConstraint("length(normalized_name) > 0", name="normalized_name_not_empty"),
+        _trigram_index("employers"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,6 +140,7 @@ class EmployerAlias(db.Model):
     """Another name an employer is known by; after a merge, also the old slug (301 redirect)."""
 
     __tablename__ = "employer_aliases"
+    __table_args__ = (_trigram_index("employer_aliases"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     employer_id: Mapped[int] = mapped_column(
@@ -132,6 +168,25 @@ class EmployerDomain(db.Model):
     employer: Mapped[Employer] = relationship(back_populates="domains")
 
 
+# scoring.params.MIN_N_SHOWN and MIN_DISTINCT_AUTHORS_SHOWN, which import this module's
+# neighbours and so can't be imported here.
+SHOWN_MIN_REVIEWS = 3
+SHOWN_MIN_AUTHORS = 3
+
+
+def _sort_indexes(column: str) -> tuple[Index, Index]:
+    """(column DESC, review_count DESC, employer_id): SQLite's and PostgreSQL's forms."""
+    name = f"ix_employer_stats_{column}_sort"
+    return (
+        Index(name, text(f"{column} DESC"), text("review_count DESC"), "employer_id").ddl_if(
+            dialect="sqlite"
+        ),
+        Index(
+            name, text(f"{column} DESC NULLS LAST"), text("review_count DESC"), "employer_id"
+        ).ddl_if(dialect="postgresql"),
+    )
+
+
 class EmployerStats(db.Model):
     """The per-employer statistics row (DESIGN.md §6, "Storage").
 
@@ -157,10 +212,15 @@ class EmployerStats(db.Model):
             name="scored_counts_non_negative",
         ),
         CheckConstraint("scored_authors <= scored_reviews", name="scored_authors_within_reviews"),
-        # Browsing sorts (employers.services.browse) and the rankings (DESIGN.md §6 lists).
+        # The rankings (DESIGN.md §6 lists) and the default browsing sort.
         Index("ix_employer_stats_score", "score"),
         Index("ix_employer_stats_review_count", "review_count", "employer_id"),
-        Index("ix_employer_stats_latest_published_at", "latest_published_at"),
+        # The "score" and "recent" sorts of employers.browse.search, each read in index order to
+        # its first page: highest shown score (or newest review) first, employers with none last.
+        # SQLite sorts NULL lowest, so plain DESC puts them last; PostgreSQL needs NULLS LAST,
+        # which SQLite's CREATE INDEX doesn't accept: one index per dialect.
+        *_sort_indexes("shown_score"),
+        *_sort_indexes("latest_published_at"),
     )
 
     employer_id: Mapped[int] = mapped_column(
@@ -182,6 +242,17 @@ class EmployerStats(db.Model):
     spread_days: Mapped[int] = mapped_column(Integer, default=0)
     # For "most recent" sorting only; never shown (public dates are months, §5.2).
     latest_published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The score where the site shows it (scoring.engine.display: 3 counted reviews from 3
+    # accounts), else NULL: what the "score" sort orders by, so an unshown score can't leak
+    # through the order. Kept by the database itself; SHOWN_MIN_* equal scoring.params'
+    # thresholds (tests/unit/test_shown_score.py).
+    shown_score: Mapped[float | None] = mapped_column(
+        Float,
+        Computed(
+            f"CASE WHEN score IS NOT NULL AND scored_reviews >= {SHOWN_MIN_REVIEWS}"
+            f" AND scored_authors >= {SHOWN_MIN_AUTHORS} THEN score END"
+        ),
+    )
     # Side figures (hear-back by stage, days to decision, ...), shaped by the scoring engine.
     figures: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

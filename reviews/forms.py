@@ -8,10 +8,12 @@ don't apply, so a value left in a hidden field never blocks a submission.
 from __future__ import annotations
 
 import re
+import secrets
 
 import pycountry
 from wtforms import (
     BooleanField,
+    HiddenField,
     IntegerField,
     MonthField,
     RadioField,
@@ -213,7 +215,19 @@ def _select(label: str, labels: dict, blank: str = "Not saying", **kwargs) -> Se
     return SelectField(label, choices=_choices(labels, blank), default="", **kwargs)
 
 
+SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def new_submission_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
 class ReviewForm(BaseForm):
+    # The idempotency key: made when the form is first shown, carried through the preview, and
+    # stored with the review, so a retried or doubled "Publish" finds the review it created
+    # (reviews.services.replayed) instead of adding a second one.
+    submission_key = HiddenField(default=new_submission_key)
+
     # --- required ---
     process_month = MonthField(
         "When did the process start?",
@@ -360,6 +374,11 @@ class ReviewForm(BaseForm):
     def add_errors(self, errors: dict[str, str]) -> None:
         for name, message in errors.items():
             self[name].errors = [*self[name].errors, message]
+
+    def key(self) -> str | None:
+        """The submission key if it is well formed; a tampered one counts as none."""
+        value = self.submission_key.data
+        return value if isinstance(value, str) and SUBMISSION_KEY.fullmatch(value) else None
 
     def values(self) -> dict:
         """The form as model values: enums, None for blanks, inapplicable fields dropped."""

@@ -205,9 +205,7 @@ class Review(db.Model):
         CheckConstraint(
             "(status = 'held') = (hold_reason IS NOT NULL)", name="held_iff_hold_reason"
         ),
-        CheckConstraint(
-            f"hidden_reason IN ({enum_values(GuidelineReason)})", name="hidden_reason"
-        ),
+        CheckConstraint(f"hidden_reason IN ({enum_values(GuidelineReason)})", name="hidden_reason"),
         CheckConstraint(
             "(status = 'hidden') = (hidden_reason IS NOT NULL)", name="hidden_iff_hidden_reason"
         ),
@@ -288,6 +286,10 @@ class Review(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(16), unique=True, default=new_public_id)
+    # The idempotency key the review form carries (reviews.forms.ReviewForm.submission_key): a
+    # retried or doubled POST finds the review the first one created instead of adding another.
+    # Random per form, so it says nothing about the author; never shown or exported.
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     # The only link to the author (DESIGN.md §5.1); NULL once an account is deleted and its
     # reviews are kept de-linked.
     author_id: Mapped[int | None] = mapped_column(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
@@ -114,12 +115,50 @@ def _handle(form, employer, *, review=None):
     if action == "preview":
         return _preview_page(form, employer, prepared, review=review)
     if review is None:
-        review = services.submit(current_user, employer, prepared)
-        message = "Thank you. Your review is saved"
-    else:
-        services.update(review, current_user, prepared)
-        message = "Your review is updated"
+        try:
+            review = services.submit(current_user, employer, prepared, key=form.key())
+            db.session.commit()
+        except IntegrityError:
+            # A concurrent POST of the same form (or another review of this employer this
+            # month) committed first: answer with what it did, never a second review.
+            db.session.rollback()
+            response = _after_lost_race(employer, form.key())
+            if response is not None:
+                return response
+            # An older review of a process that began in the same month (uq_reviews_one_per_month).
+            form.add_errors(
+                {
+                    "process_month": "You already reviewed a process at this employer that "
+                    "began in that month. Update that review from \"Your reviews\" instead."
+                }
+            )
+            return _form_page(form, employer, status=422)
+        return _saved(review, "Thank you. Your review is saved")
+    services.update(review, current_user, prepared)
     db.session.commit()
+    return _saved(review, "Your review is updated")
+
+
+def _after_lost_race(employer, key: str | None):
+    review = services.replayed(current_user, key)
+    if review is not None:
+        return _saved(review, "Thank you. Your review is saved")
+    existing = services.live_review(current_user, employer)
+    if existing is not None:
+        return _already_reviewed(employer, existing)
+    return None
+
+
+def _already_reviewed(employer, existing: Review):
+    flash(
+        f"You already reviewed {employer.name} in the last 12 months. Update that review "
+        "instead: one account has one review per employer a year.",
+        "info",
+    )
+    return redirect(url_for("reviews.edit", public_id=existing.public_id))
+
+
+def _saved(review: Review, message: str):
     if review.status is ReviewStatus.held:
         flash(f"{message}. A moderator will check it before it is published.", "success")
     elif review.status is ReviewStatus.scheduled:
@@ -139,15 +178,15 @@ def new():
     refusal = services.refusal_for(current_user, employer)
     if refusal:
         return render_template("reviews/refused.html", employer=employer, refusal=refusal), 403
+    form = ReviewForm()
+    if request.method == "POST":
+        # A retried "Publish" whose first try went through: the same answer as the first time.
+        review = services.replayed(current_user, form.key())
+        if review is not None and request.form.get("action") == "publish":
+            return _saved(review, "Thank you. Your review is saved")
     existing = services.live_review(current_user, employer)
     if existing is not None:
-        flash(
-            f"You already reviewed {employer.name} in the last 12 months. Update that review "
-            "instead: one account has one review per employer a year.",
-            "info",
-        )
-        return redirect(url_for("reviews.edit", public_id=existing.public_id))
-    form = ReviewForm()
+        return _already_reviewed(employer, existing)
     if request.method == "GET":
         return _form_page(form, employer)
     return _handle(form, employer)

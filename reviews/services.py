@@ -243,10 +243,30 @@ def _hold_or_schedule(review: Review, prepared: Prepared, author: User, now: dat
         review.publish_at = review.publish_at or publish_time(author, now)
 
 
-def submit(author: User, employer: Employer, prepared: Prepared) -> Review:
-    """Create the review (scheduled, or held for a moderator) and its first revision."""
+def replayed(author: User, key: str | None) -> Review | None:
+    """The review this author's submission with `key` already created, if any: the answer to a
+    retried or doubled POST. Another author's key (only by tampering) is no answer."""
+    if not key:
+        return None
+    review = db.session.scalar(select(Review).where(Review.submission_key == key))
+    return review if review is not None and review.author_id == author.id else None
+
+
+def submit(
+    author: User, employer: Employer, prepared: Prepared, key: str | None = None
+) -> Review:
+    """Create the review (scheduled, or held for a moderator) and its first revision.
+
+    `key` is the form's idempotency key, unique in the database: two racing POSTs with one key
+    can't both commit (the route answers the loser with the winner's review)."""
     now = utcnow()
-    review = Review(author_id=author.id, employer_id=employer.id, created_at=now)
+    if key is not None and db.session.scalar(
+        select(Review.id).where(Review.submission_key == key)
+    ):
+        key = None  # another author's key (tampering): submit without one
+    review = Review(
+        author_id=author.id, employer_id=employer.id, created_at=now, submission_key=key
+    )
     review.status = None  # decided below
     _apply(review, prepared.values)
     _hold_or_schedule(review, prepared, author, now)

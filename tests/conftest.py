@@ -68,6 +68,7 @@ def make_app(**overrides):
     # Flask-Limiter keeps the key prefix of the first app it was bound to; each test's app must
     # count under its own (with Redis storage, counts would otherwise carry across tests).
     limiter._key_prefix = None
+    limiter._storage_dead = False  # a test may have left Redis "down" (test_rate_limit_storage)
     return create_app(Settings)
 
 

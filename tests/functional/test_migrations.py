@@ -16,7 +16,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import CheckConstraint, create_engine, inspect, text
 
-from extensions import db
+from extensions import db, include_object
 from tests.conftest import make_app
 
 TABLES = {
@@ -55,7 +55,9 @@ def _check_upgrade(database_url: str) -> None:
         upgrade()
         with db.engine.connect() as connection:
             assert set(inspect(connection).get_table_names()) == TABLES
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "include_object": include_object}
+            )
             differences = compare_metadata(context, db.metadata)
         assert differences == [], f"models and migrations differ: {differences}"
         # Autogenerate doesn't compare CHECK constraints; compare their names here.
