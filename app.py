@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask, g, has_request_context, request
 from sqlalchemy import event
 
+import caching
 import security
 from config import Config, ProductionConfig, config_from_environment, environment_overrides
 from extensions import csrf, db, limiter, login_manager, migrate
@@ -38,6 +39,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     security.init_app(app)
+    caching.init_app(app)
     with app.app_context():
         _configure_engine(app)
 

@@ -37,6 +37,15 @@ month of `last_modified`, never the time itself, and If-Modified-Since is answer
 the start of the following month on, so probing it with dates can't recover the time of a change
 (which could be the moment an author updated a review). ETags are keyed hashes (HMAC with the
 secret key), so they can't be matched against guessed timestamps either.
+
+The page store (issue 7, DESIGN.md §11 throughput): an anonymous 200 of a view that called
+`validate()` is kept under its ETag (in Redis where REDIS_URL is set, shared by every process;
+else in the process's memory), and the next anonymous request with the same ETag is answered from
+it without running the rest of the view. The ETag already names everything the page depends on,
+so a stored page is exactly what rendering would give; when the data changes, the ETag changes
+and the old entry is never asked for again (it expires). A failing store is a miss, never an
+error. `site_version()` is the validator part for pages built from many employers (home, search,
+rankings): the newest statistics row's updated_at, one indexed lookup.
 """
 
 from __future__ import annotations
@@ -44,14 +53,21 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import logging
 import tomllib
+import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Response, current_app, g, request, session
+from flask import Flask, Response, current_app, g, request, session
+from flask_caching import Cache
 from flask_login.config import COOKIE_NAME as DEFAULT_REMEMBER_COOKIE_NAME
+from sqlalchemy import func, select
+
+log = logging.getLogger(__name__)
+pages = Cache()
 
 # Anonymous responses: a browser reuses one for a minute, a CDN for five (s-maxage), and either
 # may serve a stale copy for another minute while it revalidates in the background. Public
@@ -119,6 +135,58 @@ def validate(*parts: object, last_modified: datetime | None = None) -> None:
         response = Response(status=304)
         _set_validators(response, etag, last_modified)
         raise _NotModified(response)
+    stored = _stored_page(etag) if request.method == "GET" else None
+    if stored is not None:
+        mimetype, body = stored
+        response = Response(body, mimetype=mimetype)
+        _set_validators(response, etag, last_modified)
+        raise _NotModified(response)
+
+
+def init_app(app: Flask) -> None:
+    """The page store: Redis where REDIS_URL is set (shared by every process), else memory."""
+    redis_url = app.config.get("REDIS_URL")
+    settings = {
+        "CACHE_DEFAULT_TIMEOUT": app.config["PAGE_STORE_SECONDS"],
+        "CACHE_KEY_PREFIX": app.config["RATELIMIT_KEY_PREFIX"] + "-page:",
+    }
+    if not app.config["PAGE_STORE_ENABLED"]:
+        settings["CACHE_TYPE"] = "NullCache"
+    elif redis_url:
+        settings |= {
+            "CACHE_TYPE": "RedisCache",
+            "CACHE_REDIS_URL": redis_url,
+            "CACHE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    else:
+        settings |= {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 500}
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Flask-Caching: CACHE_TYPE is set to NullCache")
+        pages.init_app(app, config=settings)
+
+
+def site_version() -> object:
+    """What pages about many employers depend on: the newest statistics row's updated_at (any
+    review published, edited, hidden or answered, any employer added or merged moves it)."""
+    from employers.models import EmployerStats
+    from extensions import db
+
+    return db.session.scalar(select(func.max(EmployerStats.updated_at)))
+
+
+def _stored_page(etag: str) -> tuple[str, bytes] | None:
+    try:
+        return pages.get(etag)
+    except Exception:  # the store is down: render instead
+        log.warning("Page store unavailable; rendering", exc_info=True)
+        return None
+
+
+def _store_page(etag: str, response: Response) -> None:
+    try:
+        pages.set(etag, (response.mimetype, response.get_data()))
+    except Exception:
+        log.warning("Page store unavailable; page not kept", exc_info=True)
 
 
 def personalised() -> bool:
@@ -133,15 +201,31 @@ def personalised() -> bool:
 
 @functools.cache
 def _project_version() -> str:
+    """pyproject.toml's version and a digest of the code and templates: a deploy that changes
+    how any page renders changes every ETag, so no browser, CDN or page store keeps old HTML."""
     try:
-        return tomllib.loads(_PYPROJECT.read_text())["project"]["version"]
+        version = tomllib.loads(_PYPROJECT.read_text())["project"]["version"]
     except (OSError, KeyError, tomllib.TOMLDecodeError):
-        return "unknown"
+        version = "unknown"
+    digest = hashlib.sha256()
+    root = _PYPROJECT.parent
+    for path in sorted(
+        [
+            *root.glob("*.py"),
+            *root.glob("*/*.py"),
+            *root.glob("templates/**/*"),
+            *root.glob("static/**/*"),
+        ]
+    ):
+        if path.is_file() and not path.parts[len(root.parts)].startswith((".", "tests", "bench")):
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return f"{version}+{digest.hexdigest()[:12]}"
 
 
 def release() -> str:
-    """The code's version, part of every ETag: config RELEASE (set it per deploy, e.g. to the
-    commit), else pyproject.toml's version."""
+    """Part of every ETag: config RELEASE where set (e.g. the commit), else the version and a
+    digest of the code (_project_version)."""
     return str(current_app.config.get("RELEASE") or _project_version())
 
 
@@ -197,6 +281,8 @@ def _finish(response: Response, validator: tuple[str, datetime | None] | None) -
         return response
     if validator is not None:
         _set_validators(response, *validator)
+        if not private and request.method == "GET" and not response.is_streamed:
+            _store_page(validator[0], response)
     elif not response.is_streamed:
         response.add_etag(weak=True)
         response.make_conditional(request)

@@ -100,6 +100,15 @@ class Config:
     REVIEW_PUBLISH_DELAY_MIN_HOURS = 72
     REVIEW_PUBLISH_DELAY_MAX_HOURS = 240
 
+    # The page store (caching.py): rendered anonymous pages kept under their ETag, in Redis where
+    # REDIS_URL is set. An entry outlives no change (the ETag changes with the data); this only
+    # bounds how long an unused one takes space.
+    PAGE_STORE_ENABLED = True
+    # Part of every ETag and page-store key (caching.release); unset, the version plus a digest
+    # of the code and templates, which changes with any deploy that changes a page.
+    RELEASE: str | None = None
+    PAGE_STORE_SECONDS = 24 * 3600
+
     # How many proxies in front of the app may set X-Forwarded-For (0: trust none).
     TRUSTED_PROXIES = 0
 

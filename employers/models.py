@@ -174,6 +174,12 @@ SHOWN_MIN_REVIEWS = 3
 SHOWN_MIN_AUTHORS = 3
 
 
+# Expression indexes (DESC, NULLS LAST): Alembic can't compare them (extensions.include_object).
+EXPRESSION_INDEXES = frozenset(
+    f"ix_employer_stats_{column}_sort" for column in ("shown_score", "latest_published_at")
+)
+
+
 def _sort_indexes(column: str) -> tuple[Index, Index]:
     """(column DESC, review_count DESC, employer_id): SQLite's and PostgreSQL's forms."""
     name = f"ix_employer_stats_{column}_sort"
@@ -221,6 +227,8 @@ class EmployerStats(db.Model):
         # which SQLite's CREATE INDEX doesn't accept: one index per dialect.
         *_sort_indexes("shown_score"),
         *_sort_indexes("latest_published_at"),
+        # caching.site_version: max(updated_at), the validator of the pages about many employers.
+        Index("ix_employer_stats_updated_at", "updated_at"),
     )
 
     employer_id: Mapped[int] = mapped_column(

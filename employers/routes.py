@@ -37,6 +37,8 @@ SUGGEST_MAX_AGE = 60  # seconds a browser or proxy may reuse an autocomplete ans
 @bp.get("/employers")
 @caching.cached
 def search():
+    # Names, counts and scores of many employers: the site's data version covers them all.
+    caching.validate("search", caching.site_version(), today())
     filters, notes = browse.search_filters(request.args)
     results = browse.search(filters)
     # Nothing contains the words as typed: offer the typo-tolerant matches instead.
@@ -84,6 +86,7 @@ def reviews(slug: str):
 @caching.cached
 def rankings():
     """The most and least responsive employers, site-wide or in one industry (DESIGN.md §6)."""
+    caching.validate("rankings", caching.site_version(), today())
     notes: list[str] = []
     industry = browse.industry_filter(request.args, notes)
     return render_template(

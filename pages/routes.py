@@ -13,11 +13,13 @@ from pages import bp
 from reviews.display import public_view
 from reviews.services import recent_published_site_wide, values_of
 from scoring.methodology import methodology_page
+from timeutils import today
 
 
 @bp.get("/")
 @caching.cached
 def home():
+    caching.validate("home", caching.site_version(), today())
     recent = [
         (review.employer, public_view(values_of(review), review.employer, review=review))
         for review in recent_published_site_wide(browse.HOME_LIST_SIZE)

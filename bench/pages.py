@@ -1,0 +1,349 @@
+"""Page benchmark: gunicorn + wrk on loopback over the 1M-review demo data, SQLite and PostgreSQL.
+
+    .venv/bin/python bench/pages.py [--sqlite /work/bigdata/big.db]
+        [--postgres postgresql://postgres@127.0.0.1:5432/heardback_big] [--no-postgres]
+        [--seconds 8] [--workers 2] [--connections 8]
+
+Each database must hold the demo data set (`flask heardback demo-data --employers 50000 --reviews
+1000000 --seed 1`, then `flask heardback recompute`); a missing SQLite file or PostgreSQL database
+is created and filled first (about 5 minutes each), and an existing one is migrated to the head.
+
+For each database, gunicorn serves the app with --workers sync workers and wrk loads each page for
+--seconds, twice: with one connection (the latency: p50/p95/p99 are then the server's time plus
+loopback, without queueing) and with --connections connections (the throughput). Each page's
+throughput is given as a ratio to /healthz (one `SELECT 1` through the whole app: sessions,
+security headers, rate limits) measured in the same run. Revalidation (If-None-Match answered 304)
+is measured on the employer page. SQL queries per page are counted in-process with a SQLAlchemy
+event, and the workers' resident memory is read from /proc after the run. The table goes into
+docs/benchmarks.md (section "pages").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.load import free_port, rss_mb, worker_pids  # noqa: E402
+from bench.report import header, table, write_section  # noqa: E402
+
+SQLITE = "/work/bigdata/big.db"
+POSTGRES = "postgresql://postgres@127.0.0.1:5432/heardback_big"
+WRK_SCRIPT = """
+done = function(summary, latency, requests)
+  io.write(string.format(
+    "JSON {\\"requests\\": %d, \\"duration_us\\": %d, \\"p50\\": %d, \\"p95\\": %d, \\"p99\\": %d,"
+    .. " \\"bad_status\\": %d, \\"socket_errors\\": %d}\\n",
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+"""
+
+
+def flask(args: list[str], database_url: str) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "FLASK_APP": "app:create_app",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "bench-" + "x" * 40,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "flask", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+
+
+def ensure_data(database_url: str) -> None:
+    """Migrate; fill with the 1M-review demo data if the database holds no employers yet."""
+    if database_url.startswith("postgresql"):
+        from sqlalchemy import create_engine, text
+
+        admin = database_url.rsplit("/", 1)[0] + "/postgres"
+        name = database_url.rsplit("/", 1)[1]
+        engine = create_engine(
+            admin.replace("postgresql://", "postgresql+psycopg://", 1),
+            isolation_level="AUTOCOMMIT",
+        )
+        with engine.connect() as connection:
+            exists = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).scalar()
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+    else:
+        Path(database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    flask(["db", "upgrade"], database_url)
+    filled = flask(
+        [
+            "heardback",
+            "demo-data",
+            "--if-empty",
+            "--employers",
+            "50000",
+            "--reviews",
+            "1000000",
+            "--seed",
+            "1",
+        ],
+        database_url,
+    )
+    if "Added" in filled.stdout:
+        print("  generated the demo data; recomputing...", flush=True)
+        flask(["heardback", "recompute"], database_url)
+
+
+def pages(database_url: str) -> dict[str, str]:
+    """The URLs measured: the busiest employer (the most reviews: the worst case for its pages)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.connect() as connection:
+        slug = connection.execute(
+            text(
+                "SELECT e.slug FROM employers e JOIN employer_stats s ON s.employer_id = e.id"
+                " ORDER BY s.review_count DESC, e.id LIMIT 1"
+            )
+        ).scalar_one()
+        word = (
+            connection.execute(
+                text("SELECT normalized_name FROM employers ORDER BY id LIMIT 1 OFFSET 777")
+            )
+            .scalar_one()
+            .split()[0]
+        )
+    engine.dispose()
+    return {
+        "trivial (/healthz)": "/healthz",
+        "home": "/",
+        "employer page": f"/employers/{slug}",
+        "search": f"/employers?q={word}",
+        "search, sorted by score": f"/employers?q={word}&sort=score",
+        "reviews list": f"/employers/{slug}/reviews",
+        "API employer": f"/api/v1/employers/{slug}",
+        "rankings": "/rankings",
+    }
+
+
+def count_queries(database_url: str, urls: dict[str, str]) -> dict[str, tuple[int, int]]:
+    """SQL statements and response bytes of one warm anonymous request to each page."""
+    from sqlalchemy import event
+
+    from app import create_app
+    from extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False})
+    counts: dict[str, tuple[int, int]] = {}
+    with app.app_context():
+        statements: list[str] = []
+
+        def count(*_args):
+            statements.append("x")
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        client = app.test_client()
+        for label, url in urls.items():
+            client.get(url)  # warm
+            statements.clear()
+            response = client.get(url)
+            counts[label] = (len(statements), len(response.get_data()))
+        event.remove(db.engine, "before_cursor_execute", count)
+        db.engine.dispose()
+    return counts
+
+
+@contextmanager
+def server(database_url: str, workers: int, port: int, folder: Path):
+    env = {
+        **os.environ,
+        "HEARDBACK_CONFIG": "development",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "bench-" + "x" * 40,
+        "LOG_LEVEL": "WARNING",
+        "RATELIMIT_API": "1000000 per minute",
+        "MAIL_OUTBOX_DIR": str(folder / "outbox"),
+    }
+    env.pop("REDIS_URL", None)
+    log = (folder / "gunicorn.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--backlog",
+            "2048",
+            "app:create_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.3)
+        yield process
+    finally:
+        process.terminate()
+        process.wait(30)
+        log.close()
+
+
+def wrk(url: str, seconds: float, connections: int, script: Path, headers=()) -> dict:
+    command = [
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{int(seconds)}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(script),
+    ]
+    for name, value in headers:
+        command += ["-H", f"{name}: {value}"]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    found = re.search(r"^JSON (.+)$", output, re.MULTILINE)
+    if not found:
+        raise RuntimeError(f"wrk printed no result:\n{output}")
+    result = json.loads(found.group(1))
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    return result
+
+
+def etag_of(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310
+        return response.headers["ETag"]
+
+
+def measure(label: str, database_url: str, options, script: Path) -> str:
+    print(f"{label}: preparing {database_url}", flush=True)
+    ensure_data(database_url)
+    urls = pages(database_url)
+    queries = count_queries(database_url, urls)
+    port = free_port()
+    rows, memory = [], []
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        server(database_url, options.workers, port, Path(folder)) as process,
+    ):
+        base = f"http://127.0.0.1:{port}"
+        for url in urls.values():  # warm every worker's caches
+            for _ in range(2 * options.workers):
+                urllib.request.urlopen(base + url, timeout=30).read()  # noqa: S310
+        results = {}
+        for name, url in urls.items():
+            latency = wrk(base + url, options.seconds, 1, script)
+            load = wrk(base + url, options.seconds, options.connections, script)
+            results[name] = (latency, load)
+            print(f"  {name}: p95 {latency['p95'] / 1000:.1f} ms, {load['rps']:.0f}/s", flush=True)
+        employer = urls["employer page"]
+        etag = etag_of(base + employer)
+        headers = [("If-None-Match", etag)]
+        latency = wrk(base + employer, options.seconds, 1, script, headers)
+        load = wrk(base + employer, options.seconds, options.connections, script, headers)
+        results["employer page, revalidated (304)"] = (latency, load)
+        urls["employer page, revalidated (304)"] = employer
+        memory = [rss_mb(pid) for pid in worker_pids(process.pid)]
+    trivial = results["trivial (/healthz)"][1]["rps"]
+    for name, (latency, load) in results.items():
+        count, size = queries.get(name, (None, None))
+        if name.endswith("(304)"):
+            count, size = 1, 0  # caching.validate answers after one query, with no body
+        problems = latency["bad_status"] + load["bad_status"] + load["socket_errors"]
+        rows.append(
+            [
+                name,
+                f"{latency['p50'] / 1000:.1f}",
+                f"{latency['p95'] / 1000:.1f}",
+                f"{latency['p99'] / 1000:.1f}",
+                f"{load['rps']:.0f}",
+                f"{load['rps'] / trivial:.0%}",
+                count if count is not None else "",
+                f"{size / 1024:.1f}" if size else "",
+                problems,
+            ]
+        )
+    body = (
+        f"#### {label}\n\n"
+        + table(
+            [
+                "page",
+                "p50 ms",
+                "p95 ms",
+                "p99 ms",
+                f"req/s at {options.connections} conn.",
+                "vs trivial",
+                "SQL queries",
+                "KB",
+                "errors",
+            ],
+            rows,
+        )
+        + "\nWorkers' resident memory after the run: "
+        + ", ".join(f"{value:.0f} MB" for value in memory)
+        + ".\n"
+    )
+    return body
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sqlite", default=SQLITE)
+    parser.add_argument("--postgres", default=POSTGRES)
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=8)
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "report.lua"
+        script.write_text(WRK_SCRIPT)
+        parts = [measure("SQLite", f"sqlite:///{options.sqlite}", options, script)]
+        if not options.no_postgres:
+            parts.append(measure("PostgreSQL", options.postgres, options, script))
+    body = (
+        "## Pages\n\n"
+        f"{header()}\n"
+        f"gunicorn with {options.workers} sync workers; wrk on loopback on the same 2-core"
+        f" machine, {options.seconds:g} s per measurement. Latency (p50/p95/p99) with one"
+        f" connection: server time plus loopback, no queueing. Throughput with"
+        f" {options.connections} connections, and as a share of /healthz's in the same run."
+        " The employer measured is the busiest (the most reviews). SQL queries and response size"
+        " from one warm anonymous request in-process.\n\n"
+        + "\n".join(parts)
+        + "\nTargets (DESIGN.md §11): server time p95 ≤ 25 ms for the employer, search and home"
+        " pages; anonymous page throughput ≥ 50% of the trivial endpoint's, ≥ 90% for a 304;"
+        " a worker's memory ≤ 150 MB.\n"
+    )
+    print(body)
+    path = write_section("benchmarks.md", "pages", body, title="Benchmarks")
+    print(f"Written to {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

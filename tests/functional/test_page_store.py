@@ -1,0 +1,106 @@
+"""The page store (caching.py): anonymous pages kept under their ETag and answered without
+rendering, never stale after a change, never mixed with a signed-in visitor's pages."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from extensions import db
+from scoring.stats import refresh_employer
+from tests.factories import EmployerFactory, ReviewFactory
+
+
+@contextmanager
+def count_queries():
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        if not statement.startswith(("PRAGMA", "BEGIN", "SAVEPOINT", "RELEASE")):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def employer(app):
+    return EmployerFactory(name="Wobblestone Freight", slug="wobblestone-freight")
+
+
+PAGES = [
+    ("/", 1),
+    ("/employers", 1),
+    ("/employers?q=wobblestone", 1),
+    ("/rankings", 1),
+    ("/employers/wobblestone-freight", 1),
+    ("/employers/wobblestone-freight/reviews", 1),
+]
+
+
+@pytest.mark.parametrize(("url", "stored_queries"), PAGES)
+def test_a_second_anonymous_request_is_answered_from_the_store(
+    client, employer, url, stored_queries
+):
+    with count_queries() as rendering:
+        first = client.get(url)
+    with count_queries() as stored:
+        second = client.get(url)
+    assert first.status_code == second.status_code == 200
+    assert second.get_data() == first.get_data()
+    assert second.headers["ETag"] == first.headers["ETag"]
+    assert "public" in second.headers["Cache-Control"]
+    assert len(stored) == stored_queries < len(rendering)
+
+
+def test_a_change_is_shown_at_once(client, employer):
+    before = client.get("/employers/wobblestone-freight").get_data(as_text=True)
+    for _ in range(3):
+        ReviewFactory(employer_id=employer.id, narrative="They phoned me back.")
+    refresh_employer(employer.id)
+    db.session.commit()
+    after = client.get("/employers/wobblestone-freight")
+    assert after.get_data(as_text=True) != before
+    assert "They phoned me back." in after.get_data(as_text=True)
+    # Site-wide pages too: the newest statistics row moved.
+    assert "They phoned me back." in client.get("/").get_data(as_text=True)
+
+
+def test_a_new_employer_appears_in_a_stored_search(client, employer):
+    assert "Wobblestone Harbour" not in client.get("/employers?q=wobblestone").get_data(
+        as_text=True
+    )
+    EmployerFactory(name="Wobblestone Harbour", slug="wobblestone-harbour")
+    db.session.commit()
+    assert "Wobblestone Harbour" in client.get("/employers?q=wobblestone").get_data(as_text=True)
+
+
+def test_signed_in_pages_are_neither_stored_nor_served_from_the_store(
+    client, auth, user, password, employer
+):
+    anonymous = client.get("/employers/wobblestone-freight").get_data(as_text=True)
+    auth.sign_in(user.email, password)
+    with count_queries() as signed_in_queries:
+        signed_in = client.get("/employers/wobblestone-freight")
+    assert "private" in signed_in.headers["Cache-Control"]
+    assert len(signed_in_queries) > 1  # rendered, not taken from the store
+    assert "Sign out" in signed_in.get_data(as_text=True)
+    auth.sign_out()
+    client.delete_cookie("session")
+    again = client.get("/employers/wobblestone-freight").get_data(as_text=True)
+    assert "Sign out" not in again
+    assert again == anonymous
+
+
+def test_the_store_can_be_turned_off(app_factory):
+    client = app_factory(PAGE_STORE_ENABLED=False).test_client()
+    EmployerFactory(name="Wobblestone Freight", slug="wobblestone-freight")
+    client.get("/employers/wobblestone-freight")
+    with count_queries() as statements:
+        client.get("/employers/wobblestone-freight")
+    assert len(statements) > 1
