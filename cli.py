@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup
@@ -94,6 +97,61 @@ def make_moderator(email: str) -> None:
 def make_admin(email: str) -> None:
     """Make an account an admin: a moderator who can also revoke representatives."""
     _set_role(email, "admin")
+
+
+@contextmanager
+def _progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr, drawn from the first report on (when the total is known)."""
+    bars: list = []
+
+    def report(done: int, total: int) -> None:
+        if not bars:
+            bars.append(click.progressbar(length=max(total, 1), label=label, file=sys.stderr))
+        bars[0].update(done - bars[0].pos)
+
+    try:
+        yield report
+    finally:
+        if bars:
+            bars[0].render_finish()
+
+
+@heardback_cli.command("backup")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default: instance/backups/heardback-<UTC time>.sqlite3 or .dump).",
+)
+def backup_command(output: Path | None) -> None:
+    """Back up the database while the site runs: SQLite's online backup API, or pg_dump -Fc.
+
+    The file is created owner-only (it holds every account's email and password hash).
+    """
+    from operations.backup import BackupError, backup
+
+    with _progress_bar("Copying") as progress:
+        try:
+            made = backup(output, progress)
+        except BackupError as error:
+            raise click.ClickException(str(error)) from None
+    click.echo(f"Backup written to {made.path} ({made.size:,} bytes; {made.method}).")
+
+
+@heardback_cli.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that already holds data.")
+def restore_command(path: Path, force: bool) -> None:
+    """Restore a file made by `backup` into the configured database (stop the app first)."""
+    from operations.backup import BackupError, restore, revision_status
+
+    with _progress_bar("Restoring") as progress:
+        try:
+            restore(path, force=force, progress=progress)
+        except BackupError as error:
+            raise click.ClickException(str(error)) from None
+    click.echo(f"Restored {path}.")
+    for line in revision_status().lines():
+        click.echo(line)
 
 
 register_commands()

@@ -1,0 +1,1 @@
+"""Operators' tasks behind `flask heardback` commands: backups and restores (backup.py)."""
