@@ -364,14 +364,14 @@ def most_responsive(
     Beyond DESIGN.md §6: only employers above the site's mean even at the low end of their range
     (scoring.engine.clearly_above_mean, here in SQL).
     """
+    # most_key is the score where the employer is eligible (employers.models), in an index.
     lower = EmployerStats.score - func.coalesce(EmployerStats.score_sd, 0.0)
     statement = _ranked(
-        industry,
-        EmployerStats.weight_sum >= params.MIN_N_MOST_RESPONSIVE,
-        EmployerStats.spread_days >= params.MIN_SPREAD_DAYS_MOST_RESPONSIVE,
-        lower > _site_mean(),
+        industry, EmployerStats.most_key.is_not(None), lower > _site_mean()
     ).order_by(
-        EmployerStats.score.desc(), EmployerStats.weight_sum.desc(), Employer.name, Employer.id
+        EmployerStats.most_key.desc().nulls_last(),
+        EmployerStats.weight_sum.desc(),
+        EmployerStats.employer_id,
     )
     return [row(employer) for employer in db.session.scalars(statement.limit(limit))]
 
@@ -384,10 +384,10 @@ def least_responsive(
     Beyond DESIGN.md §6: only employers below the site's mean even at the high end of their range
     (scoring.engine.clearly_below_mean, here in SQL).
     """
-    upper = EmployerStats.score + func.coalesce(EmployerStats.score_sd, 0.0)
-    statement = _ranked(
-        industry, EmployerStats.weight_sum >= params.MIN_N_LEAST_RESPONSIVE, upper < _site_mean()
-    ).order_by(upper.asc(), EmployerStats.weight_sum.desc(), Employer.name, Employer.id)
+    # least_key is S + SD where the employer is eligible (employers.models), in an index.
+    statement = _ranked(industry, EmployerStats.least_key < _site_mean()).order_by(
+        EmployerStats.least_key, EmployerStats.weight_sum.desc(), EmployerStats.employer_id
+    )
     return [row(employer) for employer in db.session.scalars(statement.limit(limit))]
 
 

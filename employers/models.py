@@ -176,20 +176,32 @@ SHOWN_MIN_AUTHORS = 3
 
 # Expression indexes (DESC, NULLS LAST): Alembic can't compare them (extensions.include_object).
 EXPRESSION_INDEXES = frozenset(
-    f"ix_employer_stats_{column}_sort" for column in ("shown_score", "latest_published_at")
+    f"ix_employer_stats_{column}_sort"
+    for column in ("shown_score", "latest_published_at", "most_key", "least_key")
+)
+# scoring.params' list rules (DESIGN.md §6), for the generated columns most_key and least_key.
+MOST_MIN_WEIGHT = 5.0
+MOST_MIN_SPREAD_DAYS = 30
+LEAST_MIN_WEIGHT = 10.0
+_SHOWN = (
+    f"score IS NOT NULL AND scored_reviews >= {SHOWN_MIN_REVIEWS}"
+    f" AND scored_authors >= {SHOWN_MIN_AUTHORS}"
 )
 
 
-def _sort_indexes(column: str) -> tuple[Index, Index]:
-    """(column DESC, review_count DESC, employer_id): SQLite's and PostgreSQL's forms."""
+def _sort_indexes(column: str, descending: bool = True) -> tuple[Index, Index]:
+    """(column, review_count DESC, employer_id) for a browsing sort, or (column, weight_sum DESC,
+    employer_id) for a list, in SQLite's and PostgreSQL's forms. SQLite sorts NULL lowest, so
+    DESC puts them last; PostgreSQL needs NULLS LAST, which SQLite's CREATE INDEX refuses."""
     name = f"ix_employer_stats_{column}_sort"
+    tie = "weight_sum DESC" if column.endswith("_key") else "review_count DESC"
+    order = " DESC" if descending else ""
+    nulls = " NULLS LAST" if descending else ""
     return (
-        Index(name, text(f"{column} DESC"), text("review_count DESC"), "employer_id").ddl_if(
-            dialect="sqlite"
+        Index(name, text(f"{column}{order}"), text(tie), "employer_id").ddl_if(dialect="sqlite"),
+        Index(name, text(f"{column}{order}{nulls}"), text(tie), "employer_id").ddl_if(
+            dialect="postgresql"
         ),
-        Index(
-            name, text(f"{column} DESC NULLS LAST"), text("review_count DESC"), "employer_id"
-        ).ddl_if(dialect="postgresql"),
     )
 
 
@@ -227,6 +239,9 @@ class EmployerStats(db.Model):
         # which SQLite's CREATE INDEX doesn't accept: one index per dialect.
         *_sort_indexes("shown_score"),
         *_sort_indexes("latest_published_at"),
+        # The lists (employers.browse.most_responsive, least_responsive), read in index order.
+        *_sort_indexes("most_key"),
+        *_sort_indexes("least_key", descending=False),
         # caching.site_version: max(updated_at), the validator of the pages about many employers.
         Index("ix_employer_stats_updated_at", "updated_at"),
     )
@@ -259,6 +274,22 @@ class EmployerStats(db.Model):
         Computed(
             f"CASE WHEN score IS NOT NULL AND scored_reviews >= {SHOWN_MIN_REVIEWS}"
             f" AND scored_authors >= {SHOWN_MIN_AUTHORS} THEN score END"
+        ),
+    )
+    # The lists' sort keys where an employer is eligible (DESIGN.md §6), else NULL: the score for
+    # "most responsive" (n ≥ 5 over ≥ 30 days), S + SD for "least responsive" (n ≥ 10).
+    most_key: Mapped[float | None] = mapped_column(
+        Float,
+        Computed(
+            f"CASE WHEN {_SHOWN} AND weight_sum >= {MOST_MIN_WEIGHT}"
+            f" AND spread_days >= {MOST_MIN_SPREAD_DAYS} THEN score END"
+        ),
+    )
+    least_key: Mapped[float | None] = mapped_column(
+        Float,
+        Computed(
+            f"CASE WHEN {_SHOWN} AND weight_sum >= {LEAST_MIN_WEIGHT}"
+            " THEN score + coalesce(score_sd, 0) END"
         ),
     )
     # Side figures (hear-back by stage, days to decision, ...), shaped by the scoring engine.

@@ -6,15 +6,50 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from employers.models import SHOWN_MIN_AUTHORS, SHOWN_MIN_REVIEWS, EmployerStats
+from employers.models import (
+    LEAST_MIN_WEIGHT,
+    MOST_MIN_SPREAD_DAYS,
+    MOST_MIN_WEIGHT,
+    SHOWN_MIN_AUTHORS,
+    SHOWN_MIN_REVIEWS,
+    EmployerStats,
+)
 from extensions import db
 from scoring import params
 from tests.factories import EmployerFactory
 
 
-def test_the_columns_thresholds_are_the_display_rules():
+def test_the_columns_thresholds_are_the_display_and_list_rules():
     assert SHOWN_MIN_REVIEWS == params.MIN_N_SHOWN
     assert SHOWN_MIN_AUTHORS == params.MIN_DISTINCT_AUTHORS_SHOWN
+    assert MOST_MIN_WEIGHT == params.MIN_N_MOST_RESPONSIVE
+    assert MOST_MIN_SPREAD_DAYS == params.MIN_SPREAD_DAYS_MOST_RESPONSIVE
+    assert LEAST_MIN_WEIGHT == params.MIN_N_LEAST_RESPONSIVE
+
+
+@pytest.mark.parametrize(
+    ("weight", "spread", "most", "least"),
+    [
+        (12.0, 40, 70.0, 78.0),
+        (12.0, 10, None, 78.0),
+        (6.0, 40, 70.0, None),
+        (4.9, 400, None, None),
+    ],
+)
+def test_list_keys_are_set_only_where_an_employer_is_eligible(app, weight, spread, most, least):
+    employer = EmployerFactory()
+    stats = db.session.get(EmployerStats, employer.id) or EmployerStats(employer_id=employer.id)
+    stats.score, stats.score_sd, stats.scored_reviews, stats.scored_authors = 70.0, 8.0, 12, 12
+    stats.review_count = stats.author_count = 12
+    stats.weight_sum, stats.spread_days = weight, spread
+    db.session.add(stats)
+    db.session.commit()
+    row = db.session.execute(
+        select(EmployerStats.most_key, EmployerStats.least_key).where(
+            EmployerStats.employer_id == employer.id
+        )
+    ).one()
+    assert tuple(row) == (most, least)
 
 
 @pytest.mark.parametrize(
