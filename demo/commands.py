@@ -83,6 +83,11 @@ def demo_data(employers: int, reviews: int, seed: int, today: date | None, if_em
             progress=_progress_bar,
         )
         db.session.commit()
+    # Fresh planner statistics after a bulk load: without them PostgreSQL takes the new tables
+    # for empty and picks plans for a few rows (seen: sequential scans where an index serves).
+    with db.engine.connect() as connection:
+        connection.exec_driver_sql("ANALYZE")
+        connection.commit()
     click.echo(_describe(summary, time.perf_counter() - started))
 
 
