@@ -5,14 +5,13 @@
 
 Each database is created empty, migrated with `flask db upgrade`, then filled once by the
 command; the wall time of that command is what is reported. The table is printed and written to
-docs/demo-data.md with the machine, the commit and the command line.
+docs/benchmarks.md (section "data") with the machine, the commit and the command line.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import platform
 import re
 import shutil
 import subprocess
@@ -20,12 +19,12 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DOC = ROOT / "docs" / "demo-data.md"
+sys.path.insert(0, str(ROOT))
 
+from bench.report import header, table, write_section  # noqa: E402
 
 GNU_TIME = shutil.which("time", path="/usr/bin")
 
@@ -106,27 +105,6 @@ def postgres_database(admin_url: str):
     return target, drop
 
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        text = Path("/proc/cpuinfo").read_text()
-        match = re.search(r"model name\s*:\s*(.+)", text)
-        cpu = match.group(1).strip() if match else cpu
-    except OSError:
-        pass
-    python = platform.python_version()
-    return f"{platform.node() or 'host'}: {os.cpu_count()} cores, {cpu}, Python {python}"
-
-
-def commit() -> str:
-    try:
-        return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-        ).stdout.strip()
-    except OSError:
-        return "unknown"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--employers", type=int, default=50_000)
@@ -147,29 +125,29 @@ def main() -> None:
             drop()
 
     line = " ".join(["python bench/demo_data.py", *sys.argv[1:]])
-    table = [
-        "| database | demo-data, s | recompute, s | recompute peak RSS"
-        " | summary printed by demo-data |",
-        "|---|---|---|---|---|",
-    ]
-    table += [
-        f"| {row['database']} | {row['seconds']:.1f} | {row['recompute']:.1f} | {row['memory']}"
-        f" | {row['summary']} |"
+    rows_ = [
+        [row["database"], f"{row['seconds']:.1f}", f"{row['recompute']:.1f}", row["memory"],
+         row["summary"]]
         for row in rows
     ]
-    DOC.parent.mkdir(exist_ok=True)
-    DOC.write_text(
-        "# Demo-data generation and recompute\n\n"
+    body = (
+        "## Data: demo-data generation and recompute\n\n"
+        f"{header(line)}\n"
         f"`flask heardback demo-data --employers {options.employers} --reviews {options.reviews}"
         f" --seed {options.seed}` into an empty, migrated database, then `flask heardback"
         " recompute` (every employer's statistics row from scratch); wall time of each command and"
         " the peak resident memory of the recompute process.\n\n"
-        f"- Command: `{line}`\n- Commit: `{commit()}`\n- Machine: {machine()}\n"
-        f"- Run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n\n" + "\n".join(table) + "\n\n"
-        "Targets (DESIGN.md §11): 1,000,000 reviews generated in at most 5 minutes; `recompute`"
+        + table(
+            ["database", "demo-data, s", "recompute, s", "recompute peak RSS",
+             "summary printed by demo-data"],
+            rows_,
+        )
+        + "\nTargets (DESIGN.md §11): 1,000,000 reviews generated in at most 5 minutes; `recompute`"
         " of every employer in at most 60 s.\n"
     )
-    print(f"Written to {DOC.relative_to(ROOT)}")
+    path = write_section("benchmarks.md", "data", body, title="Benchmarks")
+    print(body)
+    print(f"Written to {path.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -166,17 +166,32 @@ class SearchResults:
     rows: list[EmployerRow]
 
 
-def _search_order(sort: str) -> list:
-    # Every employer has a statistics row (created with it, and by recompute), so the plain
-    # columns order, each sort in the order of an index (employers.models._sort_indexes, and
-    # ix_employer_stats_review_count for the default), so a page is read, not sorted.
-    reviews = EmployerStats.review_count.desc()
+def _search_order(sort: str, narrow: bool = False) -> list:
+    """Every employer has a statistics row (created with it, and by recompute), so the plain
+    columns order, each sort in the order of an index (employers.models._sort_indexes, and
+    ix_employer_stats_review_count for the default): a page of all employers is read, not sorted.
+
+    `narrow`: a name was typed, which few employers match. Then the order must not be an
+    index's, or SQLite walks the whole sort index testing each name (32 ms at 50,000
+    employers) instead of finding the few matches and sorting them (5 ms): `+ 0` makes each
+    term an expression no index serves (SQLite's documented way to disqualify an index)."""
+
+    def term(column):
+        return column + 0 if narrow else column
+
+    reviews = term(EmployerStats.review_count).desc()
     if sort == "score":
         # shown_score is NULL where the score isn't shown: an unshown score can't leak through.
-        return [EmployerStats.shown_score.desc().nulls_last(), reviews]
+        return [term(EmployerStats.shown_score).desc().nulls_last(), reviews]
     if sort == "recent":
-        return [EmployerStats.latest_published_at.desc().nulls_last(), reviews]
+        # A date can't take "+ 0" on PostgreSQL; coalesce(x, x) is the same value, unindexed.
+        latest = EmployerStats.latest_published_at
+        return [(func.coalesce(latest, latest) if narrow else latest).desc().nulls_last(), reviews]
     return [reviews]
+
+
+# From this many characters a name query matches few enough employers to find them first.
+NARROW_QUERY_LENGTH = 3
 
 
 def search(filters: SearchFilters, per_page: int = PAGE_SIZE) -> SearchResults:
@@ -199,7 +214,10 @@ def search(filters: SearchFilters, per_page: int = PAGE_SIZE) -> SearchResults:
         .join(EmployerStats)
         .options(contains_eager(Employer.stats))
         .where(*conditions)
-        .order_by(*_search_order(filters.sort), EmployerStats.employer_id)
+        .order_by(
+            *_search_order(filters.sort, narrow=len(normalized) >= NARROW_QUERY_LENGTH),
+            EmployerStats.employer_id,
+        )
     )
     pagination = db.paginate(
         statement, page=filters.page, per_page=per_page, error_out=False, count=False
