@@ -52,10 +52,12 @@ class Config:
     MAIL_DEFAULT_SENDER = "HeardBack <no-reply@heardback.test>"
     MAIL_OUTBOX_DIR: str | None = None
 
-    # argon2id cost (argon2-cffi's RFC 9106 low-memory profile).
-    ARGON2_TIME_COST = 3
-    ARGON2_MEMORY_COST = 65536  # KiB
-    ARGON2_PARALLELISM = 4
+    # argon2id cost: OWASP's first recommended profile (19 MiB, 2 passes, 1 lane). RFC 9106's
+    # 64 MiB profile took a worker to 152 MB while it hashed a sign-in, over DESIGN.md §11's
+    # 150 MB per worker (docs/benchmarks.md); OWASP rates the two as equally strong.
+    ARGON2_TIME_COST = 2
+    ARGON2_MEMORY_COST = 19456  # KiB
+    ARGON2_PARALLELISM = 1
 
     # Token lifetimes (seconds).
     EMAIL_VERIFY_MAX_AGE = 3 * 24 * 3600
