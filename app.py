@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask, g, has_request_context, request
 from sqlalchemy import event
+from werkzeug.routing import IntegerConverter
 
 import caching
 import security
@@ -43,6 +44,9 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         _configure_engine(app)
 
+    # <int:...> URL segments fit the integer columns they look up; a larger number is a 404, not
+    # an "integer out of range" from the database (found by tests/functional/test_fuzz.py).
+    app.url_map.converters["int"] = BoundedIntegerConverter
     _register_blueprints(app)
     _register_templates(app)
 
@@ -52,6 +56,14 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     app.cli.add_command(heardback_cli)
     return app
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """Werkzeug's int converter, bounded by the largest id a 32-bit INTEGER column holds."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def _check_production(app: Flask, config_class: type[Config]) -> None:

@@ -77,15 +77,13 @@ NARRATIVE_WORDS = (
 # --- the database ----------------------------------------------------------------------------
 
 
-def flask(args: list[str], env: dict, check: bool = True) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "flask", *args],
-        cwd=ROOT,
-        env=env,
-        check=check,
-        capture_output=True,
-        text=True,
+def flask(args: list[str], env: dict) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", *args], cwd=ROOT, env=env, capture_output=True, text=True
     )
+    if result.returncode:
+        raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+    return result
 
 
 @contextmanager
@@ -203,12 +201,16 @@ def free_port() -> int:
 
 
 def server_env(database_url: str, folder: Path, redis_url: str) -> dict:
+    """The servers' environment; `redis_url` "memory://" runs without Redis (each process its
+    own limits and page store)."""
+    inherited = {name: value for name, value in os.environ.items() if name != "REDIS_URL"}
+    shared = {"REDIS_URL": redis_url} if redis_url.startswith("redis") else {}
     return {
-        **os.environ,
+        **inherited,
+        **shared,
         "FLASK_APP": "app:create_app",
         "HEARDBACK_CONFIG": "development",
         "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
         "RATELIMIT_KEY_PREFIX": f"load-{uuid.uuid4().hex[:8]}",
         "SECRET_KEY": "load-test-" + "k" * 40,
         "MAIL_OUTBOX_DIR": str(folder / "outbox"),

@@ -215,6 +215,9 @@ def test_employer_page_lists_recent_published_reports_in_fixed_queries(app, clie
     _review(employer, Outcome.ghosted, status=ReviewStatus.scheduled, narrative="Not yet public.")
 
     def fetch():
+        import caching
+
+        caching.pages.clear()  # the rendering's queries, not a stored copy's
         with count_queries() as statements:
             body = page_text(client.get("/employers/fizzlebrook-logistics"))
         return body, len(statements)
