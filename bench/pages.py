@@ -169,7 +169,7 @@ def count_queries(database_url: str, urls: dict[str, str]) -> dict[str, tuple[in
 
 
 @contextmanager
-def server(database_url: str, workers: int, port: int, folder: Path):
+def server(database_url: str, workers: int, port: int, folder: Path, redis_url: str | None):
     env = {
         **os.environ,
         "HEARDBACK_CONFIG": "development",
@@ -177,9 +177,12 @@ def server(database_url: str, workers: int, port: int, folder: Path):
         "SECRET_KEY": "bench-" + "x" * 40,
         "LOG_LEVEL": "WARNING",
         "RATELIMIT_API": "1000000 per minute",
+        "RATELIMIT_KEY_PREFIX": f"bench-pages-{port}-{time.time_ns()}",
         "MAIL_OUTBOX_DIR": str(folder / "outbox"),
     }
     env.pop("REDIS_URL", None)
+    if redis_url:  # as in production: rate limits and the page store in Redis
+        env["REDIS_URL"] = redis_url
     log = (folder / "gunicorn.log").open("w")
     process = subprocess.Popen(
         [
@@ -319,6 +322,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
+    parser.add_argument("--no-redis", action="store_true", help="limits and page store in memory")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / "report.lua"
@@ -329,7 +334,13 @@ def main() -> None:
     body = (
         "## Pages\n\n"
         f"{header()}\n"
-        f"gunicorn with {options.workers} sync workers; wrk on loopback on the same 2-core"
+        f"gunicorn with {options.workers} sync workers"
+        + (
+            ", rate limits and page store in memory"
+            if options.no_redis
+            else ", rate limits and page store in Redis as in production"
+        )
+        + f"; wrk on loopback on the same 2-core"
         f" machine, {options.seconds:g} s per measurement. Latency (p50/p95/p99) with one"
         f" connection: server time plus loopback, no queueing. Throughput with"
         f" {options.connections} connections, and as a share of /healthz's in the same run."
