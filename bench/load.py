@@ -25,6 +25,7 @@ third (its documented behaviour: rate limits fail open to each process's memory)
 from __future__ import annotations
 
 import argparse
+import functools
 import http.cookiejar
 import os
 import random
@@ -58,6 +59,7 @@ REDIS = "redis://127.0.0.1:6379/0"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 KEY = re.compile(r'name="submission_key"[^>]*value="([^"]+)"')
 REPRESENTATIVES = 5
+SIGNED_IN_READS = 0.2  # share of reads sent with the session cookie
 # Generous limits: every client comes from 127.0.0.1, so per-address limits would throttle the
 # whole test as one user. The limits still run (through Redis), which is what is exercised.
 LIMITS = {
@@ -307,6 +309,9 @@ class Client:
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(self.jar), NoRedirect()
         )
+        # Most readers of a public site are not signed in: reads go without the session cookie,
+        # except a share SIGNED_IN_READS of them (the signed-in pages are rendered every time).
+        self.anonymous = urllib.request.build_opener(NoRedirect())
         self.outcomes: list[Outcome] = []
         self.ledger = Ledger()
         self.todo = list(seed_data.employer_slugs)
@@ -314,12 +319,15 @@ class Client:
         self.responded: set[str] = set()
 
     # one request, measured
-    def request(self, kind: str, path: str, form: dict | None = None) -> tuple[int, str, str]:
+    def request(
+        self, kind: str, path: str, form: dict | None = None, anonymous: bool = False
+    ) -> tuple[int, str, str]:
         data = urllib.parse.urlencode(form).encode() if form is not None else None
+        opener = self.anonymous if anonymous else self.opener
         started = time.perf_counter()
         status, body, location = 0, "", ""
         try:
-            with self.opener.open(self.base + path, data=data, timeout=30) as response:
+            with opener.open(self.base + path, data=data, timeout=30) as response:
                 status, body = response.status, response.read().decode("utf-8", "replace")
         except urllib.error.HTTPError as error:
             status = error.code
@@ -346,20 +354,20 @@ class Client:
         rng, seed_data = self.rng, self.seed
         slug = rng.choice(seed_data.slugs)
         choice = rng.random()
+        anonymous = rng.random() >= SIGNED_IN_READS
+        request = functools.partial(self.request, anonymous=anonymous)
         if choice < 0.15:
-            self.request("home", "/")
+            request("home", "/")
         elif choice < 0.35:
-            self.request(
-                "search", "/employers?q=" + urllib.parse.quote(rng.choice(seed_data.queries))
-            )
+            request("search", "/employers?q=" + urllib.parse.quote(rng.choice(seed_data.queries)))
         elif choice < 0.70:
-            self.request("employer page", f"/employers/{slug}")
+            request("employer page", f"/employers/{slug}")
         elif choice < 0.85:
-            self.request("reviews list", f"/employers/{slug}/reviews")
+            request("reviews list", f"/employers/{slug}/reviews")
         elif choice < 0.95:
-            self.request("api", f"/api/v1/employers/{slug}")
+            request("api", f"/api/v1/employers/{slug}")
         else:
-            self.request("rankings", "/rankings")
+            request("rankings", "/rankings")
 
     def write(self) -> None:
         choice = self.rng.random()
@@ -398,7 +406,10 @@ class Client:
             "submission_key": key.group(1),
             "action": "publish",
             "process_month": month.strftime("%Y-%m"),
-            "stage": self.rng.choice(["applied", "screen", "interview", "final"]),
+            # An offer is reached at the "offer" stage (the form refuses anything else).
+            "stage": "offer"
+            if outcome == "offer"
+            else self.rng.choice(["applied", "screen", "interview", "final"]),
             "outcome": outcome,
             "last_contact_on": contact.isoformat(),
             "narrative": " ".join(self.rng.choices(NARRATIVE_WORDS, k=40)),
@@ -732,6 +743,7 @@ def summary(result: Result) -> str:
                 f"{percentile(times, 50):.0f}",
                 f"{percentile(times, 95):.0f}",
                 f"{percentile(times, 99):.0f}",
+                sum(1 for item in items if 400 <= item.status < 500),
                 sum(1 for item in items if item.status >= 500),
                 sum(1 for item in items if item.status == 0),
             ]
@@ -771,7 +783,7 @@ def summary(result: Result) -> str:
         f" {write_count} of them writes ({share:.0f}% of requests; each write also reads its"
         f" form). Statuses: {status_line}. Peak worker RSS"
         f" {result.worker_rss_mb:.0f} MB.\n\n"
-        + table(["request", "count", "p50 ms", "p95 ms", "p99 ms", "5xx", "no answer"], rows)
+        + table(["request", "count", "p50 ms", "p95 ms", "p99 ms", "4xx", "5xx", "no answer"], rows)
         + "\n"
         + table(["ledger check", "value"], ledger_rows)
     )
