@@ -250,9 +250,10 @@ def measure(label: str, database_url: str, options, script: Path) -> str:
     queries = count_queries(database_url, urls)
     port = free_port()
     rows, memory = [], []
+    redis_url = None if options.no_redis else options.redis
     with (
         tempfile.TemporaryDirectory() as folder,
-        server(database_url, options.workers, port, Path(folder)) as process,
+        server(database_url, options.workers, port, Path(folder), redis_url) as process,
     ):
         base = f"http://127.0.0.1:{port}"
         for url in urls.values():  # warm every worker's caches
