@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import unicodedata
 
+from flask import request
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto, _is_submitted  # Flask-WTF's own sentinel and test
 from wtforms import Field
 from wtforms.validators import ValidationError
 
@@ -60,6 +62,16 @@ def clean_query(value: str) -> str:
 
 class BaseForm(FlaskForm):
     """The project's form base. Subclasses put NoControlCharacters on every text field."""
+
+    class Meta:
+        def wrap_formdata(self, form, formdata):
+            """Fields come from the submitted form only. Flask-WTF also reads uploaded files and
+            JSON bodies into fields, which then hold a file or a number where every validator
+            expects text (a 500, found by tests/functional/test_fuzz.py); HeardBack has no
+            upload and no JSON form, so those bodies are simply empty forms."""
+            if formdata is _Auto:
+                return request.form if _is_submitted() else None
+            return formdata
 
 
 class ConfirmForm(BaseForm):

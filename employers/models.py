@@ -176,8 +176,13 @@ SHOWN_MIN_AUTHORS = 3
 
 # Expression indexes (DESC, NULLS LAST): Alembic can't compare them (extensions.include_object).
 EXPRESSION_INDEXES = frozenset(
-    f"ix_employer_stats_{column}_sort"
-    for column in ("shown_score", "latest_published_at", "most_key", "least_key")
+    {
+        *(
+            f"ix_employer_stats_{column}_sort"
+            for column in ("shown_score", "latest_published_at", "most_key", "least_key")
+        ),
+        "ix_reviews_recent_texts",
+    }
 )
 # scoring.params' list rules (DESIGN.md §6), for the generated columns most_key and least_key.
 MOST_MIN_WEIGHT = 5.0

@@ -37,7 +37,8 @@ def _representation(slug: str) -> Representative:
 
 def _page() -> int:
     page = request.args.get("page", "1")
-    return min(int(page), 10_000) if page.isdigit() and int(page) > 0 else 1
+    # isascii: "²" is a digit to str.isdigit() but not to int() (found by fuzzing).
+    return min(int(page), 10_000) if page.isascii() and page.isdigit() and int(page) > 0 else 1
 
 
 def _dashboard_page(representation: Representative, status: int = 200, **forms):

@@ -7,6 +7,7 @@ don't apply, so a value left in a hidden field never blocks a submission.
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 
@@ -160,10 +161,17 @@ def _choices(labels: dict, blank: str | None = None) -> list[SelectChoice]:
 
 
 def country_choices() -> list[SelectChoice]:
+    return list(_country_choices())
+
+
+@functools.cache
+def _country_choices() -> tuple[SelectChoice, ...]:
+    """Built once per process: sorting pycountry's list took ~3% of each submission."""
     countries = sorted(pycountry.countries, key=lambda country: country.name)
-    return [SelectChoice("", "Not saying")] + [
-        SelectChoice(country.alpha_2, country.name) for country in countries
-    ]
+    return (
+        SelectChoice("", "Not saying"),
+        *(SelectChoice(country.alpha_2, country.name) for country in countries),
+    )
 
 
 def _blank_to_none(value):

@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, literal_column, or_, select
 
 from employers.models import Employer, EmployerStats
 from extensions import db
@@ -244,8 +244,11 @@ def automatic_hold(review: Review, removals: dict[str, Sequence]) -> HoldReason 
 
 
 def _text_length():
-    return func.coalesce(func.length(Review.narrative), 0) + func.coalesce(
-        func.length(Review.advice), 0
+    """The text length exactly as ix_reviews_recent_texts holds it: with literal zeros, which
+    SQLite needs to match the indexed expression (bound parameters don't)."""
+    zero = literal_column("0")
+    return func.coalesce(func.length(Review.narrative), zero) + func.coalesce(
+        func.length(Review.advice), zero
     )
 
 
@@ -284,7 +287,7 @@ def near_duplicate_candidates(
     queries = [
         base.where(employer, published).order_by(Review.published_at.desc()),
         base.where(employer, Review.status.in_(_UNPUBLISHED)).order_by(Review.id.desc()),
-        base.where(Review.created_at >= since).order_by(Review.id.desc()),
+        base.where(Review.created_at >= since).order_by(Review.created_at.desc()),
     ]
     limits = [NEAR_DUPLICATE_EMPLOYER_LIMIT] * 2 + [NEAR_DUPLICATE_RECENT_LIMIT]
     if review.author_id is not None:

@@ -117,6 +117,7 @@ def _handle(form, employer, *, review=None):
     if review is None:
         try:
             review = services.submit(current_user, employer, prepared, key=form.key())
+            status = review.status  # read before the commit expires it (no reload after)
             db.session.commit()
         except IntegrityError:
             # A concurrent POST of the same form (or another review of this employer this
@@ -126,23 +127,32 @@ def _handle(form, employer, *, review=None):
             if response is not None:
                 return response
             # An older review of a process that began in the same month (uq_reviews_one_per_month).
-            form.add_errors(
-                {
-                    "process_month": "You already reviewed a process at this employer that "
-                    "began in that month. Update that review from \"Your reviews\" instead."
-                }
-            )
+            form.add_errors({"process_month": TAKEN_MONTH})
             return _form_page(form, employer, status=422)
-        return _saved(review, "Thank you. Your review is saved")
-    services.update(review, current_user, prepared)
-    db.session.commit()
-    return _saved(review, "Your review is updated")
+        return _saved(status, "Thank you. Your review is saved")
+    try:
+        services.update(review, current_user, prepared)
+        status = review.status
+        db.session.commit()
+    except IntegrityError:
+        # Another of the author's reviews of this employer began in that month
+        # (uq_reviews_one_per_month): say so, keep what was typed.
+        db.session.rollback()
+        form.add_errors({"process_month": TAKEN_MONTH})
+        return _form_page(form, employer, review=review, status=422)
+    return _saved(status, "Your review is updated")
+
+
+TAKEN_MONTH = (
+    "You already reviewed a process at this employer that began in that month. Update that "
+    'review from "Your reviews" instead.'
+)
 
 
 def _after_lost_race(employer, key: str | None):
     review = services.replayed(current_user, key)
     if review is not None:
-        return _saved(review, "Thank you. Your review is saved")
+        return _saved(review.status, "Thank you. Your review is saved")
     existing = services.live_review(current_user, employer)
     if existing is not None:
         return _already_reviewed(employer, existing)
@@ -158,10 +168,10 @@ def _already_reviewed(employer, existing: Review):
     return redirect(url_for("reviews.edit", public_id=existing.public_id))
 
 
-def _saved(review: Review, message: str):
-    if review.status is ReviewStatus.held:
+def _saved(status: ReviewStatus, message: str):
+    if status is ReviewStatus.held:
         flash(f"{message}. A moderator will check it before it is published.", "success")
-    elif review.status is ReviewStatus.scheduled:
+    elif status is ReviewStatus.scheduled:
         flash(f"{message}. It will appear publicly within a few days.", "success")
     else:
         flash(f"{message}.", "success")
@@ -183,7 +193,7 @@ def new():
         # A retried "Publish" whose first try went through: the same answer as the first time.
         review = services.replayed(current_user, form.key())
         if review is not None and request.form.get("action") == "publish":
-            return _saved(review, "Thank you. Your review is saved")
+            return _saved(review.status, "Thank you. Your review is saved")
     existing = services.live_review(current_user, employer)
     if existing is not None:
         return _already_reviewed(employer, existing)

@@ -146,7 +146,8 @@ def date_errors(values: dict, today: date) -> dict[str, str]:
             "The last contact can't be before the month the process started."
         )
     days = values.get("decision_days")
-    if contact and days is not None and contact + timedelta(days=days) > today:
+    # Compared as a count of days: contact + days can pass the last date Python knows.
+    if contact and days is not None and contact <= today and days > (today - contact).days:
         errors["decision_days"] = (
             "That would put the decision in the future: count the days from the last contact "
             "to the decision."
@@ -265,7 +266,11 @@ def submit(
     ):
         key = None  # another author's key (tampering): submit without one
     review = Review(
-        author_id=author.id, employer_id=employer.id, created_at=now, submission_key=key
+        author_id=author.id,
+        employer_id=employer.id,
+        created_at=now,
+        submission_key=key,
+        revisions=[],  # new: record_revision needn't query for earlier ones
     )
     review.status = None  # decided below
     _apply(review, prepared.values)
