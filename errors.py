@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from extensions import db
+from extensions import db, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,20 @@ def render_error(code: int, message: str | None = None):
     message = message or default_message
     if request.path.startswith("/api/") or request.path == "/healthz":
         return jsonify(error={"code": code, "title": title, "message": message}), code
-    return render_template("errors/error.html", code=code, title=title, message=message), code
+    try:
+        return render_template("errors/error.html", code=code, title=title, message=message), code
+    except DBAPIError:
+        # The layout asks who is signed in, which needs the database: if that is what failed
+        # (seen while PostgreSQL restarted under load), the page is shown signed out, as a 503.
+        db.session.rollback()
+        _signed_out()
+        title, message = MESSAGES[503]
+        return render_template("errors/error.html", code=503, title=title, message=message), 503
+
+
+def _signed_out() -> None:
+    """For the rest of this request, current_user is anonymous without asking the database."""
+    g._login_user = login_manager.anonymous_user()
 
 
 def init_app(app: Flask) -> None:
@@ -98,6 +111,7 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         if isinstance(error, OperationalError) or error.connection_invalidated:
             log.warning("Database unavailable: %s", type(error.orig).__name__)
+            _signed_out()  # loading the signed-in user would fail the same way
             body, code = render_error(503)
             return body, code, {"Retry-After": "30"}
         log.exception("Database error")

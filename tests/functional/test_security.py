@@ -249,6 +249,28 @@ def test_database_down_gives_503(app, client, monkeypatch):
     assert "briefly unavailable" in page_text(page)
 
 
+def test_database_down_for_a_signed_in_visitor_gives_the_503_page(
+    app, client, signed_in, monkeypatch
+):
+    """While the database is down, loading the signed-in user fails too: the error page must
+    not need it (a restart of PostgreSQL under load gave 500s here, docs/reliability.md)."""
+    from accounts import services as account_services
+    from extensions import db
+
+    def down(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("the database system is shutting down"))
+
+    monkeypatch.setattr(db.session, "execute", down)
+    monkeypatch.setattr(db.session, "scalar", down)
+    monkeypatch.setattr(db.session, "scalars", down)
+    monkeypatch.setattr(account_services, "load_user", down)
+    for url in ("/", "/employers", "/me", "/no-such-page"):
+        page = client.get(url)
+        assert page.status_code == 503, url
+        assert "briefly unavailable" in page_text(page)
+        assert page.headers["Retry-After"]
+
+
 def test_healthz_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
