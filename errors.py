@@ -86,6 +86,21 @@ def _signed_out() -> None:
 
 
 def init_app(app: Flask) -> None:
+    @app.teardown_appcontext
+    def close_session_quietly(_error: BaseException | None) -> None:
+        """End the request's database session without failing a response already made: when
+        the server drops the connection after the view ran (a PostgreSQL restart), the closing
+        ROLLBACK fails, and Flask-SQLAlchemy's own teardown (which runs after this one) would
+        turn the finished response into a 500."""
+        try:
+            db.session.remove()
+        except DBAPIError as lost:
+            log.warning("Database connection lost at the end of a request: %s", type(lost.orig))
+            try:
+                db.session.remove()  # the connection is invalidated now; closing succeeds
+            except DBAPIError:
+                log.warning("Could not close the database session", exc_info=True)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         recover = CSRF_RECOVERY.get(request.endpoint or "")

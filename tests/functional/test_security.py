@@ -271,6 +271,27 @@ def test_database_down_for_a_signed_in_visitor_gives_the_503_page(
         assert page.headers["Retry-After"]
 
 
+def test_a_connection_lost_after_the_view_does_not_fail_the_response(app, client, monkeypatch):
+    """PostgreSQL restarting between the view and the end of the request: the closing ROLLBACK
+    fails, and the page already made is still answered."""
+    from sqlalchemy.orm import Session
+
+    real_close, calls = Session.close, []
+
+    def close_once_broken(self):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("ROLLBACK", {}, Exception("terminating connection"))
+        return real_close(self)
+
+    assert client.get("/healthz").status_code == 200
+    monkeypatch.setattr(Session, "close", close_once_broken)
+    # The tests keep one app context for the whole test, so its teardown is run here, as the
+    # end of a request's context runs it in a server.
+    app.do_teardown_appcontext(None)
+    assert len(calls) >= 2
+
+
 def test_healthz_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
