@@ -141,14 +141,23 @@ def pages(database_url: str) -> dict[str, str]:
     }
 
 
-def count_queries(database_url: str, urls: dict[str, str]) -> dict[str, tuple[int, int]]:
-    """SQL statements and response bytes of one warm anonymous request to each page."""
+def count_queries(
+    database_url: str, urls: dict[str, str], store: bool = False
+) -> dict[str, tuple[int, int]]:
+    """SQL statements and response bytes of one warm anonymous request to each page: rendered
+    (the page store off), or answered from the page store."""
     from sqlalchemy import event
 
     from app import create_app
     from extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "RATELIMIT_ENABLED": False,
+            "PAGE_STORE_ENABLED": store,
+        }
+    )
     counts: dict[str, tuple[int, int]] = {}
     with app.app_context():
         statements: list[str] = []
@@ -248,6 +257,7 @@ def measure(label: str, database_url: str, options, script: Path) -> str:
     ensure_data(database_url)
     urls = pages(database_url)
     queries = count_queries(database_url, urls)
+    stored_queries = count_queries(database_url, urls, store=True)
     port = free_port()
     rows, memory = [], []
     redis_url = None if options.no_redis else options.redis
@@ -276,6 +286,9 @@ def measure(label: str, database_url: str, options, script: Path) -> str:
     trivial = results["trivial (/healthz)"][1]["rps"]
     for name, (latency, load) in results.items():
         count, size = queries.get(name, (None, None))
+        stored = stored_queries.get(name, (None, None))[0]
+        if count is not None and stored is not None:
+            count = f"{count} / {stored}"
         if name.endswith("(304)"):
             count, size = 1, 0  # caching.validate answers after one query, with no body
         problems = latency["bad_status"] + load["bad_status"] + load["socket_errors"]
@@ -302,7 +315,7 @@ def measure(label: str, database_url: str, options, script: Path) -> str:
                 "p99 ms",
                 f"req/s at {options.connections} conn.",
                 "vs trivial",
-                "SQL queries",
+                "SQL queries rendered / stored",
                 "KB",
                 "errors",
             ],
