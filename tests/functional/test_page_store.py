@@ -3,29 +3,12 @@ rendering, never stale after a change, never mixed with a signed-in visitor's pa
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 
 from extensions import db
 from scoring.stats import refresh_employer
 from tests.factories import EmployerFactory, ReviewFactory
-
-
-@contextmanager
-def count_queries():
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        if not statement.startswith(("PRAGMA", "BEGIN", "SAVEPOINT", "RELEASE")):
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+from tests.functional.test_pages import count_queries
 
 
 @pytest.fixture
