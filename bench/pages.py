@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.load import free_port, rss_mb, worker_pids  # noqa: E402
+from bench.load import free_port, gunicorn, rss_mb, worker_pids  # noqa: E402
 from bench.report import header, table, write_section  # noqa: E402
 
 SQLITE = "/work/bigdata/big.db"
@@ -192,37 +192,9 @@ def server(database_url: str, workers: int, port: int, folder: Path, redis_url: 
     env.pop("REDIS_URL", None)
     if redis_url:  # as in production: rate limits and the page store in Redis
         env["REDIS_URL"] = redis_url
-    log = (folder / "gunicorn.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            str(workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--backlog",
-            "2048",
-            "app:create_app()",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=log,
-    )
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.3)
+    # The same server start as the load test's: waits for /healthz, fails with gunicorn's log.
+    with gunicorn(env, workers, port, folder / "gunicorn.log") as process:
         yield process
-    finally:
-        process.terminate()
-        process.wait(30)
-        log.close()
 
 
 def wrk(url: str, seconds: float, connections: int, script: Path, headers=()) -> dict:
