@@ -11,7 +11,6 @@ import math
 from dataclasses import dataclass, field
 
 from employers.models import Employer, EmployerStats
-from scoring import figures as side
 from scoring.engine import Verdict
 from scoring.stats import Inputs
 
@@ -112,10 +111,9 @@ def build(employer: Employer, verdict: Verdict, inputs: Inputs) -> Profile:
     stats = employer.stats
     profile = Profile(verdict=verdict, stats=stats)
     figures = (stats.figures if stats else None) or {}
+    # An industry figure pooled from fewer than five reviewers is not there (§5.3, applied by
+    # scoring.stats.public_baselines where the baselines are computed and read).
     industry = inputs.industry(employer.industry.value if employer.industry else None)
-    # An industry figure pooled from fewer than five reviewers is not shown (§5.3).
-    if industry and industry.get("authors", 0) < side.MIN_CELL_AUTHORS:
-        industry = None
     if industry and employer.industry:
         profile.industry_label = employer.industry.label
         profile.industry_score = _round(industry.get("score"))

@@ -176,12 +176,41 @@ def test_stage_cell_shrinks_toward_its_own_stage_prior():
 
 
 def test_days_below_ten_decisions_give_a_range_not_quantiles():
-    reviews = [facts(decision_days=d) for d in (3, 9, 20)] + [facts(Outcome.ghosted)]
+    reviews = [facts(decision_days=d) for d in (3, 9, 20, 4, 5)] + [facts(Outcome.ghosted)]
     days = side.days_to_decision(side.weighted(reviews, TODAY), TODAY)
     assert (days["median"], days["p80"], days["min"], days["max"]) == (None, None, 3, 20)
-    assert days["decisions"] == 3
+    assert days["decisions"] == 5
     assert days["never"] == 1
+    assert [b["count"] for b in days["buckets"]] == [3, 1, 1, 0, 0]
+
+
+def test_days_range_is_withheld_below_five_reviewers_buckets_stay():
+    # DESIGN.md §5.9: with three deciders the range is their own day counts; only buckets.
+    reviews = [facts(decision_days=d) for d in (3, 9, 20)] + [facts(Outcome.ghosted)]
+    days = side.days_to_decision(side.weighted(reviews, TODAY), TODAY)
+    assert (days["min"], days["max"]) == (None, None)
+    assert days["decisions"] == 3
     assert [b["count"] for b in days["buckets"]] == [1, 1, 1, 0, 0]
+    # Five decisions by one reviewer are still one reviewer.
+    same = [facts(decision_days=d, author="one") for d in (3, 9, 20, 4, 5)]
+    days = side.days_to_decision(side.weighted(same, TODAY), TODAY)
+    assert (days["min"], days["max"]) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("days", "label"),
+    [
+        (0, "Within a week"),
+        (7, "Within a week"),
+        (8, "8 to 14 days"),
+        (30, "15 to 30 days"),
+        (31, "31 to 60 days"),
+        (61, "Over 60 days"),
+        (3650, "Over 60 days"),
+    ],
+)
+def test_day_bucket_is_the_charts_bucket(days, label):
+    assert side.day_bucket(days) == label
 
 
 def test_days_quantiles_from_ten_decisions_by_kaplan_meier():
@@ -254,8 +283,22 @@ def test_priors_pool_weighted_shares_and_floor_m():
     employers = [
         side.weighted([facts(Outcome.rejected), facts(Outcome.ghosted)], TODAY),
         side.weighted([facts(Outcome.rejected), facts(Outcome.rejected)], TODAY),
+        side.weighted([facts(Outcome.rejected), facts(Outcome.ghosted)], TODAY),
+        side.weighted([facts(Outcome.rejected), facts(Outcome.rejected)], TODAY),
     ]
     priors = side.priors_from(employers, TODAY)
     assert priors["hear_back"]["mu"] == 0.75
     assert priors["hear_back"]["m"] >= 10
     assert "timeline_kept" not in priors  # nobody was promised a timeline
+
+
+def test_priors_from_fewer_than_five_reviewers_are_not_kept():
+    # DESIGN.md §5.3: the priors are public (/api/v1/baselines); four reviewers' pooled share
+    # is not shown, and one reviewer's share would be their own answer.
+    employers = [
+        side.weighted([facts(Outcome.rejected), facts(Outcome.ghosted)], TODAY),
+        side.weighted([facts(Outcome.rejected), facts(Outcome.rejected)], TODAY),
+    ]
+    assert "hear_back" not in side.priors_from(employers, TODAY)
+    many = [side.weighted([facts(Outcome.rejected, author="a")] * 6, TODAY)]
+    assert side.priors_from(many, TODAY) == {}
