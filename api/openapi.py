@@ -238,7 +238,9 @@ def _schemas() -> dict:
                     "type": ["object", "null"],
                     "additionalProperties": True,
                     "description": "Site-wide and per-industry baselines of the side figures; "
-                    "free-form, shaped by the scoring engine. Null before the first computation.",
+                    "free-form, shaped by the scoring engine. Null before the first computation. "
+                    "A cell (an industry, the site, a prior) pooled from fewer than 5 distinct "
+                    "reviewers is left out.",
                 },
                 "rules": _object(
                     {

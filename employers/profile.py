@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field
 
 from employers.models import Employer, EmployerStats
+from scoring import figures as side
 from scoring.engine import Verdict
 from scoring.stats import Inputs
 
@@ -78,8 +79,8 @@ class Days:
     decisions: int
     median: int | None
     p80: int | None
-    low: int | None
-    high: int | None
+    # The range of decision days in the chart's bucket bounds (scoring.figures.days_to_decision).
+    span: str | None
     never: int
     bars: list[Bar]
     industry_median: int | None = None
@@ -167,12 +168,21 @@ def _days(found: dict | None, industry: dict | None) -> Days | None:
         decisions=found["decisions"],
         median=found.get("median"),
         p80=found.get("p80"),
-        low=found.get("min"),
-        high=found.get("max"),
+        span=_span(found.get("min"), found.get("max")),
         never=found["never"],
         bars=bars,
         industry_median=(industry or {}).get("days", {}).get("median"),
     )
+
+
+def _span(low: int | None, high: int | None) -> str | None:
+    """'8 to 14 days', 'within 7 days', 'more than 60 days': bucket bounds, never a wait."""
+    if low is None:
+        return None
+    if high is None:
+        last = side.DAY_BUCKETS[-2][1]
+        return f"more than {last} days" if low > last else f"{low} to more than {last} days"
+    return f"within {high} days" if low == 0 else f"{low} to {high} days"
 
 
 def _share(count: int, total: int) -> int:

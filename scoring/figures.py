@@ -213,22 +213,22 @@ def curve_of(pairs: Weighted, today: date) -> engine.KMCurve:
 
 
 def days_to_decision(pairs: Weighted, today: date) -> dict:
-    """KM median and 80th percentile from 10 decisions on; below that the range of decision days
-    (from five reviewers on).
+    """KM median and 80th percentile from 10 decisions on; below that the range of decision days,
+    widened to the chart's buckets.
     A quantile the curve never reaches is None ("more than <longest wait> days")."""
     scored = [facts for facts, _ in pairs]
-    deciders = [f for f in scored if f.outcome in DECISIONS and f.decision_days is not None]
-    decided = [f.decision_days for f in deciders]
+    decided = [f.decision_days for f in scored if f.outcome in DECISIONS]
+    decided = [d for d in decided if d is not None]
     curve = curve_of(pairs, today)
-    # The range of exact decision days only from five reviewers on: below that it is one
-    # candidate's own day count, a quasi-identifier (DESIGN.md §5.9); the buckets stay.
-    ranged = len({f.author_key for f in deciders}) >= MIN_CELL_AUTHORS
+    # The range in the chart's bucket bounds: the shortest and longest waits are each one
+    # candidate's own day count, a quasi-identifier (DESIGN.md §5.8-5.9). "max" None: over the
+    # last bound.
     result: dict = {
         "decisions": len(decided),
         "median": None,
         "p80": None,
-        "min": min(decided) if decided and ranged else None,
-        "max": max(decided) if decided and ranged else None,
+        "min": bucket_bounds(min(decided))[0] if decided else None,
+        "max": bucket_bounds(max(decided))[1] if decided else None,
         "buckets": _buckets(decided),
         "never": sum(1 for f in scored if _ghosted(f)),
     }
@@ -259,6 +259,16 @@ def day_bucket(days: int) -> str:
     raise AssertionError("the last bucket has no upper bound")
 
 
+def bucket_bounds(days: int) -> tuple[int, int | None]:
+    """The first and last day of the chart's bucket holding `days` (None: no upper bound)."""
+    low = 0
+    for _, high in DAY_BUCKETS:
+        if high is None or days <= high:
+            return low, high
+        low = high + 1
+    raise AssertionError("the last bucket has no upper bound")
+
+
 def _buckets(decided: Sequence[int]) -> list[dict]:
     counts = Counter(day_bucket(days) for days in decided)
     return [{"label": label, "count": counts[label]} for label, _ in DAY_BUCKETS]
@@ -266,10 +276,13 @@ def _buckets(decided: Sequence[int]) -> list[dict]:
 
 def pooled_days(pairs: Weighted, today: date) -> dict:
     """An industry's or the site's days to decision: KM median and 80th percentile, and the
-    80th percentile among the answered."""
+    80th percentile among the answered; from five distinct candidates' decisions on."""
     curve = curve_of(pairs, today)
-    decided = [f.decision_days for f, _ in pairs if f.outcome in DECISIONS]
-    decided = [days for days in decided if days is not None]
+    deciders = [f for f, _ in pairs if f.outcome in DECISIONS and f.decision_days is not None]
+    decided = [f.decision_days for f in deciders]
+    if len({f.author_key for f in deciders}) < MIN_CELL_AUTHORS:
+        # A pooled wait from fewer than five candidates' decisions is theirs (§5.3, §5.9).
+        return {"median": None, "p80": None, "answered_p80": None, "decisions": curve.events}
     return {
         "median": curve.median(),
         "p80": curve.quantile(0.8),

@@ -86,7 +86,7 @@ def test_employer_with_two_reviews_shows_counts_but_no_score_or_breakdowns(clien
     assert "Recently and overall" not in text
     assert "Too few reports for a percentage" in text
     # One candidate's exact day count is theirs alone (§5.9): neither the range nor the card.
-    assert "One candidate reported a decision (how many days it took is shown once" in text
+    assert "One candidate reported a decision, within 7 days after their last contact." in text
     assert "after 1 day" not in text
     assert "Decision within a week of last contact" in text
     # Stages on the cards are coarsened at fewer than five reviews (§5.3).

@@ -176,25 +176,30 @@ def test_stage_cell_shrinks_toward_its_own_stage_prior():
 
 
 def test_days_below_ten_decisions_give_a_range_not_quantiles():
-    reviews = [facts(decision_days=d) for d in (3, 9, 20, 4, 5)] + [facts(Outcome.ghosted)]
-    days = side.days_to_decision(side.weighted(reviews, TODAY), TODAY)
-    assert (days["median"], days["p80"], days["min"], days["max"]) == (None, None, 3, 20)
-    assert days["decisions"] == 5
-    assert days["never"] == 1
-    assert [b["count"] for b in days["buckets"]] == [3, 1, 1, 0, 0]
-
-
-def test_days_range_is_withheld_below_five_reviewers_buckets_stay():
-    # DESIGN.md §5.9: with three deciders the range is their own day counts; only buckets.
     reviews = [facts(decision_days=d) for d in (3, 9, 20)] + [facts(Outcome.ghosted)]
     days = side.days_to_decision(side.weighted(reviews, TODAY), TODAY)
-    assert (days["min"], days["max"]) == (None, None)
+    # The range in the chart's bucket bounds (0-7 ... 15-30), never one candidate's own wait.
+    assert (days["median"], days["p80"], days["min"], days["max"]) == (None, None, 0, 30)
     assert days["decisions"] == 3
+    assert days["never"] == 1
     assert [b["count"] for b in days["buckets"]] == [1, 1, 1, 0, 0]
-    # Five decisions by one reviewer are still one reviewer.
-    same = [facts(decision_days=d, author="one") for d in (3, 9, 20, 4, 5)]
-    days = side.days_to_decision(side.weighted(same, TODAY), TODAY)
-    assert (days["min"], days["max"]) == (None, None)
+
+
+def test_the_range_is_widened_to_bucket_bounds():
+    # DESIGN.md §5.8-5.9: one review's 12 days would be its own day count.
+    one = side.days_to_decision(side.weighted([facts(decision_days=12)], TODAY), TODAY)
+    assert (one["min"], one["max"]) == (8, 14)
+    late = [facts(decision_days=d) for d in (45, 400)]
+    days = side.days_to_decision(side.weighted(late, TODAY), TODAY)
+    assert (days["min"], days["max"]) == (31, None)  # None: over the last bound
+
+
+def test_pooled_days_need_five_candidates_decisions():
+    four = [facts(decision_days=d) for d in (3, 9, 20, 4)] + [facts(Outcome.ghosted)] * 3
+    pooled = side.pooled_days(side.weighted(four, TODAY), TODAY)
+    assert (pooled["median"], pooled["p80"], pooled["answered_p80"]) == (None, None, None)
+    five = [*four, facts(decision_days=5)]
+    assert side.pooled_days(side.weighted(five, TODAY), TODAY)["answered_p80"] == 9
 
 
 @pytest.mark.parametrize(
