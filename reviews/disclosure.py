@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from reviews.forms import CHANNELS, FEEDBACK, NEXT_STEPS, OUTCOMES, WORK_MODES
+from reviews.forms import CHANNELS, FEEDBACK, NEXT_STEPS, WORK_MODES
 from reviews.models import DECISIONS, Feedback, Outcome
 from scoring.figures import day_bucket
 
@@ -157,7 +157,3 @@ def _followups(sent: int | None, answered: int | None, coarse: bool) -> str | No
 
 def _days(count: int) -> str:
     return f"{count} day" if count == 1 else f"{count} days"
-
-
-def outcome_label(outcome: Outcome) -> str:
-    return OUTCOMES[outcome][0]
