@@ -166,14 +166,19 @@ def _schemas() -> dict:
                     "published reviews only “early stage” or “interviewed” (coarse true).",
                 },
                 "coarse": {"type": "boolean"},
-                "outcome": {"type": "string", "enum": [item.value for item in Outcome]},
+                "outcome": {
+                    "type": "string",
+                    "enum": [item.value for item in Outcome],
+                    "description": "At employers with fewer than 5 published reviews a "
+                    "withdrawn offer is given as a rejection (coarse true).",
+                },
                 "outcome_label": STRING,
-                "silent_days": {
+                "silent_months": {
                     "type": ["integer", "null"],
                     "minimum": 0,
-                    "multipleOf": 30,
                     "description": "For a presumed-ghosted case: no reply for at least this "
-                    "many days (whole 30-day steps).",
+                    "many whole calendar months since the month of the last contact (never a "
+                    "count of days, which would give away the last contact's date).",
                 },
                 "role": _nullable(STRING),
                 "details": {
@@ -233,7 +238,9 @@ def _schemas() -> dict:
                     "type": ["object", "null"],
                     "additionalProperties": True,
                     "description": "Site-wide and per-industry baselines of the side figures; "
-                    "free-form, shaped by the scoring engine. Null before the first computation.",
+                    "free-form, shaped by the scoring engine. Null before the first computation. "
+                    "A cell (an industry, the site, a prior) pooled from fewer than 5 distinct "
+                    "reviewers is left out.",
                 },
                 "rules": _object(
                     {

@@ -1,10 +1,10 @@
 """The open data as plain values: the API's answers, the CSV export's rows, and their versions.
 
 Only what the public pages show (DESIGN.md §5): reviews through reviews.display.public_view
-(months, not dates; coarse stages at small employers), scores through employers.services.headline
-(none below 3 reviews from 3 accounts), and never an author, an account, an internal id or a
-review's exact date. Each answer takes a fixed number of queries, whatever the numbers of
-employers and reviews.
+(months, not dates; coarse stages and details at small employers: reviews.disclosure), scores
+through employers.services.headline (none below 3 reviews from 3 accounts), and never an author,
+an account, an internal id or a review's exact date. Each answer takes a fixed number of queries,
+whatever the numbers of employers and reviews.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from reviews.services import values_of
 from scoring import params
 from scoring.engine import Band, Verdict
 from scoring.models import SiteParameters
-from scoring.stats import DEFAULT_MU
+from scoring.stats import DEFAULT_MU, public_baselines
 
 CSV_BATCH = 1000  # rows fetched per round trip of the server-side cursor
 CSV_FLUSH_BYTES = 64 * 1024  # the export is sent in chunks of about this size
@@ -195,7 +195,8 @@ def review_item(review: Review, employer: Employer) -> dict:
         "coarse": card.coarse,
         "outcome": card.outcome_key,
         "outcome_label": card.outcome,
-        "silent_days": card.silent_days,  # whole 30-day steps (reviews.display.silent_days)
+        # Whole calendar months since the last contact's month (reviews.disclosure.silent_months)
+        "silent_months": card.silent_months,
         "role": card.role,
         "details": [{"label": label, "value": value} for label, value in card.details],
         "narrative": card.narrative,
@@ -276,7 +277,8 @@ def baselines() -> dict:
         # The day the site's figures were computed: the daily recompute writes it for every
         # employer at once, so it dates the computation, not any review.
         "computed_on": row.computed_on.isoformat() if row else None,
-        "baselines": row.baselines if row else None,
+        # Cells from fewer than five reviewers are dropped where they are computed (§5.3).
+        "baselines": public_baselines(row.baselines) if row else None,
         "rules": display_rules(),
     }
 

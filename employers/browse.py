@@ -13,16 +13,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from employers import matching, services
 from employers.models import Employer, EmployerStats, Industry, SizeBand
 from extensions import db
 from forms import clean_query
-from reviews.display import EARLY_STAGES, SMALL_EMPLOYER_REVIEWS
+from reviews.disclosure import is_coarse
+from reviews.display import EARLY_STAGES
 from reviews.forms import OUTCOMES, STAGES
-from reviews.models import Outcome, Review, ReviewStatus, Stage
+from reviews.models import Feedback, Outcome, Review, ReviewStatus, Stage
 from scoring import params
 from scoring.engine import Verdict
 from timeutils import month_label, today
@@ -43,8 +44,9 @@ SORTS = {
 DEFAULT_SORT = "reviews"
 SORT_VALUES = {key: key for key in SORTS}
 
-# At an employer with fewer than SMALL_EMPLOYER_REVIEWS published reviews, cards show only these
-# coarse stages (reviews.display), so the stage filter offers only them there (DESIGN.md §5.3).
+# At an employer with fewer than SMALL_EMPLOYER_REVIEWS published reviews (reviews.disclosure),
+# cards show only these coarse stages (reviews.display), so the stage filter offers only them
+# there (DESIGN.md §5.3).
 COARSE_STAGES = {
     "early": ("Early stage (application or screening)", EARLY_STAGES),
     "interviewed": ("Interviewed", frozenset(Stage) - EARLY_STAGES),
@@ -279,8 +281,19 @@ class ReviewFilterChoices:
 
 
 def is_small(employer: Employer) -> bool:
-    """Fewer than 5 published reviews: coarse stages only (DESIGN.md §5.3, reviews.display)."""
-    return (employer.stats.review_count if employer.stats else 0) < SMALL_EMPLOYER_REVIEWS
+    """Fewer than 5 published reviews: coarse stages only (DESIGN.md §5.3, reviews.disclosure)."""
+    return is_coarse(employer.stats.review_count if employer.stats else 0)
+
+
+def _outcome_condition(outcome: Outcome, small: bool):
+    """Reviews whose card shows this outcome: at a small employer a withdrawn offer shows as a
+    rejection (reviews.disclosure.shown_outcome), so the filter must not tell them apart."""
+    if small and outcome in (Outcome.rejected, Outcome.rejected_with_feedback):
+        specific = Review.feedback == Feedback.specific
+        if outcome is Outcome.rejected:
+            specific = or_(Review.feedback.is_(None), Review.feedback != Feedback.specific)
+        return or_(Review.outcome == outcome, and_(Review.outcome == Outcome.rescinded, specific))
+    return Review.outcome == outcome
 
 
 def period_cutoff(on: date | None = None) -> date:
@@ -296,7 +309,11 @@ def review_filter_choices(employer: Employer) -> ReviewFilterChoices:
         stages = [(stage.value, label) for stage, (label, _) in STAGES.items()]
     return ReviewFilterChoices(
         stages=stages,
-        outcomes=[(outcome.value, label) for outcome, (label, _) in OUTCOMES.items()],
+        outcomes=[
+            (outcome.value, label)
+            for outcome, (label, _) in OUTCOMES.items()
+            if not (coarse and outcome is Outcome.rescinded)
+        ],
         periods=list(PERIODS.items()),
         coarse=coarse,
         cutoff=month_label(period_cutoff()),
@@ -317,9 +334,17 @@ def review_filters(args: Mapping[str, str], employer: Employer) -> tuple[ReviewF
     elif stage and stage not in fine and stage not in COARSE_STAGES:
         notes.append("We didn't recognise the stage in the address, so we ignored it.")
         stage = ""
+    outcome = _choice(_raw(args, "outcome"), OUTCOME_VALUES, notes, "outcome")
+    if outcome is Outcome.rescinded and is_small(employer):
+        # Its cards show a withdrawn offer as a rejection: filtering on it would reveal it.
+        notes.append(
+            "With fewer than 5 reports about this employer, a withdrawn offer is shown as a "
+            "rejection to protect the candidates, so we left the outcome filter out."
+        )
+        outcome = None
     filters = ReviewFilters(
         stage=stage or None,
-        outcome=_choice(_raw(args, "outcome"), OUTCOME_VALUES, notes, "outcome"),
+        outcome=outcome,
         period=_choice(_raw(args, "period"), PERIOD_VALUES, notes, "period"),
         page=_page(args, notes),
     )
@@ -339,7 +364,7 @@ def employer_reviews(employer: Employer, filters: ReviewFilters):
     elif filters.stage:
         statement = statement.where(Review.stage == Stage(filters.stage))
     if filters.outcome:
-        statement = statement.where(Review.outcome == filters.outcome)
+        statement = statement.where(_outcome_condition(filters.outcome, is_small(employer)))
     if filters.period == "12m":
         statement = statement.where(Review.last_contact_on >= period_cutoff())
     elif filters.period == "older":

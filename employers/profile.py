@@ -79,8 +79,8 @@ class Days:
     decisions: int
     median: int | None
     p80: int | None
-    low: int | None
-    high: int | None
+    # The range of decision days in the chart's bucket bounds (scoring.figures.days_to_decision).
+    span: str | None
     never: int
     bars: list[Bar]
     industry_median: int | None = None
@@ -112,10 +112,9 @@ def build(employer: Employer, verdict: Verdict, inputs: Inputs) -> Profile:
     stats = employer.stats
     profile = Profile(verdict=verdict, stats=stats)
     figures = (stats.figures if stats else None) or {}
+    # An industry figure pooled from fewer than five reviewers is not there (§5.3, applied by
+    # scoring.stats.public_baselines where the baselines are computed and read).
     industry = inputs.industry(employer.industry.value if employer.industry else None)
-    # An industry figure pooled from fewer than five reviewers is not shown (§5.3).
-    if industry and industry.get("authors", 0) < side.MIN_CELL_AUTHORS:
-        industry = None
     if industry and employer.industry:
         profile.industry_label = employer.industry.label
         profile.industry_score = _round(industry.get("score"))
@@ -169,12 +168,21 @@ def _days(found: dict | None, industry: dict | None) -> Days | None:
         decisions=found["decisions"],
         median=found.get("median"),
         p80=found.get("p80"),
-        low=found.get("min"),
-        high=found.get("max"),
+        span=_span(found.get("min"), found.get("max")),
         never=found["never"],
         bars=bars,
         industry_median=(industry or {}).get("days", {}).get("median"),
     )
+
+
+def _span(low: int | None, high: int | None) -> str | None:
+    """'8 to 14 days', 'within 7 days', 'more than 60 days': bucket bounds, never a wait."""
+    if low is None:
+        return None
+    if high is None:
+        last = side.DAY_BUCKETS[-2][1]
+        return f"more than {last} days" if low > last else f"{low} to more than {last} days"
+    return f"within {high} days" if low == 0 else f"{low} to {high} days"
 
 
 def _share(count: int, total: int) -> int:

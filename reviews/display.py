@@ -1,7 +1,8 @@
 """What the public may see of a review (DESIGN.md §5), as plain values for templates.
 
 Months, never dates. At an employer with fewer than five published reviews the stage is coarsened
-and role details are left out, since late-stage candidate pools there are tiny (§5.3).
+and role details are left out, since late-stage candidate pools there are tiny (§5.3); which of a
+review's facts may be shown at all is reviews.disclosure's rule (§5.8-5.9).
 """
 
 from __future__ import annotations
@@ -11,23 +12,12 @@ from dataclasses import dataclass, field
 import pycountry
 
 from employers.models import Employer
-from reviews.forms import (
-    CHANNELS,
-    FEEDBACK,
-    NEXT_STEPS,
-    OUTCOMES,
-    ROLE_CATEGORIES,
-    SENIORITY,
-    STAGES,
-    WORK_MODES,
-)
-from reviews.models import DECISIONS, Outcome, Review, ReviewStatus, Stage
+from reviews.disclosure import disclose
+from reviews.forms import OUTCOMES, ROLE_CATEGORIES, SENIORITY, STAGES
+from reviews.models import Review, ReviewStatus, Stage
 from timeutils import month_label, today
 
-# DESIGN.md §5.3: below this many published reviews, coarse stages and no role details.
-SMALL_EMPLOYER_REVIEWS = 5
 EARLY_STAGES = frozenset({Stage.applied, Stage.screen})
-SILENCE_STEP_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -53,7 +43,8 @@ class PublicCard:
     narrative: str | None = None
     advice: str | None = None
     updated: str | None = None
-    silent_days: int | None = None
+    # Presumed ghosted: no reply for at least this many whole months (reviews.disclosure).
+    silent_months: int | None = None
     coarse: bool = False
     # Set for a published review only: its page and the links to report it or its response.
     public_id: str | None = None
@@ -78,10 +69,17 @@ def country_name(code: str | None) -> str | None:
 def public_view(
     values: dict, employer: Employer, *, review: Review | None = None, preview: bool = False
 ) -> PublicCard:
-    """The review as the public sees it. `values` are model values (services.values_of / form)."""
-    coarse = _published_count(employer) < SMALL_EMPLOYER_REVIEWS
+    """The review as the public sees it. `values` are model values (services.values_of / form);
+    what may be shown of them is decided by reviews.disclosure.disclose."""
+    shown = disclose(
+        values,
+        _published_count(employer),
+        contact_confirmed=review is not None and review.employer_followed_up_at is not None,
+        presumed_ghosted=review is not None and review.presumed_ghosted_at is not None,
+        today=today(),
+    )
+    coarse = shown.coarse
     stage: Stage = values["stage"]
-    outcome: Outcome = values["outcome"]
     if coarse:
         stage_text = (
             "Early stage (application or screening)" if stage in EARLY_STAGES else ("Interviewed")
@@ -93,11 +91,13 @@ def public_view(
         started=month_label(values["process_month"]),
         last_contact=month_label(values["last_contact_on"]),
         stage=stage_text,
-        outcome=OUTCOMES[outcome][0],
-        outcome_key=outcome.value,
+        outcome=OUTCOMES[shown.outcome][0],
+        outcome_key=shown.outcome.value,
         coarse=coarse,
         narrative=values.get("narrative"),
         advice=values.get("advice"),
+        details=shown.details,
+        silent_months=shown.silent_months,
     )
     if review is not None and review.author_updated_at:
         card.updated = month_label(review.author_updated_at)
@@ -105,9 +105,6 @@ def public_view(
         card.followed_up_month = month_label(review.employer_followed_up_at)
     if review is not None and review.burst_capped_at is not None:
         card.pending_moderation = True
-    if outcome is Outcome.waiting and review is not None and review.presumed_ghosted_at:
-        card.silent_days = silent_days((today() - values["last_contact_on"]).days)
-    card.details = _details(values, outcome)
     if not coarse:
         card.role = _role(values)
     if review is not None and review.status is ReviewStatus.published:
@@ -131,50 +128,6 @@ def public_response(review: Review) -> PublicResponse | None:
         month=month_label(response.created_at),
         edited=month_label(response.edited_at) if response.edited_at else None,
     )
-
-
-def _details(values: dict, outcome: Outcome) -> list[tuple[str, str]]:
-    details: list[tuple[str, str]] = []
-    days = values.get("decision_days")
-    if outcome in DECISIONS and days is not None:
-        details.append(
-            ("Decision", "the same day" if days == 0 else f"{_days(days)} after last contact")
-        )
-    promised = values.get("promised_days")
-    if promised:
-        kept = None if days is None or outcome not in DECISIONS else days <= promised
-        verdict = {True: " (kept)", False: " (missed)", None: ""}[kept]
-        details.append(("Promised an answer within", f"{_days(promised)}{verdict}"))
-    elif values.get("next_steps") is not None:
-        details.append(("Next steps explained", NEXT_STEPS[values["next_steps"]][0]))
-    sent = values.get("followups_sent")
-    if sent is not None:
-        answered = values.get("followups_answered")
-        text = f"{sent} sent" + (f", {answered} answered" if answered is not None else "")
-        details.append(("Follow-ups", text))
-    if values.get("feedback") is not None:
-        details.append(("Feedback", FEEDBACK[values["feedback"]][0]))
-    if values.get("interview_rounds") is not None:
-        details.append(("Interview rounds", str(values["interview_rounds"])))
-    if values.get("hours_invested") is not None:
-        details.append(("Hours invested", str(values["hours_invested"])))
-    if values.get("application_channel") is not None:
-        details.append(("Applied", CHANNELS[values["application_channel"]]))
-    if values.get("work_mode") is not None:
-        details.append(("Work mode", WORK_MODES[values["work_mode"]]))
-    if values.get("respect_rating") is not None:
-        details.append(("Treated with respect", f"{values['respect_rating']} out of 5"))
-    return details
-
-
-def silent_days(days: int) -> int:
-    """"No reply for N+ days" in whole 30-day steps: today minus the exact count would be the
-    exact date of the last contact, which is private (DESIGN.md §5.1-5.2)."""
-    return days // SILENCE_STEP_DAYS * SILENCE_STEP_DAYS
-
-
-def _days(count: int) -> str:
-    return f"{count} day" if count == 1 else f"{count} days"
 
 
 def _role(values: dict) -> str | None:

@@ -17,6 +17,7 @@ than MIN_CELL_AUTHORS distinct reviewers is merged into "other stages", or not s
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -212,18 +213,22 @@ def curve_of(pairs: Weighted, today: date) -> engine.KMCurve:
 
 
 def days_to_decision(pairs: Weighted, today: date) -> dict:
-    """KM median and 80th percentile from 10 decisions on; below that the range of decision days.
+    """KM median and 80th percentile from 10 decisions on; below that the range of decision days,
+    widened to the chart's buckets.
     A quantile the curve never reaches is None ("more than <longest wait> days")."""
     scored = [facts for facts, _ in pairs]
     decided = [f.decision_days for f in scored if f.outcome in DECISIONS]
     decided = [d for d in decided if d is not None]
     curve = curve_of(pairs, today)
+    # The range in the chart's bucket bounds: the shortest and longest waits are each one
+    # candidate's own day count, a quasi-identifier (DESIGN.md §5.8-5.9). "max" None: over the
+    # last bound.
     result: dict = {
         "decisions": len(decided),
         "median": None,
         "p80": None,
-        "min": min(decided) if decided else None,
-        "max": max(decided) if decided else None,
+        "min": bucket_bounds(min(decided))[0] if decided else None,
+        "max": bucket_bounds(max(decided))[1] if decided else None,
         "buckets": _buckets(decided),
         "never": sum(1 for f in scored if _ghosted(f)),
     }
@@ -246,22 +251,38 @@ def answered_p80(decided: Sequence[int]) -> int | None:
     return ordered[max(math.ceil(0.8 * len(ordered)) - 1, 0)]
 
 
-def _buckets(decided: Sequence[int]) -> list[dict]:
-    buckets = []
-    low = 0
+def day_bucket(days: int) -> str:
+    """The chart's bucket of a day count: how cards show decision days (DESIGN.md §5.8)."""
     for label, high in DAY_BUCKETS:
-        count = sum(1 for d in decided if d >= low and (high is None or d <= high))
-        buckets.append({"label": label, "count": count})
-        low = (high or 0) + 1
-    return buckets
+        if high is None or days <= high:
+            return label
+    raise AssertionError("the last bucket has no upper bound")
+
+
+def bucket_bounds(days: int) -> tuple[int, int | None]:
+    """The first and last day of the chart's bucket holding `days` (None: no upper bound)."""
+    low = 0
+    for _, high in DAY_BUCKETS:
+        if high is None or days <= high:
+            return low, high
+        low = high + 1
+    raise AssertionError("the last bucket has no upper bound")
+
+
+def _buckets(decided: Sequence[int]) -> list[dict]:
+    counts = Counter(day_bucket(days) for days in decided)
+    return [{"label": label, "count": counts[label]} for label, _ in DAY_BUCKETS]
 
 
 def pooled_days(pairs: Weighted, today: date) -> dict:
     """An industry's or the site's days to decision: KM median and 80th percentile, and the
-    80th percentile among the answered."""
+    80th percentile among the answered; from five distinct candidates' decisions on."""
     curve = curve_of(pairs, today)
-    decided = [f.decision_days for f, _ in pairs if f.outcome in DECISIONS]
-    decided = [days for days in decided if days is not None]
+    deciders = [f for f, _ in pairs if f.outcome in DECISIONS and f.decision_days is not None]
+    decided = [f.decision_days for f in deciders]
+    if len({f.author_key for f in deciders}) < MIN_CELL_AUTHORS:
+        # A pooled wait from fewer than five candidates' decisions is theirs (§5.3, §5.9).
+        return {"median": None, "p80": None, "answered_p80": None, "decisions": curve.events}
     return {
         "median": curve.median(),
         "p80": curve.quantile(0.8),
@@ -324,7 +345,9 @@ def expectation(own: dict, fallback: dict | None, basis_fallback: str) -> dict |
 
 def priors_from(grouped: Iterable[Weighted], today: date) -> dict:
     """μ and M for every shrunk share, from every employer's reviews: μ the pooled weighted
-    share, M = max(M̂, 10) by the score's method of moments."""
+    share, M = max(M̂, 10) by the score's method of moments. A share answered by fewer than
+    MIN_CELL_AUTHORS distinct reviewers is left out (its figures fall back to the default μ):
+    the priors are public (/api/v1/baselines), and one reviewer's share is their answer."""
     grouped = list(grouped)
     questions: dict[str, tuple[Question, frozenset[Stage] | None]] = {
         name: (question, None) for name, question in QUESTIONS.items()
@@ -334,19 +357,21 @@ def priors_from(grouped: Iterable[Weighted], today: date) -> dict:
     priors = {}
     for name, (question, stages) in questions.items():
         per_employer = []
+        authors: set[int | str] = set()
         total_w = total_xw = 0.0
         for pairs in grouped:
             subset = pairs if stages is None else [p for p in pairs if p[0].stage in stages]
             found = answers(subset, question, today)
             if not found:
                 continue
+            authors.update(author for _, _, author in found)
             xs = [x for x, _, _ in found]
             ws = [w for _, w, _ in found]
             per_employer.append((xs, ws))
             total_w += sum(ws)
             total_xw += sum(x * w for x, w in zip(xs, ws, strict=True))
-        if total_w <= 0:
-            continue
+        if total_w <= 0 or len(authors) < MIN_CELL_AUTHORS:
+            continue  # a prior pooled from fewer than five reviewers is not kept (§5.3)
         priors[name] = {
             "mu": round(total_xw / total_w, 6),
             "m": round(engine.method_of_moments_M(per_employer), 4),

@@ -23,7 +23,7 @@ from reviews.models import DECISIONS, Outcome, Stage
 from reviews.services import GHOSTED_AFTER_DAYS, GHOSTED_AFTER_PROMISE_MARGIN_DAYS
 from scoring import engine, params
 from scoring.models import SiteParameters
-from scoring.stats import Inputs
+from scoring.stats import Inputs, public_baselines
 from timeutils import month_label
 from timeutils import today as today_utc
 
@@ -150,7 +150,7 @@ class ParametersInForce:
 def parameters_in_force(row: SiteParameters | None) -> ParametersInForce:
     inputs = Inputs.from_row(row)
     industries = []
-    for key, figures in inputs.baselines.get("industries", {}).items():
+    for key, figures in public_baselines(inputs.baselines).get("industries", {}).items():
         if figures.get("mu") is not None:
             try:
                 label = Industry(key).label

@@ -68,7 +68,25 @@ class Inputs:
         return self.mu
 
     def industry(self, industry: str | None) -> dict | None:
-        return self.baselines.get("industries", {}).get(industry or "")
+        return public_baselines(self.baselines).get("industries", {}).get(industry or "")
+
+
+def public_baselines(baselines: dict | None) -> dict:
+    """The baselines without a pooled cell (an industry, the site) from fewer than
+    MIN_CELL_AUTHORS distinct reviewers (DESIGN.md §5.3): applied when they are computed, and
+    again by every reader, so a row stored before the rule cannot show one."""
+    baselines = dict(baselines or {})
+    if "industries" in baselines:
+        baselines["industries"] = {
+            key: cell for key, cell in baselines["industries"].items() if _enough_reviewers(cell)
+        }
+    if "site" in baselines and not _enough_reviewers(baselines["site"]):
+        baselines["site"] = None
+    return baselines
+
+
+def _enough_reviewers(cell: dict | None) -> bool:
+    return bool(cell) and cell.get("authors", 0) >= side.MIN_CELL_AUTHORS
 
 
 def current_inputs() -> Inputs:
@@ -157,7 +175,7 @@ def employer_figures(
     days = side.days_to_decision(pairs, today)
     fallback, basis = inputs.industry(industry), "industry"
     if not fallback or (fallback.get("days") or {}).get("answered_p80") is None:
-        fallback, basis = inputs.baselines.get("site"), "site"
+        fallback, basis = public_baselines(inputs.baselines).get("site"), "site"
     ghosted = sum(
         1
         for item in facts
@@ -298,7 +316,7 @@ def _site_parameters(grouped: list[_EmployerReviews], today: date) -> Inputs:
             if industry is not None
         },
     }
-    return Inputs(mu, inputs.m, within, curve, mean_decided, baselines)
+    return Inputs(mu, inputs.m, within, curve, mean_decided, public_baselines(baselines))
 
 
 def _pooled_figures(

@@ -117,7 +117,7 @@ def seed(employer, count: int, *, authors: int | None = None) -> list[Review]:
         if kind == 1:
             extra = {"outcome": Outcome.ghosted, "decision_days": None}
         elif kind == 2:
-            # Waiting and silent for 47 days: presumed ghosted, shown as "no reply for N+ days".
+            # Waiting and silent for 47 days: presumed ghosted, "no reply for N+ months".
             extra = {
                 "outcome": Outcome.waiting,
                 "decision_days": None,
@@ -349,8 +349,13 @@ def test_nothing_identifies_an_author_or_dates_a_review(client, spec):
     item = body["reviews"][0]
     assert item["last_contact"] == CONTACT.strftime("%B %Y")  # a month, as the cards show it
     assert not {"id", "author_id", "employer_id", "email"} & item.keys()
-    silent = [entry["silent_days"] for entry in body["reviews"] if entry["silent_days"]]
-    assert silent and all(days % 30 == 0 for days in silent)
+    # Silence in whole calendar months from the last contact's month (never days, §5.8).
+    silent = [entry["silent_months"] for entry in body["reviews"] if "silent_months" in entry]
+    contact = month_start(CONTACT)
+    months = (TODAY.year - contact.year) * 12 + TODAY.month - contact.month - 1
+    assert silent and all(value in (None, max(months, 0)) for value in silent)
+    assert any(value is not None for value in silent)
+    assert all("silent_days" not in entry for entry in body["reviews"])
 
 
 # --- bad input ---------------------------------------------------------------------------------

@@ -85,7 +85,10 @@ def test_employer_with_two_reviews_shows_counts_but_no_score_or_breakdowns(clien
     assert "Never heard back 1 report" not in text
     assert "Recently and overall" not in text
     assert "Too few reports for a percentage" in text
-    assert "One candidate reported a decision, after 1 day." in text
+    # One candidate's exact day count is theirs alone (§5.9): neither the range nor the card.
+    assert "One candidate reported a decision, within 7 days after their last contact." in text
+    assert "after 1 day" not in text
+    assert "Decision within a week of last contact" in text
     # Stages on the cards are coarsened at fewer than five reviews (§5.3).
     assert "Final round" not in text
     assert "Interviewed" in text
@@ -248,7 +251,9 @@ def test_silence_is_shown_in_whole_months_not_days(client):
     _review(employer, Outcome.waiting, days_ago=47, presumed_ghosted_at=datetime(2026, 1, 1))
     _rebuild()
     text = visible(_page(client, employer))
-    assert "no reply for 30+ days" in text
+    # Whole calendar months since the last contact's month, never a count of days (§5.8).
+    assert re.search(r"no reply for \d+\+ months?|no reply since", text)
+    assert "days" not in text.split("no reply", 1)[1].split("·", 1)[0]
     # Today minus 47 would be the exact last contact. (The factory's employer name and slug
     # carry a sequence number that may itself contain "47": left out.)
     text = text.replace(employer.name, "").replace(employer.slug, "")

@@ -102,8 +102,9 @@ def test_parameters_from_the_row():
 def test_industries_with_their_own_mu_are_named():
     baselines = {
         "industries": {
-            "software": {"mu": 0.55},
-            "retail": {"mu": None},  # too few employers: none in force
+            "software": {"mu": 0.55, "authors": 900},
+            "retail": {"mu": None, "authors": 900},  # too few employers: none in force
+            "finance": {"mu": 0.7, "authors": 4},  # fewer than five reviewers: never shown
         }
     }
     now = methodology.parameters_in_force(site_row(baselines=baselines))

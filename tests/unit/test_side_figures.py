@@ -178,10 +178,44 @@ def test_stage_cell_shrinks_toward_its_own_stage_prior():
 def test_days_below_ten_decisions_give_a_range_not_quantiles():
     reviews = [facts(decision_days=d) for d in (3, 9, 20)] + [facts(Outcome.ghosted)]
     days = side.days_to_decision(side.weighted(reviews, TODAY), TODAY)
-    assert (days["median"], days["p80"], days["min"], days["max"]) == (None, None, 3, 20)
+    # The range in the chart's bucket bounds (0-7 ... 15-30), never one candidate's own wait.
+    assert (days["median"], days["p80"], days["min"], days["max"]) == (None, None, 0, 30)
     assert days["decisions"] == 3
     assert days["never"] == 1
     assert [b["count"] for b in days["buckets"]] == [1, 1, 1, 0, 0]
+
+
+def test_the_range_is_widened_to_bucket_bounds():
+    # DESIGN.md §5.8-5.9: one review's 12 days would be its own day count.
+    one = side.days_to_decision(side.weighted([facts(decision_days=12)], TODAY), TODAY)
+    assert (one["min"], one["max"]) == (8, 14)
+    late = [facts(decision_days=d) for d in (45, 400)]
+    days = side.days_to_decision(side.weighted(late, TODAY), TODAY)
+    assert (days["min"], days["max"]) == (31, None)  # None: over the last bound
+
+
+def test_pooled_days_need_five_candidates_decisions():
+    four = [facts(decision_days=d) for d in (3, 9, 20, 4)] + [facts(Outcome.ghosted)] * 3
+    pooled = side.pooled_days(side.weighted(four, TODAY), TODAY)
+    assert (pooled["median"], pooled["p80"], pooled["answered_p80"]) == (None, None, None)
+    five = [*four, facts(decision_days=5)]
+    assert side.pooled_days(side.weighted(five, TODAY), TODAY)["answered_p80"] == 9
+
+
+@pytest.mark.parametrize(
+    ("days", "label"),
+    [
+        (0, "Within a week"),
+        (7, "Within a week"),
+        (8, "8 to 14 days"),
+        (30, "15 to 30 days"),
+        (31, "31 to 60 days"),
+        (61, "Over 60 days"),
+        (3650, "Over 60 days"),
+    ],
+)
+def test_day_bucket_is_the_charts_bucket(days, label):
+    assert side.day_bucket(days) == label
 
 
 def test_days_quantiles_from_ten_decisions_by_kaplan_meier():
@@ -254,8 +288,22 @@ def test_priors_pool_weighted_shares_and_floor_m():
     employers = [
         side.weighted([facts(Outcome.rejected), facts(Outcome.ghosted)], TODAY),
         side.weighted([facts(Outcome.rejected), facts(Outcome.rejected)], TODAY),
+        side.weighted([facts(Outcome.rejected), facts(Outcome.ghosted)], TODAY),
+        side.weighted([facts(Outcome.rejected), facts(Outcome.rejected)], TODAY),
     ]
     priors = side.priors_from(employers, TODAY)
     assert priors["hear_back"]["mu"] == 0.75
     assert priors["hear_back"]["m"] >= 10
     assert "timeline_kept" not in priors  # nobody was promised a timeline
+
+
+def test_priors_from_fewer_than_five_reviewers_are_not_kept():
+    # DESIGN.md §5.3: the priors are public (/api/v1/baselines); four reviewers' pooled share
+    # is not shown, and one reviewer's share would be their own answer.
+    employers = [
+        side.weighted([facts(Outcome.rejected), facts(Outcome.ghosted)], TODAY),
+        side.weighted([facts(Outcome.rejected), facts(Outcome.rejected)], TODAY),
+    ]
+    assert "hear_back" not in side.priors_from(employers, TODAY)
+    many = [side.weighted([facts(Outcome.rejected, author="a")] * 6, TODAY)]
+    assert side.priors_from(many, TODAY) == {}
