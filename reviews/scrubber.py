@@ -6,7 +6,7 @@ Jane Doe") is left in place and reported, so the caller can hold the review for 
 
 Every detector reads fold(clean(text)) (textnorm): zero-width and other invisible characters are
 gone and Cyrillic or Greek lookalike letters read as Latin, so "ja\u200bne@x.com" or a name typed
-with a Cyrillic "\u0430" is found like the plain one. Names are recognised with the help of a list of
+with a Cyrillic "\u0430" is found like the plain one. Names are recognised with a list of
 first and last names from many countries (reviews.names).
 
 Pure Python, no app needed. Every pattern is bounded or anchored so that hostile input can't make
