@@ -690,5 +690,7 @@ _NOT_NAMES = frozenset(
     android salesforce sap oracle ibm intel nvidia netflix uber airbnb stripe shopify spotify
     english french german spanish dutch italian chinese japanese indian american british
     european london paris berlin york
+    san santa sao los las st saint fort port mount lake hong kong rio costa buenos sri lanka
+    applicant applicants sir madam folks friends reviewer reviewers author world aboard
     """.split()
 )
