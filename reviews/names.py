@@ -21,7 +21,7 @@ from functools import cache
 LOCALES = (
     "en_US en_GB en_IE ga_IE fr_FR fr_CA de_DE de_AT nl_NL it_IT es_ES es_MX es_AR es_CO pt_BR"
     " pt_PT pl_PL cs_CZ ro_RO hu_HU hr_HR sv_SE fi_FI da_DK no_NO tr_TR en_IN en_PK vi_VN id_ID"
-    " zh_CN zh_TW ja_JP en_NG yo_NG ig_NG ha_NG en_KE sw zu_ZA"
+    " zh_CN zh_TW ja_JP en_NG yo_NG ig_NG ha_NG tw_GH en_KE sw zu_ZA"
 ).split()
 
 # Names that are everyday English words, left out of the lists (see the module's docstring).

@@ -471,7 +471,7 @@ _GREETING = re.compile(
     r"|hi|hello|hey|hiya|dear|greetings|welcome|attn|attention|thanks|sorry|apologies"
     r"|congratulations|congrats|cheers|regards|best|sincerely|yours))"
     r"(?P<sep>[ \t]*[,:!\-\u2013\u2014][ \t]*(?:\n[ \t]*)?|[ \t]*\n[ \t]*|[ \t]+)"
-    rf"(?P<n1>{_WORD})(?:{_GAP}(?:[A-Z]\.?{_GAP})?(?P<n2>{_WORD}))?"
+    rf"(?:(?P<init>[A-Z])\.{_GAP})?(?P<n1>{_WORD})(?:{_GAP}(?:[A-Z]\.?{_GAP})?(?P<n2>{_WORD}))?"
 )
 _SALUTATIONS = frozenset(
     "hi hello hey hiya dear greetings welcome attn attention good morning afternoon evening".split()
@@ -481,6 +481,14 @@ _SIGN_OFFS = frozenset("best regards wishes kind warm sincerely yours cheers".sp
 _INITIAL_AFTER = re.compile(r"[ \t]+(?P<initial>[A-Z])\.(?!\w)")
 # A capital initial, then a name: "J. Smith", "J Smith" is too often something else.
 _INITIAL_BEFORE = re.compile(r"(?<![\w.'\u2019\-])[A-Z]\.[ \t]?$")
+# "Sanne de Vries", "Maximilian von Berg": a name particle between two name words.
+_PARTICLE = re.compile(
+    r"[ \t]+(?:de|da|di|do|du|del|della|der|den|des|dos|das|van|von|ter|le|la|bin|binti|al|el)"
+    r"(?:[ \t]+(?:der|den|la|los|las))?[ \t]+(?=[A-Z])"
+)
+_WORD_PATTERN = re.compile(_WORD)
+# After "Casey J." a sentence goes on in lower case ("Casey J. promised..."), unlike "Plan B. We".
+_GOES_ON = re.compile(r"[ \t]+[a-z]")
 
 
 def suspected_names(text: str, *, not_names: Iterable[str] = ()) -> list[str]:
@@ -536,14 +544,16 @@ def _greeting_spans(text: str, ignored: frozenset[str]) -> list[tuple[int, int]]
         listed = any(_is_listed(text[w.start : w.end]) for w in names)
         # "Thanks Acme for...": after thanks or sorry without a comma, only a listed name (or
         # two name words) counts; after "Hi" or "Dear", or "Thanks," any name word does.
-        if kw[0] in _SALUTATIONS or punctuated or listed or len(names) > 1:
-            spans.append((names[0].start, names[-1].end))
+        strong = listed or len(names) > 1 or match.group("init")
+        if kw[0] in _SALUTATIONS or punctuated or strong:
+            start = match.start("init") if match.group("init") else names[0].start
+            spans.append((start, names[-1].end))
     return spans
 
 
 def _listed_name_spans(text: str, ignored: frozenset[str]) -> list[tuple[int, int]]:
     """"First Last" where either part is a listed name; "J. Smith"; "Casey J."."""
-    words = [(m.start(), _trimmed_end(m), m.group()) for m in re.finditer(_WORD, text)]
+    words = [(m.start(), _trimmed_end(m), m.group()) for m in _WORD_PATTERN.finditer(text)]
     spans = []
     for index, (start, end, word) in enumerate(words):
         word = text[start:end]
@@ -551,17 +561,25 @@ def _listed_name_spans(text: str, ignored: frozenset[str]) -> list[tuple[int, in
             continue
         listed = _is_listed(word)
         following = words[index + 1] if index + 1 < len(words) else None
-        if following and re.fullmatch(r"[ \t\u00a0]+", text[end : following[0]]):
+        gap = text[end : following[0]] if following else ""
+        if following and re.fullmatch(r"[ \t\u00a0]+", gap):
             other = text[following[0] : following[1]]
             if _is_name_word(other, ignored) and (listed or _is_listed(other)):
                 spans.append((start, following[1]))
                 continue
-        if not listed:
+        particle = _PARTICLE.match(text, end)
+        surname = _WORD_PATTERN.match(text, particle.end()) if particle else None
+        if (
+            surname
+            and _is_name_word(surname.group(), ignored)
+            and (listed or _is_listed(surname.group()))
+        ):
+            spans.append((start, _trimmed_end(surname)))
             continue
         initial = _INITIAL_AFTER.match(text, end)
-        if initial and name_lists.is_first_name(word):
+        if initial and (listed or _GOES_ON.match(text, initial.end())):
             spans.append((start, initial.end()))
-        else:
+        elif listed:
             before = _INITIAL_BEFORE.search(text[max(0, start - 4) : start])
             if before:
                 spans.append((start - len(before.group()), end))

@@ -193,11 +193,11 @@ def test_an_edit_with_invisible_characters_is_scrubbed(client, signed_in, employ
     edit = {
         **BASE,
         "outcome": "ghosted",
-        "advice": f"Ask for sarah{ZW}.oconnor@gm{BOM}ail.com, or sarah dot oconnor at gmail dot com",
+        "advice": (
+            f"Ask for sarah{ZW}.oconnor@gm{BOM}ail.com, or sarah dot oconnor at gmail dot com"
+        ),
     }
-    answer = post_form(
-        client, f"/reviews/{review.public_id}/edit", {**edit, "action": "publish"}
-    )
+    answer = post_form(client, f"/reviews/{review.public_id}/edit", {**edit, "action": "publish"})
     assert answer.status_code == 302
     stored = _every_stored_text(review)
     assert "oconnor" not in stored.lower() and "gmail" not in stored
@@ -265,7 +265,12 @@ def test_invisible_characters_do_not_count_towards_the_limit(client, rep, review
 
 @pytest.mark.parametrize(
     "narrative",
-    [ZW * 5_000 + "a", "Hi Ca\u200bsey " * 2_000, "\ufdfa" * 1_000, "a dot " * 3_000 + "at x dot com"],
+    [
+        ZW * 5_000 + "a",
+        "Hi Ca\u200bsey " * 2_000,
+        "\ufdfa" * 1_000,
+        "a dot " * 3_000 + "at x dot com",
+    ],
 )
 def test_hostile_review_text_never_gives_a_500(client, signed_in, employer, narrative):
     answer = post_form(
