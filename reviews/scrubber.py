@@ -710,5 +710,7 @@ _NOT_NAMES = frozenset(
     european london paris berlin york
     san santa sao los las st saint fort port mount lake hong kong rio costa buenos sri lanka
     applicant applicants sir madam folks friends reviewer reviewers author world aboard
+    north south east west africa america asia europe puerto city
+    culture fit master scrum basic visual agile
     """.split()
 )
