@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from employers import services as employer_services
-from employers.models import Employer, Industry
+from employers.models import Employer, EmployerAlias, Industry
 from extensions import db
 from responses.models import ResponseStatus
 from reviews.models import Outcome, Review, ReviewRevision, ReviewStatus
@@ -103,6 +103,18 @@ def test_a_response_that_names_someone_is_held_and_not_shown(
 )
 def test_a_response_that_names_nobody_is_published(client, rep, review, body):
     assert send(client, review, body).status_code == 302
+    [saved] = responses()
+    assert saved.status is ResponseStatus.published
+
+
+def test_the_employers_aliases_are_nobodys_name_in_its_responses(client, rep, review, employer):
+    db.session.add(
+        EmployerAlias(
+            employer_id=employer.id, name="Snorkel Labs Kenya", normalized_name="snorkel labs kenya"
+        )
+    )
+    db.session.commit()
+    assert send(client, review, "Kind regards, Snorkel Labs Kenya").status_code == 302
     [saved] = responses()
     assert saved.status is ResponseStatus.published
 
