@@ -55,6 +55,15 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
     errors.init_app(app)
     app.cli.add_command(heardback_cli)
+    if not app.testing:
+        # The scrubber's name lists and lookalike table (reviews.names, textnorm) take ~0.3 s to
+        # read: at start-up, not in the first request that previews a review. Tests load them
+        # when first needed.
+        import textnorm
+        from reviews import names
+
+        names.warm_up()
+        textnorm.fold("\u0430")
     return app
 
 

@@ -14,6 +14,8 @@ from flask_wtf.form import _Auto, _is_submitted  # Flask-WTF's own sentinel and 
 from wtforms import Field
 from wtforms.validators import ValidationError
 
+from textnorm import clean
+
 # Tab, newline and carriage return are fine in multi-line text; nothing else below space is.
 _MULTILINE_ALLOWED = {"\t", "\n", "\r"}
 # Bidirectional overrides can disguise text (e.g. an email that reads differently than it is).
@@ -46,6 +48,12 @@ class NoControlCharacters:
                 "This contains invisible control characters. Retype it without pasting, "
                 "or remove anything that isn't ordinary text."
             )
+
+
+def clean_text(value):
+    """Free text as stored: NFKC, invisible format characters removed (textnorm.clean; issue 12).
+    First in a field's filters, so every validator and the scrubber see what will be kept."""
+    return clean(value) if isinstance(value, str) else value
 
 
 def strip_value(value):

@@ -28,6 +28,7 @@ from employers.models import (
     SizeBand,
 )
 from extensions import db
+from textnorm import clean, fold
 
 # Legal-form words dropped from the end of a name (DESIGN.md §7), so "ACME, Inc." == "Acme".
 LEGAL_SUFFIXES = frozenset(
@@ -49,8 +50,12 @@ def normalize_name(name: str) -> str:
     'acme'
     >>> normalize_name("Zürich Widgets GmbH & Co. KG")
     'zurich widgets'
+
+    Invisible characters count as nothing, and a name written wholly in letters that look Latin
+    as those Latin letters (textnorm), so "Acme" typed with Cyrillic letters, or with a
+    zero-width space, is the same employer; a name in Cyrillic or Greek proper is kept as it is.
     """
-    decomposed = unicodedata.normalize("NFKD", name)
+    decomposed = unicodedata.normalize("NFKD", _lookalikes_folded(clean(name)))
     ascii_folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     # Dots and apostrophes join ("S.A." is "sa", "O'Reilly" is "oreilly"); other marks separate.
     joined = _JOINING.sub("", ascii_folded.casefold())
@@ -58,6 +63,18 @@ def normalize_name(name: str) -> str:
     while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
         words.pop()
     return " ".join(words)
+
+
+def _lookalikes_folded(name: str) -> str:
+    folded = fold(name)
+    return folded if folded.isascii() or not _has_folded_script(folded) else name
+
+
+def _has_folded_script(text: str) -> bool:
+    return any(
+        ch.isalpha() and unicodedata.name(ch, "").startswith(("CYRILLIC", "GREEK"))
+        for ch in text
+    )
 
 
 # Paths under /employers/ that are pages, not employers: no employer may get these slugs.
@@ -98,6 +115,11 @@ def find_by_name(name: str) -> Employer | None:
             .where(EmployerAlias.normalized_name == normalized)
         )
     return employer
+
+
+def names_of(employer: Employer) -> tuple[str, ...]:
+    """The employer's name and aliases: words the scrubber must not take for a person's name."""
+    return (employer.name, *(alias.name for alias in employer.aliases))
 
 
 def create_employer(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from forms import BaseForm, NoControlCharacters
+from forms import BaseForm, NoControlCharacters, clean_text
 from responses.models import BODY_LIMIT
 
 
@@ -23,7 +23,7 @@ def normalise_text(value):
 class ResponseForm(BaseForm):
     body = TextAreaField(
         "Your response",
-        filters=[normalise_text],
+        filters=[clean_text, normalise_text],
         validators=[
             DataRequired("Write your response, or leave this page to answer later."),
             Length(

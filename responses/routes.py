@@ -96,7 +96,7 @@ def respond(public_id: str):
         return _form_page(form, review, status=422)
     if action == "edit":
         return _form_page(form, review)
-    prepared = services.prepare(form.body.data, current_user)
+    prepared = services.prepare(form.body.data, current_user, review.employer)
     if prepared.too_long:
         form.body.errors = [
             f"With contact details replaced by “[removed]” the response would be "

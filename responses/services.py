@@ -17,6 +17,8 @@ from sqlalchemy.orm import joinedload
 
 from accounts.models import User
 from accounts.services import absolute_url
+from employers.models import Employer
+from employers.services import names_of
 from extensions import db
 from notifications import mail
 from representatives import services as representation
@@ -83,14 +85,18 @@ def is_locked(review: Review) -> bool:
 # --- scrubbing ---------------------------------------------------------------------------------
 
 
-def prepare(body: str, writer: User) -> Prepared:
-    """Scrub the text (DESIGN.md §5.4), removing also the names in the writer's own address and
-    in any address typed in the text ("jane.doe@..." removes "Jane" elsewhere too)."""
-    known = set(names_from_email(writer.email))
+def prepare(body: str, writer: User, employer: Employer | None = None) -> Prepared:
+    """Scrub the text (DESIGN.md §5.4) as a review's, names included: contact details become
+    "[removed]", and so do the names in the writer's own address and in any address typed in
+    the text ("jane.doe@..." removes "Jane" elsewhere too); a greeting or a "First Last" holds
+    it for a moderator. The employer's own names ("the Acme team") are nobody's name."""
+    own = names_from_email(writer.email)
+    known: set[str] = set()
     for removal in scrub(body).removals:
         if removal.kind == "email":
             known.update(names_from_email(removal.original))
-    result = scrub(body, known_names=sorted(known))
+    not_names = names_of(employer) if employer is not None else ()
+    result = scrub(body, known_names=sorted(known), own_names=own, not_names=not_names)
     return Prepared(result.text, result.removals, result.suspected_names)
 
 

@@ -26,7 +26,7 @@ from wtforms.fields import DateField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from forms import BaseForm, NoControlCharacters, strip_value
+from forms import BaseForm, NoControlCharacters, clean_text, strip_value
 from reviews.models import (
     DECISIONS,
     TEXT_LIMITS,
@@ -300,7 +300,7 @@ class ReviewForm(BaseForm):
     seniority = _select("Seniority", SENIORITY)
     role_title = StringField(
         "Job title",
-        filters=[strip_value],
+        filters=[clean_text, strip_value],
         validators=[
             Optional(),
             Length(max=TEXT_LIMITS["role_title"], message="Keep the title under 120 characters."),
@@ -315,7 +315,7 @@ class ReviewForm(BaseForm):
     # --- in your words ---
     narrative = TextAreaField(
         "What happened?",
-        filters=[strip_value],
+        filters=[clean_text, strip_value],
         validators=[
             Optional(),
             Length(
@@ -330,7 +330,7 @@ class ReviewForm(BaseForm):
     )
     advice = TextAreaField(
         "Advice to the employer",
-        filters=[strip_value],
+        filters=[clean_text, strip_value],
         validators=[
             Optional(),
             Length(max=TEXT_LIMITS["advice"], message="Keep it under 1,000 characters."),

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
 import errors
-from employers.services import get_by_slug
+from employers.services import get_by_slug, names_of
 from extensions import db, limiter
 from forms import ConfirmForm
 from representatives import services as representative_services
@@ -111,7 +111,9 @@ def _handle(form, employer, *, review=None):
         valid = not form.errors
     if action == "edit" or not valid:
         return _form_page(form, employer, review=review, status=200 if valid else 422)
-    prepared = services.prepare(form.values(), current_user)
+    prepared = services.prepare(
+        form.values(), current_user, not_names=names_of(employer)
+    )
     if action == "preview":
         return _preview_page(form, employer, prepared, review=review)
     if review is None:

@@ -4,6 +4,11 @@ Emails, phone numbers, URLs, social handles and the names the author gave elsewh
 are replaced by PLACEHOLDER. Text that only *looks* like a person's name ("Mr Smith", "recruiter
 Jane Doe") is left in place and reported, so the caller can hold the review for a moderator.
 
+Every detector reads fold(clean(text)) (textnorm): zero-width and other invisible characters are
+gone and Cyrillic or Greek lookalike letters read as Latin, so "ja\u200bne@x.com" or a name typed
+with a Cyrillic "\u0430" is found like the plain one. Names are recognised with a list of
+first and last names from many countries (reviews.names).
+
 Pure Python, no app needed. Every pattern is bounded or anchored so that hostile input can't make
 a regex backtrack for long: the scrubber runs on every submit and every preview.
 """
@@ -11,11 +16,15 @@ a regex backtrack for long: the scrubber runs on every submit and every preview.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import phonenumbers
+
+from reviews import names as name_lists
+from textnorm import clean, fold
 
 PLACEHOLDER = "[removed]"
 
@@ -35,6 +44,8 @@ MAX_PASSES = 4
 class Removal:
     kind: str  # "email" | "phone" | "url" | "handle" | "name"
     original: str  # the text that was removed, exactly as typed
+    # A name of the writer's own (from their account): the preview says "Your name", not "A name".
+    own: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,13 +65,24 @@ _Span = tuple[int, int, str]
 
 
 def scrub(
-    text: str | None, *, known_names: Iterable[str] = (), region: str | None = None
+    text: str | None,
+    *,
+    known_names: Iterable[str] = (),
+    own_names: Iterable[str] = (),
+    not_names: Iterable[str] = (),
+    region: str | None = None,
 ) -> ScrubResult:
-    """Replace contact details and known names by PLACEHOLDER; report what looks like a name."""
+    """Replace contact details and known names by PLACEHOLDER; report what looks like a name.
+
+    `known_names` and `own_names` are removed wherever they appear (own_names are the writer's
+    own, reported as such); `not_names` are words never taken for a person's name (the
+    employer's name and aliases in its own response: "Thanks from the Acme team").
+    """
     if not text:
         return ScrubResult("")
-    names = _known_names_pattern(known_names)
-    current = text
+    own_names = list(own_names or ())
+    names = _known_names_pattern([*own_names, *(known_names or ())])
+    current = clean(text)
     removals: list[tuple[int, Removal]] = []  # (where its placeholder starts in current, what)
     # A removal changes its neighbours' context ("jane@acme.co@m" leaves "[removed]@m"), so scrub
     # again until nothing more goes: the result is then stable under scrubbing. Each pass turns
@@ -70,15 +92,38 @@ def scrub(
         if not spans:
             break
         current, removals = _replace(current, spans, removals)
+    own = _name_keys(own_names)
     return ScrubResult(
-        current, tuple(removal for _, removal in removals), tuple(suspected_names(current))
+        current,
+        tuple(_mark_own(removal, own) for _, removal in removals),
+        tuple(suspected_names(current, not_names=not_names)),
     )
+
+
+def _name_keys(names: Iterable[str]) -> frozenset[str]:
+    return frozenset(
+        key for name in names if isinstance(name, str) for key in _tokens_key(name)
+    )
+
+
+def _tokens_key(name: str) -> list[str]:
+    return [t.casefold() for t in re.split(r"[^\w'\u2019]+", fold(clean(name))) if t]
+
+
+def _mark_own(removal: Removal, own: frozenset[str]) -> Removal:
+    if removal.kind != "name" or not own:
+        return removal
+    tokens = _tokens_key(removal.original)
+    if tokens and all(token in own for token in tokens):
+        return dataclasses.replace(removal, own=True)
+    return removal
 
 
 def _removable_spans(text: str, names: re.Pattern[str] | None, region: str | None) -> list[_Span]:
     # Detectors read a copy in which placeholders are blanked out (same length, so the offsets
     # hold): "[removed]" is never touched and never joins its neighbours into a match.
-    guarded = text.replace(PLACEHOLDER, " " * len(PLACEHOLDER))
+    # fold(): lookalike letters read as Latin ones, one for one, so the offsets still hold.
+    guarded = fold(text.replace(PLACEHOLDER, " " * len(PLACEHOLDER)))
     spans = [
         *_email_spans(guarded),
         *_url_spans(guarded),
@@ -115,12 +160,20 @@ def _replace(
 
 def names_from_email(email: str | None) -> list[str]:
     """Name-like tokens of an address's local part: "jane.doe-smith@x.org" -> Jane, Doe, Smith."""
-    if not email or "@" not in email:
+    if not email:
         return []
-    local = email.rpartition("@")[0]
+    if "@" in email:
+        local = email.rpartition("@")[0]
+    else:  # spelled out: "jane dot doe at acme dot com", "jane [at] acme [dot] com"
+        parts = _SPELLED_AT.split(email, maxsplit=1)
+        if len(parts) < 2:
+            return []
+        local = parts[0]
     names: list[str] = []
     for token in re.split(r"[^\w]|[\d_]", local):
         if len(token) < MIN_KNOWN_NAME_LETTERS or token.casefold() in _GENERIC_MAILBOX_WORDS:
+            continue
+        if token.casefold() == "dot":
             continue
         name = token[:1].upper() + token[1:].lower()
         if name not in names:
@@ -160,16 +213,21 @@ _WORD_DOT = r"[ \t]+(?i:dot)[ \t]+"
 _ANY_DOT = rf"(?:\.|{_BRACKET_DOT}|{_WORD_DOT})"
 _SPELLED_TLDS = r"(?i:com|org|net|edu|gov|io|co|uk|ai|me|de|fr|info|biz|dev|app)"
 
+# "jane dot doe" before the "at": a local part spelled out too.
+_SPELLED_LOCAL = rf"{_LOCAL}(?P<more>(?:(?:{_BRACKET_DOT}|{_WORD_DOT})[\w%+\-]{{1,63}}){{0,3}})"
+_SPELLED_AT = re.compile(rf"{_BRACKET_AT}|[ \t]+(?i:at)[ \t]+")
+
 # jane.doe@acme.com, jane(at)acme.com, jane [at] acme [dot] com, jobs@acme (no TLD)
 _EMAIL = re.compile(
-    rf"{_LOCAL}(?:@|{_BRACKET_AT})"
+    rf"{_SPELLED_LOCAL}(?:@|{_BRACKET_AT})"
     rf"{_LABEL}(?P<tld>(?:{_ANY_DOT}{_LABEL}){{0,6}}{_ANY_DOT}[^\W\d_]{{2,24}})?(?![\w\-])"
 )
-# jane at acme dot com: "at" and "dot" spelled out, so only with a familiar TLD.
+# jane at acme dot com, jane dot doe at acme dot com: "at" spelled out, so only with a
+# familiar TLD. The whole address goes as one "[removed]".
 _SPELLED_EMAIL = re.compile(
-    rf"{_LOCAL}[ \t]+(?i:at)[ \t]+(?P<domain>{_LABEL}"
-    rf"(?:(?:{_BRACKET_DOT}|{_WORD_DOT}){_LABEL}){{0,4}}"
-    rf"(?:{_BRACKET_DOT}|{_WORD_DOT}){_SPELLED_TLDS})(?![\w\-])"
+    rf"{_SPELLED_LOCAL}[ \t]+(?i:at)[ \t]+(?P<domain>{_LABEL}"
+    rf"(?:{_ANY_DOT}{_LABEL}){{0,4}}"
+    rf"{_ANY_DOT}{_SPELLED_TLDS})(?![\w\-])"
 )
 # "I applied at acme dot com": the word before "at" is English, only the domain goes.
 _NOT_A_MAILBOX = frozenset(
@@ -189,7 +247,7 @@ def _email_spans(text: str) -> list[_Span]:
         if "@" in match.group() or match.group("tld"):
             spans.append((match.start(), match.end(), "email"))
     for match in _SPELLED_EMAIL.finditer(text):
-        if match.group("local").casefold() in _NOT_A_MAILBOX:
+        if not match.group("more") and match.group("local").casefold() in _NOT_A_MAILBOX:
             spans.append((match.start("domain"), match.end(), "url"))
         else:
             spans.append((match.start(), match.end(), "email"))
@@ -406,31 +464,143 @@ _CALLED_AFTER = frozenset(
 )
 
 
-def suspected_names(text: str) -> list[str]:
-    """Text that looks like a person's name, in order of appearance, each once."""
-    found: list[tuple[int, str]] = []
-    for match in _HONORIFIC.finditer(text):
-        names = _leading_names(match)
+# Salutations and thanks: "Hi Casey", "Dear Casey,", "Thanks, Casey", "We are sorry, Priya Raman."
+_GREETING = re.compile(
+    r"(?<![\w'\u2019])(?P<kw>(?i:good[ \t]+(?:morning|afternoon|evening)|many[ \t]+thanks"
+    r"|thank[ \t]+you|best[ \t]+(?:wishes|regards)|kind[ \t]+regards|warm[ \t]+regards"
+    r"|hi|hello|hey|hiya|dear|greetings|welcome|attn|attention|thanks|sorry|apologies"
+    r"|congratulations|congrats|cheers|regards|best|sincerely|yours))"
+    r"(?P<sep>[ \t]*[,:!\-\u2013\u2014][ \t]*(?:\n[ \t]*)?|[ \t]*\n[ \t]*|[ \t]+)"
+    rf"(?:(?P<init>[A-Z])\.{_GAP})?(?P<n1>{_WORD})(?:{_GAP}(?:[A-Z]\.?{_GAP})?(?P<n2>{_WORD}))?"
+)
+_SALUTATIONS = frozenset(
+    "hi hello hey hiya dear greetings welcome attn attention good morning afternoon evening".split()
+)
+_SIGN_OFFS = frozenset("best regards wishes kind warm sincerely yours cheers".split())
+# A name word, then a capital initial: "Casey J." (not "Plan B." unless Plan were a name).
+_INITIAL_AFTER = re.compile(r"[ \t]+(?P<initial>[A-Z])\.(?!\w)")
+# A capital initial, then a name: "J. Smith", "J Smith" is too often something else.
+_INITIAL_BEFORE = re.compile(r"(?<![\w.'\u2019\-])[A-Z]\.[ \t]?$")
+# "Sanne de Vries", "Maximilian von Berg": a name particle between two name words.
+_PARTICLE = re.compile(
+    r"[ \t]+(?:de|da|di|do|du|del|della|der|den|des|dos|das|van|von|ter|le|la|bin|binti|al|el)"
+    r"(?:[ \t]+(?:der|den|la|los|las))?[ \t]+(?=[A-Z])"
+)
+_WORD_PATTERN = re.compile(_WORD)
+# After "Casey J." a sentence goes on in lower case ("Casey J. promised..."), unlike "Plan B. We".
+_GOES_ON = re.compile(r"[ \t]+[a-z]")
+
+
+def suspected_names(text: str, *, not_names: Iterable[str] = ()) -> list[str]:
+    """Text that looks like a person's name, in order of appearance, each once.
+
+    The patterns read fold(clean(text)); what is reported is the matching stretch of `text`.
+    """
+    text = clean(text)
+    folded = fold(text)
+    ignored = _name_keys(not_names)
+    found: list[tuple[int, int]] = []
+    for match in _HONORIFIC.finditer(folded):
+        names = _leading_names(match, ignored)
         if names:
-            found.append((match.start(), text[match.start() : names[-1].end]))
-    for match in _ROLE_THEN_NAME.finditer(text):
-        names = _leading_names(match)
+            found.append((match.start(), names[-1].end))
+    for match in _ROLE_THEN_NAME.finditer(folded):
+        names = _leading_names(match, ignored)
         # "Recruiter: Lovely person" is a label; "Recruiter: Jane Doe" names someone.
         if len(names) >= (2 if ":" in match.group("sep") else 1):
-            found.append((names[0].start, text[names[0].start : names[-1].end]))
-    for match in _NAMED.finditer(text):
+            found.append((names[0].start, names[-1].end))
+    for match in _NAMED.finditer(folded):
         before = (match.group("before") or "").casefold()
         called_ok = before in _CALLED_AFTER or before.endswith(("'s", "\u2019s"))
         if match.group("kw").casefold() == "called" and not called_ok:
             continue
-        names = _leading_names(match)
+        names = _leading_names(match, ignored)
         if names:
-            found.append((names[0].start, text[names[0].start : names[-1].end]))
-    for match in _FROM_TEAM.finditer(text):
-        names = _trailing_names(match)
+            found.append((names[0].start, names[-1].end))
+    for match in _FROM_TEAM.finditer(folded):
+        names = _trailing_names(match, ignored)
         if names:
-            found.append((names[0].start, text[names[0].start : names[-1].end]))
-    return list(dict.fromkeys(name for _, name in sorted(found)))
+            found.append((names[0].start, names[-1].end))
+    found += _greeting_spans(folded, ignored)
+    found += _listed_name_spans(folded, ignored)
+    return list(dict.fromkeys(text[start:end] for start, end in sorted(found)))
+
+
+def _greeting_spans(text: str, ignored: frozenset[str]) -> list[tuple[int, int]]:
+    spans = []
+    for match in _GREETING.finditer(text):
+        kw = match.group("kw").casefold().split()
+        sep = match.group("sep")
+        punctuated = bool(re.search(r"[,:!\-\u2013\u2014\n]", sep))
+        if kw[0] in _SIGN_OFFS and kw[-1] in _SIGN_OFFS and not punctuated:
+            continue  # "Best practices", "Cheers Acme on": a sign-off is followed by a comma
+        names = _leading_names(match, ignored)
+        first = match.group("n1")
+        if not names and _is_listed_lowercase(first, ignored):
+            # "hi casey": a listed first name after a greeting, even in lower case.
+            names = [_Word(match.start("n1"), match.end("n1"))]
+        if not names:
+            continue
+        listed = any(_is_listed(text[w.start : w.end]) for w in names)
+        # "Thanks Acme for...": after thanks or sorry without a comma, only a listed name (or
+        # two name words) counts; after "Hi" or "Dear", or "Thanks," any name word does.
+        strong = listed or len(names) > 1 or match.group("init")
+        if kw[0] in _SALUTATIONS or punctuated or strong:
+            start = match.start("init") if match.group("init") else names[0].start
+            spans.append((start, names[-1].end))
+    return spans
+
+
+def _listed_name_spans(text: str, ignored: frozenset[str]) -> list[tuple[int, int]]:
+    """"First Last" where either part is a listed name; "J. Smith"; "Casey J."."""
+    words = [(m.start(), _trimmed_end(m), m.group()) for m in _WORD_PATTERN.finditer(text)]
+    spans = []
+    for index, (start, end, word) in enumerate(words):
+        word = text[start:end]
+        if not _is_name_word(word, ignored):
+            continue
+        listed = _is_listed(word)
+        following = words[index + 1] if index + 1 < len(words) else None
+        gap = text[end : following[0]] if following else ""
+        if following and re.fullmatch(r"[ \t\u00a0]+", gap):
+            other = text[following[0] : following[1]]
+            if _is_name_word(other, ignored) and (listed or _is_listed(other)):
+                spans.append((start, following[1]))
+                continue
+        particle = _PARTICLE.match(text, end)
+        surname = _WORD_PATTERN.match(text, particle.end()) if particle else None
+        if (
+            surname
+            and _is_name_word(surname.group(), ignored)
+            and (listed or _is_listed(surname.group()))
+        ):
+            spans.append((start, _trimmed_end(surname)))
+            continue
+        initial = _INITIAL_AFTER.match(text, end)
+        if initial and (listed or _GOES_ON.match(text, initial.end())):
+            spans.append((start, initial.end()))
+        elif listed:
+            before = _INITIAL_BEFORE.search(text[max(0, start - 4) : start])
+            if before:
+                spans.append((start - len(before.group()), end))
+    return spans
+
+
+def _trimmed_end(match: re.Match[str]) -> int:
+    return match.start() + len(re.sub(r"(?:['\u2019]s?|-)+$", "", match.group()))
+
+
+def _is_listed(word: str) -> bool:
+    return name_lists.is_known_name(word)
+
+
+def _is_listed_lowercase(word: str, ignored: frozenset[str]) -> bool:
+    return (
+        word.islower()
+        and word.casefold() not in _NOT_NAMES
+        and word.casefold() not in ignored
+        and name_lists.is_first_name(word)
+    )
 
 
 @dataclass(frozen=True)
@@ -439,7 +609,7 @@ class _Word:
     end: int
 
 
-def _words(match: re.Match[str]) -> list[tuple[_Word, bool]]:
+def _words(match: re.Match[str], ignored: frozenset[str]) -> list[tuple[_Word, bool]]:
     words = []
     for group in ("n1", "n2"):
         if match.group(group) is None:
@@ -448,36 +618,38 @@ def _words(match: re.Match[str]) -> list[tuple[_Word, bool]]:
         word = match.group(group)
         # "Baker's" and "Baker," name Baker.
         trimmed = re.sub(r"(?:['\u2019]s?|-)+$", "", word)
-        words.append((_Word(start, start + len(trimmed)), _is_name_word(trimmed)))
+        words.append((_Word(start, start + len(trimmed)), _is_name_word(trimmed, ignored)))
     return words
 
 
-def _leading_names(match: re.Match[str]) -> list[_Word]:
+def _leading_names(match: re.Match[str], ignored: frozenset[str]) -> list[_Word]:
     names = []
-    for word, is_name in _words(match):
+    for word, is_name in _words(match, ignored):
         if not is_name:
             break
         names.append(word)
     return names
 
 
-def _trailing_names(match: re.Match[str]) -> list[_Word]:
+def _trailing_names(match: re.Match[str], ignored: frozenset[str]) -> list[_Word]:
     names = []
-    for word, is_name in reversed(_words(match)):
+    for word, is_name in reversed(_words(match, ignored)):
         if not is_name:
             break
         names.insert(0, word)
     return names
 
 
-def _is_name_word(word: str) -> bool:
-    """Capitalised (José, Zoë, O'Brien), not an acronym (HR, CEO), not a common word."""
+def _is_name_word(word: str, ignored: frozenset[str] = frozenset()) -> bool:
+    """Capitalised (José, Zoë, O'Brien), not an acronym (HR, CEO), not a common word, not one
+    of the words the caller says are no one's name."""
     return (
         len(word) >= 2
         and word[0].isupper()
         and not word.isupper()
         and not any(ch.isdigit() for ch in word)
         and word.casefold() not in _NOT_NAMES
+        and word.casefold() not in ignored
     )
 
 
@@ -536,5 +708,9 @@ _NOT_NAMES = frozenset(
     android salesforce sap oracle ibm intel nvidia netflix uber airbnb stripe shopify spotify
     english french german spanish dutch italian chinese japanese indian american british
     european london paris berlin york
+    san santa sao los las st saint fort port mount lake hong kong rio costa buenos sri lanka
+    applicant applicants sir madam folks friends reviewer reviewers author world aboard
+    north south east west africa america asia europe puerto city
+    culture fit master scrum basic visual agile
     """.split()
 )

@@ -158,17 +158,18 @@ def date_errors(values: dict, today: date) -> dict[str, str]:
 # --- scrubbing ---------------------------------------------------------------------------------
 
 
-def prepare(values: dict, author: User) -> Prepared:
+def prepare(values: dict, author: User, *, not_names: tuple[str, ...] = ()) -> Prepared:
     """Scrub the free text (DESIGN.md §5.4).
 
     Contact details go, and so do names: the author's own (from their account email) and any
     name the author typed in an email address anywhere in the form ("jane.doe@..." in the story
-    removes "Jane" from the advice too).
+    removes "Jane" from the advice too). `not_names` (the employer's names) never hold a review.
     """
     from reviews.scrubber import names_from_email, scrub
 
     texts = {name: values.get(name) or None for name in FREE_TEXT_FIELDS}
-    known = set(names_from_email(author.email))
+    own = names_from_email(author.email)
+    known: set[str] = set()
     for text in texts.values():
         for removal in scrub(text).removals if text else ():
             if removal.kind == "email":
@@ -180,7 +181,7 @@ def prepare(values: dict, author: User) -> Prepared:
         if not text:
             cleaned[name] = None
             continue
-        result = scrub(text, known_names=sorted(known))
+        result = scrub(text, known_names=sorted(known), own_names=own, not_names=not_names)
         cleaned[name] = result.text
         removals[name] = result.removals
         suspected.extend(result.suspected_names)

@@ -44,7 +44,7 @@ from employers.forms import NewEmployerForm
 from employers.models import Industry, SizeBand
 from employers.services import MAX_PAGE, normalize_domain, normalize_name
 from extensions import db
-from forms import ConfirmForm
+from forms import ConfirmForm, clean_text
 from moderation.action_forms import (
     HideForm,
     NoteForm,
@@ -194,7 +194,8 @@ def _review_as_typed(example: Example, row: dict, author_email: str) -> None:
         raw = (typed(name) or "").strip()
         assert row[name] == (int(raw) if raw else None), name
     assert row["country"] == (typed("country") or None)
-    texts = {name: (typed(name) or "").strip() or None for name in FREE_TEXT_FIELDS}
+    # The form's filters: textnorm.clean (invisible characters gone), then trimming.
+    texts = {name: clean_text(typed(name) or "").strip() or None for name in FREE_TEXT_FIELDS}
     author = type("Author", (), {"email": author_email})
     expected = prepare_review(texts, author).values
     for name in FREE_TEXT_FIELDS:
@@ -303,7 +304,8 @@ def _responded(example: Example) -> None:
         if row["review_id"] == example.world["review_id"]
     )
     writer = type("Writer", (), {"email": example.world.emails["rep_a"]})
-    assert row["body"] == prepare_response(normalise_text(example.typed("body")), writer).body
+    typed = normalise_text(clean_text(example.typed("body")))
+    assert row["body"] == prepare_response(typed, writer).body
 
 
 def _claimed(example: Example) -> None:
