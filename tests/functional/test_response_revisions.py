@@ -77,7 +77,9 @@ def test_every_version_is_kept_and_listed_newest_first_for_moderators(app):
     page = visible(moderator.get(moderation_url(review)))
     assert "Versions of the response (5)" in page
     listed = page[page.index("Versions of the response") :]
-    positions = [listed.index(word) for word in ("Restored", "Hidden", "Redacted", "Edited", "Held")]
+    positions = [
+        listed.index(word) for word in ("Restored", "Hidden", "Redacted", "Edited", "Held")
+    ]
     assert positions == sorted(positions), "newest first"
     assert "Held by the representative" in listed
     assert "Hidden by the moderator" in listed
