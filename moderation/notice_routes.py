@@ -22,7 +22,6 @@ from reviews.models import Review
 from reviews.services import values_of
 from security import client_key
 
-
 RECEIPT_NOT_EMAILED = (
     " Keep it: we email receipts only to the verified address of a signed-in account, so as not"
     " to write to an address on someone else's say-so. A moderator may write to the address you"
