@@ -296,7 +296,7 @@ def _notice_answered(example: Example) -> None:
 
 
 def _responded(example: Example) -> None:
-    example.changes.only("responses", "employer_stats")
+    example.changes.only("responses", "response_revisions", "employer_stats")
     row = next(
         row
         for row in example.changes.after["responses"].values()
@@ -936,7 +936,7 @@ TARGETS = [
         "moderator",
         "/moderation/reviews/{contacted}/response/publish",
         _form(NoteForm),
-        stored=_moderated("responses", "employer_stats"),
+        stored=_moderated("responses", "response_revisions", "employer_stats"),
         shown=_moderator_sees("contacted"),
     ),
     post(
@@ -944,7 +944,7 @@ TARGETS = [
         "moderator",
         MODERATION + "/response/hide",
         _form(HideForm),
-        stored=_moderated("responses", "employer_stats", "flags"),
+        stored=_moderated("responses", "response_revisions", "employer_stats", "flags"),
         shown=_moderator_sees(),
     ),
     post(
@@ -952,7 +952,7 @@ TARGETS = [
         "moderator",
         "/moderation/reviews/{burst}/response/restore",
         _form(ReasonForm),
-        stored=_moderated("responses", "employer_stats"),
+        stored=_moderated("responses", "response_revisions", "employer_stats"),
         shown=_moderator_sees("burst"),
     ),
     post(
@@ -961,7 +961,7 @@ TARGETS = [
         MODERATION + "/response/redact",
         _form(RedactResponseForm),
         fields=lambda world: _redact_fields(world, world.values["response"]),
-        stored=_moderated("responses", "employer_stats", then=_response_redacted),
+        stored=_moderated("responses", "response_revisions", "employer_stats", then=_response_redacted),
         shown=_moderator_sees(),
     ),
     post(
