@@ -127,3 +127,15 @@ def test_a_representative_of_another_employer_sees_no_versions(app):
     assert respond(client_as(app, people["representative"]), review, FIRST).status_code == 302
     other = client_as(app, people["candidate"])
     assert other.get(moderation_url(review)).status_code in (403, 404)
+
+
+def test_the_versions_go_with_their_review(app):
+    """A review deleted (with its author's account, say) takes its response's versions along."""
+    people = make_people()
+    review = make_review(people)
+    rep = client_as(app, people["representative"])
+    assert respond(rep, review, "Thank you, we have changed how we follow up.").status_code == 302
+    assert len(revisions()) == 1
+    db.session.delete(db.session.get(type(review), review.id))
+    db.session.commit()
+    assert revisions() == []
