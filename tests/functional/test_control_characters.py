@@ -39,6 +39,7 @@ QUERIES = [
     "/reviews/new?employer=gribble{c}wick",
     f"/reviews/new?employer={SLUG}{{c}}",
     "/employer?employer=gribble{c}wick",
+    f"/employer?employer={SLUG}&page=1{{c}}",
     "/moderation/representatives?employer=a{c}b",
     "/employers?q=a{c}b",
     "/employers/new?name=a{c}b",
