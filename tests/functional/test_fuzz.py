@@ -961,7 +961,9 @@ TARGETS = [
         MODERATION + "/response/redact",
         _form(RedactResponseForm),
         fields=lambda world: _redact_fields(world, world.values["response"]),
-        stored=_moderated("responses", "response_revisions", "employer_stats", then=_response_redacted),
+        stored=_moderated(
+            "responses", "response_revisions", "employer_stats", then=_response_redacted
+        ),
         shown=_moderator_sees(),
     ),
     post(
