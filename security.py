@@ -88,5 +88,7 @@ def refuse_control_characters_in_path():
 
 
 def init_app(app: Flask) -> None:
-    app.before_request(refuse_control_characters_in_path)
+    # First of all before_request functions, ahead of CSRFProtect's (registered earlier by
+    # csrf.init_app): a failed token must not reach a form's CSRF recovery with such a path.
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_control_characters_in_path)
     app.after_request(set_security_headers)

@@ -28,6 +28,7 @@ from employers.models import (
     SizeBand,
 )
 from extensions import db
+from forms import has_control_characters
 from textnorm import clean, fold
 
 # Legal-form words dropped from the end of a name (DESIGN.md §7), so "ACME, Inc." == "Acme".
@@ -267,6 +268,8 @@ def country_name(code: str | None) -> str | None:
 
 def get_by_slug(slug: str) -> tuple[Employer | None, str | None]:
     """(employer, None) for a live slug; (None, new slug) for an old one; else (None, None)."""
+    if has_control_characters(slug):  # no slug has one, and PostgreSQL refuses NUL in a query
+        return None, None
     # The statistics row comes in the same query: every page about an employer shows it.
     employer = db.session.scalar(
         select(Employer).options(joinedload(Employer.stats)).where(Employer.slug == slug)

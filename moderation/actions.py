@@ -29,7 +29,8 @@ from moderation.models import AuditAction, Flag, FlagStatus, LegalNotice, Notice
 from moderation.queue import pseudonym
 from notifications import mail
 from representatives.services import represents
-from responses.models import BODY_LIMIT, Response, ResponseStatus
+from responses.models import BODY_LIMIT, Response, ResponseAction, ResponseStatus, RevisionActor
+from responses.services import record_revision as record_response_revision
 from reviews import holds, lifecycle
 from reviews.models import (
     TEXT_LIMITS,
@@ -387,6 +388,7 @@ def publish_response(review: Review, actor: User, reason: str | None, now: datet
     first = response.edited_at is None
     response.status = ResponseStatus.published
     db.session.flush()
+    record_response_revision(response, ResponseAction.published, RevisionActor.moderator, now)
     _response_changed(review)
     audit.record(actor.id, AuditAction.publish, "response", response.id, _note(reason))
     return first
@@ -404,6 +406,7 @@ def hide_response(
     response.hidden_reason = guideline
     _close_flags(now, response=response)
     db.session.flush()
+    record_response_revision(response, ResponseAction.hidden, RevisionActor.moderator, now)
     _response_changed(review)
     audit.record(
         actor.id,
@@ -424,6 +427,7 @@ def restore_response(review: Review, actor: User, reason: str, now: datetime) ->
     response.status = ResponseStatus.published
     response.hidden_reason = None
     db.session.flush()
+    record_response_revision(response, ResponseAction.restored, RevisionActor.moderator, now)
     _response_changed(review)
     audit.record(
         actor.id,
@@ -436,13 +440,14 @@ def restore_response(review: Review, actor: User, reason: str, now: datetime) ->
 
 
 def redact_response(review: Review, actor: User, span: str, reason: str, now: datetime) -> int:
-    """Replace `span` in the response with the moderator mark. Responses have no revision
-    table, so the removed text is kept in the audit row's details, for moderators only."""
+    """Replace `span` in the response with the moderator mark. The removed text is
+    kept in the audit row's details and in the earlier response revisions, for moderators only."""
     _check_actor(actor, review)
     response = _response_of(review)
     body, count = _redacted(response.body, span, BODY_LIMIT, "the response")
     response.body = body
     db.session.flush()
+    record_response_revision(response, ResponseAction.redacted, RevisionActor.moderator, now)
     _response_changed(review)
     audit.record(
         actor.id,

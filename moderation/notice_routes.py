@@ -22,6 +22,12 @@ from reviews.models import Review
 from reviews.services import values_of
 from security import client_key
 
+RECEIPT_NOT_EMAILED = (
+    " Keep it: we email receipts only to the verified address of a signed-in account, so as not"
+    " to write to an address on someone else's say-so. A moderator may write to the address you"
+    " gave if they need more."
+)
+
 
 def _notice_limit() -> str:
     return current_app.config["RATELIMIT_NOTICE"]
@@ -53,7 +59,13 @@ def legal_notice(public_id: str):
             explanation=form.explanation.data,
         )
         db.session.commit()
-        notices.send_receipt(notice, review)
+        sender = current_user if current_user.is_authenticated else None
+        emailed = notices.send_receipt(notice, review, sender)
+        flash(
+            f"Your reference is {notice.id}."
+            + (" We have emailed you a receipt." if emailed else RECEIPT_NOT_EMAILED),
+            "success",
+        )
         if notices.inform_author(notice, review):
             db.session.commit()
         return redirect(url_for("moderation.legal_notice_sent", public_id=review.public_id))

@@ -4,7 +4,8 @@ Anyone may send a notice about a published review: a name, an email address, the
 an explanation. The notifier is not anonymous (moderators may need to write back); the review's
 author is, and stays so:
 
-- the notifier gets a receipt, and never learns who wrote the review;
+- the notifier gets a receipt (by email only at their own verified address, with fixed text),
+  and never learns who wrote the review;
 - the author is told by email that a notice was received, with its legal basis and explanation,
   and may answer on /me/notices/<id>. The author is *not* told who sent it: the explanation they
   see has the notifier's name and address (and any email, phone number, link or handle) replaced
@@ -80,16 +81,31 @@ def for_author(notice: LegalNotice) -> str:
     return scrub(notice.explanation, known_names=known).text
 
 
-def send_receipt(notice: LegalNotice, review: Review) -> bool:
-    """Email the notifier what they sent (after the commit). False if the mail failed."""
+def receipt_address(notice: LegalNotice, sender: User | None) -> str | None:
+    """Where the receipt may go: the notifier's address only when it is the signed-in sender's
+    own verified address. Anyone may type any address in the form, and the site must not mail a
+    stranger on someone else's say-so (issue 12 point 9); the sent page shows the reference."""
+    if sender is None or not sender.is_verified or sender.is_suspended:
+        return None
+    if sender.email.casefold() != notice.notifier_email.strip().casefold():
+        return None
+    return sender.email
+
+
+def send_receipt(notice: LegalNotice, review: Review, sender: User | None = None) -> bool:
+    """Email the notifier a receipt (after the commit), if their address is verified (see
+    receipt_address). The text is fixed: the reference, the legal reason's label and our own
+    link; nothing the notifier typed is echoed. False if nothing was sent."""
+    address = receipt_address(notice, sender)
+    if address is None:
+        return False
     try:
         mail.send_template(
-            notice.notifier_email,
+            address,
             f"Your legal notice to HeardBack (reference {notice.id})",
             "legal_notice_receipt",
             notice=notice,
             legal_basis=legal_basis_label(notice.legal_basis),
-            employer_name=review.employer.name,
             review_url=absolute_url("reviews.show", public_id=review.public_id),
         )
     except Exception:

@@ -27,7 +27,7 @@ from employers.models import Employer, EmployerDomain
 from extensions import db
 from moderation.models import AuditLog, Flag, FlagStatus, LegalNotice, NoticeStatus
 from representatives.models import Claim, ClaimStatus, Representative
-from responses.models import Response, ResponseStatus
+from responses.models import Response, ResponseRevision, ResponseStatus
 from reviews.forms import (
     CHANNELS,
     FEEDBACK,
@@ -366,6 +366,8 @@ class ReviewPage:
     flags: list[FlagView]
     notices: list[LegalNotice]
     history: list[AuditLog] = field(default_factory=list)
+    # Every version of the response, newest first (DESIGN.md §5.10).
+    response_revisions: list[ResponseRevision] = field(default_factory=list)
 
     @property
     def open_flags(self) -> list[FlagView]:
@@ -547,6 +549,15 @@ def review_page(review: Review, now: datetime | None = None) -> ReviewPage:
             .order_by(AuditLog.created_at.desc(), AuditLog.id.desc())
         )
     )
+    response_revisions = []
+    if review.response is not None:
+        response_revisions = list(
+            db.session.scalars(
+                select(ResponseRevision)
+                .where(ResponseRevision.response_id == review.response.id)
+                .order_by(ResponseRevision.created_at.desc(), ResponseRevision.id.desc())
+            )
+        )
     return ReviewPage(
         review=review,
         employer=review.employer,
@@ -557,4 +568,5 @@ def review_page(review: Review, now: datetime | None = None) -> ReviewPage:
         flags=_flag_views(review),
         notices=notices,
         history=history,
+        response_revisions=response_revisions,
     )

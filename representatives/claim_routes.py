@@ -48,6 +48,9 @@ def claim(slug: str):
     representation = claims.representation_for(current_user.id, employer.id)
     if representation is not None:
         return render_template(page, employer=employer, representation=representation)
+    if claims.has_reviewed(current_user.id, employer.id):
+        conflict = str(claims.ReviewerConflict(employer))
+        return render_template(page, employer=employer, conflict=conflict), 403
     form = ClaimForm()
     if form.validate_on_submit():
         try:
@@ -96,6 +99,10 @@ def verify_claim(token: str):
         except IntegrityError:  # the same link, pressed twice at once
             db.session.rollback()
             return _link_problem(LinkProblem.used, 400)
+        except claims.ReviewerConflict as conflict:  # they reviewed the employer since asking
+            db.session.rollback()
+            page = "representatives/claim.html"
+            return render_template(page, employer=employer, conflict=str(conflict)), 409
         flash(
             f"You now represent {employer.name} on HeardBack. This is your dashboard: answer "
             "reviews here (you will never learn who wrote them).",

@@ -34,6 +34,7 @@ from employers.services import DISPOSABLE_DOMAINS, FREE_MAIL_DOMAINS
 from extensions import db
 from notifications import mail
 from representatives.models import Claim, ClaimStatus, EndReason, Representative
+from reviews.models import Review
 from timeutils import utcnow
 
 EMAIL_MAX = 254
@@ -51,6 +52,38 @@ class ClaimError(ValueError):
 
 class AlreadyRepresenting(ClaimError):
     pass
+
+
+class ReviewerConflict(ClaimError):
+    """The claimant wrote a review of this employer (issue 12 point 9): an employer's
+    representatives are never among its reviewers, as reviewers are never its representatives
+    (reviews.services refuses the other way round)."""
+
+    def __init__(self, employer: Employer) -> None:
+        super().__init__(
+            f"You have written a review of {employer.name}, so you can't represent it on "
+            "HeardBack: an employer's representatives can't be among its reviewers, or its "
+            "answers and figures would no longer be independent. If you delete your review "
+            f"of {employer.name} (from your reviews page), you can ask again."
+        )
+
+
+def has_reviewed(user_id: int, employer_id: int) -> bool:
+    """Whether the user wrote a review of the employer, in any state (held, scheduled, published
+    or hidden). Reviews kept de-linked from a deleted account have no author and don't count."""
+    return (
+        db.session.scalar(
+            select(Review.id)
+            .where(Review.author_id == user_id, Review.employer_id == employer_id)
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def check_no_conflict(user_id: int, employer: Employer) -> None:
+    if has_reviewed(user_id, employer.id):
+        raise ReviewerConflict(employer)
 
 
 @dataclass(frozen=True)
@@ -208,6 +241,7 @@ def start_claim(user: User, employer: Employer, raw_email: str) -> Claim:
     """
     if representation_for(user.id, employer.id) is not None:
         raise AlreadyRepresenting(f"You already represent {employer.name} on HeardBack.")
+    check_no_conflict(user.id, employer)
     address, known = check_address(raw_email, employer)
     cancel_open_claims(user.id, employer.id)
     # The replaced claim leaves the one-open-claim index before the new one enters it.
@@ -305,7 +339,9 @@ def read_link(token: str) -> Claim | LinkProblem:
 
 
 def accept(claim: Claim) -> Representative:
-    """Follow the link: the claimant becomes a representative; the link stops working."""
+    """Follow the link: the claimant becomes a representative; the link stops working.
+    ReviewerConflict (nothing changed) if they reviewed the employer since asking."""
+    check_no_conflict(claim.user_id, claim.employer)
     now = utcnow()
     existing = representation_for(claim.user_id, claim.employer_id)
     claim.status = ClaimStatus.approved if existing is None else ClaimStatus.cancelled
@@ -334,12 +370,19 @@ class QueueItem:
     email_domain: str
     account_age_days: int
     asked_at: datetime
+    # The claimant wrote a review of this employer since asking: the claim can only be refused.
+    reviewer_conflict: bool = False
 
 
 def moderator_queue() -> list[QueueItem]:
     now = utcnow()
-    claims = db.session.scalars(
-        select(Claim)
+    reviewed = (
+        select(Review.id)
+        .where(Review.author_id == Claim.user_id, Review.employer_id == Claim.employer_id)
+        .exists()
+    )
+    rows = db.session.execute(
+        select(Claim, reviewed)
         .options(joinedload(Claim.employer), joinedload(Claim.user))
         .where(Claim.status == ClaimStatus.awaiting_moderator)
         .order_by(Claim.created_at, Claim.id)
@@ -351,8 +394,9 @@ def moderator_queue() -> list[QueueItem]:
             email_domain=claim.email_domain,
             account_age_days=max(0, (now - claim.user.created_at).days),
             asked_at=claim.created_at,
+            reviewer_conflict=bool(conflict),
         )
-        for claim in claims
+        for claim, conflict in rows
     ]
 
 
@@ -370,6 +414,11 @@ def approve_with_domain(claim: Claim, moderator: User) -> None:
     if claim.user_id == moderator.id:
         raise ClaimError("This is your own claim: another moderator must decide it.")
     employer = claim.employer
+    if has_reviewed(claim.user_id, employer.id):
+        raise ClaimError(
+            f"The claimant has written a review of {employer.name} since asking, so they can't "
+            "represent it. Refuse this claim; the note may say why."
+        )
     refusal = provider_refusal(claim.email_domain)
     if refusal:
         raise ClaimError(refusal)

@@ -57,3 +57,42 @@ class Response(db.Model):
     hidden_reason: Mapped[GuidelineReason | None] = enum_column(GuidelineReason)
 
     review = relationship("Review", back_populates="response")
+
+
+class ResponseAction(enum.Enum):
+    created = "created"
+    edited = "edited"
+    held = "held"
+    published = "published"
+    hidden = "hidden"
+    restored = "restored"
+    redacted = "redacted"
+
+
+class RevisionActor(enum.Enum):
+    representative = "representative"
+    moderator = "moderator"
+    system = "system"  # the backfill of responses written before revisions were kept
+
+
+class ResponseRevision(db.Model):
+    """The response's text and status after each change, for moderators only (DESIGN.md §5.10):
+    "the first version used my full name" can be checked. Who acted is kept as a kind, not a
+    person (the audit log names the moderator; the response names its last representative)."""
+
+    __tablename__ = "response_revisions"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({enum_values(ResponseStatus)})", name="status"),
+        CheckConstraint(f"action IN ({enum_values(ResponseAction)})", name="action"),
+        CheckConstraint(f"actor IN ({enum_values(RevisionActor)})", name="actor"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), index=True
+    )
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[ResponseStatus] = enum_column(ResponseStatus)
+    action: Mapped[ResponseAction] = enum_column(ResponseAction)
+    actor: Mapped[RevisionActor] = enum_column(RevisionActor)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

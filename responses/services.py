@@ -23,7 +23,14 @@ from extensions import db
 from notifications import mail
 from representatives import services as representation
 from representatives.models import Representative
-from responses.models import BODY_LIMIT, Response, ResponseStatus
+from responses.models import (
+    BODY_LIMIT,
+    Response,
+    ResponseAction,
+    ResponseRevision,
+    ResponseStatus,
+    RevisionActor,
+)
 from reviews.models import Review, ReviewStatus
 from reviews.scrubber import Removal, names_from_email, scrub
 from timeutils import month_label, utcnow
@@ -128,13 +135,37 @@ def save(review: Review, representative: Representative, prepared: Prepared) -> 
         return Saved(response, first_published=False)  # nothing changed: no "edited" mark
     elif response.status is ResponseStatus.published:
         response.edited_at = now
+    created = response.id is None
     response.body = prepared.body
     response.status = status
     response.representative_id = representative.id
     db.session.flush()
+    if status is ResponseStatus.held:
+        action = ResponseAction.held
+    else:
+        action = ResponseAction.created if created else ResponseAction.edited
+    record_revision(response, action, RevisionActor.representative, now)
     if status is ResponseStatus.published or seen_before:
         _refresh_pages(review.employer_id)
     return Saved(response, first_published=status is ResponseStatus.published and not seen_before)
+
+
+def record_revision(
+    response: Response, action: ResponseAction, actor: RevisionActor, now=None
+) -> ResponseRevision:
+    """Keep the response's text and status as they are now (DESIGN.md §5.10): moderators see
+    every version, so "the first version used my full name" can be checked. Called after each
+    change, by this module and by moderation.actions."""
+    revision = ResponseRevision(
+        response_id=response.id,
+        body=response.body,
+        status=response.status,
+        action=action,
+        actor=actor,
+        created_at=now or utcnow(),
+    )
+    db.session.add(revision)
+    return revision
 
 
 def _refresh_pages(employer_id: int) -> None:

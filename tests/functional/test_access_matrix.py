@@ -39,6 +39,8 @@ FLAGGERS = SIGNED_IN - {"author"}
 # The claim page of employer A: anyone signed in (a representative is told they already are).
 # Representatives of A can't review A (DESIGN.md §7), so "write a review of A" refuses them.
 NOT_REP_A = SIGNED_IN - {"rep_a"}
+# A's reviewer can't become its representative (issue 12 point 9): the claim page refuses them.
+CLAIMANTS_OF_A = SIGNED_IN - {"author"}
 
 # (endpoint, method) -> who is allowed.
 ACCESS: dict[tuple[str, str], frozenset[str]] = {
@@ -101,8 +103,8 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("moderation.flag_response", "POST"): SIGNED_IN,
     ("moderation.flag_response_sent", "GET"): SIGNED_IN,
     # The employer side.
-    ("representatives.claim", "GET"): SIGNED_IN,
-    ("representatives.claim", "POST"): SIGNED_IN,
+    ("representatives.claim", "GET"): CLAIMANTS_OF_A,
+    ("representatives.claim", "POST"): CLAIMANTS_OF_A,
     ("representatives.verify_claim", "GET"): SIGNED_IN,
     ("representatives.verify_claim", "POST"): SIGNED_IN,
     ("representatives.dashboard", "GET"): SIGNED_IN,

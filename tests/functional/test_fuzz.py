@@ -297,7 +297,7 @@ def _notice_answered(example: Example) -> None:
 
 
 def _responded(example: Example) -> None:
-    example.changes.only("responses", "employer_stats")
+    example.changes.only("responses", "response_revisions", "employer_stats")
     row = next(
         row
         for row in example.changes.after["responses"].values()
@@ -938,7 +938,7 @@ TARGETS = [
         "moderator",
         "/moderation/reviews/{contacted}/response/publish",
         _form(NoteForm),
-        stored=_moderated("responses", "employer_stats"),
+        stored=_moderated("responses", "response_revisions", "employer_stats"),
         shown=_moderator_sees("contacted"),
     ),
     post(
@@ -946,7 +946,7 @@ TARGETS = [
         "moderator",
         MODERATION + "/response/hide",
         _form(HideForm),
-        stored=_moderated("responses", "employer_stats", "flags"),
+        stored=_moderated("responses", "response_revisions", "employer_stats", "flags"),
         shown=_moderator_sees(),
     ),
     post(
@@ -954,7 +954,7 @@ TARGETS = [
         "moderator",
         "/moderation/reviews/{burst}/response/restore",
         _form(ReasonForm),
-        stored=_moderated("responses", "employer_stats"),
+        stored=_moderated("responses", "response_revisions", "employer_stats"),
         shown=_moderator_sees("burst"),
     ),
     post(
@@ -963,7 +963,9 @@ TARGETS = [
         MODERATION + "/response/redact",
         _form(RedactResponseForm),
         fields=lambda world: _redact_fields(world, world.values["response"]),
-        stored=_moderated("responses", "employer_stats", then=_response_redacted),
+        stored=_moderated(
+            "responses", "response_revisions", "employer_stats", then=_response_redacted
+        ),
         shown=_moderator_sees(),
     ),
     post(

@@ -129,6 +129,7 @@ def test_a_notice_is_recorded_and_both_sides_are_told(client, outbox, review, au
     sent_page = page_text(client.get(response.headers["Location"]))
     assert "Your legal notice was received" in sent_page
     assert "peregrine" not in sent_page.lower()
+    assert f"Your reference is {notices()[0].id}" in sent_page
 
     [notice] = notices()
     assert notice.review_id == review.id
@@ -139,12 +140,8 @@ def test_a_notice_is_recorded_and_both_sides_are_told(client, outbox, review, au
     assert notice.author_informed_at is not None
     assert notice.author_answer is None
 
-    [receipt] = mail_to(outbox, NOTIFIER_EMAIL)
-    receipt_text = receipt.get_content()
-    assert f"reference {notice.id}" in receipt["Subject"]
-    assert "Marrowbone Logistics" in receipt_text and "Defamation" in receipt_text
-    assert EXPLANATION in receipt_text  # what they sent, back to them
-    assert AUTHOR_EMAIL not in receipt_text and "peregrine" not in receipt_text.lower()
+    # Signed out, the address is unverified: no receipt by email (see the tests below).
+    assert mail_to(outbox, NOTIFIER_EMAIL) == []
 
     [told] = mail_to(outbox, AUTHOR_EMAIL)
     told_text = told.get_content()
@@ -152,7 +149,45 @@ def test_a_notice_is_recorded_and_both_sides_are_told(client, outbox, review, au
     assert "Defamation" in told_text
     assert "falsely says our client's recruiter promised an answer within a week" in told_text
     assert f"/me/notices/{notice.id}" in told_text
-    assert len(outbox) == 2
+    assert len(outbox) == 1
+
+
+# --- the receipt (issue 12 point 9): fixed text, and only to the sender's own verified address --
+
+
+def test_a_signed_in_notifier_gets_a_fixed_text_receipt_at_their_verified_address(
+    app, client, auth, outbox, review
+):
+    sign_in(auth, NOTIFIER_EMAIL)
+    assert send(client, review, email=NOTIFIER_EMAIL.upper()).status_code == 302
+    [notice] = notices()
+    [receipt] = mail_to(outbox, NOTIFIER_EMAIL)
+    text = receipt.get_content()
+    assert f"reference {notice.id}" in receipt["Subject"] and "Defamation" in text
+    # Nothing the sender typed comes back: not the explanation, its links or phone numbers,
+    # not the name they gave.
+    for typed in ("falsely says", "7946", "lawfirm.example", NOTIFIER_NAME, "Wilhelmina"):
+        assert typed not in text.replace(NOTIFIER_EMAIL, ""), typed
+    assert AUTHOR_EMAIL not in text and "peregrine" not in text.lower()
+    site = app.config["SITE_URL"].rstrip("/")
+    assert links_in(receipt) and all(link.startswith(site + "/") for link in links_in(receipt))
+
+
+def test_a_relayed_text_never_reaches_an_address_nobody_verified(client, auth, outbox, review):
+    """The relay from the issue: links and text sent to a stranger's address. Signed out, or
+    signed in but giving someone else's address, or with an unverified account: no receipt."""
+    victim = "someone.else@example.net"
+    spam = "Claim your prize at https://phish.example/win now, call +44 20 7946 0000."
+    assert send(client, review, email=victim, explanation=spam).status_code == 302
+    sign_in(auth, NOTIFIER_EMAIL)
+    assert send(client, review, email=victim, explanation=spam).status_code == 302
+    auth.sign_out()
+    UserFactory(email="unverified@example.org", password=PASSWORD, verified=False)
+    auth.sign_in("unverified@example.org", PASSWORD)
+    send(client, review, email="unverified@example.org", explanation=spam)
+    assert mail_to(outbox, victim) == [] and mail_to(outbox, "unverified@example.org") == []
+    for message in outbox:  # what went out (to the review's author) carries no link of theirs
+        assert "phish.example" not in message.as_string()
 
 
 def test_the_authors_email_never_names_the_notifier(client, outbox, review):
@@ -171,7 +206,7 @@ def test_a_review_without_an_author_account_gets_the_notice_and_no_email_to_anyo
     assert send(client, orphan).status_code == 302
     [notice] = notices()
     assert notice.author_informed_at is None
-    assert [message["To"] for message in outbox] == [NOTIFIER_EMAIL]
+    assert outbox == []
 
 
 def test_markup_is_stored_as_typed_and_shown_as_text(client, outbox, review, author):

@@ -14,7 +14,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import CheckConstraint, create_engine, inspect, text
+from sqlalchemy import CheckConstraint, create_engine, inspect, select, text
 
 from employers.models import EXPRESSION_INDEXES
 from extensions import db, include_object
@@ -38,6 +38,7 @@ TABLES = {
     "flags",
     "audit_log",
     "legal_notices",
+    "response_revisions",
     "alembic_version",
 }
 
@@ -133,3 +134,27 @@ def test_migrations_on_empty_postgresql():
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_response_revisions_backfill_one_version_per_existing_response(tmp_path):
+    """Responses written before versions were kept get one version each (issue 12 point 4)."""
+    from responses.models import Response, ResponseRevision
+    from tests.factories import ReviewFactory
+
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'backfill.sqlite3'}")
+    with app.app_context():
+        upgrade(revision="c7d2e5f1a8b3")
+        review = ReviewFactory()
+        db.session.add(
+            Response(review_id=review.id, employer_id=review.employer_id, body="Thank you.")
+        )
+        db.session.commit()
+        upgrade()
+        rows = db.session.execute(
+            select(ResponseRevision.body, ResponseRevision.status, ResponseRevision.actor)
+        ).all()
+        assert [(body, status.value, actor.value) for body, status, actor in rows] == [
+            ("Thank you.", "published", "system")
+        ]
+        db.session.remove()
+        db.engine.dispose()

@@ -87,3 +87,23 @@ def test_the_store_can_be_turned_off(app_factory):
     with count_queries() as statements:
         client.get("/employers/wobblestone-freight")
     assert len(statements) > 1
+
+
+@pytest.mark.parametrize("url", [url for url, _ in PAGES])
+def test_a_forged_host_header_reaches_no_later_visitor(app, client, employer, url):
+    """Absolute URLs in pages (the schema.org url) come from SITE_URL, not the Host header, so
+    one request with `Host: evil.example` can't poison what the store serves (issue 12 point 9)."""
+    forged = client.get(url, headers={"Host": "evil.example"})
+    assert forged.status_code == 200
+    assert "evil.example" not in forged.get_data(as_text=True)
+    later = app.test_client().get(url)
+    assert later.status_code == 200
+    assert "evil.example" not in later.get_data(as_text=True)
+
+
+def test_the_employer_page_links_itself_at_the_configured_site(app, client, employer):
+    page = client.get("/employers/wobblestone-freight", headers={"Host": "evil.example"})
+    site = app.config["SITE_URL"].rstrip("/")
+    assert f'itemprop="url" href="{site}/employers/wobblestone-freight"' in page.get_data(
+        as_text=True
+    )
