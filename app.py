@@ -14,6 +14,7 @@ from werkzeug.routing import IntegerConverter
 
 import caching
 import security
+from notifications import mail
 from config import Config, ProductionConfig, config_from_environment, environment_overrides
 from extensions import csrf, db, limiter, login_manager, migrate
 
@@ -40,6 +41,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     security.init_app(app)
+    mail.init_app(app)
     caching.init_app(app)
     with app.app_context():
         _configure_engine(app)
@@ -168,6 +170,7 @@ def _register_blueprints(app: Flask) -> None:
     import accounts.models  # noqa: F401
     import employers.models  # noqa: F401
     import moderation.models  # noqa: F401
+    import notifications.models  # noqa: F401
     import representatives.models  # noqa: F401
     import responses.models  # noqa: F401
     import reviews.models  # noqa: F401

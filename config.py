@@ -51,6 +51,10 @@ class Config:
     MAIL_USE_SSL = False
     MAIL_DEFAULT_SENDER = "HeardBack <no-reply@heardback.test>"
     MAIL_OUTBOX_DIR: str | None = None
+    # Requests queue their mail (notifications.mail). On: the queue is delivered right after a
+    # response that queued mail has been sent (development and tests: no worker to run). Off, as
+    # in production: `flask heardback send-mail --loop` or `tick` sends it.
+    MAIL_SEND_AFTER_RESPONSE = False
 
     # argon2id cost: OWASP's first recommended profile (19 MiB, 2 passes, 1 lane). RFC 9106's
     # 64 MiB profile took a worker to 152 MB while it hashed a sign-in, over DESIGN.md §11's
@@ -122,6 +126,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     NAME = "development"
+    MAIL_SEND_AFTER_RESPONSE = True
 
 
 class TestConfig(Config):
@@ -130,6 +135,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     MAIL_BACKEND = "memory"
+    MAIL_SEND_AFTER_RESPONSE = True
     RATELIMIT_STORAGE_URI = None
     # Still argon2id, at a cost that keeps the suite fast.
     ARGON2_TIME_COST = 1

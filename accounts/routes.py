@@ -129,6 +129,7 @@ def resend_verification():
             flash("Your email address is already confirmed.", "info")
         else:
             services.send_verification(current_user)
+            db.session.commit()
             flash(f"We've sent a new confirmation link to {current_user.email}.", "success")
     return redirect(url_for("accounts.account"))
 
@@ -188,6 +189,7 @@ def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
+        db.session.commit()
         return render_template("accounts/check_inbox.html", email=form.email.data, reason="reset")
     return render_template("accounts/reset_request.html", form=form), 422 if form.errors else 200
 
