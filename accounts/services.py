@@ -17,9 +17,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, session, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from accounts.models import LoginSession, User
+from accounts.models import LoginSession, Role, User
 from extensions import db
 from notifications import mail
 from timeutils import utcnow
@@ -137,38 +138,49 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email))
 
 
-def sign_up(email: str, password: str) -> User | None:
-    """Create an unverified account and email a verification link.
+def sign_up(email: str, password: str) -> int | None:
+    """Create an unverified account and queue a verification link; returns the new account's id.
 
     If the address already has an account, nothing is created and its owner gets an email saying
-    so; the page the visitor sees is the same either way.
+    so. Both paths do the same work (one hash, one INSERT that may do nothing, one queued email)
+    so that neither the page nor its timing tells whether the address has an account.
     """
-    password_hash = hash_password(password)  # before the look-up: same cost for both paths
-    existing = find_user(email)
-    if existing is not None:
+    password_hash = hash_password(password)
+    now = utcnow()
+    insert = (sqlite_insert if db.session.get_bind().dialect.name == "sqlite" else pg_insert)(User)
+    new_id = db.session.scalar(
+        insert.values(
+            email=email,
+            password_hash=password_hash,
+            role=Role.candidate,
+            created_at=now,
+            password_changed_at=now,
+        )
+        # Also covers the same address signing up a moment ago in another request.
+        .on_conflict_do_nothing(index_elements=[User.email])
+        .returning(User.id)
+    )
+    if new_id is None:
         mail.send_template(
-            existing.email,
+            email,
             "Someone tried to sign up with your email address",
             "account_exists",
             sign_in_url=absolute_url("accounts.sign_in"),
             reset_url=absolute_url("accounts.reset_request"),
         )
         return None
-    user = User(email=email, password_hash=password_hash, password_changed_at=utcnow())
-    db.session.add(user)
-    try:
-        db.session.flush()
-    except IntegrityError:  # the same address signed up a moment ago in another request
-        db.session.rollback()
-        return None
-    send_verification(user)
-    return user
+    _send_verification(new_id, email)
+    return new_id
 
 
 def send_verification(user: User) -> None:
-    token = make_token(Purpose.verify_email, {"uid": user.id, "email": user.email})
+    _send_verification(user.id, user.email)
+
+
+def _send_verification(user_id: int, email: str) -> None:
+    token = make_token(Purpose.verify_email, {"uid": user_id, "email": email})
     mail.send_template(
-        user.email,
+        email,
         "Confirm your email address for HeardBack",
         "verify_email",
         verify_url=absolute_url("accounts.verify_email", token=token),
@@ -259,9 +271,20 @@ def purge_expired_sessions() -> int:
 
 
 def request_password_reset(email: str) -> None:
-    """Email a single-use reset link if the address has an account; say nothing either way."""
+    """Queue a single-use reset link if the address has an account, else a "no account" email.
+
+    The visitor is told nothing either way, and both paths do the same work (one look-up, one
+    queued email), so the response time doesn't tell either.
+    """
     user = find_user(email)
     if user is None:
+        mail.send_template(
+            email,
+            "Resetting a HeardBack password",
+            "no_account",
+            reset_url=absolute_url("accounts.reset_request"),
+            sign_up_url=absolute_url("accounts.sign_up"),
+        )
         return
     token = make_token(Purpose.reset_password, {"uid": user.id, "stamp": _password_stamp(user)})
     mail.send_template(

@@ -26,7 +26,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from flask import Flask, Response, current_app, g, render_template
+from flask import Flask, Response, current_app, g, has_app_context, render_template
 from sqlalchemy import delete, or_, select, update
 
 from extensions import db
@@ -182,6 +182,11 @@ def _deliver_after_response(response: Response) -> Response:
         app = current_app._get_current_object()
 
         def deliver() -> None:
+            if has_app_context():
+                # Only under a test that keeps an app context pushed: its session is the one
+                # to use (an in-memory SQLite database has a single connection).
+                deliver_due()
+                return
             with app.app_context():
                 try:
                     deliver_due()
