@@ -14,9 +14,9 @@ from werkzeug.routing import IntegerConverter
 
 import caching
 import security
-from notifications import mail
 from config import Config, ProductionConfig, config_from_environment, environment_overrides
 from extensions import csrf, db, limiter, login_manager, migrate
+from notifications import mail
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

@@ -85,7 +85,11 @@ class Config:
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
     RATELIMIT_SIGN_IN = "10 per minute; 60 per hour"
-    RATELIMIT_SIGN_IN_PER_EMAIL = "5 per minute"
+    # Failed sign-ins per email address *and* client, so guesses from elsewhere don't lock the
+    # owner out; and a ceiling per address across all clients, which a browser that signed in to
+    # the account before (the hb_device cookie) skips.
+    RATELIMIT_SIGN_IN_PER_EMAIL = "5 per minute; 20 per hour"
+    RATELIMIT_SIGN_IN_PER_EMAIL_ALL_CLIENTS = "50 per hour"
     RATELIMIT_SIGN_UP = "5 per minute; 20 per day"
     RATELIMIT_RESET = "5 per minute; 20 per day"
     RATELIMIT_REVIEW = "10 per hour; 30 per day"  # per account and per client, separately
@@ -144,6 +148,7 @@ class TestConfig(Config):
     # Generous limits so ordinary tests never trip them; rate-limit tests set their own.
     RATELIMIT_SIGN_IN = "1000 per minute"
     RATELIMIT_SIGN_IN_PER_EMAIL = "1000 per minute"
+    RATELIMIT_SIGN_IN_PER_EMAIL_ALL_CLIENTS = "1000 per minute"
     RATELIMIT_SIGN_UP = "1000 per minute"
     RATELIMIT_RESET = "1000 per minute"
     RATELIMIT_REVIEW = "1000 per minute"

@@ -8,6 +8,7 @@ the differences go into the email sent to that address instead.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from enum import Enum
@@ -75,6 +76,37 @@ def _dummy_hash() -> str:
 def set_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
+
+
+# --- known devices ------------------------------------------------------------------------------
+
+# A browser that signed in to an account keeps a cookie proving it, for a year; it exempts that
+# browser from the per-email ceiling across all clients, so strangers' guesses can't lock the
+# owner out (accounts.routes.sign_in).
+DEVICE_MAX_AGE = 365 * 24 * 3600
+
+
+def _device_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="known-device")
+
+
+def _device_digest(email: str) -> str:
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, b"known-device:" + email.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def device_token(user: User) -> str:
+    return _device_serializer().dumps(_device_digest(user.email))
+
+
+def is_known_device(token: str | None, email: str) -> bool:
+    if not token or len(token) > 200:
+        return False
+    try:
+        digest = _device_serializer().loads(token, max_age=DEVICE_MAX_AGE)
+    except BadSignature:  # SignatureExpired included
+        return False
+    return isinstance(digest, str) and hmac.compare_digest(digest, _device_digest(email))
 
 
 # --- signed links ------------------------------------------------------------------------------

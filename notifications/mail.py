@@ -146,8 +146,11 @@ def _claim(mail_id: int, now: datetime) -> OutgoingMail | None:
 
 def _deliver(row: OutgoingMail, now: datetime) -> bool:
     try:
-        send(build_message(row.recipient, row.subject, row.body, message_id=row.message_id,
-                           date=row.created_at))
+        send(
+            build_message(
+                row.recipient, row.subject, row.body, message_id=row.message_id, date=row.created_at
+            )
+        )
     except Exception as error:
         _failed(row, error, now)
         return False
@@ -160,13 +163,23 @@ def _failed(row: OutgoingMail, error: Exception, now: datetime) -> None:
     # Neither the recipient nor the body is logged (DESIGN.md §5.1; the body holds live links).
     name = type(error).__name__
     if row.attempts >= MAX_ATTEMPTS:
-        log.error("Gave up on email %d (%r) after %d attempts: %s",
-                  row.id, row.subject, row.attempts, name)
+        log.error(
+            "Gave up on email %d (%r) after %d attempts: %s",
+            row.id,
+            row.subject,
+            row.attempts,
+            name,
+        )
         db.session.execute(delete(OutgoingMail).where(OutgoingMail.id == row.id))
     else:
         wait = min(FIRST_RETRY * 2 ** (row.attempts - 1), LONGEST_RETRY)
-        log.warning("Could not send email %d (attempt %d, %s); retrying in %s",
-                    row.id, row.attempts, name, wait)
+        log.warning(
+            "Could not send email %d (attempt %d, %s); retrying in %s",
+            row.id,
+            row.attempts,
+            name,
+            wait,
+        )
         db.session.execute(
             update(OutgoingMail)
             .where(OutgoingMail.id == row.id)

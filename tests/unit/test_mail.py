@@ -7,7 +7,6 @@ import logging
 
 from notifications import mail
 
-
 LONG_LINK = "https://x.test/reset-password/" + "Ab3_-" * 30  # longer than a 78-column line
 
 
