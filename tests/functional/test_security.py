@@ -370,3 +370,29 @@ def test_every_error_page_renders_in_the_layout(app, client, code):
     body = page_text(response)
     assert f"Error {code}" in body
     assert 'class="site-footer"' in body
+
+
+# --- no-store on private pages (issue 12) ------------------------------------------------------
+
+PRIVATE_URLS = ["/me", "/me/notices", "/account", "/account/delete", "/employer", "/moderation"]
+
+
+@pytest.mark.parametrize("url", PRIVATE_URLS)
+def test_private_pages_are_not_stored_by_any_cache(client, signed_in, url):
+    response = client.get(url)
+    assert response.status_code in (200, 403), url
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("url", ["/me", "/account", "/employer", "/moderation/claims"])
+def test_private_pages_are_not_stored_before_sign_in_either(client, url):
+    response = client.get(url)
+    assert response.status_code in (302, 403)
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("url", ["/", "/employers", "/methodology", "/sign-in"])
+def test_public_pages_keep_their_own_caching(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "no-store" not in response.headers.get("Cache-Control", "")
