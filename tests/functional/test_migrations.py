@@ -38,6 +38,7 @@ TABLES = {
     "flags",
     "audit_log",
     "legal_notices",
+    "outgoing_mail",
     "alembic_version",
 }
 
