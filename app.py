@@ -16,6 +16,7 @@ import caching
 import security
 from config import Config, ProductionConfig, config_from_environment, environment_overrides
 from extensions import csrf, db, limiter, login_manager, migrate
+from notifications import mail
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -40,6 +41,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     security.init_app(app)
+    mail.init_app(app)
     caching.init_app(app)
     with app.app_context():
         _configure_engine(app)
@@ -177,6 +179,7 @@ def _register_blueprints(app: Flask) -> None:
     import accounts.models  # noqa: F401
     import employers.models  # noqa: F401
     import moderation.models  # noqa: F401
+    import notifications.models  # noqa: F401
     import representatives.models  # noqa: F401
     import responses.models  # noqa: F401
     import reviews.models  # noqa: F401

@@ -62,6 +62,26 @@ def tick() -> None:
         raise click.ClickException("Some emails could not be sent; the next run retries them.")
 
 
+@heardback_cli.command("send-mail")
+@click.option("--loop", is_flag=True, help="Keep running: deliver, sleep, deliver again.")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between rounds.")
+def send_mail(loop: bool, interval: float) -> None:
+    """Send the queued emails that are due (a worker with --loop; or let tick do it)."""
+    import time
+
+    from extensions import db
+    from notifications.mail import deliver_due
+
+    while True:
+        sent, failed = deliver_due()
+        db.session.remove()
+        if sent or failed or not loop:
+            click.echo(f"Emails sent: {sent}; not sent (retried later): {failed}")
+        if not loop:
+            return
+        time.sleep(interval)
+
+
 def _set_role(email: str, role_name: str) -> None:
     from accounts.forms import normalize_email
     from accounts.models import Role

@@ -51,6 +51,10 @@ class Config:
     MAIL_USE_SSL = False
     MAIL_DEFAULT_SENDER = "HeardBack <no-reply@heardback.test>"
     MAIL_OUTBOX_DIR: str | None = None
+    # Requests queue their mail (notifications.mail). On: the queue is delivered right after a
+    # response that queued mail has been sent (development and tests: no worker to run). Off, as
+    # in production: `flask heardback send-mail --loop` or `tick` sends it.
+    MAIL_SEND_AFTER_RESPONSE = False
 
     # argon2id cost: OWASP's first recommended profile (19 MiB, 2 passes, 1 lane). RFC 9106's
     # 64 MiB profile took a worker to 152 MB while it hashed a sign-in, over DESIGN.md §11's
@@ -81,7 +85,11 @@ class Config:
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
     RATELIMIT_SIGN_IN = "10 per minute; 60 per hour"
-    RATELIMIT_SIGN_IN_PER_EMAIL = "5 per minute"
+    # Failed sign-ins per email address *and* client, so guesses from elsewhere don't lock the
+    # owner out; and a ceiling per address across all clients, which a browser that signed in to
+    # the account before (the hb_device cookie) skips.
+    RATELIMIT_SIGN_IN_PER_EMAIL = "5 per minute; 20 per hour"
+    RATELIMIT_SIGN_IN_PER_EMAIL_ALL_CLIENTS = "50 per hour"
     RATELIMIT_SIGN_UP = "5 per minute; 20 per day"
     RATELIMIT_RESET = "5 per minute; 20 per day"
     RATELIMIT_REVIEW = "10 per hour; 30 per day"  # per account and per client, separately
@@ -122,6 +130,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     NAME = "development"
+    MAIL_SEND_AFTER_RESPONSE = True
 
 
 class TestConfig(Config):
@@ -130,6 +139,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     MAIL_BACKEND = "memory"
+    MAIL_SEND_AFTER_RESPONSE = True
     RATELIMIT_STORAGE_URI = None
     # Still argon2id, at a cost that keeps the suite fast.
     ARGON2_TIME_COST = 1
@@ -138,6 +148,7 @@ class TestConfig(Config):
     # Generous limits so ordinary tests never trip them; rate-limit tests set their own.
     RATELIMIT_SIGN_IN = "1000 per minute"
     RATELIMIT_SIGN_IN_PER_EMAIL = "1000 per minute"
+    RATELIMIT_SIGN_IN_PER_EMAIL_ALL_CLIENTS = "1000 per minute"
     RATELIMIT_SIGN_UP = "1000 per minute"
     RATELIMIT_RESET = "1000 per minute"
     RATELIMIT_REVIEW = "1000 per minute"

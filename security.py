@@ -67,8 +67,19 @@ def is_safe_next(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc
 
 
+# Pages of one person (their account, their reviews, their employer dashboard, the moderators'
+# tools): no browser or shared cache keeps a copy (issue 12). Matched by whole path segment.
+PRIVATE_PREFIXES = ("/me", "/account", "/employer", "/moderation")
+
+
+def is_private_path(path: str) -> bool:
+    return any(path == prefix or path.startswith(prefix + "/") for prefix in PRIVATE_PREFIXES)
+
+
 def set_security_headers(response: Response) -> Response:
     headers = response.headers
+    if is_private_path(request.path):
+        headers["Cache-Control"] = "no-store"
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")

@@ -30,7 +30,10 @@ from accounts.forms import (
 from accounts.services import TokenError
 from extensions import db, limiter, login_manager
 from forms import ConfirmForm
-from security import is_safe_next, pseudonymous
+from security import client_address, is_safe_next, pseudonymous
+
+# Set on a successful sign-in: a signed digest of the account's email, nothing else.
+DEVICE_COOKIE = "hb_device"
 
 TOKEN_MESSAGES = {
     TokenError.expired: "That link has expired. Ask for a new one below.",
@@ -48,14 +51,33 @@ def _limit(setting: str):
     return lambda: current_app.config[setting]
 
 
-def _email_key() -> str:
-    """Rate-limit key for the email a sign-in names (an HMAC, like the address keys)."""
+def _sign_in_email() -> str:
     raw = request.form.get("email", "")[:300]
     try:
-        email = normalize_email(raw)
+        return normalize_email(raw)
     except ValueError:
-        email = raw.strip().lower()
-    return "email:" + pseudonymous(email)
+        return raw.strip().lower()
+
+
+def _email_key() -> str:
+    """Rate-limit key for the email a sign-in names (an HMAC, like the address keys)."""
+    return "email:" + pseudonymous(_sign_in_email())
+
+
+def _email_client_key() -> str:
+    """Rate-limit key for the email a sign-in names *from this client*: guesses from elsewhere
+    don't use up the attempts of the owner's own connection (issue 12)."""
+    return "email-client:" + pseudonymous(f"{_sign_in_email()}|{client_address()}")
+
+
+def _known_device() -> bool:
+    """A browser that has signed in to this account before skips the all-clients ceiling."""
+    return services.is_known_device(request.cookies.get(DEVICE_COOKIE), _sign_in_email())
+
+
+def _failed(response) -> bool:
+    """Only failed sign-ins count toward the per-email limits (success redirects)."""
+    return response.status_code != 302
 
 
 def writes_on_get(view):
@@ -77,6 +99,19 @@ def _signed_in_elsewhere():
 
 def _after_link() -> str:
     return url_for("accounts.account" if current_user.is_authenticated else "accounts.sign_in")
+
+
+def _remember_device(response, user) -> None:
+    config = current_app.config
+    response.set_cookie(
+        DEVICE_COOKIE,
+        services.device_token(user),
+        max_age=services.DEVICE_MAX_AGE,
+        path=url_for("accounts.sign_in"),  # sent to the sign-in form only
+        secure=config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 def _sign_in(user) -> None:
@@ -129,6 +164,7 @@ def resend_verification():
             flash("Your email address is already confirmed.", "info")
         else:
             services.send_verification(current_user)
+            db.session.commit()
             flash(f"We've sent a new confirmation link to {current_user.email}.", "success")
     return redirect(url_for("accounts.account"))
 
@@ -138,7 +174,19 @@ def resend_verification():
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(_limit("RATELIMIT_SIGN_IN"), methods=["POST"])
-@limiter.limit(_limit("RATELIMIT_SIGN_IN_PER_EMAIL"), methods=["POST"], key_func=_email_key)
+@limiter.limit(
+    _limit("RATELIMIT_SIGN_IN_PER_EMAIL"),
+    methods=["POST"],
+    key_func=_email_client_key,
+    deduct_when=_failed,
+)
+@limiter.limit(
+    _limit("RATELIMIT_SIGN_IN_PER_EMAIL_ALL_CLIENTS"),
+    methods=["POST"],
+    key_func=_email_key,
+    deduct_when=_failed,
+    exempt_when=_known_device,
+)
 def sign_in():
     if redirect_response := _signed_in_elsewhere():
         return redirect_response
@@ -154,7 +202,9 @@ def sign_in():
             _sign_in(user)
             db.session.commit()
             flash("You're signed in.", "success")
-            return redirect(next_path if is_safe_next(next_path) else url_for("pages.home"))
+            response = redirect(next_path if is_safe_next(next_path) else url_for("pages.home"))
+            _remember_device(response, user)
+            return response
         else:
             db.session.rollback()
             form.form_errors.append(
@@ -188,6 +238,7 @@ def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
+        db.session.commit()
         return render_template("accounts/check_inbox.html", email=form.email.data, reason="reset")
     return render_template("accounts/reset_request.html", form=form), 422 if form.errors else 200
 

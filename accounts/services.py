@@ -8,6 +8,7 @@ the differences go into the email sent to that address instead.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from enum import Enum
@@ -17,9 +18,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, session, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from accounts.models import LoginSession, User
+from accounts.models import LoginSession, Role, User
 from extensions import db
 from notifications import mail
 from timeutils import utcnow
@@ -76,6 +78,37 @@ def set_password(user: User, password: str) -> None:
     user.password_changed_at = utcnow()
 
 
+# --- known devices ------------------------------------------------------------------------------
+
+# A browser that signed in to an account keeps a cookie proving it, for a year; it exempts that
+# browser from the per-email ceiling across all clients, so strangers' guesses can't lock the
+# owner out (accounts.routes.sign_in).
+DEVICE_MAX_AGE = 365 * 24 * 3600
+
+
+def _device_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="known-device")
+
+
+def _device_digest(email: str) -> str:
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, b"known-device:" + email.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def device_token(user: User) -> str:
+    return _device_serializer().dumps(_device_digest(user.email))
+
+
+def is_known_device(token: str | None, email: str) -> bool:
+    if not token or len(token) > 200:
+        return False
+    try:
+        digest = _device_serializer().loads(token, max_age=DEVICE_MAX_AGE)
+    except BadSignature:  # SignatureExpired included
+        return False
+    return isinstance(digest, str) and hmac.compare_digest(digest, _device_digest(email))
+
+
 # --- signed links ------------------------------------------------------------------------------
 
 
@@ -120,9 +153,11 @@ def read_token(purpose: Purpose, token: str) -> dict | TokenError:
     return payload if isinstance(payload, dict) else TokenError.invalid
 
 
-def _password_stamp(user: User) -> str:
+def _password_stamp(user) -> str:  # a User, or a row (id, password_hash, password_changed_at)
     """Changes whenever the password does, which makes a reset link single-use."""
-    material = f"{user.password_hash}|{user.password_changed_at.isoformat()}"
+    if isinstance(user, User):
+        user = (user.id, user.password_hash, user.password_changed_at)
+    material = f"{user[1]}|{user[2].isoformat()}"
     return hashlib.sha256(material.encode()).hexdigest()[:20]
 
 
@@ -137,38 +172,52 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email))
 
 
-def sign_up(email: str, password: str) -> User | None:
-    """Create an unverified account and email a verification link.
+def sign_up(email: str, password: str) -> int | None:
+    """Create an unverified account and queue a verification link; returns the new account's id.
 
-    If the address already has an account, nothing is created and its owner gets an email saying
-    so; the page the visitor sees is the same either way.
+    If the address already has an account, nothing changes and its owner gets an email saying
+    so. Both paths do the same work (one hash, one row written, one signed token, one queued
+    email) so that neither the page nor its timing tells whether the address has an account.
     """
-    password_hash = hash_password(password)  # before the look-up: same cost for both paths
-    existing = find_user(email)
-    if existing is not None:
+    password_hash = hash_password(password)
+    now = utcnow()
+    insert = (sqlite_insert if db.session.get_bind().dialect.name == "sqlite" else pg_insert)(User)
+    # An upsert that writes the row either way: a new account, or the existing row's email set
+    # to itself (an INSERT that did nothing would be measurably quicker). The stored hash says
+    # which: a fresh hash has a fresh salt. Also covers the same address signing up a moment ago.
+    user_id, stored_hash = db.session.execute(
+        insert.values(
+            email=email,
+            password_hash=password_hash,
+            role=Role.candidate,
+            created_at=now,
+            password_changed_at=now,
+        )
+        .on_conflict_do_update(index_elements=[User.email], set_={"email": insert.excluded.email})
+        .returning(User.id, User.password_hash)
+    ).one()
+    token = make_token(Purpose.verify_email, {"uid": user_id, "email": email})
+    if stored_hash != password_hash:
         mail.send_template(
-            existing.email,
+            email,
             "Someone tried to sign up with your email address",
             "account_exists",
             sign_in_url=absolute_url("accounts.sign_in"),
             reset_url=absolute_url("accounts.reset_request"),
         )
         return None
-    user = User(email=email, password_hash=password_hash, password_changed_at=utcnow())
-    db.session.add(user)
-    try:
-        db.session.flush()
-    except IntegrityError:  # the same address signed up a moment ago in another request
-        db.session.rollback()
-        return None
-    send_verification(user)
-    return user
+    _send_verification(token, email)
+    return user_id
 
 
 def send_verification(user: User) -> None:
     token = make_token(Purpose.verify_email, {"uid": user.id, "email": user.email})
+    _send_verification(token, user.email)
+
+
+def _send_verification(token: str, email: str) -> None:
     mail.send_template(
-        user.email,
+        email,
         "Confirm your email address for HeardBack",
         "verify_email",
         verify_url=absolute_url("accounts.verify_email", token=token),
@@ -259,13 +308,29 @@ def purge_expired_sessions() -> int:
 
 
 def request_password_reset(email: str) -> None:
-    """Email a single-use reset link if the address has an account; say nothing either way."""
-    user = find_user(email)
+    """Queue a single-use reset link if the address has an account, else a "no account" email.
+
+    The visitor is told nothing either way, and both paths do the same work (one look-up of
+    plain columns, one signed token, one queued email), so the response time doesn't tell either.
+    """
+    user = db.session.execute(
+        select(User.id, User.password_hash, User.password_changed_at).where(User.email == email)
+    ).first()
+    # A token either way, from the same kind of row: signing it is most of the work the
+    # registered path does.
+    row = user if user is not None else (0, _dummy_hash(), utcnow())
+    token = make_token(Purpose.reset_password, {"uid": row[0], "stamp": _password_stamp(row)})
     if user is None:
+        mail.send_template(
+            email,
+            "Resetting a HeardBack password",
+            "no_account",
+            reset_url=absolute_url("accounts.reset_request"),
+            sign_up_url=absolute_url("accounts.sign_up"),
+        )
         return
-    token = make_token(Purpose.reset_password, {"uid": user.id, "stamp": _password_stamp(user)})
     mail.send_template(
-        user.email,
+        email,
         "Reset your HeardBack password",
         "reset_password",
         reset_url=absolute_url("accounts.reset_password", token=token),

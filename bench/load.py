@@ -65,6 +65,7 @@ SIGNED_IN_READS = 0.2  # share of reads sent with the session cookie
 LIMITS = {
     "RATELIMIT_SIGN_IN": "100000 per minute",
     "RATELIMIT_SIGN_IN_PER_EMAIL": "100000 per minute",
+    "RATELIMIT_SIGN_IN_PER_EMAIL_ALL_CLIENTS": "100000 per minute",
     "RATELIMIT_REVIEW": "100000 per minute",
     "RATELIMIT_FLAG": "100000 per minute",
     "RATELIMIT_API": "100000 per minute",

@@ -383,6 +383,7 @@ def app_settings(database_url: str, redis_prefix: str) -> dict[str, str]:
         "RATELIMIT_REVIEW": UNLIMITED,
         "RATELIMIT_SIGN_IN": UNLIMITED,
         "RATELIMIT_SIGN_IN_PER_EMAIL": UNLIMITED,
+        "RATELIMIT_SIGN_IN_PER_EMAIL_ALL_CLIENTS": UNLIMITED,
         "MAIL_BACKEND": "outbox",
         "MAIL_OUTBOX_DIR": tempfile.gettempdir(),
         "LOG_LEVEL": "WARNING",

@@ -66,8 +66,8 @@ def legal_notice(public_id: str):
             + (" We have emailed you a receipt." if emailed else RECEIPT_NOT_EMAILED),
             "success",
         )
-        if notices.inform_author(notice, review):
-            db.session.commit()
+        notices.inform_author(notice, review)
+        db.session.commit()  # the queued emails and author_informed_at
         return redirect(url_for("moderation.legal_notice_sent", public_id=review.public_id))
     return render_template(
         "moderation/notice_form.html",

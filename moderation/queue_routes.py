@@ -128,6 +128,7 @@ def _act(review: Review, name: str, form, perform: Callable[[], str], after=None
     db.session.commit()
     if after is not None:
         after()
+        db.session.commit()  # the emails it queued
     flash(message, "success")
     return redirect(url_for("moderation.review_page", public_id=review.public_id))
 

@@ -213,7 +213,7 @@ def _give_back(notification: Notification, sent: int) -> None:
 
 
 def _send_one(notification: Notification, review: NewReview) -> None:
-    mail.send_template(
+    mail.send_template_now(
         notification.to,
         f"A new review of {notification.employer_name} on HeardBack",
         "new_reviews",
@@ -225,7 +225,7 @@ def _send_one(notification: Notification, review: NewReview) -> None:
 
 def _send_digest(notification: Notification) -> None:
     count = len(notification.reviews)
-    mail.send_template(
+    mail.send_template_now(
         notification.to,
         f"{count} new {'review' if count == 1 else 'reviews'} of {notification.employer_name} "
         "on HeardBack",

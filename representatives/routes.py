@@ -147,6 +147,7 @@ def contacted(public_id: str):
         else:
             db.session.commit()
             send_contact_request(result)
+            db.session.commit()  # the queued email
             flash(
                 "Thank you. The candidate has been asked to confirm; their review changes only "
                 "if they do.",

@@ -121,6 +121,7 @@ def respond(public_id: str):
         return redirect(url_for("responses.respond", public_id=public_id))
     if saved.first_published:
         services.notify_author(review)
+        db.session.commit()  # the queued email
     if saved.response.status is ResponseStatus.held:
         flash(
             "Your response is saved. It seems to name a person, so a moderator will read it "

@@ -96,6 +96,9 @@ class TickReport:
     # day's first run, not a change to any review.
     statistics_rebuilt: int = field(default=0, compare=False)
     sessions_purged: int = field(default=0, compare=False)
+    # The mail queue (notifications.mail), delivered at the end of every run.
+    queued_emails_sent: int = field(default=0, compare=False)
+    queued_emails_failed: int = field(default=0, compare=False)
 
     def lines(self) -> list[str]:
         lines = [
@@ -114,6 +117,11 @@ class TickReport:
             lines.append(
                 "New-review emails not sent (will be retried next run): "
                 f"{self.failed_new_review_emails}"
+            )
+        if self.queued_emails_sent or self.queued_emails_failed:
+            lines.append(
+                f"Queued emails sent: {self.queued_emails_sent} "
+                f"(not sent, will be retried: {self.queued_emails_failed})"
             )
         return lines
 
@@ -169,6 +177,9 @@ def tick(now: datetime | None = None) -> TickReport:
     from representatives.notifications import send_due
 
     report.new_review_emails, report.failed_new_review_emails = send_due(now)
+
+    # Mail that requests queued (sign-up links, resets, …), on the wall clock like its queueing.
+    report.queued_emails_sent, report.queued_emails_failed = mail.deliver_due()
 
     log.info("tick: %s", "; ".join(report.lines()))
     return report
@@ -359,7 +370,7 @@ def send_reminder(reminder: Reminder) -> None:
 
     # url_for needs a request context outside a request (the CLI); SITE_URL gives the host.
     with nullcontext() if has_request_context() else current_app.test_request_context():
-        mail.send_template(
+        mail.send_template_now(
             reminder.to,
             f"Did {reminder.employer_name} get back to you?",
             "review_reminder",

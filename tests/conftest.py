@@ -41,15 +41,24 @@ class HeardBackTestClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         if not has_app_context():
-            return super().open(*args, **kwargs)
+            return _sent(super().open(*args, **kwargs))
         saved = g.__dict__.copy()
         g.__dict__.clear()
         try:
-            return super().open(*args, **kwargs)
+            response = super().open(*args, **kwargs)
         finally:
             g.__dict__.clear()
             g.__dict__.update(saved)
             db.session.rollback()
+        return _sent(response)
+
+
+def _sent(response):
+    """Close the response as a server does once it is sent: that runs its call_on_close
+    callbacks, which deliver the mail the request queued (MAIL_SEND_AFTER_RESPONSE)."""
+    response.get_data()
+    response.close()
+    return response
 
 
 def _is_sqlite_memory(app) -> bool:

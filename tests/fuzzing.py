@@ -55,6 +55,7 @@ from extensions import db
 from forms import has_control_characters
 from moderation.models import Flag, FlagReason, LegalNotice
 from moderation.queue import pseudonym
+from notifications.mail import deliver_due
 from representatives import claims
 from representatives.models import Claim, ClaimStatus, ContactReport, ContactStatus, Representative
 from responses.models import Response, ResponseStatus
@@ -665,6 +666,7 @@ def build_world(app) -> World:
         accounts.request_password_reset(users["candidate"].email)
         accounts.request_email_change(users["author"], "author.new@example.org")
         db.session.commit()
+        deliver_due()  # the services queue their emails (notifications.mail)
         tokens = {
             "claim_token": _link_in(outbox, "/claims/verify/"),
             "verify_token": _link_in(outbox, "/verify-email/"),

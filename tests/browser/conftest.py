@@ -60,6 +60,10 @@ class LiveServer:
 
     def emails_to(self, address: str) -> list[EmailMessage]:
         """Messages to one address in the outbox, oldest first (file names begin with the time)."""
+        from notifications import mail
+
+        with self.app.app_context():  # what a response still being closed has queued
+            mail.deliver_due()
         parser = BytesParser(policy=policy.default)
         files = sorted(self.outbox_dir.glob("*.eml"))
         messages = [parser.parsebytes(path.read_bytes()) for path in files]

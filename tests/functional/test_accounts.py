@@ -152,7 +152,20 @@ def test_reset_request_answers_the_same_for_unknown_email(client, outbox, user):
     unknown = post_form(client, "/reset-password", {"email": "nobody@example.org"})
     assert known.status_code == unknown.status_code == 200
     assert _visible_text(known) == _visible_text(unknown)
-    assert [message["To"] for message in outbox] == [user.email]
+    # One email each (the same work both ways, issue 12): a link for the account's owner, and
+    # a "no account uses this address" note, with no reset link, for the unknown address.
+    assert [message["To"] for message in outbox] == [user.email, "nobody@example.org"]
+    assert "/reset-password/" in outbox[0].get_content()
+    assert "no account uses it" in outbox[1].get_content()
+    assert "/reset-password/" not in outbox[1].get_content()
+
+
+def test_sign_up_of_a_taken_address_creates_nothing_and_tells_its_owner(client, auth, user):
+    response = auth.sign_up(user.email, "another long password")
+    assert response.status_code == 200
+    assert db.session.scalar(select(func.count(User.id))) == 1
+    assert [message["To"] for message in auth.outbox] == [user.email]
+    assert "already has one" in auth.outbox[0].get_content()
 
 
 # --- sign-in and sessions ----------------------------------------------------------------------

@@ -39,6 +39,7 @@ TABLES = {
     "audit_log",
     "legal_notices",
     "response_revisions",
+    "outgoing_mail",
     "alembic_version",
 }
 

@@ -270,6 +270,8 @@ def _review_through_a_is_seen_through_b(a, b, environment, engine, tmp_path) -> 
         {**account, "password_confirm": PASSWORD, "accept": "y"},
     )
     assert status == 200 and "Check your inbox" in body, body[:2000]
+    # Production queues mail; a worker sends it (`send-mail`), as in docs/deployment.md.
+    _flask(environment, "heardback", "send-mail")
     link = _verification_link(tmp_path / "outbox")
     status, body, _ = author.get(b + "/" + link.split("://", 1)[1].split("/", 1)[1])
     assert status == 200 and "your email address is confirmed" in body, body[:2000]

@@ -7,6 +7,7 @@ import logging
 import pytest
 from sqlalchemy.exc import OperationalError
 
+from tests import factories
 from tests.conftest import csrf_token, page_text, post_form
 
 PASSWORD = "correct horse battery"
@@ -149,19 +150,77 @@ def test_sign_in_rate_limit_per_client(app_factory):
     assert response.headers["Retry-After"]
 
 
-def test_sign_in_rate_limit_per_email_across_clients(app_factory):
+def _sign_in_from(client, address: str, email: str, password: str):
+    return post_form(
+        client,
+        "/sign-in",
+        {"email": email, "password": password},
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
+def test_sign_in_rate_limit_per_email_and_client(app_factory):
     app = app_factory(RATELIMIT_SIGN_IN_PER_EMAIL="2 per minute")
-    statuses = []
-    for n in range(3):
-        client = app.test_client()
-        response = post_form(
-            client,
-            "/sign-in",
-            {"email": "Target@Example.org", "password": "wrong password"},
-            environ_base={"REMOTE_ADDR": f"198.51.100.{n}"},
-        )
-        statuses.append(response.status_code)
+    client = app.test_client()
+    statuses = [
+        _sign_in_from(client, "198.51.100.1", "Target@Example.org", "wrong password").status_code
+        for _ in range(3)
+    ]
     assert statuses == [422, 422, 429]
+    # Another client may still try the same address: its own count.
+    other = _sign_in_from(app.test_client(), "198.51.100.2", "target@example.org", "wrong")
+    assert other.status_code == 422
+
+
+def test_failed_sign_ins_from_elsewhere_do_not_lock_the_owner_out(app_factory, password):
+    """Issue 12: five failures from anywhere used to lock the real owner out for a minute."""
+    app = app_factory(
+        RATELIMIT_SIGN_IN_PER_EMAIL="5 per minute; 20 per hour",
+        RATELIMIT_SIGN_IN_PER_EMAIL_ALL_CLIENTS="50 per hour",
+    )
+    owner = factories.UserFactory(email="owner@example.org", password=password, verified=True)
+    statuses = [
+        _sign_in_from(app.test_client(), f"203.0.113.{n}", owner.email, "guess").status_code
+        for n in range(10)
+    ]
+    assert statuses == [422] * 10
+    response = _sign_in_from(app.test_client(), "198.51.100.7", owner.email, password)
+    assert response.status_code == 302
+
+
+def test_known_device_passes_the_ceiling_across_all_clients(app_factory, password):
+    app = app_factory(
+        RATELIMIT_SIGN_IN_PER_EMAIL="5 per minute",
+        RATELIMIT_SIGN_IN_PER_EMAIL_ALL_CLIENTS="3 per hour",
+    )
+    owner = factories.UserFactory(email="owner@example.org", password=password, verified=True)
+    device = app.test_client()
+    # A successful sign-in leaves a signed device cookie, for the sign-in form only.
+    assert _sign_in_from(device, "198.51.100.7", owner.email, password).status_code == 302
+    cookie = device.get_cookie("hb_device", path="/sign-in")
+    assert cookie is not None and cookie.http_only and owner.email not in cookie.value
+    post_form(device, "/sign-out", {}, page="/account")
+    # Guesses from many addresses reach the ceiling for the address...
+    statuses = [
+        _sign_in_from(app.test_client(), f"203.0.113.{n}", owner.email, "guess").status_code
+        for n in range(4)
+    ]
+    assert statuses == [422, 422, 422, 429]
+    # ...which stops a new browser, even with the right password,
+    stranger = _sign_in_from(app.test_client(), "198.51.100.8", owner.email, password)
+    assert stranger.status_code == 429
+    # but not the owner's browser that signed in before,
+    assert _sign_in_from(device, "198.51.100.9", owner.email, password).status_code == 302
+    # and a device cookie for another account, or a forged one, is no pass.
+    factories.UserFactory(email="other@example.org", password=password, verified=True)
+    elsewhere = app.test_client()
+    signed_in = _sign_in_from(elsewhere, "198.51.100.11", "other@example.org", password)
+    assert signed_in.status_code == 302
+    post_form(elsewhere, "/sign-out", {}, page="/account")
+    assert _sign_in_from(elsewhere, "198.51.100.11", owner.email, password).status_code == 429
+    forged = app.test_client()
+    forged.set_cookie("hb_device", cookie.value + "x", path="/sign-in")
+    assert _sign_in_from(forged, "198.51.100.10", owner.email, password).status_code == 429
 
 
 def test_sign_up_and_reset_are_rate_limited(app_factory):
@@ -311,3 +370,29 @@ def test_every_error_page_renders_in_the_layout(app, client, code):
     body = page_text(response)
     assert f"Error {code}" in body
     assert 'class="site-footer"' in body
+
+
+# --- no-store on private pages (issue 12) ------------------------------------------------------
+
+PRIVATE_URLS = ["/me", "/me/notices", "/account", "/account/delete", "/employer", "/moderation"]
+
+
+@pytest.mark.parametrize("url", PRIVATE_URLS)
+def test_private_pages_are_not_stored_by_any_cache(client, signed_in, url):
+    response = client.get(url)
+    assert response.status_code in (200, 403), url
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("url", ["/me", "/account", "/employer", "/moderation/claims"])
+def test_private_pages_are_not_stored_before_sign_in_either(client, url):
+    response = client.get(url)
+    assert response.status_code in (302, 403)
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("url", ["/", "/employers", "/methodology", "/sign-in"])
+def test_public_pages_keep_their_own_caching(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "no-store" not in response.headers.get("Cache-Control", "")

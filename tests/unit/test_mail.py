@@ -7,22 +7,43 @@ import logging
 
 from notifications import mail
 
+LONG_LINK = "https://x.test/reset-password/" + "Ab3_-" * 30  # longer than a 78-column line
 
-def test_outbox_backend_writes_eml_and_logs_without_recipient(app_factory, tmp_path, caplog):
+
+def test_outbox_backend_writes_eml_and_logs_one_line_without_recipient_or_body(
+    app_factory, tmp_path, caplog
+):
     app = app_factory(MAIL_BACKEND="outbox", MAIL_OUTBOX_DIR=str(tmp_path / "outbox"))
     with app.test_request_context(), caplog.at_level(logging.INFO, logger="notifications.mail"):
         mail.send(
             mail.build_message(
-                "someone.private@example.org", "Hello there", "Body with https://x.test/link"
+                "someone.private@example.org", "Hello there", f"Body with {LONG_LINK}\nBye"
             )
         )
     files = list((tmp_path / "outbox").glob("*.eml"))
     assert len(files) == 1
-    message = email.message_from_bytes(files[0].read_bytes())
+    raw = files[0].read_bytes()
+    message = email.message_from_bytes(raw)
     assert message["To"] == "someone.private@example.org"
     assert message["Subject"] == "Hello there"
-    assert "https://x.test/link" in caplog.text
+    # One line: subject, size and file; no recipient, and no body with its live link.
+    assert len(caplog.records) == 1
+    line = caplog.records[0].getMessage()
+    assert "Hello there" in line and f"{len(raw)} bytes" in line and files[0].name in line
+    assert "\n" not in line
+    assert "x.test" not in caplog.text and "Body with" not in caplog.text
     assert "someone.private@example.org" not in caplog.text
+
+
+def test_text_bodies_are_not_quoted_printable_so_links_stay_whole(app):
+    """A link longer than a line stays on one line of the raw message (no "=" soft breaks)."""
+    with app.test_request_context():
+        plain = bytes(mail.build_message("a@example.org", "s", f"Open {LONG_LINK}\n"))
+        accented = bytes(mail.build_message("a@example.org", "s", f"Désolé: {LONG_LINK}\n"))
+    assert b"Content-Transfer-Encoding: 7bit" in plain
+    assert b"Content-Transfer-Encoding: 8bit" in accented
+    for raw in (plain, accented):
+        assert LONG_LINK.encode() in raw
 
 
 def test_outbox_defaults_to_instance_folder(app_factory):
