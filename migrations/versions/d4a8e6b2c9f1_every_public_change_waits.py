@@ -1,0 +1,66 @@
+"""Every public change waits: pending review edits, contact-report shown_at, employers.listed_at
+
+Revision ID: d4a8e6b2c9f1
+Revises: c7d2e5f1a8b3
+Create Date: 2026-12-05 07:00:00
+
+Written by hand (CHECK constraints in batch mode for SQLite, and a backfill): existing employers
+are listed from their creation; existing answered contact reports are shown from their answer.
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'd4a8e6b2c9f1'
+down_revision = 'c7d2e5f1a8b3'
+branch_labels = None
+depends_on = None
+
+HOLD_REASONS = (
+    "'suspected_name', 'link_spam', 'near_duplicate', 'direction_burst', 'resubmitted'"
+)
+PENDING = (
+    "(pending_values IS NULL AND pending_since IS NULL AND pending_publish_at IS NULL"
+    " AND pending_hold_reason IS NULL)"
+    " OR (pending_values IS NOT NULL AND pending_since IS NOT NULL"
+    " AND (pending_publish_at IS NULL) != (pending_hold_reason IS NULL))"
+)
+
+
+def upgrade():
+    with op.batch_alter_table('reviews', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('pending_values', sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column('pending_publish_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('pending_hold_reason', sa.Enum('suspected_name', 'link_spam', 'near_duplicate', 'direction_burst', 'resubmitted', name='holdreason', native_enum=False, create_constraint=False, length=15), nullable=True))
+        batch_op.add_column(sa.Column('pending_since', sa.DateTime(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_reviews_pending_publish_at'), ['pending_publish_at'], unique=False)
+        batch_op.create_check_constraint('pending_hold_reason', f"pending_hold_reason IN ({HOLD_REASONS})")
+        batch_op.create_check_constraint('pending_scheduled_or_held', PENDING)
+
+    with op.batch_alter_table('contact_reports', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('shown_at', sa.DateTime(), nullable=True))
+    op.execute("UPDATE contact_reports SET shown_at = answered_at WHERE answered_at IS NOT NULL")
+
+    with op.batch_alter_table('employers', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('listed_at', sa.DateTime(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_employers_listed_at'), ['listed_at'], unique=False)
+    op.execute("UPDATE employers SET listed_at = created_at")
+
+
+def downgrade():
+    with op.batch_alter_table('employers', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_employers_listed_at'))
+        batch_op.drop_column('listed_at')
+
+    with op.batch_alter_table('contact_reports', schema=None) as batch_op:
+        batch_op.drop_column('shown_at')
+
+    with op.batch_alter_table('reviews', schema=None) as batch_op:
+        batch_op.drop_constraint('pending_scheduled_or_held', type_='check')
+        batch_op.drop_constraint('pending_hold_reason', type_='check')
+        batch_op.drop_index(batch_op.f('ix_reviews_pending_publish_at'))
+        batch_op.drop_column('pending_since')
+        batch_op.drop_column('pending_hold_reason')
+        batch_op.drop_column('pending_publish_at')
+        batch_op.drop_column('pending_values')
