@@ -376,7 +376,7 @@ class Review(db.Model):
     # row keeps its old values; the new ones (every field in reviews.services.FIELDS, as JSON)
     # wait here until `tick` applies them at pending_publish_at, or until a moderator clears
     # pending_hold_reason and they are scheduled. pending_since: when the author last changed them.
-    pending_values: Mapped[dict | None] = mapped_column(JSON)
+    pending_values: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     pending_publish_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     pending_hold_reason: Mapped[HoldReason | None] = enum_column(HoldReason)
     pending_since: Mapped[datetime | None] = mapped_column(DateTime)

@@ -98,6 +98,11 @@ def _hold_reason(review: Review, values: dict, prepared) -> HoldReason | None:
         return holds.automatic_hold(probe, prepared.removals)
 
 
+class MonthTaken(Exception):
+    """The change moves the process to a month another of the author's reviews of this employer
+    began in (uq_reviews_one_per_month): refused at the edit, not found at publication."""
+
+
 def stage(review: Review, author: User, prepared, now: datetime, followed_up: bool = False) -> None:
     """Keep the author's change of a published review as pending, scheduled or held."""
     from reviews.services import publish_time
@@ -106,14 +111,24 @@ def stage(review: Review, author: User, prepared, now: datetime, followed_up: bo
     values.update({name: value for name, value in prepared.values.items() if name in values})
     if values["outcome"] not in DECISIONS:
         values["decision_days"] = None
+    if values["process_month"] != review.process_month and db.session.scalar(
+        select(Review.id).where(
+            Review.id != review.id,
+            Review.author_id == review.author_id,
+            Review.employer_id == review.employer_id,
+            Review.process_month == values["process_month"],
+        )
+    ):
+        raise MonthTaken
     reason = _hold_reason(review, values, prepared)
     data = to_json(values)
     if followed_up or (review.pending_values or {}).get(FOLLOWED_UP):
         data[FOLLOWED_UP] = True
+    moment = None if reason else publish_time(author, now)  # may load: before any change
     review.pending_values = data
     review.pending_since = now
     review.pending_hold_reason = reason
-    review.pending_publish_at = None if reason else publish_time(author, now)
+    review.pending_publish_at = moment
 
 
 def schedule(review: Review, now: datetime) -> None:
@@ -123,6 +138,7 @@ def schedule(review: Review, now: datetime) -> None:
 
     author = db.session.get(User, review.author_id) if review.author_id else None
     moment = publish_time(author, review.pending_since) if author else now
+    review.pending_publish_at = max(moment, now)  # with the next line in one flush
     review.pending_hold_reason = None
     review.pending_publish_at = max(moment, now)
 
