@@ -529,7 +529,10 @@ def read_reminder(token: str, today: date | None = None) -> ReminderLink | LinkP
     author = db.session.get(User, review.author_id)
     if author is None or author.is_suspended:
         return LinkProblem.suspended
-    if review.outcome is not Outcome.waiting:
+    from reviews.services import author_values
+
+    # The author's latest values: a change waiting for publication (§5.8) already answered it.
+    if author_values(review)["outcome"] is not Outcome.waiting:
         return LinkProblem.answered
     today = today or utcnow().date()
     if (
