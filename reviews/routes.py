@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
 import errors
+from employers.access import may_see
 from employers.services import get_by_slug
 from extensions import db, limiter
 from forms import ConfirmForm
@@ -69,7 +70,7 @@ def _employer_or_redirect():
     employer, moved_to = get_by_slug(slug[:220])
     if moved_to:
         return None, redirect(url_for("reviews.new", employer=moved_to))
-    if employer is None:
+    if employer is None or not may_see(employer):
         abort(404)
     return employer, None
 
