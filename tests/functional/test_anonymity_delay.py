@@ -346,7 +346,8 @@ def test_a_new_employer_is_public_only_with_its_first_review(app, outbox, clock,
     assert name in anonymous.get("/api/v1/employers.csv").get_data(as_text=True)
     new = db.session.scalar(db.select(Employer).where(Employer.slug == slug))
     assert new.listed_at == AFTER
-    assert db.session.scalar(
-        db.select(Review.status).where(Review.employer_id == new.id)
-    ) is ReviewStatus.published
+    assert (
+        db.session.scalar(db.select(Review.status).where(Review.employer_id == new.id))
+        is ReviewStatus.published
+    )
     assert_no_exact_dates(app, urls, CONTACT, NOW.date(), AFTER.date())
