@@ -20,6 +20,8 @@ depends_on = None
 HOLD_REASONS = (
     "'suspected_name', 'link_spam', 'near_duplicate', 'direction_burst', 'resubmitted'"
 )
+HAS_TEXT = "narrative IS NOT NULL OR advice IS NOT NULL"
+TEXT_LENGTH = "(coalesce(length(narrative), 0) + coalesce(length(advice), 0))"
 PENDING = (
     "(pending_values IS NULL AND pending_since IS NULL AND pending_publish_at IS NULL"
     " AND pending_hold_reason IS NULL)"
@@ -37,6 +39,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_reviews_pending_publish_at'), ['pending_publish_at'], unique=False)
         batch_op.create_check_constraint('pending_hold_reason', f"pending_hold_reason IN ({HOLD_REASONS})")
         batch_op.create_check_constraint('pending_scheduled_or_held', PENDING)
+    _recreate_recent_texts_index()
 
     with op.batch_alter_table('contact_reports', schema=None) as batch_op:
         batch_op.add_column(sa.Column('shown_at', sa.DateTime(), nullable=True))
@@ -64,3 +67,17 @@ def downgrade():
         batch_op.drop_column('pending_hold_reason')
         batch_op.drop_column('pending_publish_at')
         batch_op.drop_column('pending_values')
+    _recreate_recent_texts_index()
+
+
+def _recreate_recent_texts_index():
+    """SQLite's batch mode rebuilds the table without the expression index it can't reflect
+    (c7d2e5f1a8b3); put it back, the same on PostgreSQL where it was kept."""
+    op.execute("DROP INDEX IF EXISTS ix_reviews_recent_texts")
+    op.create_index(
+        'ix_reviews_recent_texts',
+        'reviews',
+        ['created_at', sa.text(TEXT_LENGTH)],
+        sqlite_where=sa.text(HAS_TEXT),
+        postgresql_where=sa.text(HAS_TEXT),
+    )
