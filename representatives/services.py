@@ -352,18 +352,33 @@ def visible_status(status: ContactStatus, shown_at: datetime | None, now: dateti
     return status
 
 
-def show_answered_reports(review: Review, now: datetime) -> None:
-    """The review's pending change became public: confirmations of it are shown from now."""
+def changes_published(reviews: list[Review], now: datetime) -> None:
+    """Reviews' pending changes became public (reviews.pending.apply; two UPDATEs a batch): the
+    confirmations they carried are shown from now, and reports on cases they decided (no longer
+    contactable) are withdrawn, as the author's update of an unpublished review does at once."""
+    if not reviews:
+        return
     db.session.execute(
         update(ContactReport)
         .where(
-            ContactReport.review_id == review.id,
+            ContactReport.review_id.in_([review.id for review in reviews]),
             ContactReport.status == ContactStatus.confirmed,
             ContactReport.shown_at.is_(None),
         )
         .values(shown_at=now)
         .execution_options(synchronize_session=False)
     )
+    closed = [review.id for review in reviews if not is_contactable(review)]
+    if closed:
+        db.session.execute(
+            update(ContactReport)
+            .where(
+                ContactReport.review_id.in_(closed),
+                ContactReport.status == ContactStatus.pending,
+            )
+            .values(status=ContactStatus.withdrawn, answered_at=now, shown_at=now)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def is_contactable(review: Review) -> bool:

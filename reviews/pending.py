@@ -171,8 +171,6 @@ def publish_due(now: datetime) -> int:
     (which moves the moment at least the minimum delay on), leaves the row out of this batch.
     Statistics rows are refreshed once per employer per batch.
     """
-    from reviews.services import _apply_publication
-
     count = 0
     last = 0
     while True:
@@ -206,13 +204,21 @@ def publish_due(now: datetime) -> int:
             .order_by(Review.id)
             .execution_options(populate_existing=True)
         ).all()
-        employers = set()
-        for review in reviews:
-            _apply_publication(review, values[review.id], now)
-            employers.add(review.employer_id)
-        db.session.flush()
-        from scoring.stats import refresh_employer
-
-        for employer_id in sorted(employers):
-            refresh_employer(employer_id)
+        apply([(review, values[review.id]) for review in reviews], now)
         count += len(reviews)
+
+
+def apply(changes: list[tuple[Review, dict]], now: datetime) -> None:
+    """Make pending changes public (their pending columns already cleared): the values, then
+    per batch the contact reports (confirmations shown, reports on cases now decided withdrawn)
+    and one statistics refresh per employer."""
+    from representatives.services import changes_published
+    from reviews.services import _apply_publication
+    from scoring.stats import refresh_employer
+
+    for review, data in changes:
+        _apply_publication(review, data, now)
+    db.session.flush()
+    changes_published([review for review, _ in changes], now)
+    for employer_id in sorted({review.employer_id for review, _ in changes}):
+        refresh_employer(employer_id)

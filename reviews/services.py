@@ -333,8 +333,8 @@ def _after_change(review: Review, timing_before: tuple, now: datetime) -> None:
 
 def _apply_publication(review: Review, data: dict, now: datetime) -> None:
     """A pending change becomes public (reviews.pending.publish_due): the public "updated" month
-    and "followed up" month are the publication's, never the edit's. The caller refreshes the
-    employer's statistics row."""
+    and "followed up" month are the publication's, never the edit's. The caller (pending.apply)
+    updates the contact reports and the employer's statistics row."""
     from reviews import pending
 
     timing_before = (review.last_contact_on, review.promised_days)
@@ -343,11 +343,6 @@ def _apply_publication(review: Review, data: dict, now: datetime) -> None:
     if data.get(pending.FOLLOWED_UP):
         review.employer_followed_up_at = now
     _after_change(review, timing_before, now)
-    db.session.flush()
-    from representatives.services import show_answered_reports, withdraw_stale_reports
-
-    show_answered_reports(review, now)
-    withdraw_stale_reports(review, now)
 
 
 def _refresh_statistics(employer_id: int) -> None:

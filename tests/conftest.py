@@ -181,15 +181,12 @@ def path_of(link: str) -> str:
 def publish_pending_change(review, now=None) -> None:
     """Make a review's pending change public at once, as `tick` does at its moment (§5.8)."""
     from reviews import pending
-    from reviews.services import _apply_publication
-    from scoring.stats import refresh_employer
     from timeutils import utcnow
 
     data = review.pending_values
     assert data is not None, "the review has no pending change"
     pending.discard(review)
-    _apply_publication(review, data, now or utcnow())
-    refresh_employer(review.employer_id)
+    pending.apply([(review, data)], now or utcnow())
     db.session.commit()
 
 
