@@ -126,3 +126,14 @@ def test_its_first_published_review_lists_it(app, added):
 def test_the_factory_lists_by_default(app):
     assert EmployerFactory().listed_at is not None
     assert EmployerFactory(unlisted=True).listed_at is None
+
+
+def test_merging_a_listed_employer_into_an_unlisted_one_lists_it(app):
+    from moderation.merge import merge_employers
+
+    source = EmployerFactory(name="Glimmerquay Ltd", slug="glimmerquay-ltd")
+    target = EmployerFactory(name=NAME, slug=SLUG, unlisted=True)
+    db.session.commit()
+    merge_employers(source, target, None)
+    db.session.commit()
+    assert db.session.get(Employer, target.id).listed_at is not None
