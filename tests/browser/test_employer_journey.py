@@ -26,6 +26,7 @@ def _setting(live_server):
 
     tag = uuid.uuid4().hex[:6]
     employer = create_employer(f"Quibblewick Foundry {tag.upper()}")
+    employer.listed_at = employer.created_at  # it has published reviews (DESIGN.md §5.8)
     db.session.add(EmployerDomain(employer_id=employer.id, domain=f"foundry-{tag}.com"))
     author_email, rep_email = new_email("author"), new_email("recruiter")
     author = factories.UserFactory(email=author_email, password=PASSWORD, verified=True)
