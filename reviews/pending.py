@@ -81,7 +81,15 @@ def author_values(review: Review) -> dict:
 
 def _hold_reason(review: Review, values: dict, prepared) -> HoldReason | None:
     """The checks a new review goes through, on the changed values (a probe row, never added to
-    the session: the public row must not change)."""
+    the session: the public row must not change).
+
+    The checks read the free text only: a change that leaves the text as published (an outcome,
+    a confirmed contact) isn't held for what was already checked, and perhaps cleared, before.
+    """
+    from reviews.services import FREE_TEXT_FIELDS
+
+    if all(values.get(name) == getattr(review, name) for name in FREE_TEXT_FIELDS):
+        return None
     if prepared.suspected_names:
         return HoldReason.suspected_name
     from reviews import holds  # holds reads the scores; scoring.stats imports reviews modules

@@ -133,3 +133,18 @@ def test_moving_to_a_month_another_review_took_is_refused_at_the_edit(app, clien
     assert response.status_code == 422
     assert "already reviewed a process" in page_text(response)
     assert fresh(review).pending_values is None
+
+
+def test_a_change_that_keeps_the_published_text_is_not_held_again(author):
+    """The text was checked (and perhaps cleared by a moderator) when it was published."""
+    review = ReviewFactory(
+        author=author,
+        employer_id=EmployerFactory().id,
+        outcome=Outcome.waiting,
+        narrative=NAME_TEXT,
+    )
+    values = {"narrative": NAME_TEXT, "outcome": Outcome.rejected, "decision_days": 3}
+    update(review, author, Prepared(values, suspected_names=("Tom Baker",)))
+    db.session.commit()
+    assert fresh(review).pending_hold_reason is None
+    assert fresh(review).pending_publish_at is not None
