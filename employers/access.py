@@ -11,8 +11,6 @@ from __future__ import annotations
 from flask import session
 from flask_login import current_user
 
-from accounts.models import Role
-
 CREATED_KEY = "added_employers"
 # The session remembers this many added employers, the newest.
 CREATED_KEEP = 20
@@ -26,6 +24,8 @@ def remember_added(employer_id: int) -> None:
 def may_see(employer) -> bool:
     if employer.listed_at is not None:
         return True
+    from accounts.models import Role  # accounts' package imports blueprints that import this
+
     if current_user.is_authenticated and current_user.role in (Role.moderator, Role.admin):
         return True
     return employer.id in session.get(CREATED_KEY, [])
