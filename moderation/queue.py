@@ -156,7 +156,7 @@ def _held_reviews():
     return (
         or_(
             and_(Review.status == ReviewStatus.held, Review.hold_reason != HoldReason.resubmitted),
-            Review.pending_hold_reason.is_not(None),
+            and_(Review.status == ReviewStatus.published, Review.pending_hold_reason.is_not(None)),
         ),
     )
 
