@@ -64,7 +64,7 @@ from typing import Any
 from flask import Flask, Response, current_app, g, request, session
 from flask_caching import Cache
 from flask_login.config import COOKIE_NAME as DEFAULT_REMEMBER_COOKIE_NAME
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 log = logging.getLogger(__name__)
 pages = Cache()
@@ -168,10 +168,18 @@ def init_app(app: Flask) -> None:
 def site_version() -> object:
     """What pages about many employers depend on: the newest statistics row's updated_at (any
     review published, edited, hidden or answered, any employer added or merged moves it)."""
-    from employers.models import EmployerStats
+    from employers.models import Employer, EmployerStats, listed
     from extensions import db
 
-    return db.session.scalar(select(func.max(EmployerStats.updated_at)))
+    # Listed employers only: adding an employer must not move the public pages (§5.8). Newest
+    # first with a LIMIT, so the updated_at index is read backwards and stops at the first row.
+    return db.session.scalar(
+        select(EmployerStats.updated_at)
+        .join(Employer, Employer.id == EmployerStats.employer_id)
+        .where(listed())
+        .order_by(EmployerStats.updated_at.desc())
+        .limit(1)
+    )
 
 
 def _stored_page(etag: str) -> tuple[str, bytes] | None:

@@ -246,8 +246,12 @@ def _representation(user: User) -> dict:
         .where(ResponseCommitment.representative_id.in_(mine))
         .order_by(ResponseCommitment.published_at, ResponseCommitment.id)
     ).all()
+    from representatives.services import visible_status  # it imports accounts modules
+
     contacts = db.session.execute(
-        select(ContactReport.status, ContactReport.created_at, Review.public_id)
+        select(
+            ContactReport.status, ContactReport.created_at, Review.public_id, ContactReport.shown_at
+        )
         .join(Review, Review.id == ContactReport.review_id)
         .where(ContactReport.representative_id.in_(mine))
         .order_by(ContactReport.created_at, ContactReport.id)
@@ -282,8 +286,13 @@ def _representation(user: User) -> dict:
         ],
         # Only the report and where it stands: when the author answered is theirs.
         "contact_reports": [
-            {"review": public_id, "status": _value(status), "created_at": _value(created_at)}
-            for status, created_at, public_id in contacts
+            {
+                "review": public_id,
+                # As the dashboard shows it: an answer not yet shown is still pending (§5.8).
+                "status": _value(visible_status(status, shown_at, utcnow())),
+                "created_at": _value(created_at),
+            }
+            for status, created_at, public_id, shown_at in contacts
         ],
     }
 

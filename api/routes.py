@@ -52,7 +52,7 @@ def _employer(slug: str, endpoint: str) -> Employer:
         query = request.query_string.decode("latin-1")
         target = url_for(endpoint, slug=moved_to) + (f"?{query}" if query else "")
         abort(redirect(target, code=301))
-    if employer is None:
+    if employer is None or employer.listed_at is None:  # unlisted: unknown (DESIGN.md §5.8)
         abort(404)
     return employer
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload
 
 from api.params import DEFAULT_PER_PAGE, SearchArgs
 from employers import browse
-from employers.models import Employer, EmployerStats
+from employers.models import Employer, EmployerStats, listed
 from employers.services import country_name, headline
 from extensions import db
 from reviews.display import public_view
@@ -267,7 +267,7 @@ def baselines() -> dict:
     """The site-wide parameters in force (two queries). Before the first `tick` or `recompute`
     there is no parameters row: the engine's defaults are what a score would use."""
     row = db.session.get(SiteParameters, 1)
-    employers = db.session.scalar(select(func.count(Employer.id))) or 0
+    employers = db.session.scalar(select(func.count(Employer.id)).where(listed())) or 0
     return {
         "mu": round(100 * (row.mu if row else DEFAULT_MU), 1),
         "m": round(row.m if row else params.M_FLOOR, 2),
@@ -293,6 +293,7 @@ def export_version() -> tuple[tuple, datetime | None]:
         select(func.count(Employer.id), func.max(EmployerStats.updated_at))
         .select_from(Employer)
         .outerjoin(EmployerStats)
+        .where(listed())
     ).one()
     return (employers, updated, current_app.config["SITE_URL"]), updated
 
@@ -335,6 +336,7 @@ def csv_lines() -> Iterator[str]:
     rows = db.session.execute(
         select(Employer, EmployerStats)
         .outerjoin(EmployerStats, EmployerStats.employer_id == Employer.id)
+        .where(listed())
         .order_by(Employer.id)
         .execution_options(yield_per=CSV_BATCH)
     )

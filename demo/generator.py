@@ -330,6 +330,8 @@ class DemoGenerator:
                     "created_at": self._moment_before(rng, self.first_month, 365),
                 }
             )
+            # Seeded employers are public from the start (as existing ones were, §5.8).
+            rows[-1]["listed_at"] = rows[-1]["created_at"]
             self._countries.append(country)
             self._ghosting_shift.append(rng.gauss(0, EMPLOYER_GHOSTING_SD))
         return rows

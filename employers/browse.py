@@ -17,7 +17,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from employers import matching, services
-from employers.models import Employer, EmployerStats, Industry, SizeBand
+from employers.models import Employer, EmployerStats, Industry, SizeBand, listed
 from extensions import db
 from forms import clean_query
 from reviews.disclosure import is_coarse
@@ -199,7 +199,7 @@ NARROW_QUERY_LENGTH = 3
 def search(filters: SearchFilters, per_page: int = PAGE_SIZE) -> SearchResults:
     """Employers whose normalised name contains the query's, filtered and sorted (two queries);
     the search page and the API both use it."""
-    conditions = []
+    conditions = [listed()]  # an employer added by a user is public from its first review
     normalized = services.normalize_name(filters.query)
     if normalized:
         pattern = "%" + normalized.replace("\\", "").replace("%", "").replace("_", " ") + "%"
@@ -383,7 +383,7 @@ def _ranked(industry: Industry | None, *conditions):
         select(Employer)
         .join(EmployerStats)
         .options(contains_eager(Employer.stats))
-        .where(EmployerStats.shown_score.is_not(None), *conditions)
+        .where(EmployerStats.shown_score.is_not(None), listed(), *conditions)
     )
     if industry is not None:
         statement = statement.where(Employer.industry == industry)

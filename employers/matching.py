@@ -30,7 +30,7 @@ from sqlalchemy import ColumnElement, case, func, literal, or_, select
 from sqlalchemy.orm import contains_eager
 
 from employers import services
-from employers.models import Employer, EmployerAlias, EmployerStats
+from employers.models import Employer, EmployerAlias, EmployerStats, listed
 from employers.services import LEGAL_SUFFIXES, normalize_name
 from extensions import db
 
@@ -237,7 +237,9 @@ def _load_employers(ids: list[int]) -> dict[int, Employer]:
         select(Employer)
         .outerjoin(EmployerStats)
         .options(contains_eager(Employer.stats))
-        .where(Employer.id.in_(ids))
+        # Unlisted employers (no published review yet, DESIGN.md §5.8) are suggested to nobody;
+        # adding one under the same name still finds it (services.find_by_name).
+        .where(Employer.id.in_(ids), listed())
     )
     return {employer.id: employer for employer in employers}
 

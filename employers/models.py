@@ -121,6 +121,10 @@ class Employer(db.Model):
     size_band: Mapped[SizeBand | None] = enum_column(SizeBand)
     country: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # DESIGN.md §5.8: an employer a user adds is public only from the publication of its first
+    # review (its creator would otherwise be its likeliest first reviewer); NULL until then.
+    # Public queries filter on listed().
+    listed_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
 
     aliases: Mapped[list[EmployerAlias]] = relationship(
         back_populates="employer", cascade="all, delete-orphan", passive_deletes=True
@@ -134,6 +138,11 @@ class Employer(db.Model):
 
     def __repr__(self) -> str:
         return f"<Employer {self.slug}>"
+
+
+def listed():
+    """SQL: the employer is public (search, browse, API, CSV, rankings, sitemap, its page)."""
+    return Employer.listed_at.is_not(None)
 
 
 class EmployerAlias(db.Model):

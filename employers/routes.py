@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 import caching
-from employers import bp, browse, matching, profile, services
+from employers import access, bp, browse, matching, profile, services
 from employers.forms import NewEmployerForm
 from employers.models import Industry, SizeBand
 from extensions import db, limiter
@@ -65,7 +65,7 @@ def reviews(slug: str):
     if moved_to:
         target = url_for("employers.reviews", slug=moved_to, **request.args.to_dict())
         return redirect(target, code=301)
-    if employer is None:
+    if employer is None or not access.may_see(employer):
         abort(404)
     _validate_employer(employer)
     filters, notes = browse.review_filters(request.args, employer)
@@ -187,6 +187,8 @@ def new():
                 domain=form.website.data or None,
             )
             db.session.commit()
+            # Unlisted until its first review is published: this session may see it (§5.8).
+            access.remember_added(employer.id)
         except IntegrityError:
             # Someone added the same name or domain a moment ago: show theirs instead.
             db.session.rollback()
@@ -243,7 +245,7 @@ def employer_page(slug: str):
     employer, moved_to = services.get_by_slug(slug)
     if moved_to:
         return redirect(url_for("employers.employer_page", slug=moved_to), code=301)
-    if employer is None:
+    if employer is None or not access.may_see(employer):
         abort(404)
     _validate_employer(employer)
     cards = [

@@ -26,6 +26,7 @@ from employers.models import (
     EmployerStats,
     Industry,
     SizeBand,
+    listed,
 )
 from extensions import db
 from forms import has_control_characters
@@ -300,7 +301,7 @@ def site_counts() -> SiteCounts:
     # Two scalar subqueries rather than a join: each is a scan of one narrow index.
     employers, reviews = db.session.execute(
         select(
-            select(func.count()).select_from(Employer).scalar_subquery(),
+            select(func.count()).select_from(Employer).where(listed()).scalar_subquery(),
             select(func.coalesce(func.sum(EmployerStats.review_count), 0)).scalar_subquery(),
         )
     ).one()

@@ -183,10 +183,17 @@ def _publish(review: Review, now: datetime) -> None:
 
 def publish_review(review: Review, actor: User, reason: str | None, now: datetime) -> None:
     _check_actor(actor, review)
-    if review.status is not ReviewStatus.held:
+    if review.status is ReviewStatus.published and review.pending_hold_reason is not None:
+        # The author's held change of a public review: scheduled, not public at once (§5.8).
+        from reviews import pending
+
+        held_for = review.pending_hold_reason
+        pending.schedule(review, now)
+    elif review.status is not ReviewStatus.held:
         raise ActionError("Only a held review can be published; this one isn't held.")
-    held_for = review.hold_reason
-    _publish(review, now)
+    else:
+        held_for = review.hold_reason
+        _publish(review, now)
     audit.record(
         actor.id,
         AuditAction.publish,

@@ -201,7 +201,7 @@ def merge_employers(source: Employer, target: Employer, actor_id: int | None) ->
     record = {"id": source_id, "name": source.name, "slug": source.slug}
 
     # Fill in what the target lacks.
-    for name in ("industry", "size_band", "country"):
+    for name in ("industry", "size_band", "country", "listed_at"):  # public if either was (§5.8)
         if getattr(target, name) is None and getattr(source, name) is not None:
             setattr(target, name, getattr(source, name))
     db.session.flush()

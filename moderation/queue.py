@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from flask import current_app
-from sqlalchemy import exists, func, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from accounts.models import Role, User
@@ -152,7 +152,19 @@ def _open_flags():
 
 
 def _held_reviews():
-    return (Review.status == ReviewStatus.held, Review.hold_reason != HoldReason.resubmitted)
+    # A held pending change of a published review (DESIGN.md §5.8) waits here too.
+    return (
+        or_(
+            and_(Review.status == ReviewStatus.held, Review.hold_reason != HoldReason.resubmitted),
+            and_(Review.status == ReviewStatus.published, Review.pending_hold_reason.is_not(None)),
+        ),
+    )
+
+
+def _hold_reason():
+    return func.coalesce(
+        Review.hold_reason, Review.pending_hold_reason, type_=Review.hold_reason.type
+    )
 
 
 def _held_responses():
@@ -180,7 +192,7 @@ def _new_without_domain(now: datetime):
 
 def _held_since():
     # A review held after an edit has waited since the edit.
-    return func.coalesce(Review.author_updated_at, Review.created_at)
+    return func.coalesce(Review.pending_since, Review.author_updated_at, Review.created_at)
 
 
 def _counts(now: datetime) -> dict[str, int]:
@@ -195,7 +207,7 @@ def _counts(now: datetime) -> dict[str, int]:
         "claims": _count(Claim, Claim.status == ClaimStatus.awaiting_moderator),
         "new_employers": _count(Employer, *_new_without_domain(now)),
         **{
-            f"held:{reason.value}": _count(Review, *_held_reviews(), Review.hold_reason == reason)
+            f"held:{reason.value}": _count(Review, *_held_reviews(), _hold_reason() == reason)
             for reason in HoldReason
         },
     }
@@ -240,7 +252,7 @@ def _flag_items(now: datetime, limit: int) -> list[FlagItem]:
 
 def _review_items(where, order, now: datetime, limit: int, since) -> list[ReviewItem]:
     rows = db.session.execute(
-        select(Review.public_id, Employer.name, Review.hold_reason, since)
+        select(Review.public_id, Employer.name, _hold_reason(), since)
         .join(Employer, Employer.id == Review.employer_id)
         .where(*where)
         .order_by(order, Review.id)

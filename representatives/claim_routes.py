@@ -9,6 +9,7 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
+from employers.access import may_see
 from employers.services import get_by_slug
 from extensions import db, limiter
 from forms import ConfirmForm
@@ -40,7 +41,7 @@ def claim(slug: str):
     employer, moved_to = get_by_slug(slug[:220])
     if moved_to:
         return redirect(url_for("representatives.claim", slug=moved_to), code=301)
-    if employer is None:
+    if employer is None or not may_see(employer):  # unlisted: unknown (DESIGN.md §5.8)
         abort(404)
     page = "representatives/claim.html"
     if not current_user.is_verified:

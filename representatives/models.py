@@ -201,4 +201,8 @@ class ContactReport(db.Model):
     status: Mapped[ContactStatus] = enum_column(ContactStatus, default=ContactStatus.pending)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # When the answer's effect becomes visible to the employer (DESIGN.md §5.8): a confirmation
+    # with the review's pending change, a denial at a random moment in the publication window.
+    # Until then the report looks pending to its representative.
+    shown_at: Mapped[datetime | None] = mapped_column(DateTime)
     reminder_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -332,13 +332,53 @@ class OpenContact:
 
 
 def _blocks_new_report(now: datetime):
+    # An answer the employer can't see yet (DESIGN.md §5.8: shown_at NULL or to come) looks
+    # pending; a denial blocks a new report for REASK_AFTER_DAYS from when it is shown.
     return or_(
         ContactReport.status == ContactStatus.pending,
+        ContactReport.shown_at.is_(None),
+        ContactReport.shown_at > now,
         and_(
             ContactReport.status == ContactStatus.denied,
-            ContactReport.answered_at > now - timedelta(days=REASK_AFTER_DAYS),
+            ContactReport.shown_at > now - timedelta(days=REASK_AFTER_DAYS),
         ),
     )
+
+
+def visible_status(status: ContactStatus, shown_at: datetime | None, now: datetime):
+    """A report's status as its representative may see it: pending until the answer is shown."""
+    if shown_at is None or shown_at > now:
+        return ContactStatus.pending
+    return status
+
+
+def changes_published(reviews: list[Review], now: datetime) -> None:
+    """Reviews' pending changes became public (reviews.pending.apply; two UPDATEs a batch): the
+    confirmations they carried are shown from now, and reports on cases they decided (no longer
+    contactable) are withdrawn, as the author's update of an unpublished review does at once."""
+    if not reviews:
+        return
+    db.session.execute(
+        update(ContactReport)
+        .where(
+            ContactReport.review_id.in_([review.id for review in reviews]),
+            ContactReport.status == ContactStatus.confirmed,
+            ContactReport.shown_at.is_(None),
+        )
+        .values(shown_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    closed = [review.id for review in reviews if not is_contactable(review)]
+    if closed:
+        db.session.execute(
+            update(ContactReport)
+            .where(
+                ContactReport.review_id.in_(closed),
+                ContactReport.status == ContactStatus.pending,
+            )
+            .values(status=ContactStatus.withdrawn, answered_at=now, shown_at=now)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def is_contactable(review: Review) -> bool:
@@ -423,12 +463,17 @@ def open_contacts(author_id: int) -> list[OpenContact]:
     ]
 
 
-def _claim_pending(review: Review, status: ContactStatus, now: datetime) -> bool:
-    """Answer the review's pending report, if it still is pending (two tabs: one wins)."""
+def _claim_pending(
+    review: Review, status: ContactStatus, now: datetime, shown_at: datetime | None = None
+) -> bool:
+    """Answer the review's pending report, if it still is pending (two tabs: one wins).
+
+    `shown_at`: when the employer may see the answer (a confirmation: NULL until the review's
+    change is published)."""
     result = db.session.execute(
         update(ContactReport)
         .where(ContactReport.review_id == review.id, ContactReport.status == ContactStatus.pending)
-        .values(status=status, answered_at=now)
+        .values(status=status, answered_at=now, shown_at=shown_at)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
@@ -461,19 +506,22 @@ def answer_contact(
     if not _pending_exists(review):
         return ContactAnswer.none
     if not is_contactable(review):
-        _claim_pending(review, ContactStatus.withdrawn, now)
+        _claim_pending(review, ContactStatus.withdrawn, now, shown_at=now)
         return ContactAnswer.changed
     if outcome is None:
-        denied = _claim_pending(review, ContactStatus.denied, now)
+        # Shown at a random moment in the publication window, not at the author's click.
+        shown_at = review_services.publish_time(author, now)
+        denied = _claim_pending(review, ContactStatus.denied, now, shown_at=shown_at)
         return ContactAnswer.denied if denied else ContactAnswer.already
     if outcome not in contact_outcomes(review.stage):
         raise ValueError(f"{outcome} is not a possible answer at stage {review.stage}")
     if not _claim_pending(review, ContactStatus.confirmed, now):
         return ContactAnswer.already
     days = min(max((now.date() - review.last_contact_on).days, 0), MAX_DECISION_DAYS)
-    review.employer_followed_up_at = now
     values = {"outcome": outcome, "decision_days": days, "feedback": _feedback_for(review, outcome)}
-    review_services.update(review, author, Prepared(values))
+    # A pending change of the review (DESIGN.md §5.8): public, and shown to the employer, at a
+    # random moment later.
+    review_services.update(review, author, Prepared(values), followed_up=True)
     return ContactAnswer.confirmed
 
 
@@ -495,7 +543,7 @@ def withdraw_stale_reports(review: Review, now: datetime) -> bool:
     hidden or withdrawn meanwhile). For callers that change a review: the author's update."""
     if is_contactable(review):
         return 0
-    return _claim_pending(review, ContactStatus.withdrawn, now)
+    return _claim_pending(review, ContactStatus.withdrawn, now, shown_at=now)
 
 
 # --- response commitment ------------------------------------------------------------------------

@@ -85,6 +85,7 @@ class TickReport:
     """What one run did; a second run at the same moment reports all zeros."""
 
     published: int = 0
+    changes_published: int = 0  # authors' pending changes of published reviews (§5.8)
     presumed_ghosted: int = 0
     ghosted_reminders: int = 0
     timeline_reminders: int = 0
@@ -103,6 +104,7 @@ class TickReport:
     def lines(self) -> list[str]:
         lines = [
             f"Published reviews: {self.published}",
+            f"Published changes of reviews: {self.changes_published}",
             f"Marked presumed ghosted: {self.presumed_ghosted}",
             f"Presumed-ghosted reminders sent: {self.ghosted_reminders}",
             f"Timeline reminders sent: {self.timeline_reminders}",
@@ -145,6 +147,12 @@ def tick(now: datetime | None = None) -> TickReport:
     report = TickReport()
 
     report.published = publish_due(now)
+    db.session.commit()
+
+    # Authors' changes of published reviews whose moment has come (DESIGN.md §5.8).
+    from reviews import pending
+
+    report.changes_published = pending.publish_due(now)
     db.session.commit()
 
     report.presumed_ghosted = mark_presumed_ghosted(now)
@@ -195,6 +203,13 @@ def on_published(review: Review) -> None:
     burst cap (DESIGN.md §8) the review is published but not scored until a moderator clears it.
     """
     apply_burst_cap(review, review.published_at or utcnow())
+    # A new employer becomes public with its first published review (DESIGN.md §5.8).
+    db.session.execute(
+        update(Employer)
+        .where(Employer.id == review.employer_id, Employer.listed_at.is_(None))
+        .values(listed_at=review.published_at or utcnow())
+        .execution_options(synchronize_session=False)
+    )
     refresh_employer(review.employer_id)
 
 
@@ -525,7 +540,10 @@ def read_reminder(token: str, today: date | None = None) -> ReminderLink | LinkP
     author = db.session.get(User, review.author_id)
     if author is None or author.is_suspended:
         return LinkProblem.suspended
-    if review.outcome is not Outcome.waiting:
+    from reviews.services import author_values
+
+    # The author's latest values: a change waiting for publication (§5.8) already answered it.
+    if author_values(review)["outcome"] is not Outcome.waiting:
         return LinkProblem.answered
     today = today or utcnow().date()
     if (
@@ -554,6 +572,16 @@ def confirm_ghosted(review: Review, now: datetime) -> Confirmed:
     only be NULL or 'none' on a waiting review, which a ghosted one allows too (CHECK
     feedback_fits_outcome); decision_days is already NULL.
     """
+    if review.status is ReviewStatus.published:
+        # A change of a public review waits like any other (DESIGN.md §5.8).
+        from reviews.services import Prepared, author_values
+        from reviews.services import update as update_review
+
+        if author_values(review)["outcome"] is not Outcome.waiting:
+            return Confirmed.already
+        author = db.session.get(User, review.author_id)
+        update_review(review, author, Prepared({"outcome": Outcome.ghosted}))
+        return Confirmed.ghosted
     result = db.session.execute(
         update(Review)
         .where(Review.id == review.id, Review.outcome == Outcome.waiting)

@@ -220,6 +220,17 @@ class Review(db.Model):
         CheckConstraint(
             "status != 'published' OR published_at IS NOT NULL", name="published_has_published_at"
         ),
+        CheckConstraint(
+            f"pending_hold_reason IN ({enum_values(HoldReason)})", name="pending_hold_reason"
+        ),
+        # A pending change is either scheduled or held, never both; nothing else without one.
+        CheckConstraint(
+            "(pending_values IS NULL AND pending_since IS NULL AND pending_publish_at IS NULL"
+            " AND pending_hold_reason IS NULL)"
+            " OR (pending_values IS NOT NULL AND pending_since IS NOT NULL"
+            " AND (pending_publish_at IS NULL) != (pending_hold_reason IS NULL))",
+            name="pending_scheduled_or_held",
+        ),
         CheckConstraint("last_contact_on >= process_month", name="contact_after_start"),
         # process_month is the first day of its month; the expression differs by database (the
         # migration picks the right one).
@@ -360,6 +371,15 @@ class Review(db.Model):
     # The author confirmed that the employer got in touch after the review was posted (a
     # representative's contact report, DESIGN.md §7); public as a month.
     employer_followed_up_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    # DESIGN.md §5.8: an author's edit of a published review waits like a new review. The public
+    # row keeps its old values; the new ones (every field in reviews.services.FIELDS, as JSON)
+    # wait here until `tick` applies them at pending_publish_at, or until a moderator clears
+    # pending_hold_reason and they are scheduled. pending_since: when the author last changed them.
+    pending_values: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    pending_publish_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    pending_hold_reason: Mapped[HoldReason | None] = enum_column(HoldReason)
+    pending_since: Mapped[datetime | None] = mapped_column(DateTime)
 
     employer: Mapped[Employer] = relationship()
     # The database deletes the response with its review (ON DELETE CASCADE); the ORM must not

@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
 import errors
+from employers.access import may_see
 from employers.services import get_by_slug, names_of
 from extensions import db, limiter
 from forms import ConfirmForm
@@ -24,6 +25,7 @@ from reviews.contact_forms import ANSWERS, ContactAnswerForm
 from reviews.display import public_view
 from reviews.forms import FEEDBACK, NEXT_STEPS, OUTCOMES, STAGES, ReviewForm
 from reviews.models import Review, ReviewStatus
+from reviews.pending import MonthTaken
 from security import client_key, pseudonymous
 from timeutils import today, utcnow
 
@@ -68,7 +70,7 @@ def _employer_or_redirect():
     employer, moved_to = get_by_slug(slug[:220])
     if moved_to:
         return None, redirect(url_for("reviews.new", employer=moved_to))
-    if employer is None:
+    if employer is None or not may_see(employer):
         abort(404)
     return employer, None
 
@@ -135,8 +137,12 @@ def _handle(form, employer, *, review=None):
     try:
         services.update(review, current_user, prepared)
         status = review.status
+        if review.pending_values is not None:
+            # A change of a public review waits like a new one (DESIGN.md §5.8).
+            held = review.pending_hold_reason is not None
+            status = ReviewStatus.held if held else ReviewStatus.scheduled
         db.session.commit()
-    except IntegrityError:
+    except (IntegrityError, MonthTaken):
         # Another of the author's reviews of this employer began in that month
         # (uq_reviews_one_per_month): say so, keep what was typed.
         db.session.rollback()
@@ -225,7 +231,7 @@ def edit(public_id: str):
     if refusal:
         return render_template("reviews/refused.html", employer=employer, refusal=refusal), 403
     if request.method == "GET":
-        form = ReviewForm(data=ReviewForm.data_from(services.values_of(review)))
+        form = ReviewForm(data=ReviewForm.data_from(services.author_values(review)))
         return _form_page(form, employer, review=review)
     return _handle(ReviewForm(), employer, review=review)
 
@@ -237,9 +243,16 @@ def mine():
 
     reviews = services.reviews_of(current_user)
     contacts = representative_services.open_contacts(current_user.id)
+    # The author sees their own changes at once, marked scheduled (DESIGN.md §5.8).
+    changes = {
+        review.id: services.author_values(review)
+        for review in reviews
+        if review.pending_values is not None
+    }
     return render_template(
         "reviews/mine.html",
         reviews=reviews,
+        changes=changes,
         today=today(),
         contacts=contacts,
         contact_labels={outcome: OUTCOMES[outcome][0] for outcome in ANSWERS},

@@ -282,13 +282,45 @@ def submit(
     return review
 
 
-def update(review: Review, author: User, prepared: Prepared) -> Review:
-    """Change a review in place (an update replaces, never adds) and keep a revision."""
+def update(
+    review: Review, author: User, prepared: Prepared, followed_up: bool = False
+) -> Review:
+    """Change a review in place (an update replaces, never adds) and keep a revision.
+
+    A published review's change waits (DESIGN.md §5.8): it is kept as pending and applied by
+    `tick` at a random moment (reviews.pending). `followed_up`: the change confirms an
+    employer's contact report (employer_followed_up_at is set when it becomes public).
+    """
+    from reviews import pending
+
     now = utcnow()
-    was_published = review.status is ReviewStatus.published
+    if review.status is ReviewStatus.published:
+        pending.stage(review, author, prepared, now, followed_up)
+        db.session.flush()
+        data = {**snapshot(review), **pending.to_json(pending.author_values(review))}
+        data["hold_reason"] = review.pending_hold_reason and review.pending_hold_reason.value
+        record_revision(review, RevisionSource.author, data)
+        return review
+    # Not public: any change waiting from when it was (before a moderator hid it) is replaced.
+    pending.discard(review)
     timing_before = (review.last_contact_on, review.promised_days)
     _apply(review, prepared.values)
     review.author_updated_at = now
+    if followed_up:
+        review.employer_followed_up_at = now
+    _after_change(review, timing_before, now)
+    _hold_or_schedule(review, prepared, author, now)
+    db.session.flush()
+    record_revision(review, RevisionSource.author)
+    # The author decided the case themselves: an employer's pending "we contacted them" report
+    # has nothing left to confirm (representatives imports this module, hence here).
+    from representatives.services import withdraw_stale_reports
+
+    withdraw_stale_reports(review, now)
+    return review
+
+
+def _after_change(review: Review, timing_before: tuple, now: datetime) -> None:
     if (review.last_contact_on, review.promised_days) != timing_before:
         # New dates: the reminders and the presumed-ghosted mark start again from them.
         review.timeline_reminder_sent_at = None
@@ -298,17 +330,20 @@ def update(review: Review, author: User, prepared: Prepared) -> Review:
         review.presumed_ghosted_at = None
     elif review.presumed_ghosted_at is None and is_presumed_ghosted(review, now.date()):
         review.presumed_ghosted_at = now
-    _hold_or_schedule(review, prepared, author, now)
-    db.session.flush()
-    record_revision(review, RevisionSource.author)
-    if was_published:
-        _refresh_statistics(review.employer_id)
-    # The author decided the case themselves: an employer's pending "we contacted them" report
-    # has nothing left to confirm (representatives imports this module, hence here).
-    from representatives.services import withdraw_stale_reports
 
-    withdraw_stale_reports(review, now)
-    return review
+
+def _apply_publication(review: Review, data: dict, now: datetime) -> None:
+    """A pending change becomes public (reviews.pending.publish_due): the public "updated" month
+    and "followed up" month are the publication's, never the edit's. The caller (pending.apply)
+    updates the contact reports and the employer's statistics row."""
+    from reviews import pending
+
+    timing_before = (review.last_contact_on, review.promised_days)
+    _apply(review, pending.from_json(data))
+    review.author_updated_at = now
+    if data.get(pending.FOLLOWED_UP):
+        review.employer_followed_up_at = now
+    _after_change(review, timing_before, now)
 
 
 def _refresh_statistics(employer_id: int) -> None:
@@ -331,18 +366,32 @@ def snapshot(review: Review) -> dict:
     return data
 
 
-def record_revision(review: Review, source: RevisionSource) -> ReviewRevision:
+def record_revision(
+    review: Review, source: RevisionSource, data: dict | None = None
+) -> ReviewRevision:
     number = len(review.revisions) + 1
     revision = ReviewRevision(
-        review=review, number=number, source=source, data=snapshot(review), created_at=utcnow()
+        review=review,
+        number=number,
+        source=source,
+        data=data if data is not None else snapshot(review),
+        created_at=utcnow(),
     )
     db.session.add(revision)
     return revision
 
 
 def values_of(review: Review) -> dict:
-    """The review's current values, to fill the edit form."""
+    """The review's public values (the public card; see author_values for the edit form)."""
     return {name: getattr(review, name) for name in FIELDS}
+
+
+def author_values(review: Review) -> dict:
+    """What the author last wrote, a change still waiting to be public included: the edit form
+    and the author's own page show these."""
+    from reviews import pending
+
+    return pending.author_values(review)
 
 
 # --- time-driven rules -------------------------------------------------------------------------

@@ -60,6 +60,12 @@ class EmployerFactory(BaseFactory):
     industry = Industry.software
     country = "GB"
     stats = factory.LazyFunction(EmployerStats)
+    # Listed (public) by default; `EmployerFactory(unlisted=True)` is one a user just added
+    # that has no published review yet (DESIGN.md §5.8).
+    listed_at = factory.LazyFunction(utcnow)
+
+    class Params:
+        unlisted = factory.Trait(listed_at=None)
 
 
 @registered

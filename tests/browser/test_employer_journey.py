@@ -11,10 +11,11 @@ from datetime import date, timedelta
 from playwright.sync_api import expect
 
 from extensions import db
-from reviews.models import Outcome, ReviewStatus, Stage
+from reviews.models import Outcome, Review, ReviewStatus, Stage
 from tests import factories
 from tests.browser.conftest import assert_accessible, save_screenshot
 from tests.browser.test_accounts_journey import PASSWORD, new_email, sign_in
+from tests.conftest import publish_pending_change
 
 
 def _setting(live_server):
@@ -26,6 +27,7 @@ def _setting(live_server):
 
     tag = uuid.uuid4().hex[:6]
     employer = create_employer(f"Quibblewick Foundry {tag.upper()}")
+    employer.listed_at = employer.created_at  # it has published reviews (DESIGN.md §5.8)
     db.session.add(EmployerDomain(employer_id=employer.id, domain=f"foundry-{tag}.com"))
     author_email, rep_email = new_email("author"), new_email("recruiter")
     author = factories.UserFactory(email=author_email, password=PASSWORD, verified=True)
@@ -141,6 +143,13 @@ def test_claim_respond_and_close_the_loop(page, live_server, app_context):
     save_screenshot(page, "employer-contact-question")
     page.get_by_label("Turned down, with a reason").first.check()
     page.get_by_role("button", name="Confirm and update my review").first.click()
+    # The change is public at a random moment later (DESIGN.md §5.8): the author sees it
+    # scheduled; then it is published as `tick` would.
+    expect(page.get_by_text("Change scheduled").first).to_be_visible()
+    db.session.expire_all()
+    publish_pending_change(
+        db.session.scalar(db.select(Review).where(Review.public_id == s["waiting"]))
+    )
     page.goto(f"/reviews/{s['waiting']}")
     expect(page.get_by_role("main")).to_contain_text(
         "The employer followed up after this review was posted"

@@ -25,6 +25,7 @@ def _setting(live_server):
 
     tag = uuid.uuid4().hex[:6]
     employer = create_employer(f"Quibblewick Tannery {tag.upper()}")
+    employer.listed_at = employer.created_at  # it has a published review (DESIGN.md §5.8)
     author_email, flagger_email, moderator_email = (
         new_email("author"),
         new_email("reader"),

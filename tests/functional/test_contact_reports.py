@@ -13,7 +13,7 @@ from extensions import db
 from representatives.models import ContactReport, ContactStatus, EndReason, Representative
 from reviews.models import Feedback, Outcome, Review, ReviewStatus, Stage
 from scoring.stats import refresh_employer
-from tests.conftest import links_in, page_text, path_of, post_form
+from tests.conftest import links_in, page_text, path_of, post_form, publish_pending_change
 from tests.factories import EmployerFactory, ReviewFactory, UserFactory
 from tests.functional.test_dashboard import PASSWORD, represent
 from timeutils import month_start, utcnow
@@ -278,6 +278,12 @@ def test_confirming_updates_the_review_and_the_figures(
 
     assert response.status_code == 302 and response.headers["Location"] == "/me"
     review = fresh(review)
+    # Nothing public changes at the confirmation (DESIGN.md §5.8): the change waits.
+    assert review.outcome is Outcome.waiting and review.employer_followed_up_at is None
+    assert review.pending_publish_at > utcnow() + timedelta(hours=71)
+    assert _counts(employer) == (1, 0, 0)
+    publish_pending_change(review)
+    review = fresh(review)
     assert review.outcome is Outcome.rejected_with_feedback
     assert review.decision_days == (date.today() - CONTACT).days
     assert review.feedback is Feedback.specific
@@ -306,6 +312,7 @@ def test_confirming_a_template_no_keeps_feedback_consistent(
         client, f"/reviews/{review.public_id}/contact/confirm", {"outcome": "rejected"}, page="/me"
     )
 
+    publish_pending_change(fresh(review))
     review = fresh(review)
     assert review.outcome is Outcome.rejected
     assert review.feedback is Feedback.none
@@ -334,6 +341,8 @@ def test_an_offer_can_be_confirmed_only_at_the_offer_stage(
     )
 
     assert refused.status_code == 302 and accepted.status_code == 302
+    assert fresh(interview).pending_values is None
+    publish_pending_change(fresh(at_offer))
     assert fresh(interview).outcome is Outcome.waiting
     assert [report.status for report in reports(interview)] == [ContactStatus.pending]
     assert fresh(at_offer).outcome is Outcome.offer
@@ -505,4 +514,8 @@ def test_an_author_deciding_the_case_withdraws_a_pending_report(app):
     values = {"outcome": Outcome.rejected, "decision_days": 4, "feedback": None}
     review_services.update(review, author, Prepared(values))
     db.session.commit()
+    # Withdrawn when the decision becomes public, not at the edit (the representative would see
+    # the report's state change at once).
+    assert db.session.get(ContactReport, report.id).status is ContactStatus.pending
+    publish_pending_change(review)
     assert db.session.get(ContactReport, report.id).status is ContactStatus.withdrawn

@@ -14,6 +14,7 @@ from extensions import db
 from tests.conftest import page_text, post_form
 from tests.factories import EmployerFactory, UserFactory
 from tests.functional.test_pages import count_queries
+from timeutils import utcnow
 
 PASSWORD = "correct horse battery"
 
@@ -22,9 +23,16 @@ def employer_count() -> int:
     return db.session.scalar(select(func.count(Employer.id)))
 
 
+def listed_employer(*args, **kwargs) -> Employer:
+    """An employer with a published review (listed): suggestions offer only those (§5.8)."""
+    employer = services.create_employer(*args, **kwargs)
+    employer.listed_at = utcnow()
+    return employer
+
+
 @pytest.fixture
 def acme(app):
-    employer = services.create_employer(
+    employer = listed_employer(
         "Acme Corporation", industry=Industry.software, country="GB", domain="acme.com"
     )
     employer.stats.review_count = 3
@@ -64,7 +72,7 @@ def test_suggest_answers_json_with_what_the_autocomplete_shows(client, acme):
 
 
 def test_suggest_without_industry_or_country_gives_nulls(client):
-    services.create_employer("Snorkeldown Analytics")
+    listed_employer("Snorkeldown Analytics")
     db.session.commit()
     result = client.get("/employers/suggest?q=snorkeldwn").json["results"][0]
     assert result["industry"] is None and result["country"] is None and result["reviews"] == 0
@@ -119,7 +127,7 @@ def test_suggest_survives_hostile_queries(client, acme, case):
 
 def test_suggest_escapes_nothing_into_html(client):
     """JSON carries names as text; the script inserts them with textContent, never innerHTML."""
-    services.create_employer("<img src=x onerror=alert(1)> Widgets")
+    listed_employer("<img src=x onerror=alert(1)> Widgets")
     db.session.commit()
     response = client.get("/employers/suggest?q=widgets")
     assert response.json["results"][0]["name"] == "<img src=x onerror=alert(1)> Widgets"
@@ -610,7 +618,7 @@ def test_the_duplicate_is_shown_even_while_another_field_needs_fixing(client, si
 
 
 def test_a_near_duplicate_asks_did_you_mean_then_allows_a_different_one(client, signed_in):
-    services.create_employer("Quibblewick Widgets", country="GB")
+    listed_employer("Quibblewick Widgets", country="GB")
     db.session.commit()
     data = {"name": "Quiblewick Widgets", "website": "quiblewick.example", "industry": "media"}
     response = post_form(client, "/employers/new", data)

@@ -22,7 +22,7 @@ from reviews.models import (
     RevisionSource,
     Stage,
 )
-from tests.conftest import csrf_token, page_text, path_of, post_form
+from tests.conftest import csrf_token, page_text, path_of, post_form, publish_pending_change
 from tests.factories import EmployerFactory, ReviewFactory, UserFactory
 from timeutils import month_start
 
@@ -147,6 +147,10 @@ def test_still_nothing_on_a_ghosted_reminder_marks_the_review_ghosted(
     assert response.status_code == 200
     assert "your review now says you were ghosted" in page_text(response)
     review = _fresh(ghosted_case)
+    # Public at its random moment, like any change of a published review (DESIGN.md §5.8).
+    assert review.outcome is Outcome.waiting and review.pending_publish_at is not None
+    publish_pending_change(review, NOW + timedelta(hours=2))
+    review = _fresh(ghosted_case)
     assert review.outcome is Outcome.ghosted
     assert review.decision_days is None
     assert review.feedback in (None, Feedback.none)
@@ -165,6 +169,7 @@ def test_a_second_post_of_the_same_link_is_harmless(client, outbox, ghosted_case
 
     assert again.status_code == 400
     assert "already been updated" in page_text(again)
+    publish_pending_change(_fresh(ghosted_case))
     assert _fresh(ghosted_case).outcome is Outcome.ghosted
     assert _revisions(ghosted_case) == 1
 

@@ -22,7 +22,7 @@ from reviews.models import (
     Stage,
 )
 from reviews.services import FIELDS
-from tests.conftest import csrf_token, page_text, post_form
+from tests.conftest import csrf_token, page_text, post_form, publish_pending_change
 from tests.factories import EmployerFactory, ReviewFactory, UserFactory
 from timeutils import utcnow
 
@@ -433,6 +433,9 @@ def test_update_of_a_published_review_shows_updated_month(client, signed_in, emp
     _publish(
         client, employer, {**BASE, "outcome": "ghosted"}, url=f"/reviews/{review.public_id}/edit"
     )
+    # The change waits for its moment (DESIGN.md §5.8); then the publication month shows.
+    assert "updated " not in page_text(client.get(f"/reviews/{review.public_id}"))
+    publish_pending_change(_reviews()[0])
     page = page_text(client.get(f"/reviews/{review.public_id}"))
     assert "updated " + utcnow().strftime("%B %Y") in page
     assert _reviews()[0].status is ReviewStatus.published
@@ -608,6 +611,7 @@ def test_new_dates_restart_reminders_and_ghosting(client, signed_in, employer):
         url=f"/reviews/{review.public_id}/edit",
     )
     (review,) = _reviews()
+    publish_pending_change(review)  # a published review's change waits for its moment (§5.8)
     assert review.presumed_ghosted_at is None and review.ghosted_reminder_sent_at is None
 
 
@@ -627,6 +631,7 @@ def test_an_old_last_contact_is_presumed_ghosted_at_once(client, signed_in, empl
     )
     _publish(client, employer, data, url=f"/reviews/{review.public_id}/edit")
     (review,) = _reviews()
+    publish_pending_change(review)
     assert review.presumed_ghosted_at is not None
 
 

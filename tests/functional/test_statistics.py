@@ -15,6 +15,7 @@ from reviews.lifecycle import publish_due, tick
 from reviews.models import Outcome, ReviewStatus, Stage
 from scoring.models import SiteParameters
 from scoring.stats import recompute, refresh_site_parameters
+from tests.conftest import publish_pending_change
 from tests.factories import EmployerFactory, ReviewFactory, UserFactory
 from timeutils import utcnow
 
@@ -97,6 +98,9 @@ def test_an_update_changes_the_row(app, client, auth):
     values = {**values_of(review), "outcome": Outcome.rejected, "decision_days": 2}
     update(review, author, Prepared(values))
     db.session.commit()
+    # The row changes when the change is published, not at the edit (DESIGN.md §5.8).
+    assert _row(employer)["waiting_count"] == 1
+    publish_pending_change(review)
     row = _row(employer)
     assert (row["waiting_count"], row["decided_count"]) == (0, 1)
 

@@ -8,6 +8,26 @@ from sqlalchemy import event
 from employers import matching, services
 from employers.models import EmployerAlias
 from extensions import db
+from timeutils import utcnow
+
+
+@pytest.fixture(autouse=True)
+def _listed(monkeypatch):
+    """Suggestions offer listed employers only (DESIGN.md §5.8): these have published reviews."""
+    add = services.create_employer
+
+    def create_listed(*args, **kwargs):
+        employer = add(*args, **kwargs)
+        employer.listed_at = utcnow()
+        return employer
+
+    monkeypatch.setattr(services, "create_employer", create_listed)
+
+
+def test_an_unlisted_employer_is_never_suggested(app):
+    services.create_employer("Quibblewick").listed_at = None
+    db.session.commit()
+    assert matching.suggest("Quibblewick") == []
 
 
 @pytest.fixture

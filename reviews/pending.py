@@ -1,0 +1,232 @@
+"""Every public change waits (DESIGN.md §5.8, issue 12).
+
+An author's edit of a published review (their own, or a confirmed "we contacted this candidate")
+is not applied to the public row: its new values are kept in `reviews.pending_values` and become
+public at a random moment in the same window as a new review (reviews.services.publish_time),
+or wait for a moderator when a check trips (the same checks as a new review). `flask heardback
+tick` publishes what is due (publish_due): the values are applied, "updated <month>" and "the
+employer followed up <month>" take the publication month, and the employer's statistics row
+changes then, not at the edit. Until that moment nothing public or shown to the employer
+differs from before the edit; the author sees the new values, marked "scheduled", on /me.
+
+A second edit before publication replaces the pending values and draws a new moment from the
+time of that edit. Keeping the first edit's moment would publish the second edit's content
+(e.g. a rejection received today) possibly within minutes of the edit, when the first edit's
+moment happens to be near, which is exactly the link the delay exists to break; a new draw keeps
+every published content at least the minimum delay away from when it was written. Nothing public
+changes at a reschedule, so the redraw itself tells an observer nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, select, update
+from sqlalchemy import Enum as SAEnum
+
+from accounts.models import User
+from extensions import db
+from reviews.models import DECISIONS, HoldReason, Review, ReviewStatus
+
+# A key of pending_values beside the review's fields: the change confirms an employer's contact
+# report, so publishing it sets employer_followed_up_at (to the publication moment).
+FOLLOWED_UP = "_employer_followed_up"
+
+
+def _fields() -> tuple[str, ...]:
+    from reviews.services import FIELDS  # services imports this module
+
+    return FIELDS
+
+
+def to_json(values: dict) -> dict:
+    data = {}
+    for name in _fields():
+        value = values.get(name)
+        if hasattr(value, "value") and not isinstance(value, bool | int | str):
+            value = value.value
+        elif isinstance(value, date | datetime):
+            value = value.isoformat()
+        data[name] = value
+    return data
+
+
+def from_json(data: dict) -> dict:
+    values = {}
+    columns = Review.__table__.columns
+    for name in _fields():
+        if name not in data:
+            continue
+        value = data[name]
+        column_type = columns[name].type
+        if value is not None and isinstance(column_type, SAEnum):
+            value = column_type.enum_class(value)
+        elif value is not None and isinstance(column_type, Date):
+            value = date.fromisoformat(value)
+        values[name] = value
+    return values
+
+
+def has_pending(review: Review) -> bool:
+    return review.pending_values is not None
+
+
+def author_values(review: Review) -> dict:
+    """What the author last wrote: the public values, or the pending ones if there are any."""
+    values = {name: getattr(review, name) for name in _fields()}
+    if review.pending_values is not None:
+        values.update(from_json(review.pending_values))
+    return values
+
+
+def _hold_reason(review: Review, values: dict, prepared) -> HoldReason | None:
+    """The checks a new review goes through, on the changed values (a probe row, never added to
+    the session: the public row must not change).
+
+    The checks read the free text only: a change that leaves the text as published (an outcome,
+    a confirmed contact) isn't held for what was already checked, and perhaps cleared, before.
+    """
+    from reviews.services import FREE_TEXT_FIELDS
+
+    if all(values.get(name) == getattr(review, name) for name in FREE_TEXT_FIELDS):
+        return None
+    if prepared.suspected_names:
+        return HoldReason.suspected_name
+    from reviews import holds  # holds reads the scores; scoring.stats imports reviews modules
+
+    probe = Review(
+        id=review.id,
+        employer_id=review.employer_id,
+        author_id=review.author_id,
+        created_at=review.created_at,
+        status=ReviewStatus.published,
+        **values,
+    )
+    with db.session.no_autoflush:
+        return holds.automatic_hold(probe, prepared.removals)
+
+
+class MonthTaken(Exception):
+    """The change moves the process to a month another of the author's reviews of this employer
+    began in (uq_reviews_one_per_month): refused at the edit, not found at publication."""
+
+
+def stage(review: Review, author: User, prepared, now: datetime, followed_up: bool = False) -> None:
+    """Keep the author's change of a published review as pending, scheduled or held."""
+    from reviews.services import publish_time
+
+    values = author_values(review)
+    values.update({name: value for name, value in prepared.values.items() if name in values})
+    if values["outcome"] not in DECISIONS:
+        values["decision_days"] = None
+    if values["process_month"] != review.process_month and db.session.scalar(
+        select(Review.id).where(
+            Review.id != review.id,
+            Review.author_id == review.author_id,
+            Review.employer_id == review.employer_id,
+            Review.process_month == values["process_month"],
+        )
+    ):
+        raise MonthTaken
+    reason = _hold_reason(review, values, prepared)
+    data = to_json(values)
+    if followed_up or (review.pending_values or {}).get(FOLLOWED_UP):
+        data[FOLLOWED_UP] = True
+    moment = None if reason else publish_time(author, now)  # may load: before any change
+    review.pending_values = data
+    review.pending_since = now
+    review.pending_hold_reason = reason
+    review.pending_publish_at = moment
+
+
+def schedule(review: Review, now: datetime) -> None:
+    """A moderator cleared a held pending change: it waits for its random moment like any other
+    (counted from the author's edit, or now if that moment has passed)."""
+    from reviews.services import publish_time
+
+    author = db.session.get(User, review.author_id) if review.author_id else None
+    moment = publish_time(author, review.pending_since) if author else now
+    review.pending_publish_at = max(moment, now)  # with the next line in one flush
+    review.pending_hold_reason = None
+    review.pending_publish_at = max(moment, now)
+
+
+def discard(review: Review) -> None:
+    review.pending_values = None
+    review.pending_since = None
+    review.pending_hold_reason = None
+    review.pending_publish_at = None
+
+
+# --- publication, from `flask heardback tick` ------------------------------------------------
+
+BATCH_SIZE = 500
+
+
+def _due(now: datetime):
+    return (
+        Review.status == ReviewStatus.published,
+        Review.pending_publish_at.is_not(None),
+        Review.pending_publish_at <= now,
+    )
+
+
+def publish_due(now: datetime) -> int:
+    """Apply every pending change whose moment has come; the caller commits.
+
+    Each batch reads the pending values, then claims the rows with a conditional UPDATE that
+    clears them (re-checking that they are still due): a second tick, or an edit in between
+    (which moves the moment at least the minimum delay on), leaves the row out of this batch.
+    Statistics rows are refreshed once per employer per batch.
+    """
+    count = 0
+    last = 0
+    while True:
+        rows = db.session.execute(
+            select(Review.id, Review.pending_values)
+            .where(*_due(now), Review.id > last)
+            .order_by(Review.id)
+            .limit(BATCH_SIZE)
+        ).all()
+        if not rows:
+            return count
+        last = rows[-1][0]
+        values = {review_id: data for review_id, data in rows}
+        claimed = set(
+            db.session.scalars(
+                update(Review)
+                .where(Review.id.in_(values), *_due(now))
+                .values(
+                    pending_values=None,
+                    pending_publish_at=None,
+                    pending_since=None,
+                    pending_hold_reason=None,
+                )
+                .returning(Review.id)
+                .execution_options(synchronize_session=False)
+            )
+        )
+        reviews = db.session.scalars(
+            select(Review)
+            .where(Review.id.in_(claimed))
+            .order_by(Review.id)
+            .execution_options(populate_existing=True)
+        ).all()
+        apply([(review, values[review.id]) for review in reviews], now)
+        count += len(reviews)
+
+
+def apply(changes: list[tuple[Review, dict]], now: datetime) -> None:
+    """Make pending changes public (their pending columns already cleared): the values, then
+    per batch the contact reports (confirmations shown, reports on cases now decided withdrawn)
+    and one statistics refresh per employer."""
+    from representatives.services import changes_published
+    from reviews.services import _apply_publication
+    from scoring.stats import refresh_employer
+
+    for review, data in changes:
+        _apply_publication(review, data, now)
+    db.session.flush()
+    changes_published([review for review, _ in changes], now)
+    for employer_id in sorted({review.employer_id for review, _ in changes}):
+        refresh_employer(employer_id)

@@ -1,0 +1,139 @@
+"""DESIGN.md §5.8, issue 12 point 3: an employer a user adds is public only from its first
+published review. Until then it is unknown to every public page and API (404 like an unknown
+slug), except to the session that added it and to moderators."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from accounts.models import Role
+from employers import services
+from employers.models import Employer
+from extensions import db
+from reviews.lifecycle import tick
+from reviews.models import Outcome, ReviewStatus
+from tests.conftest import Auth, post_form
+from tests.factories import EmployerFactory, ReviewFactory, UserFactory
+from timeutils import utcnow
+
+PASSWORD = "correct horse battery"
+NAME = "Glimmerquay Instruments"
+SLUG = "glimmerquay-instruments"
+
+
+def signed_in(app, email: str, **values):
+    UserFactory(email=email, password=PASSWORD, verified=True, **values)
+    client = app.test_client()
+    assert Auth(client, None).sign_in(email, PASSWORD).status_code == 302
+    return client
+
+
+@pytest.fixture
+def added(app):
+    """Added by a user through the form (the creator's client is returned with it)."""
+    EmployerFactory(name="Brackenfold Textiles", slug="brackenfold-textiles")
+    creator = signed_in(app, "adder@example.org")
+    response = post_form(creator, "/employers/new", {"name": NAME, "industry": "software"})
+    assert response.status_code == 302
+    employer = db.session.scalar(db.select(Employer).where(Employer.slug == SLUG))
+    assert employer.listed_at is None
+    return employer, creator
+
+
+PAGES = [
+    f"/employers/{SLUG}",
+    f"/employers/{SLUG}/reviews",
+    f"/employers/{SLUG}/badge.svg",
+    f"/api/v1/employers/{SLUG}",
+    f"/api/v1/employers/{SLUG}/reviews",
+]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_an_unlisted_employer_is_unknown_to_the_public(app, added, url):
+    anonymous = app.test_client()
+    response = anonymous.get(url)
+    unknown = anonymous.get(url.replace(SLUG, "glimmerquay-instrumentz"))
+    assert response.status_code == unknown.status_code == 404
+    assert response.get_data() == unknown.get_data().replace(b"instrumentz", b"instruments")
+
+
+def test_no_list_search_or_export_shows_an_unlisted_employer(app, added):
+    anonymous = app.test_client()
+    for url in (
+        "/employers",
+        f"/employers?q={NAME}",
+        "/employers/suggest?q=glimmerq",
+        f"/api/v1/employers?q={NAME}",
+        "/api/v1/employers",
+        "/api/v1/employers.csv",
+        "/rankings",
+        "/",
+    ):
+        # The slug: a search page echoes the name typed.
+        assert SLUG not in anonymous.get(url).get_data(as_text=True), url
+    assert anonymous.get("/api/v1/baselines").json["employer_count"] == 1
+    assert services.site_counts().employers == 1
+
+
+def test_adding_an_employer_moves_no_public_etag(app):
+    EmployerFactory(name="Brackenfold Textiles", slug="brackenfold-textiles")
+    db.session.commit()
+    anonymous = app.test_client()
+    urls = ("/", "/employers", "/api/v1/employers", "/api/v1/employers.csv", "/api/v1/baselines")
+    before = {url: anonymous.get(url).headers.get("ETag") for url in urls}
+    creator = signed_in(app, "adder@example.org")
+    post_form(creator, "/employers/new", {"name": NAME, "industry": "software"})
+    after = {url: anonymous.get(url).headers.get("ETag") for url in urls}
+    assert before == after
+
+
+def test_its_creator_and_moderators_see_it_others_dont(app, added):
+    _employer, creator = added
+    assert creator.get(f"/employers/{SLUG}").status_code == 200
+    assert creator.get(f"/reviews/new?employer={SLUG}").status_code == 200
+    moderator = signed_in(app, "mod@example.org", role=Role.moderator)
+    assert moderator.get(f"/employers/{SLUG}").status_code == 200
+    assert NAME in moderator.get("/moderation").get_data(as_text=True)
+    other = signed_in(app, "other@example.org")
+    assert other.get(f"/employers/{SLUG}").status_code == 404
+    assert other.get(f"/reviews/new?employer={SLUG}").status_code == 404
+    assert other.get(f"/employers/{SLUG}/claim").status_code == 404
+
+
+def test_its_first_published_review_lists_it(app, added):
+    employer, _creator = added
+    ReviewFactory(
+        employer_id=employer.id,
+        author=UserFactory(verified=True),
+        outcome=Outcome.ghosted,
+        status=ReviewStatus.scheduled,
+        publish_at=utcnow() - timedelta(minutes=1),
+    )
+    db.session.commit()
+    report = tick()
+    assert report.published == 1
+    db.session.expire_all()
+    assert db.session.get(Employer, employer.id).listed_at is not None
+    anonymous = app.test_client()
+    assert anonymous.get(f"/employers/{SLUG}").status_code == 200
+    assert NAME in anonymous.get(f"/api/v1/employers?q={NAME}").get_data(as_text=True)
+    assert NAME in anonymous.get("/api/v1/employers.csv").get_data(as_text=True)
+
+
+def test_the_factory_lists_by_default(app):
+    assert EmployerFactory().listed_at is not None
+    assert EmployerFactory(unlisted=True).listed_at is None
+
+
+def test_merging_a_listed_employer_into_an_unlisted_one_lists_it(app):
+    from moderation.merge import merge_employers
+
+    source = EmployerFactory(name="Glimmerquay Ltd", slug="glimmerquay-ltd")
+    target = EmployerFactory(name=NAME, slug=SLUG, unlisted=True)
+    db.session.commit()
+    merge_employers(source, target, None)
+    db.session.commit()
+    assert db.session.get(Employer, target.id).listed_at is not None
