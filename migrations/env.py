@@ -86,10 +86,23 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # SQLite's batch mode rebuilds a table (copy, DROP, rename); with foreign keys enforced,
+        # dropping a table that other rows reference fails, so a database holding data could not
+        # be migrated. Enforcement is off while migrating (the pragma is ignored inside a
+        # transaction, hence before it) and every reference is checked before it is back on.
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:  # on the driver's connection: SQLAlchemy's would BEGIN first (app.py)
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            driver = connection.connection.driver_connection
+            broken = driver.execute("PRAGMA foreign_key_check").fetchall()
+            driver.execute("PRAGMA foreign_keys = ON")
+            if broken:
+                raise RuntimeError(f"Foreign keys broken by the migration: {broken[:10]}")
 
 
 if context.is_offline_mode():

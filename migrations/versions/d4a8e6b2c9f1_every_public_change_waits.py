@@ -43,14 +43,24 @@ def _quiet():
 def upgrade():
     with warnings.catch_warnings():
         _quiet()
-        with op.batch_alter_table('reviews', schema=None) as batch_op:
-            batch_op.add_column(sa.Column('pending_values', sa.JSON(), nullable=True))
-            batch_op.add_column(sa.Column('pending_publish_at', sa.DateTime(), nullable=True))
-            batch_op.add_column(sa.Column('pending_hold_reason', sa.Enum('suspected_name', 'link_spam', 'near_duplicate', 'direction_burst', 'resubmitted', name='holdreason', native_enum=False, create_constraint=False, length=15), nullable=True))
-            batch_op.add_column(sa.Column('pending_since', sa.DateTime(), nullable=True))
-            batch_op.create_index(batch_op.f('ix_reviews_pending_publish_at'), ['pending_publish_at'], unique=False)
-            batch_op.create_check_constraint('pending_hold_reason', f"pending_hold_reason IN ({HOLD_REASONS})")
-            batch_op.create_check_constraint('pending_scheduled_or_held', PENDING)
+        _upgrade()
+
+
+def downgrade():
+    with warnings.catch_warnings():
+        _quiet()
+        _downgrade()
+
+
+def _upgrade():
+    with op.batch_alter_table('reviews', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('pending_values', sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column('pending_publish_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('pending_hold_reason', sa.Enum('suspected_name', 'link_spam', 'near_duplicate', 'direction_burst', 'resubmitted', name='holdreason', native_enum=False, create_constraint=False, length=15), nullable=True))
+        batch_op.add_column(sa.Column('pending_since', sa.DateTime(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_reviews_pending_publish_at'), ['pending_publish_at'], unique=False)
+        batch_op.create_check_constraint('pending_hold_reason', f"pending_hold_reason IN ({HOLD_REASONS})")
+        batch_op.create_check_constraint('pending_scheduled_or_held', PENDING)
     _recreate_recent_texts_index()
 
     with op.batch_alter_table('contact_reports', schema=None) as batch_op:
@@ -63,7 +73,7 @@ def upgrade():
     op.execute("UPDATE employers SET listed_at = created_at")
 
 
-def downgrade():
+def _downgrade():
     with op.batch_alter_table('employers', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_employers_listed_at'))
         batch_op.drop_column('listed_at')
@@ -71,16 +81,14 @@ def downgrade():
     with op.batch_alter_table('contact_reports', schema=None) as batch_op:
         batch_op.drop_column('shown_at')
 
-    with warnings.catch_warnings():
-        _quiet()
-        with op.batch_alter_table('reviews', schema=None) as batch_op:
-            batch_op.drop_constraint('pending_scheduled_or_held', type_='check')
-            batch_op.drop_constraint('pending_hold_reason', type_='check')
-            batch_op.drop_index(batch_op.f('ix_reviews_pending_publish_at'))
-            batch_op.drop_column('pending_since')
-            batch_op.drop_column('pending_hold_reason')
-            batch_op.drop_column('pending_publish_at')
-            batch_op.drop_column('pending_values')
+    with op.batch_alter_table('reviews', schema=None) as batch_op:
+        batch_op.drop_constraint('pending_scheduled_or_held', type_='check')
+        batch_op.drop_constraint('pending_hold_reason', type_='check')
+        batch_op.drop_index(batch_op.f('ix_reviews_pending_publish_at'))
+        batch_op.drop_column('pending_since')
+        batch_op.drop_column('pending_hold_reason')
+        batch_op.drop_column('pending_publish_at')
+        batch_op.drop_column('pending_values')
     _recreate_recent_texts_index()
 
 
