@@ -329,6 +329,24 @@ def redact_review(
     if field not in REDACTABLE:
         raise ActionError("Choose the narrative or the advice.", field="field", status=422)
     where = f"“{REDACTABLE[field]}”"
+    # A pending change (an author's edit waiting for its moment) is redacted too, or publishing it
+    # would bring the removed text back; the span may be in either version, or both.
+    pending = dict(review.pending_values or {})
+    if clean_span(span) and clean_span(span) in (pending.get(field) or ""):
+        pending[field], pending_count = _redacted(
+            pending[field], span, TEXT_LIMITS[field], where
+        )
+        review.pending_values = pending
+        if clean_span(span) not in (getattr(review, field) or ""):
+            audit.record(
+                actor.id,
+                AuditAction.redact,
+                "review",
+                review.id,
+                _note(reason),
+                {"field": field, "occurrences": pending_count, "pending": True},
+            )
+            return pending_count
     text, count = _redacted(getattr(review, field), span, TEXT_LIMITS[field], where)
     # The newest revision must hold the text as it is now, so the original stays on record.
     revisions = review.revisions

@@ -148,3 +148,23 @@ def test_a_change_that_keeps_the_published_text_is_not_held_again(author):
     db.session.commit()
     assert fresh(review).pending_hold_reason is None
     assert fresh(review).pending_publish_at is not None
+
+
+def test_a_redaction_reaches_the_pending_change_so_publishing_cannot_bring_the_text_back(
+    review, author
+):
+    """A moderator redacts a name the author's waiting edit added: the tick publishes the
+    redacted text, never the original (and a span only in the pending text is found there)."""
+    from moderation.actions import redact_review
+
+    moderator = UserFactory(role=Role.moderator, verified=True)
+    review.narrative = "They said Friday."
+    db.session.commit()
+    update(review, author, Prepared({"narrative": "They said Friday. Ask for Zed Quorn."}))
+    db.session.commit()
+    assert redact_review(fresh(review), moderator, "narrative", "Zed Quorn", "A name.", utcnow())
+    db.session.commit()
+    assert "Zed Quorn" not in str(fresh(review).pending_values)
+    assert tick(utcnow() + timedelta(days=30)).changes_published == 1
+    published = fresh(review).narrative
+    assert published.startswith("They said Friday. Ask for") and "Zed Quorn" not in published
