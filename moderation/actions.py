@@ -331,39 +331,28 @@ def redact_review(
     where = f"“{REDACTABLE[field]}”"
     # A pending change (an author's edit waiting for its moment) is redacted too, or publishing it
     # would bring the removed text back; the span may be in either version, or both.
+    wanted = clean_span(span)
     pending = dict(review.pending_values or {})
-    if clean_span(span) and clean_span(span) in (pending.get(field) or ""):
-        pending[field], pending_count = _redacted(
-            pending[field], span, TEXT_LIMITS[field], where
-        )
+    pending_count = 0
+    if wanted and wanted in (pending.get(field) or ""):
+        pending[field], pending_count = _redacted(pending[field], span, TEXT_LIMITS[field], where)
         review.pending_values = pending
-        if clean_span(span) not in (getattr(review, field) or ""):
-            audit.record(
-                actor.id,
-                AuditAction.redact,
-                "review",
-                review.id,
-                _note(reason),
-                {"field": field, "occurrences": pending_count, "pending": True},
-            )
-            return pending_count
-    text, count = _redacted(getattr(review, field), span, TEXT_LIMITS[field], where)
-    # The newest revision must hold the text as it is now, so the original stays on record.
-    revisions = review.revisions
-    if not revisions or revisions[-1].data.get(field) != getattr(review, field):
-        record_revision(review, RevisionSource.system)
-    setattr(review, field, text)
-    revision = record_revision(review, RevisionSource.moderator)
-    db.session.flush()
-    _review_changed(review, was_public=False)
-    audit.record(
-        actor.id,
-        AuditAction.redact,
-        "review",
-        review.id,
-        _note(reason),
-        {"field": field, "occurrences": count, "revision": revision.number},
-    )
+    details = {"field": field}
+    if pending_count and wanted not in (getattr(review, field) or ""):
+        count = pending_count
+        details.update(occurrences=count, pending=True)
+    else:
+        text, count = _redacted(getattr(review, field), span, TEXT_LIMITS[field], where)
+        # The newest revision must hold the text as it is now, so the original stays on record.
+        revisions = review.revisions
+        if not revisions or revisions[-1].data.get(field) != getattr(review, field):
+            record_revision(review, RevisionSource.system)
+        setattr(review, field, text)
+        revision = record_revision(review, RevisionSource.moderator)
+        db.session.flush()
+        _review_changed(review, was_public=False)
+        details.update(occurrences=count, revision=revision.number)
+    audit.record(actor.id, AuditAction.redact, "review", review.id, _note(reason), details)
     return count
 
 

@@ -103,8 +103,21 @@ def test_claim_respond_and_close_the_loop(page, live_server, app_context):
     save_screenshot(page, "employer-dashboard")
     assert s["author"] not in page.content()
 
-    # Respond to the waiting review, through the preview.
+    # A response that greets the candidate by name is held for a moderator (DESIGN.md §5.10),
+    # and the preview says why; back to editing keeps the text.
     page.goto(f"/employer/reviews/{s['waiting']}/response")
+    greeting = "Dear Casey Jones, we are sorry for the wait."
+    page.get_by_label("Your response").fill(greeting)
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_role("main")).to_contain_text("A moderator will read this first")
+    expect(page.get_by_role("main")).to_contain_text("Casey Jones")
+    expect(page.get_by_role("button", name="Save for a moderator")).to_be_visible()
+    assert_accessible(page)
+    save_screenshot(page, "employer-response-names-someone")
+    page.get_by_role("button", name="Back to editing").click()
+    expect(page.get_by_label("Your response")).to_have_value(greeting)
+
+    # Respond to the waiting review, through the preview.
     page.get_by_label("Your response").fill(
         "Thank you for your patience. Write to hiring@example.com if you have not heard by Friday."
     )

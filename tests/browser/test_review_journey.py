@@ -123,6 +123,25 @@ def test_whole_journey(page, live_server, app_context):
     expect(item).to_contain_text("updated")
     save_screenshot(page, "me-updated")
 
+    # Once the review is public, a change waits for its own random moment (DESIGN.md §5.8):
+    # /me says so, and the public page keeps the published version meanwhile.
+    from reviews.lifecycle import publish_due
+    from timeutils import utcnow
+
+    assert publish_due(utcnow() + timedelta(days=11)) == 1
+    db.session.commit()
+    page.reload()
+    item = page.locator(".my-reviews li", has_text=misspelled_target)
+    item.get_by_role("link", name="Update").click()
+    _open(page, "In your words")
+    page.get_by_label("What happened?").fill("Two interviews, then a rejection with feedback.")
+    page.get_by_role("button", name="Preview").click()
+    page.get_by_role("button", name="Save the update").click()
+    item = page.locator(".my-reviews li", has_text=misspelled_target)
+    expect(item).to_contain_text("Change scheduled")
+    assert_accessible(page)
+    save_screenshot(page, "me-change-scheduled")
+
 
 def test_mistakes_are_explained_and_nothing_is_lost(page, live_server, app_context):
     _, slug = _employer("Snorkeldown Analytics")
