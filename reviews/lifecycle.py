@@ -47,6 +47,7 @@ from reviews.services import (
     GHOSTED_AFTER_DAYS,
     TIMELINE_REMINDER_MARGIN_DAYS,
     ghosted_after_days,
+    ghosted_mark_window,
     is_presumed_ghosted,
     record_revision,
 )
@@ -238,19 +239,22 @@ def publish_due(now: datetime) -> int:
 
 
 def mark_presumed_ghosted(now: datetime) -> int:
-    """Waiting reviews past max(30, promised + 14) days since last contact get presumed_ghosted_at.
+    """Waiting reviews past max(30, promised + 14) days since last contact, plus their secret few
+    days (reviews.services.presumed_ghosted_on), get presumed_ghosted_at.
 
     The outcome stays `waiting`: the author hasn't said so; the figures count it as ghosted.
     """
     today = now.date()
-    # Presumed ghosted needs more than GHOSTED_AFTER_DAYS days whatever the promise, so SQL narrows
-    # to those; the promise-dependent threshold is checked in Python by the shared rule.
+    # Presumed ghosted needs more than GHOSTED_AFTER_DAYS days plus the window's fewest days
+    # whatever the promise and the review's offset, so SQL narrows to those (a lower bound); the
+    # exact day is checked in Python by the shared rule.
+    fewest_days = GHOSTED_AFTER_DAYS + ghosted_mark_window()[0]
     candidates = (
         select(Review)
         .where(
             Review.outcome == Outcome.waiting,
             Review.presumed_ghosted_at.is_(None),
-            Review.last_contact_on < today - timedelta(days=GHOSTED_AFTER_DAYS),
+            Review.last_contact_on < today - timedelta(days=fewest_days),
         )
         .order_by(Review.id)
     )

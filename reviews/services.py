@@ -5,16 +5,19 @@ Plain functions over models; the caller (a view or a CLI command) commits once.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum
 
-from flask import current_app
+from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from accounts.models import User
+from config import Config
 from employers.models import Employer
 from extensions import db
 from reviews.models import (
@@ -398,14 +401,49 @@ def author_values(review: Review) -> dict:
 
 
 def ghosted_after_days(review: Review) -> int:
+    """The public threshold, DESIGN.md §3: max(30, promised + 14) days without contact."""
     return max(GHOSTED_AFTER_DAYS, (review.promised_days or 0) + GHOSTED_AFTER_PROMISE_MARGIN_DAYS)
 
 
+def ghosted_mark_window() -> tuple[int, int]:
+    """(fewest, most) days the presumed-ghosted mark waits past the threshold: the publication
+    delay's window (REVIEW_PUBLISH_DELAY_*_HOURS) in whole days, 3-10 by default."""
+    if has_app_context():
+        config = current_app.config
+    else:  # the methodology's rules, read outside the app (the defaults)
+        config = {name: getattr(Config, name) for name in dir(Config) if name.isupper()}
+    low = int(config["REVIEW_PUBLISH_DELAY_MIN_HOURS"]) // 24
+    high = int(config["REVIEW_PUBLISH_DELAY_MAX_HOURS"]) // 24
+    return low, max(low, high)
+
+
+def ghosted_mark_offset_days(review: Review) -> int:
+    """The review's secret wait past the threshold, a day in ghosted_mark_window().
+
+    DESIGN.md §5 rule 8: on exactly threshold + 1 days the public card and the employer's figures
+    would change, giving away the last-contact date. A keyed hash of the review's id (not a random
+    draw) so the tick, the statistics, a recompute and the reminders all agree, while nobody
+    without SECRET_KEY can compute it. Changing SECRET_KEY or the delay window moves the day.
+    """
+    low, high = ghosted_mark_window()
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    key = hmac.new(secret, b"heardback-presumed-ghosted", hashlib.sha256).digest()
+    digest = hmac.new(key, str(review.id).encode(), hashlib.sha256).digest()
+    return low + int.from_bytes(digest[:8], "big") % (high - low + 1)
+
+
+def presumed_ghosted_on(review: Review) -> date:
+    """The first day a waiting review counts as presumed ghosted (the one place for the rule)."""
+    days = ghosted_after_days(review) + 1 + ghosted_mark_offset_days(review)
+    return review.last_contact_on + timedelta(days=days)
+
+
 def is_presumed_ghosted(review: Review, today: date) -> bool:
-    """DESIGN.md §3: waiting, and no contact for max(30, promised + 14) days."""
+    """DESIGN.md §3: waiting, and no contact for max(30, promised + 14) days, plus the review's
+    secret few days (presumed_ghosted_on)."""
     if review.outcome is not Outcome.waiting:
         return False
-    return (today - review.last_contact_on).days > ghosted_after_days(review)
+    return today >= presumed_ghosted_on(review)
 
 
 def reviews_of(author: User) -> list[Review]:

@@ -20,7 +20,11 @@ from employers.models import Industry
 from extensions import db
 from reviews.forms import OUTCOMES, STAGES
 from reviews.models import DECISIONS, Outcome, Stage
-from reviews.services import GHOSTED_AFTER_DAYS, GHOSTED_AFTER_PROMISE_MARGIN_DAYS
+from reviews.services import (
+    GHOSTED_AFTER_DAYS,
+    GHOSTED_AFTER_PROMISE_MARGIN_DAYS,
+    ghosted_mark_window,
+)
 from scoring import engine, params
 from scoring.models import SiteParameters
 from scoring.stats import Inputs, public_baselines
@@ -59,6 +63,9 @@ class Rules:
     horizon_days: int
     ghosted_after_days: int
     ghosted_after_promise_margin_days: int
+    # The mark comes on a secret day this many days after the threshold (DESIGN.md §5 rule 8).
+    ghosted_mark_min_days: int
+    ghosted_mark_max_days: int
     half_life_days: int
     half_life_years: float
     weight_after_years: tuple[tuple[int, float], ...]  # (years, w) for a few ages
@@ -95,6 +102,8 @@ def rules() -> Rules:
         horizon_days=params.HEAR_BACK_HORIZON_DAYS,
         ghosted_after_days=GHOSTED_AFTER_DAYS,
         ghosted_after_promise_margin_days=GHOSTED_AFTER_PROMISE_MARGIN_DAYS,
+        ghosted_mark_min_days=ghosted_mark_window()[0],
+        ghosted_mark_max_days=ghosted_mark_window()[1],
         half_life_days=params.HALF_LIFE_DAYS,
         half_life_years=params.HALF_LIFE_DAYS / 365,
         weight_after_years=tuple(
@@ -260,8 +269,11 @@ def example_facts(today: date) -> list[tuple[str, engine.ReviewFacts]]:
             followups_answered=None,
             feedback=None,
             last_contact_on=today - timedelta(days=age),
-            # reviews.services.is_presumed_ghosted, for a review without a promised timeline
-            presumed_ghosted=fields["outcome"] is Outcome.waiting and age > GHOSTED_AFTER_DAYS,
+            # reviews.services.is_presumed_ghosted, for a review without a promised timeline: a
+            # real review's mark comes on a secret day of the window past the threshold; this
+            # hypothetical one has no such day, so it counts once past the whole window.
+            presumed_ghosted=fields["outcome"] is Outcome.waiting
+            and age > GHOSTED_AFTER_DAYS + ghosted_mark_window()[1],
             held=False,
             author_key=f"example-{number}",  # four different candidates
         )

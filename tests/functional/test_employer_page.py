@@ -314,3 +314,37 @@ def test_reviews_list_revalidates_too(client):
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
     other = client.get(f"/employers/{employer.slug}/reviews?outcome=rejected")
     assert other.headers["ETag"] != etag  # the URL is part of the validator
+
+
+def test_the_no_reply_mark_and_counts_do_not_give_away_the_last_contact(client):
+    """DESIGN.md §5 rule 8: waiting reviews with the same last contact get their "no reply" mark,
+    and move from the waiting to the ghosted count (page and API), on different days, each 3-10
+    days past day 30 (the review's secret day), so the change can't be counted back to a date."""
+    from datetime import UTC, datetime, time
+
+    import time_machine
+
+    from reviews.lifecycle import tick
+    from reviews.services import presumed_ghosted_on
+
+    employer = EmployerFactory()
+    reviews = [_review(employer, Outcome.waiting, days_ago=30) for _ in range(5)]
+    db.session.commit()
+    flips = sorted((presumed_ghosted_on(review) - TODAY).days for review in reviews)
+    seen = []
+    for day in range(13):  # 30 .. 42 days since the last contact
+        moment = datetime.combine(TODAY + timedelta(days=day), time(9, 30), tzinfo=UTC)
+        with time_machine.travel(moment, tick=False):
+            tick()
+            db.session.commit()
+            marks = len(re.findall(r"no reply (?:for|since) ", visible(_page(client, employer))))
+            counts = client.get(f"/api/v1/employers/{employer.slug}").get_json()["counts"]
+        assert counts["ghosted_count"] == marks == sum(1 for flip in flips if flip <= day)
+        assert counts["waiting_count"] == 5 - marks
+        seen.append(marks)
+
+    assert seen[:4] == [0, 0, 0, 0]  # not on day 31: day 30 + 1 + at least 3
+    assert seen[-2:] == [5, 5]  # all by day 41
+    assert all(4 <= flip <= 11 for flip in flips)
+    # With this test key the five reviews' days are not all one (the day is per review).
+    assert len(set(flips)) > 1

@@ -110,6 +110,15 @@ def test_rules_shown_are_the_params(client):
         assert f'<th scope="row">{band}</th><td>{shown}</td>' in body
 
 
+def test_the_presumed_ghosted_day_is_said_to_be_random_within_the_window(client):
+    """DESIGN.md §5 rule 8: the page says the mark comes on a secret day after the threshold, in
+    the publication delay's window (3-10 days by default), not the day after."""
+    text = " ".join(re.sub(r"<[^>]+>", " ", page_text(client.get("/methodology"))).split())
+    assert "After 30 days without contact, or 14 days past a promised timeline" in text
+    assert "on a day picked at random for each report, 3 to 10 days later" in text
+    assert "doesn't give away the date of the last contact" in text.replace("&#39;", "'")
+
+
 def test_benchmark_figures_come_from_the_json(client, results_file):
     data = json.loads(results_file.read_text())
     data["commit"] = "fedcba9 (with uncommitted changes)"

@@ -152,6 +152,34 @@ def test_recompute_reproduces_the_incrementally_kept_rows(app):
         _same(_row(employer), incremental[employer.id])
 
 
+def test_the_day_a_waiting_review_counts_as_ghosted_is_secret_and_recompute_agrees(app):
+    """DESIGN.md §5 rule 8: the ghosted and waiting counts change on each review's secret day,
+    3-10 days past the threshold, not on day 31 for all; a rebuild gives the incremental row."""
+    from reviews.services import presumed_ghosted_on
+    from scoring.stats import refresh_employer
+
+    employer = EmployerFactory()
+    reviews = [_review(employer, Outcome.waiting, days_ago=30) for _ in range(12)]
+    refresh_site_parameters()
+    db.session.commit()
+    counts = []
+    for day in range(13):  # 30 .. 42 days since the last contact
+        today = TODAY + timedelta(days=day)
+        refresh_employer(employer.id, today)
+        db.session.commit()
+        incremental = _row(employer)
+        recompute(today, refresh_parameters=False)
+        db.session.commit()
+        _same(_row(employer), incremental)
+        counts.append((incremental["ghosted_count"], incremental["waiting_count"]))
+        expected = sum(1 for review in reviews if presumed_ghosted_on(review) <= today)
+        assert incremental["ghosted_count"] == expected
+
+    assert counts[:4] == [(0, 12)] * 4  # nothing on days 30-33, day 31 included
+    assert counts[-2:] == [(12, 0)] * 2  # everything by day 41
+    assert len({ghosted for ghosted, _ in counts}) >= 4  # the reviews flip on several days
+
+
 def test_site_parameters_and_daily_refresh(app, runner):
     employer = EmployerFactory()
     for outcome in (Outcome.ghosted, Outcome.rejected, Outcome.offer, Outcome.waiting):

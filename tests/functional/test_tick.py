@@ -22,6 +22,12 @@ from reviews.models import (
     ReviewStatus,
     Stage,
 )
+from reviews.services import (
+    ghosted_after_days,
+    ghosted_mark_offset_days,
+    is_presumed_ghosted,
+    presumed_ghosted_on,
+)
 from tests.factories import EmployerFactory, ReviewFactory, UserFactory
 from timeutils import month_start, utcnow
 
@@ -157,14 +163,17 @@ def test_a_late_run_catches_up_once(author, outbox, clock):
 def test_a_case_that_gets_both_reminders_gets_each_once(author, outbox, clock):
     review = waiting(author, 9, promised=7)
     reports = []
-    for _ in range(30):
+    for _ in range(45):  # to day 53, past day 31 + the longest secret wait (10 days)
         reports.append(tick())
         clock.shift(timedelta(days=1))
 
     assert sum(report.timeline_reminders for report in reports) == 1
     assert sum(report.ghosted_reminders for report in reports) == 1
     assert reports[1].timeline_reminders == 1  # day 10 = promised 7 + 3
-    assert reports[22].ghosted_reminders == 1  # day 31 > max(30, 7 + 14)
+    # day 31 > max(30, 7 + 14), plus the review's secret 3-10 days
+    ghosted_day = (presumed_ghosted_on(review) - review.last_contact_on).days
+    assert 31 + 3 <= ghosted_day <= 31 + 10
+    assert reports[ghosted_day - 9].ghosted_reminders == 1
     assert fresh(review).outcome is Outcome.waiting
     assert len(outbox) == 2
 
@@ -216,25 +225,60 @@ def test_a_reminder_that_fails_to_send_is_retried_next_run(author, outbox, monke
 def test_presumed_ghosted_once_last_contact_is_older_than_the_threshold(
     author, clock, outbox, promised, threshold
 ):
-    """DESIGN.md §3: no contact for more than max(30, promised + 14) days."""
-    review = waiting(author, threshold - 1, promised=promised)
+    """DESIGN.md §3: no contact for more than max(30, promised + 14) days, and then the review's
+    secret 3-10 days (§5 rule 8: the day of the mark must not give away the last contact)."""
+    review = waiting(author, threshold, promised=promised)
+    assert ghosted_after_days(review) == threshold
 
-    day_before = tick()
-    clock.shift(timedelta(days=1))
-    on_the_day = tick()  # exactly `threshold` days: not yet "older than"
-    clock.shift(timedelta(days=1))
-    day_after = tick()
+    reports = []
+    for _ in range(12):  # days threshold .. threshold + 11
+        reports.append(tick())
+        clock.shift(timedelta(days=1))
 
-    assert day_before.presumed_ghosted == on_the_day.presumed_ghosted == 0
-    assert day_after.presumed_ghosted == 1
-    assert day_after.ghosted_reminders == 1
+    [flip] = [day for day, report in enumerate(reports) if report.presumed_ghosted]
+    assert 3 + 1 <= flip <= 10 + 1  # threshold + 1 + a wait within the publication-delay window
+    assert reports[flip].presumed_ghosted == reports[flip].ghosted_reminders == 1
     review = fresh(review)
-    assert review.presumed_ghosted_at == NOW + timedelta(days=2)
+    assert review.presumed_ghosted_at == NOW + timedelta(days=flip)
+    assert presumed_ghosted_on(review) == TODAY + timedelta(days=flip)
     assert review.outcome is Outcome.waiting  # the author hasn't said so; the figures presume it
     [ghosted_reminder] = [
         message for message in outbox if f"more than {threshold} days" in message.get_content()
     ]
     assert ghosted_reminder["Subject"] == f"Did {review.employer.name} get back to you?"
+
+
+def test_the_day_of_the_mark_does_not_give_away_the_last_contact(author, clock):
+    """DESIGN.md §5 rule 8: reviews with the same last contact are marked on different days, each
+    within the window, so the day a card gets its "no reply" mark can't be counted back to the
+    date. The tick, the statistics rule and presumed_ghosted_on agree on each review's day."""
+    reviews = [waiting(author, 30) for _ in range(24)]
+    first_day = {}
+    for day in range(12):  # days 30 .. 41 since the last contact
+        today = TODAY + timedelta(days=day)
+        tick()
+        for review in reviews:
+            marked = fresh(review).presumed_ghosted_at is not None
+            assert marked == is_presumed_ghosted(review, today)
+            if marked:
+                first_day.setdefault(review.id, day)
+        clock.shift(timedelta(days=1))
+
+    assert len(first_day) == len(reviews)  # all marked by day 41
+    assert set(first_day.values()) <= set(range(3 + 1, 10 + 2))  # days 34 .. 41
+    assert len(set(first_day.values())) >= 4  # not one day for all: 24 draws from 8 days
+    for review in reviews:
+        assert presumed_ghosted_on(review) == TODAY + timedelta(days=first_day[review.id])
+
+
+def test_the_secret_wait_needs_the_secret_key(app, monkeypatch):
+    """An employer who knows a review's id can't compute its day without SECRET_KEY."""
+    days = {}
+    for secret in ("one-secret", "another-secret"):
+        monkeypatch.setitem(app.config, "SECRET_KEY", secret)
+        days[secret] = [ghosted_mark_offset_days(Review(id=n)) for n in range(1, 41)]
+    assert days["one-secret"] != days["another-secret"]
+    assert set(days["one-secret"]) == set(range(3, 11))  # the whole window is used
 
 
 def test_only_waiting_reviews_are_presumed_ghosted(author):

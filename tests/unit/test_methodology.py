@@ -53,6 +53,9 @@ def test_rules_come_from_params():
     assert dict(rules.weight_after_years)[2] == pytest.approx(0.5)
     assert (rules.min_reviews_shown, rules.min_authors_shown) == (3, 3)
     assert (rules.most_min_n, rules.most_spread_days, rules.least_min_n) == (5, 30, 10)
+    # The presumed-ghosted mark's secret wait: the publication delay's 72-240 hours, in days.
+    assert (rules.ghosted_after_days, rules.ghosted_mark_min_days) == (30, 3)
+    assert rules.ghosted_mark_max_days == 10
 
 
 def test_bands_cover_the_scale_without_gaps():
