@@ -197,6 +197,15 @@ def new():
             flash(f"{employer.name} is added. Now tell us about your application.", "success")
             return redirect(url_for("reviews.new", employer=employer.slug))
 
+    if existing is not None and not access.may_see(existing):
+        # An unlisted employer (§5.8) someone else added: saying "already here" would tell
+        # anyone, its own recruiters included, that a candidate is about to review it. This
+        # user gets what adding it would give them: the review form, and the page from now on.
+        if valid:
+            access.remember_added(existing.id)
+            flash(f"{existing.name} is added. Now tell us about your application.", "success")
+            return redirect(url_for("reviews.new", employer=existing.slug))
+        existing = None
     status = 422 if form.errors or existing or similar else 200
     return render_template(
         "employers/new.html",

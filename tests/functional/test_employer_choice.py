@@ -645,7 +645,9 @@ def test_a_merely_similar_name_is_added_without_asking(client, signed_in, acme):
 
 
 def test_a_name_added_by_someone_else_meanwhile_shows_theirs(client, signed_in, monkeypatch):
-    """Both checked "no such employer" at once; the unique constraint stops the second."""
+    """Both checked "no such employer" at once; the unique constraint stops the second, who is
+    sent to the one added a moment ago: unlisted (§5.8), it is answered as if they had added it
+    (tests/functional/test_unlisted_employers.py)."""
     real_find = services.find_by_name
     calls = []
 
@@ -660,8 +662,9 @@ def test_a_name_added_by_someone_else_meanwhile_shows_theirs(client, signed_in, 
     monkeypatch.setattr(services, "find_by_name", find_after_a_moment)
     monkeypatch.setattr("employers.matching.suggest", lambda *args, **kwargs: [])
     response = post_form(client, "/employers/new", {"name": "Zebrafish Trading"})
-    assert response.status_code == 422
-    assert "Zebrafish Trading Ltd is already on HeardBack" in page_text(response)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/reviews/new?employer=zebrafish-trading-ltd"
+    assert "Zebrafish Trading Ltd is added" in page_text(client.get(response.headers["Location"]))
     assert employer_count() == 1
 
 

@@ -137,3 +137,31 @@ def test_merging_a_listed_employer_into_an_unlisted_one_lists_it(app):
     merge_employers(source, target, None)
     db.session.commit()
     assert db.session.get(Employer, target.id).listed_at is not None
+
+
+@pytest.mark.usefixtures("added")
+def test_adding_it_again_answers_as_adding_a_new_one_would(app):
+    """A recruiter adding its own employer by name learns nothing: no "already here", the same
+    redirect and message as for the first adder, and the page visible to them from then on."""
+    first_adder = signed_in(app, "adder2@example.org")
+    other = signed_in(app, "recruiter@example.org")
+    assert other.get(f"/employers/{SLUG}").status_code == 404
+    # A form with another mistake shows that mistake, not the unlisted employer.
+    response = post_form(other, "/employers/new", {"name": NAME, "website": "not a website"})
+    assert response.status_code == 422
+    assert f"/employers/{SLUG}" not in response.get_data(as_text=True)
+    assert "already" not in response.get_data(as_text=True).lower()
+
+    response = post_form(other, "/employers/new", {"name": NAME, "industry": "software"})
+    new_name = "Quillbrook Ceramics"
+    fresh = post_form(first_adder, "/employers/new", {"name": new_name, "industry": "software"})
+    assert response.status_code == fresh.status_code == 302
+    assert response.headers["Location"] == f"/reviews/new?employer={SLUG}"
+    assert fresh.headers["Location"] == "/reviews/new?employer=quillbrook-ceramics"
+    shown = other.get(response.headers["Location"]).get_data(as_text=True)
+    shown_fresh = first_adder.get(fresh.headers["Location"]).get_data(as_text=True)
+    assert f"{NAME} is added. Now tell us about your application." in shown
+    assert f"{new_name} is added. Now tell us about your application." in shown_fresh
+    assert other.get(f"/employers/{SLUG}").status_code == 200
+    same_name = db.select(db.func.count(Employer.id)).where(Employer.name == NAME)
+    assert db.session.scalar(same_name) == 1
