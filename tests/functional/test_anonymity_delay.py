@@ -181,6 +181,16 @@ def assert_no_exact_dates(app, urls, *days: date) -> None:
         assert not found, f"{url} shows {found}"
 
 
+def assert_no_day_count(app, urls, days: int) -> None:
+    """No public page or API response carries the review's exact day count (DESIGN.md §5.8:
+    day counts on cards are the chart's buckets; none at all for a confirmed contact)."""
+    anonymous = app.test_client()
+    forbidden = re.compile(rf'(?<![\d.]){days} days?\b|"decision_days": ?{days}\b')
+    for url in urls:
+        body = anonymous.get(url).get_data(as_text=True)
+        assert not forbidden.search(body), f"{url} shows the day count {days}"
+
+
 def edit(client, review: Review, **changes):
     data = {
         "process_month": review.process_month.strftime("%Y-%m"),
@@ -225,6 +235,7 @@ def test_an_edit_changes_nothing_public_until_its_moment(app, outbox, clock, wor
     page = app.test_client().get(f"/reviews/{review.public_id}").get_data(as_text=True)
     assert "updated " + AFTER.strftime("%B %Y") in page
     assert_no_exact_dates(app, urls, CONTACT, NOW.date(), AFTER.date(), DURING.date())
+    assert_no_day_count(app, urls, 2)
 
 
 def test_a_second_edit_replaces_the_change_and_draws_a_new_moment(app, outbox, clock, world):
@@ -276,6 +287,9 @@ def test_a_confirmed_contact_changes_nothing_the_employer_sees_until_its_moment(
     assert published.outcome is Outcome.rejected
     assert published.employer_followed_up_at == AFTER
     assert_no_exact_dates(app, urls, CONTACT, NOW.date(), AFTER.date())
+    # The decision days stored from the confirmation (today - last contact) are shown nowhere.
+    assert published.decision_days is not None
+    assert_no_day_count(app, urls, published.decision_days)
 
 
 def test_a_denied_contact_is_shown_to_the_employer_only_later(app, outbox, clock, world):
