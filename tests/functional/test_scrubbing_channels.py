@@ -307,12 +307,26 @@ def test_hostile_review_text_never_gives_a_500(client, signed_in, employer, narr
 def test_a_lookalike_of_an_existing_employer_is_not_a_new_employer(
     client, signed_in, app, lookalike
 ):
-    employer_services.create_employer(
+    acme = employer_services.create_employer(
         "Acme Corporation", industry=Industry.software, country="GB", domain="acme.com"
     )
+    acme.listed_at = acme.created_at  # public: reviewed already (§5.8)
     db.session.commit()
     answer = post_form(client, "/employers/new", {"name": lookalike, "different": "y"})
     assert answer.status_code == 422
     assert "Acme Corporation is already on HeardBack" in page_text(answer)
     assert db.session.scalar(select(func.count(Employer.id))) == 1
     assert employer_services.find_by_name(lookalike).name == "Acme Corporation"
+
+
+def test_a_lookalike_of_an_unlisted_employer_leads_to_it_without_saying_so(
+    client, signed_in, app
+):
+    """Unlisted (added by someone, not yet reviewed), the lookalike is answered as adding would
+    be, and leads to the same employer: no second one is created."""
+    employer_services.create_employer("Acme Corporation", industry=Industry.software)
+    db.session.commit()
+    answer = post_form(client, "/employers/new", {"name": f"Acm{CYR_E} C{CYR_O}rporation"})
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == "/reviews/new?employer=acme-corporation"
+    assert db.session.scalar(select(func.count(Employer.id))) == 1
