@@ -46,6 +46,9 @@ class ReviewFacts:
     presumed_ghosted: bool  # reviews.services.is_presumed_ghosted(review, today)
     held: bool  # held by the burst cap (§8): r = 0
     author_key: int | str  # for distinct-author counts; never shown
+    # The decision came from confirming an employer's contact report: its decision_days are
+    # the confirmation day minus the last contact, so no public day figure may show them (§5.8).
+    contact_confirmed: bool = False
 
 
 # --- Kaplan-Meier ------------------------------------------------------------------------------

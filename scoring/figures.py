@@ -217,8 +217,7 @@ def days_to_decision(pairs: Weighted, today: date) -> dict:
     widened to the chart's buckets.
     A quantile the curve never reaches is None ("more than <longest wait> days")."""
     scored = [facts for facts, _ in pairs]
-    decided = [f.decision_days for f in scored if f.outcome in DECISIONS]
-    decided = [d for d in decided if d is not None]
+    decided = [f.decision_days for f in scored if _shown_days(f)]
     curve = curve_of(pairs, today)
     # The range in the chart's bucket bounds: the shortest and longest waits are each one
     # candidate's own day count, a quasi-identifier (DESIGN.md §5.8-5.9). "max" None: over the
@@ -237,6 +236,15 @@ def days_to_decision(pairs: Weighted, today: date) -> dict:
         result["p80"] = curve.quantile(0.8)
         result["answered_p80"] = answered_p80(decided)
     return result
+
+
+def _shown_days(facts) -> bool:
+    """A decision whose day count may be shown, even bucketed: not one recorded by confirming a
+    contact report, whose days are that day minus the last contact (§5.8); the card shows none,
+    so neither may the chart, the range or a percentile at a small employer."""
+    return facts.outcome in DECISIONS and facts.decision_days is not None and not (
+        facts.contact_confirmed
+    )
 
 
 def answered_p80(decided: Sequence[int]) -> int | None:
@@ -278,7 +286,7 @@ def pooled_days(pairs: Weighted, today: date) -> dict:
     """An industry's or the site's days to decision: KM median and 80th percentile, and the
     80th percentile among the answered; from five distinct candidates' decisions on."""
     curve = curve_of(pairs, today)
-    deciders = [f for f, _ in pairs if f.outcome in DECISIONS and f.decision_days is not None]
+    deciders = [f for f, _ in pairs if _shown_days(f)]
     decided = [f.decision_days for f in deciders]
     if len({f.author_key for f in deciders}) < MIN_CELL_AUTHORS:
         # A pooled wait from fewer than five candidates' decisions is theirs (§5.3, §5.9).

@@ -108,6 +108,7 @@ FACT_COLUMNS = (
     Review.last_contact_on,
     Review.published_at,
     Review.burst_capped_at,
+    Review.employer_followed_up_at,
 )
 
 
@@ -127,6 +128,7 @@ def facts_from_review(review, today: date) -> engine.ReviewFacts:
         held=review.burst_capped_at is not None,
         # A de-linked review (its account deleted) counts as an author of its own.
         author_key=review.author_id if review.author_id is not None else f"review-{review.id}",
+        contact_confirmed=review.employer_followed_up_at is not None,
     )
 
 

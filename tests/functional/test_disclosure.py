@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from employers.models import Industry
+from employers.models import Employer, Industry
 from extensions import db
 from representatives.models import Notify
 from reviews.lifecycle import tick
@@ -194,6 +194,13 @@ def test_a_confirmed_contact_report_shows_no_day_count_anywhere(client, auth):
         assert "(missed)" not in text and "(kept)" not in text, surface
     item = json.loads(found["API"])
     assert "Decision" not in {entry["label"] for entry in item["details"]}
+    # Nor in the employer's "days to a decision" chart and range, page or API.
+    db.session.expire_all()
+    days = db.session.get(Employer, employer.id).stats.figures["days_to_decision"]
+    assert {b["label"]: b["count"] for b in days["buckets"]}["31 to 60 days"] == 0
+    assert days["max"] is not None and days["max"] < 31
+    api = client.get(f"/api/v1/employers/{employer.slug}").get_data(as_text=True)
+    assert '{"count":0,"label":"31 to 60 days"}' in api and '"decisions":5' in api
 
 
 def test_new_review_emails_fold_a_withdrawn_offer_at_a_small_employer(app, outbox):
