@@ -58,7 +58,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     app.cli.add_command(heardback_cli)
     if not app.testing:
-        # The scrubber's name lists and lookalike table (reviews.names, textnorm) take ~0.3 s to
+        # The scrubber's name lists and lookalike table (reviews.names, textnorm) take ~0.2 s to
         # read: at start-up, not in the first request that previews a review. Tests load them
         # when first needed.
         import textnorm

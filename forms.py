@@ -14,13 +14,10 @@ from flask_wtf.form import _Auto, _is_submitted  # Flask-WTF's own sentinel and 
 from wtforms import Field
 from wtforms.validators import ValidationError
 
-from textnorm import clean
+from textnorm import BIDI_CONTROLS, clean
 
 # Tab, newline and carriage return are fine in multi-line text; nothing else below space is.
 _MULTILINE_ALLOWED = {"\t", "\n", "\r"}
-# Bidirectional overrides can disguise text (e.g. an email that reads differently than it is).
-_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
 MAX_QUERY_LENGTH = 200
 
 
@@ -29,7 +26,8 @@ def has_control_characters(value: str, *, multiline: bool = False) -> bool:
     for ch in value:
         if ch in allowed:
             continue
-        if ch in _BIDI_CONTROLS or unicodedata.category(ch) == "Cc":
+        # Bidirectional overrides can disguise text (an email that reads otherwise than it is).
+        if ch in BIDI_CONTROLS or unicodedata.category(ch) == "Cc":
             return True
     return False
 

@@ -55,7 +55,10 @@ def normalize_name(name: str) -> str:
 
     Invisible characters count as nothing, and a name written wholly in letters that look Latin
     as those Latin letters (textnorm), so "Acme" typed with Cyrillic letters, or with a
-    zero-width space, is the same employer; a name in Cyrillic or Greek proper is kept as it is.
+    zero-width space, is the same employer; a name with a Cyrillic or Greek letter that has no
+    Latin lookalike ("Яндекс") is kept as it is. A real word made only of lookalike letters
+    (Cyrillic "Vera") is folded too, to "bepa": it then collides only with a Latin name spelled
+    so.
     """
     decomposed = unicodedata.normalize("NFKD", _lookalikes_folded(clean(name)))
     ascii_folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
