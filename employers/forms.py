@@ -6,7 +6,7 @@ from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from employers import services
+from employers import access, services
 from employers.models import Industry
 from forms import BaseForm, NoControlCharacters, strip_value
 
@@ -137,7 +137,10 @@ class NewEmployerForm(BaseForm):
         owner = services.employer_for_domain(field.data)
         if owner is not None:
             self.domain_owner = owner
-            raise ValidationError(f"{field.data} is already the website of {owner.name}.")
+            # An unlisted owner (§5.8) is not named: employers.routes.new answers as if this
+            # user were adding it.
+            if access.may_see(owner):
+                raise ValidationError(f"{field.data} is already the website of {owner.name}.")
 
     @property
     def industry_value(self) -> Industry | None:

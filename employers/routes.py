@@ -197,6 +197,9 @@ def new():
             flash(f"{employer.name} is added. Now tell us about your application.", "success")
             return redirect(url_for("reviews.new", employer=employer.slug))
 
+    hidden_owner = form.domain_owner
+    if existing is None and hidden_owner is not None and not access.may_see(hidden_owner):
+        existing = hidden_owner  # an unlisted employer's website (validate_website)
     if existing is not None and not access.may_see(existing):
         # An unlisted employer (§5.8) someone else added: saying "already here" would tell
         # anyone, its own recruiters included, that a candidate is about to review it. This
@@ -220,6 +223,8 @@ def _known_already(form: NewEmployerForm, race: bool = False):
     """(the same employer, or None; near-duplicates still to confirm) for the name typed."""
     if race and form.website.data and services.find_by_name(form.name.data) is None:
         owner = services.employer_for_domain(form.website.data)
+        if owner is not None and not access.may_see(owner):
+            return owner, []  # answered as adding it would be, in new()
         if owner is not None:
             form.domain_owner = owner
             form.website.errors.append(

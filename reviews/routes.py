@@ -346,6 +346,8 @@ def _recover_form_after_csrf_failure():
     re-shows the form with everything typed, instead of losing it."""
     slug = request.args.get("employer", "")
     employer, _ = get_by_slug(slug[:220]) if slug else (None, None)
+    if employer is not None and not may_see(employer):
+        return None  # an unlisted employer is an unknown slug here too (§5.8)
     if employer is None and request.view_args and "public_id" in request.view_args:
         review = db.session.scalar(
             db.select(Review).where(Review.public_id == request.view_args["public_id"][:16])

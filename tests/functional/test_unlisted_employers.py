@@ -165,3 +165,28 @@ def test_adding_it_again_answers_as_adding_a_new_one_would(app):
     assert other.get(f"/employers/{SLUG}").status_code == 200
     same_name = db.select(db.func.count(Employer.id)).where(Employer.name == NAME)
     assert db.session.scalar(same_name) == 1
+
+
+def test_its_website_does_not_name_it_either(app):
+    """Another name with the unlisted employer's website: no "already the website of", the
+    same answer as adding, and no second employer (the domain is unique)."""
+    creator = signed_in(app, "adder3@example.org")
+    data = {"name": "Zorbulex Optics", "industry": "software", "website": "zorbulex.com"}
+    assert post_form(creator, "/employers/new", data).status_code == 302
+    other = signed_in(app, "recruiter3@example.org")
+    renamed = {**data, "name": "Zorbulex Lens Works", "different": "y"}
+    response = post_form(other, "/employers/new", renamed)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/reviews/new?employer=zorbulex-optics"
+    assert db.session.scalar(db.select(db.func.count(Employer.id))) == 1
+
+
+def test_a_failed_csrf_check_tells_nothing_about_an_unlisted_slug(app, added):
+    """The review form's CSRF recovery shows the form for a known employer: for an unlisted one
+    it answers as for an unknown slug."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    stranger = app.test_client()
+    unlisted = stranger.post(f"/reviews/new?employer={SLUG}", data={"narrative": "x"})
+    unknown = stranger.post("/reviews/new?employer=no-such-employer", data={"narrative": "x"})
+    assert unlisted.status_code == unknown.status_code
+    assert NAME not in unlisted.get_data(as_text=True)
