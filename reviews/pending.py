@@ -146,8 +146,7 @@ def schedule(review: Review, now: datetime) -> None:
 
     author = db.session.get(User, review.author_id) if review.author_id else None
     moment = publish_time(author, review.pending_since) if author else now
-    review.pending_publish_at = max(moment, now)  # with the next line in one flush
-    review.pending_hold_reason = None
+    review.pending_hold_reason = None  # one UPDATE with the moment: the CHECK holds
     review.pending_publish_at = max(moment, now)
 
 

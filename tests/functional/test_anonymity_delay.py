@@ -18,7 +18,7 @@ import time_machine
 
 from employers.models import Employer
 from extensions import db
-from representatives.models import Notify
+from representatives.models import ContactReport, ContactStatus, Notify
 from reviews.lifecycle import tick
 from reviews.models import Feedback, Outcome, Review, ReviewStatus, Stage
 from scoring.stats import refresh_employer
@@ -301,13 +301,19 @@ def test_a_denied_contact_is_shown_to_the_employer_only_later(app, outbox, clock
     urls = public_urls(employer, review)
     before = snapshot(app, urls, rep, outbox)
 
-    post_form(author, f"/reviews/{review.public_id}/contact/deny", page="/me")
+    denied = post_form(author, f"/reviews/{review.public_id}/contact/deny", page="/me")
+    assert denied.status_code == 302
+    report = db.session.scalar(db.select(ContactReport).where(ContactReport.review_id == review.id))
+    assert report.status is ContactStatus.denied and report.shown_at > NOW
 
     move(clock, DURING)
     tick(DURING)
     assert_same(before, snapshot(app, urls, rep, outbox))
     export = rep.get("/me/export").get_data(as_text=True)
     assert '"denied"' not in export
+    # From its moment on, the representative sees the denial.
+    move(clock, AFTER)
+    assert '"denied"' in rep.get("/me/export").get_data(as_text=True)
 
 
 # --- (c) a new employer -----------------------------------------------------------------------
