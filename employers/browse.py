@@ -370,9 +370,7 @@ def employer_reviews(employer: Employer, filters: ReviewFilters):
     elif filters.period == "older":
         statement = statement.where(Review.last_contact_on < period_cutoff())
     statement = statement.order_by(Review.published_at.desc(), Review.id.desc())
-    return db.paginate(
-        statement, page=filters.page, per_page=REVIEWS_PAGE_SIZE, error_out=False
-    )
+    return db.paginate(statement, page=filters.page, per_page=REVIEWS_PAGE_SIZE, error_out=False)
 
 
 # --- most and least responsive (DESIGN.md §6) ----------------------------------------------------
@@ -399,6 +397,12 @@ def _site_mean():
     return 100 * func.coalesce(stored, DEFAULT_MU)
 
 
+def _established():
+    """Both lists need reviews from several established accounts (scoring.params
+    .MIN_ESTABLISHED_AUTHORS_LISTS): what a handful of fresh accounts cannot supply."""
+    return EmployerStats.established_authors >= params.MIN_ESTABLISHED_AUTHORS_LISTS
+
+
 def most_responsive(
     industry: Industry | None = None, limit: int = RANKING_SIZE
 ) -> list[EmployerRow]:
@@ -410,7 +414,7 @@ def most_responsive(
     # most_key is the score where the employer is eligible (employers.models), in an index.
     lower = EmployerStats.score - func.coalesce(EmployerStats.score_sd, 0.0)
     statement = _ranked(
-        industry, EmployerStats.most_key.is_not(None), lower > _site_mean()
+        industry, EmployerStats.most_key.is_not(None), lower > _site_mean(), _established()
     ).order_by(
         EmployerStats.most_key.desc().nulls_last(),
         EmployerStats.weight_sum.desc(),
@@ -428,7 +432,7 @@ def least_responsive(
     (scoring.engine.clearly_below_mean, here in SQL).
     """
     # least_key is S + SD where the employer is eligible (employers.models), in an index.
-    statement = _ranked(industry, EmployerStats.least_key < _site_mean()).order_by(
+    statement = _ranked(industry, EmployerStats.least_key < _site_mean(), _established()).order_by(
         EmployerStats.least_key, EmployerStats.weight_sum.desc(), EmployerStats.employer_id
     )
     return [row(employer) for employer in db.session.scalars(statement.limit(limit))]

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from enums import enum_column, enum_values
 from extensions import db
+from scoring import params
 from timeutils import utcnow
 
 
@@ -177,10 +178,10 @@ class EmployerDomain(db.Model):
     employer: Mapped[Employer] = relationship(back_populates="domains")
 
 
-# scoring.params.MIN_N_SHOWN and MIN_DISTINCT_AUTHORS_SHOWN, which import this module's
-# neighbours and so can't be imported here.
-SHOWN_MIN_REVIEWS = 3
-SHOWN_MIN_AUTHORS = 3
+# scoring.params' display rule (DESIGN.md §5.3, §6), for the generated column shown_score; as
+# whole numbers, so the generated SQL reads as it always has.
+SHOWN_MIN_REVIEWS = int(params.MIN_N_SHOWN)
+SHOWN_MIN_AUTHORS = params.MIN_DISTINCT_AUTHORS_SHOWN
 
 
 # Expression indexes (DESC, NULLS LAST): Alembic can't compare them (extensions.include_object).
@@ -194,9 +195,9 @@ EXPRESSION_INDEXES = frozenset(
     }
 )
 # scoring.params' list rules (DESIGN.md §6), for the generated columns most_key and least_key.
-MOST_MIN_WEIGHT = 5.0
-MOST_MIN_SPREAD_DAYS = 30
-LEAST_MIN_WEIGHT = 10.0
+MOST_MIN_WEIGHT = params.MIN_N_MOST_RESPONSIVE
+MOST_MIN_SPREAD_DAYS = params.MIN_SPREAD_DAYS_MOST_RESPONSIVE
+LEAST_MIN_WEIGHT = params.MIN_N_LEAST_RESPONSIVE
 _SHOWN = (
     f"score IS NOT NULL AND scored_reviews >= {SHOWN_MIN_REVIEWS}"
     f" AND scored_authors >= {SHOWN_MIN_AUTHORS}"
@@ -277,6 +278,9 @@ class EmployerStats(db.Model):
     scored_reviews: Mapped[int] = mapped_column(Integer, default=0)
     scored_authors: Mapped[int] = mapped_column(Integer, default=0)
     spread_days: Mapped[int] = mapped_column(Integer, default=0)
+    # Distinct accounts among them that were not new when they wrote (scoring.engine
+    # .established_authors): the lists need breadth of independent reviewers (DESIGN.md §6).
+    established_authors: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # For "most recent" sorting only; never shown (public dates are months, §5.2).
     latest_published_at: Mapped[datetime | None] = mapped_column(DateTime)
     # The score where the site shows it (scoring.engine.display: 3 counted reviews from 3

@@ -186,15 +186,13 @@ def _quarter(
         (value, 1.0)
         for item in facts
         if (
-            value := engine.review_value(
-                item, today, km_curve=inputs.curve, mean_decided_value=inputs.mean_decided_value
-            )
+            value := engine.review_value(item, today, km_curve=inputs.curve)
         )
         is not None
     ]
     score = None
     if valued:
-        score = engine.shrunk_score(valued, mu, inputs.m, inputs.within_variance)[0]
+        score = engine.shrunk_score(valued, mu, inputs.m)[0]
     answers = side.answers([(item, 1.0) for item in facts], side.heard_back, today)
     hear_back = side.share(answers, prior)
     return Quarter(

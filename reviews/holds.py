@@ -350,12 +350,7 @@ def in_direction_burst(review: Review) -> bool:
     inputs = current_inputs()
 
     def value(item) -> float | None:
-        return engine.review_value(
-            facts_from_review(item, today),
-            today,
-            km_curve=inputs.curve,
-            mean_decided_value=inputs.mean_decided_value,
-        )
+        return engine.review_value(facts_from_review(item, today), today, km_curve=inputs.curve)
 
     mine = value(review)
     if mine is None:  # a withdrawal has no direction

@@ -44,13 +44,13 @@ from notifications import mail
 from reviews.holds import apply_burst_cap
 from reviews.models import Outcome, Review, ReviewStatus, RevisionSource
 from reviews.services import (
-    GHOSTED_AFTER_DAYS,
     TIMELINE_REMINDER_MARGIN_DAYS,
     ghosted_after_days,
     ghosted_mark_window,
     is_presumed_ghosted,
     record_revision,
 )
+from scoring.params import GHOSTED_AFTER_DAYS
 from scoring.stats import needs_daily_refresh, recompute, refresh_employer
 from timeutils import month_label, utcnow
 

@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -31,46 +32,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from employers.models import Employer
 from enums import enum_column, enum_values
 from extensions import db
+from scoring.vocabulary import DECISIONS, Feedback, Outcome, Stage
 from timeutils import utcnow
 
-
-class Stage(enum.Enum):
-    """The furthest step reached, in order (DESIGN.md §3)."""
-
-    applied = "applied"
-    screen = "screen"
-    interview = "interview"
-    assignment = "assignment"
-    final = "final"
-    references = "references"
-    offer = "offer"
-
-    @property
-    def rank(self) -> int:
-        return _STAGE_RANKS[self]
-
-
-_STAGE_RANKS = {stage: rank for rank, stage in enumerate(Stage)}
-
-
-class Outcome(enum.Enum):
-    offer = "offer"
-    rejected_with_feedback = "rejected_with_feedback"
-    rejected = "rejected"
-    ghosted = "ghosted"
-    rescinded = "rescinded"
-    withdrew = "withdrew"
-    waiting = "waiting"
-
-    @property
-    def is_decision(self) -> bool:
-        return self in DECISIONS
-
-
-# Outcomes where the employer communicated a decision (they carry "days to decision").
-DECISIONS = frozenset(
-    {Outcome.offer, Outcome.rejected_with_feedback, Outcome.rejected, Outcome.rescinded}
-)
+__all__ = ["DECISIONS", "Feedback", "Outcome", "Stage"]  # the review vocabulary, re-exported
 
 
 class RoleCategory(enum.Enum):
@@ -125,12 +90,6 @@ class NextSteps(enum.Enum):
     yes_with_date = "yes_with_date"
     yes_vague = "yes_vague"
     no = "no"
-
-
-class Feedback(enum.Enum):
-    none = "none"
-    generic = "generic"
-    specific = "specific"
 
 
 class ReviewStatus(enum.Enum):
@@ -363,6 +322,10 @@ class Review(db.Model):
     # DESIGN.md §8 burst cap: published and visible, marked "pending moderation", not scored
     # (r = 0) until a moderator clears it (sets this back to NULL).
     burst_capped_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Submitted from a new account: younger than scoring.params.NEW_ACCOUNT_DAYS and with no
+    # published review of another employer (reviews.services.is_new_account). Set once, at
+    # submission; it lowers the review's weight (scoring.engine.weight) and is never shown.
+    new_account: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     # Set by `flask heardback tick` (DESIGN.md §3 "presumed ghosted", reminders in §4).
     presumed_ghosted_at: Mapped[datetime | None] = mapped_column(DateTime)

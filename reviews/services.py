@@ -5,8 +5,6 @@ Plain functions over models; the caller (a view or a CLI command) commits once.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -29,11 +27,10 @@ from reviews.models import (
     ReviewStatus,
     RevisionSource,
 )
+from scoring import rules
+from scoring.params import NEW_ACCOUNT_DAYS
 from timeutils import month_start, utcnow
 
-# DESIGN.md §3: a waiting case with no contact for max(30, promised + 14) days is presumed ghosted.
-GHOSTED_AFTER_DAYS = 30
-GHOSTED_AFTER_PROMISE_MARGIN_DAYS = 14
 # DESIGN.md §8: one live review per account per employer per 12 months.
 LIVE_REVIEW_DAYS = 365
 # Issue 3: a new account's reviews are published only once the account is a day old.
@@ -248,6 +245,24 @@ def _hold_or_schedule(review: Review, prepared: Prepared, author: User, now: dat
         review.publish_at = review.publish_at or publish_time(author, now)
 
 
+def is_new_account(author: User, employer: Employer, now: datetime) -> bool:
+    """Is this a new account's review (scoring.params.NEW_ACCOUNT_DAYS)? Younger than that and
+    without a published review of another employer: what a fresh puppet account looks like,
+    and what many honest first reviews look like too, so it only lowers the review's weight."""
+    if author.created_at <= now - timedelta(days=NEW_ACCOUNT_DAYS):
+        return False
+    elsewhere = db.session.scalar(
+        select(Review.id)
+        .where(
+            Review.author_id == author.id,
+            Review.employer_id != employer.id,
+            Review.status == ReviewStatus.published,
+        )
+        .limit(1)
+    )
+    return elsewhere is None
+
+
 def replayed(author: User, key: str | None) -> Review | None:
     """The review this author's submission with `key` already created, if any: the answer to a
     retried or doubled POST. Another author's key (only by tampering) is no answer."""
@@ -257,17 +272,13 @@ def replayed(author: User, key: str | None) -> Review | None:
     return review if review is not None and review.author_id == author.id else None
 
 
-def submit(
-    author: User, employer: Employer, prepared: Prepared, key: str | None = None
-) -> Review:
+def submit(author: User, employer: Employer, prepared: Prepared, key: str | None = None) -> Review:
     """Create the review (scheduled, or held for a moderator) and its first revision.
 
     `key` is the form's idempotency key, unique in the database: two racing POSTs with one key
     can't both commit (the route answers the loser with the winner's review)."""
     now = utcnow()
-    if key is not None and db.session.scalar(
-        select(Review.id).where(Review.submission_key == key)
-    ):
+    if key is not None and db.session.scalar(select(Review.id).where(Review.submission_key == key)):
         key = None  # another author's key (tampering): submit without one
     review = Review(
         author_id=author.id,
@@ -277,6 +288,7 @@ def submit(
         revisions=[],  # new: record_revision needn't query for earlier ones
     )
     review.status = None  # decided below
+    review.new_account = is_new_account(author, employer, now)
     _apply(review, prepared.values)
     _hold_or_schedule(review, prepared, author, now)
     db.session.add(review)
@@ -285,9 +297,7 @@ def submit(
     return review
 
 
-def update(
-    review: Review, author: User, prepared: Prepared, followed_up: bool = False
-) -> Review:
+def update(review: Review, author: User, prepared: Prepared, followed_up: bool = False) -> Review:
     """Change a review in place (an update replaces, never adds) and keep a revision.
 
     A published review's change waits (DESIGN.md §5.8): it is kept as pending and applied by
@@ -402,7 +412,7 @@ def author_values(review: Review) -> dict:
 
 def ghosted_after_days(review: Review) -> int:
     """The public threshold, DESIGN.md §3: max(30, promised + 14) days without contact."""
-    return max(GHOSTED_AFTER_DAYS, (review.promised_days or 0) + GHOSTED_AFTER_PROMISE_MARGIN_DAYS)
+    return rules.ghosted_after_days(review.promised_days)
 
 
 def ghosted_mark_window() -> tuple[int, int]:
@@ -417,30 +427,25 @@ def ghosted_mark_window() -> tuple[int, int]:
     return low, max(low, high)
 
 
-def ghosted_mark_offset_days(review: Review) -> int:
-    """The review's secret wait past the threshold, a day in ghosted_mark_window().
+def _secret() -> bytes:
+    return str(current_app.config["SECRET_KEY"]).encode()
 
-    DESIGN.md §5 rule 8: on exactly threshold + 1 days the public card and the employer's figures
-    would change, giving away the last-contact date. A keyed hash of the review's id (not a random
-    draw) so the tick, the statistics, a recompute and the reminders all agree, while nobody
-    without SECRET_KEY can compute it. Changing SECRET_KEY or the delay window moves the day.
-    """
-    low, high = ghosted_mark_window()
-    secret = str(current_app.config["SECRET_KEY"]).encode()
-    key = hmac.new(secret, b"heardback-presumed-ghosted", hashlib.sha256).digest()
-    digest = hmac.new(key, str(review.id).encode(), hashlib.sha256).digest()
-    return low + int.from_bytes(digest[:8], "big") % (high - low + 1)
+
+def ghosted_mark_offset_days(review: Review) -> int:
+    """The review's secret wait past the threshold (scoring.rules.mark_offset_days)."""
+    return rules.mark_offset_days(review.id, _secret(), ghosted_mark_window())
 
 
 def presumed_ghosted_on(review: Review) -> date:
-    """The first day a waiting review counts as presumed ghosted (the one place for the rule)."""
-    days = ghosted_after_days(review) + 1 + ghosted_mark_offset_days(review)
-    return review.last_contact_on + timedelta(days=days)
+    """The first day a waiting review counts as presumed ghosted (scoring.rules)."""
+    return rules.presumed_ghosted_on(
+        review.last_contact_on, review.promised_days, review.id, _secret(), ghosted_mark_window()
+    )
 
 
 def is_presumed_ghosted(review: Review, today: date) -> bool:
     """DESIGN.md §3: waiting, and no contact for max(30, promised + 14) days, plus the review's
-    secret few days (presumed_ghosted_on)."""
+    secret few days (scoring.rules.is_presumed_ghosted)."""
     if review.outcome is not Outcome.waiting:
         return False
     return today >= presumed_ghosted_on(review)

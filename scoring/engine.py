@@ -1,18 +1,23 @@
-"""The responsiveness score (DESIGN.md §6) as plain functions of plain values.
+"""The figures candidates see (DESIGN.md §6) as plain functions of plain values.
 
 Nothing here reads the database, the clock or Flask: callers pass `today` and the facts of each
-review, so the daily tick, the per-employer update and `recompute` all get the same numbers from the
-same inputs. The parameters live in scoring/params.py.
+review, so the daily tick, the per-employer update, `recompute` and the benchmark all get the same
+numbers from the same inputs. The parameters live in scoring/params.py; importing this module
+alone imports nothing of the site.
+
+The headline is the estimated chance of hearing back: each review has a value h (1 heard back
+unprompted, 0 silence, an open case its chance of still hearing back), each review a weight w
+(recency and account trust), and an employer's estimate shrinks its weighted mean toward the
+site's (or its industry's) rate μ: (Σw·h + M·μ) / (Σw + M). The interval is the central
+INTERVAL_MASS of the Beta(Σw·h + M·μ, Σw·(1 - h) + M·(1 - μ)) posterior.
 
 Choices where DESIGN.md leaves room (also in the docstrings below):
 - Kaplan-Meier time origin is the last contact, like `decision_days`. A decision is an event at
   `decision_days`; a waiting or ghosted review is censored at the days of silence up to `today` (the
   most we know: no decision in that long), not at GHOSTED_AFTER_DAYS. `withdrew` is left out.
-- The pooled inputs (F and ū_decided) use the reviews that are scored (weight > 0), unweighted.
-- SD uses the employer's own weighted within variance unless the caller passes one (it must when
-  n = 0); see `shrunk_score`.
+- F uses the reviews that are counted (weight > 0), unweighted.
 - M̂ is a moment estimator with reliability weights; see `method_of_moments_M`.
-- The verdict band is taken from the score as displayed (rounded), so "75" is never "Mixed".
+- The verdict band is taken from the estimate as displayed (rounded), so "70" is never "Mixed".
 """
 
 from __future__ import annotations
@@ -24,8 +29,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from reviews.models import DECISIONS, Feedback, Outcome, Stage
 from scoring import params
+from scoring.vocabulary import DECISIONS, Feedback, Outcome, Stage
 
 # Floating error allowed when comparing a KM probability with a quantile's p.
 _QUANTILE_TOLERANCE = 1e-9
@@ -49,6 +54,12 @@ class ReviewFacts:
     # The decision came from confirming an employer's contact report: its decision_days are
     # the confirmation day minus the last contact, so no public day figure may show them (§5.8).
     contact_confirmed: bool = False
+    # The candidate heard only after chasing the employer (a withdrawn offer, "it was a
+    # mistake"): silence at that stage (DESIGN.md §6).
+    chased: bool = False
+    # Submitted from a new account (scoring.params.NEW_ACCOUNT_DAYS): less weight, and not an
+    # established reviewer for the lists.
+    new_account: bool = False
 
 
 # --- Kaplan-Meier ------------------------------------------------------------------------------
@@ -125,30 +136,7 @@ def km_observation(facts: ReviewFacts, today: date) -> tuple[int, bool] | None:
     return None
 
 
-# --- Per-review value u ------------------------------------------------------------------------
-
-
-def ghosted_value(stage: Stage) -> float:
-    return params.GHOSTED_VALUE.get(stage, params.GHOSTED_VALUE_LATER)
-
-
-def timeliness(decision_days: int, promised_days: int | None) -> float:
-    if promised_days is not None:
-        return params.T_PROMISE_KEPT if decision_days <= promised_days else params.T_PROMISE_MISSED
-    for within, t in params.T_BY_DAYS:
-        if decision_days <= within:
-            return t
-    return params.T_LATE
-
-
-def decision_value(facts: ReviewFacts) -> float:
-    t = timeliness(_decision_days(facts), facts.promised_days)
-    q = params.Q_BY_OUTCOME[facts.outcome]
-    u = params.DECISION_BASE + params.T_WEIGHT * t + params.Q_WEIGHT * q
-    # "Follow-ups sent and none answered"; an unknown answered count gets the benefit of the doubt.
-    if facts.followups_sent and facts.followups_answered == 0:
-        u -= params.UNANSWERED_FOLLOWUPS_PENALTY
-    return _clamp(u)
+# --- Per-review value h ------------------------------------------------------------------------
 
 
 def hear_back_chance(km_curve: KMCurve, silent_days: int) -> float:
@@ -162,46 +150,69 @@ def hear_back_chance(km_curve: KMCurve, silent_days: int) -> float:
     return _clamp((km_curve.F(horizon) - f_c) / (1 - f_c))
 
 
-def review_value(
-    facts: ReviewFacts, today: date, *, km_curve: KMCurve, mean_decided_value: float
-) -> float | None:
-    """u ∈ [0, 1] (DESIGN.md §6), or None for a review that is not scored (withdrew)."""
+def heard_back(facts: ReviewFacts) -> bool | None:
+    """Did the candidate hear back? Yes for a decision told unprompted; no for silence (ghosted,
+    presumed ghosted, or a decision they had to chase); None for an open case or a withdrawal."""
     outcome = facts.outcome
-    if outcome is Outcome.withdrew:
-        return None
     if outcome in DECISIONS:
-        return decision_value(facts)
+        return not facts.chased
     if outcome is Outcome.ghosted or (outcome is Outcome.waiting and facts.presumed_ghosted):
-        return ghosted_value(facts.stage)
-    if outcome is Outcome.waiting:
-        q = hear_back_chance(km_curve, _days_since_contact(facts, today))
-        return _clamp(q * mean_decided_value + (1 - q) * ghosted_value(facts.stage))
-    raise ValueError(f"unknown outcome {outcome!r}")
+        return False
+    return None
 
 
-def pooled_inputs(facts_list: Iterable[ReviewFacts], today: date) -> tuple[KMCurve, float]:
-    """F and ū_decided pooled over the scored reviews (weight > 0), each review counted once.
+def review_value(facts: ReviewFacts, today: date, *, km_curve: KMCurve) -> float | None:
+    """h ∈ [0, 1], or None for a review that is not counted (withdrew).
 
-    With no decided review ū_decided is 0.0; it is then never used, since F ≡ 0 makes q = 0.
-    """
-    scored = [facts for facts in facts_list if weight(facts, today) > 0]
-    observations = [obs for facts in scored if (obs := km_observation(facts, today)) is not None]
-    decided = [decision_value(facts) for facts in scored if facts.outcome in DECISIONS]
-    mean_decided = sum(decided) / len(decided) if decided else 0.0
-    return kaplan_meier(observations), mean_decided
+    An open case counts as its chance q of still hearing back by day 30: dropping open cases
+    biases a rate upward and counting them as silence biases it downward (DESIGN.md §6)."""
+    if facts.outcome is Outcome.withdrew:
+        return None
+    answer = heard_back(facts)
+    if answer is not None:
+        return 1.0 if answer else 0.0
+    if facts.outcome is Outcome.waiting:
+        return hear_back_chance(km_curve, _days_since_contact(facts, today))
+    raise ValueError(f"unknown outcome {facts.outcome!r}")
+
+
+def pooled_curve(facts_list: Iterable[ReviewFacts], today: date) -> KMCurve:
+    """F pooled over the counted reviews (weight > 0), each review counted once."""
+    observations = [
+        obs
+        for facts in facts_list
+        if weight(facts, today) > 0 and (obs := km_observation(facts, today)) is not None
+    ]
+    return kaplan_meier(observations)
 
 
 # --- Weights -----------------------------------------------------------------------------------
 
 
 def weight(facts: ReviewFacts, today: date) -> float:
-    """w = r · 2^(-age/730), age in days since last contact; 0 past four years or while held."""
+    """w = trust · recency: trust NEW_ACCOUNT_WEIGHT for a new account's review, else 1;
+    recency 2^(-age/HALF_LIFE_DAYS) with age in days since last contact (1 when the half-life
+    is None); 0 past MAX_AGE_DAYS or while held by the burst cap (§8)."""
     if facts.held:
         return 0.0
     age = _days_since_contact(facts, today)
     if age > params.MAX_AGE_DAYS:
         return 0.0
-    return 2.0 ** (-age / params.HALF_LIFE_DAYS)
+    trust = params.NEW_ACCOUNT_WEIGHT if facts.new_account else 1.0
+    if params.HALF_LIFE_DAYS is None:
+        return trust
+    return trust * 2.0 ** (-age / params.HALF_LIFE_DAYS)
+
+
+def established_authors(facts_list: Iterable[ReviewFacts], today: date) -> int:
+    """Distinct accounts among the counted reviews that were not new when they wrote them."""
+    return len(
+        {
+            facts.author_key
+            for facts in facts_list
+            if not facts.new_account and weight(facts, today) > 0
+        }
+    )
 
 
 def distinct_authors(facts_list: Iterable[ReviewFacts], today: date) -> int:
@@ -218,36 +229,120 @@ def spread_days(facts_list: Iterable[ReviewFacts], today: date) -> int:
 # --- Per employer ------------------------------------------------------------------------------
 
 
-def shrunk_score(
-    values_weights: Iterable[tuple[float, float]],
-    mu: float,
-    M: float,
-    within_variance: float | None = None,
-) -> tuple[float, float]:
-    """(S, SD) on the 0-100 scale: S = 100·(n·ȳ + M·μ)/(n + M), SD = 100·√(σ²/(n + M)).
+@dataclass(frozen=True)
+class Estimate:
+    """An employer's estimated chance of hearing back, on the 0-100 scale.
 
-    σ² (`within_variance`) defaults to the employer's own weighted variance of u around ȳ,
-    Σw·(u - ȳ)² / n. That is 0 for one review or identical ones, so callers that want an honest
-    ± for small employers should pass the pooled within variance (`pooled_within_variance`),
-    and must pass one when n = 0 (then S = 100·μ).
-    """
-    pairs = [(u, w) for u, w in values_weights if w > 0]
-    if any(not 0 <= u <= 1 for u, _ in pairs) or not 0 <= mu <= 1:
+    `value` = 100·(Σw·h + M·μ)/(Σw + M); `low`, `high` the central INTERVAL_MASS of the Beta
+    posterior; `sd` its standard deviation; `n` = Σw; `observed` the weighted mean of h (0-1)
+    or None with no weight; `leans` when the prior weighs as much as the reviews (M ≥ n), so the
+    estimate sits nearer the site-wide figure than the reports alone would put it."""
+
+    value: float
+    sd: float
+    low: float
+    high: float
+    n: float
+    observed: float | None
+    mu: float
+    prior_weight: float
+
+    @property
+    def leans(self) -> bool:
+        return self.n <= self.prior_weight
+
+
+def estimate(values_weights: Iterable[tuple[float, float]], mu: float, M: float) -> Estimate:
+    """The shrunk estimate of the chance of hearing back, with its Beta posterior interval."""
+    pairs = [(h, w) for h, w in values_weights if w > 0]
+    if any(not 0 <= h <= 1 for h, _ in pairs) or not 0 <= mu <= 1:
         raise ValueError("values and mu must lie in [0, 1]")
     if M <= 0:
         raise ValueError(f"M must be positive, got {M}")
     n = sum(w for _, w in pairs)
-    if n > 0:
-        mean = sum(w * u for u, w in pairs) / n
-        if within_variance is None:
-            within_variance = sum(w * (u - mean) ** 2 for u, w in pairs) / n
-    else:
-        mean = 0.0
-        if within_variance is None:
-            raise ValueError("an employer with no weight needs the pooled within variance")
-    score = 100 * (n * mean + M * mu) / (n + M)
-    sd = 100 * math.sqrt(within_variance / (n + M))
-    return min(max(score, 0.0), 100.0), sd
+    heard = sum(w * h for h, w in pairs)
+    a = heard + M * mu
+    b = (n - heard) + M * (1 - mu)
+    # Guard the degenerate priors μ = 0 or 1 (a site where every report agrees).
+    a, b = max(a, 1e-9), max(b, 1e-9)
+    total = a + b
+    sd = math.sqrt(a * b / (total * total * (total + 1)))
+    tail = (1 - params.INTERVAL_MASS) / 2
+    return Estimate(
+        value=_clamp(a / total) * 100,
+        sd=100 * sd,
+        low=100 * beta_quantile(tail, a, b),
+        high=100 * beta_quantile(1 - tail, a, b),
+        n=n,
+        observed=heard / n if n > 0 else None,
+        mu=mu,
+        prior_weight=M,
+    )
+
+
+def shrunk_score(
+    values_weights: Iterable[tuple[float, float]], mu: float, M: float
+) -> tuple[float, float]:
+    """(estimate, SD) on the 0-100 scale (see `estimate`)."""
+    found = estimate(values_weights, mu, M)
+    return found.value, found.sd
+
+
+# --- The Beta distribution ---------------------------------------------------------------------
+# The standard library has no Beta quantile and scipy is too heavy for a web worker; the
+# regularised incomplete beta by its continued fraction (Numerical Recipes §6.4) is exact to
+# 1e-10 here, and tests/unit/test_scoring_engine.py checks it against scipy.
+
+
+def _beta_continued_fraction(x: float, a: float, b: float) -> float:
+    tiny = 1e-300
+    qab, qap, qam = a + b, a + 1, a - 1
+    c, d = 1.0, 1 - qab * x / qap
+    d = 1 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 300):
+        m2 = 2 * m
+        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
+        d = 1 + aa * d
+        d = 1 / (d if abs(d) > tiny else tiny)
+        c = 1 + aa / c if abs(1 + aa / c) > tiny else tiny
+        h *= d * c
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
+        d = 1 + aa * d
+        d = 1 / (d if abs(d) > tiny else tiny)
+        c = 1 + aa / c if abs(1 + aa / c) > tiny else tiny
+        step = d * c
+        h *= step
+        if abs(step - 1) < 1e-12:
+            break
+    return h
+
+
+def beta_cdf(x: float, a: float, b: float) -> float:
+    """The regularised incomplete beta function I_x(a, b)."""
+    if x <= 0:
+        return 0.0
+    if x >= 1:
+        return 1.0
+    log_front = (
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    )
+    front = math.exp(log_front)
+    if x < (a + 1) / (a + b + 2):
+        return front * _beta_continued_fraction(x, a, b) / a
+    return 1 - front * _beta_continued_fraction(1 - x, b, a) / b
+
+
+def beta_quantile(p: float, a: float, b: float) -> float:
+    """The x with I_x(a, b) = p, by bisection (60 halvings: far below any shown precision)."""
+    low, high = 0.0, 1.0
+    for _ in range(60):
+        middle = (low + high) / 2
+        if beta_cdf(middle, a, b) < p:
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2
 
 
 @dataclass(frozen=True)
@@ -345,14 +440,18 @@ def display(score: float, sd: float, n: float, distinct_authors: int) -> Verdict
     return Verdict(True, shown_score, _round_half_up(sd), band, band.value)
 
 
-def eligible_most_responsive(n: float, spread_days: int) -> bool:
+def eligible_most_responsive(n: float, spread_days: int, established: int) -> bool:
     return (
-        n >= params.MIN_N_MOST_RESPONSIVE and spread_days >= params.MIN_SPREAD_DAYS_MOST_RESPONSIVE
+        n >= params.MIN_N_MOST_RESPONSIVE
+        and spread_days >= params.MIN_SPREAD_DAYS_MOST_RESPONSIVE
+        and established >= params.MIN_ESTABLISHED_AUTHORS_LISTS
     )
 
 
-def eligible_least_responsive(n: float) -> bool:
-    return n >= params.MIN_N_LEAST_RESPONSIVE
+def eligible_least_responsive(n: float, established: int) -> bool:
+    return (
+        n >= params.MIN_N_LEAST_RESPONSIVE and established >= params.MIN_ESTABLISHED_AUTHORS_LISTS
+    )
 
 
 def clearly_above_mean(score: float, sd: float, mu: float) -> bool:

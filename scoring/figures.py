@@ -22,8 +22,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from reviews.models import DECISIONS, Outcome, Stage
 from scoring import engine, params
+from scoring.vocabulary import DECISIONS, Outcome, Stage
 
 # DESIGN.md §5.3: a breakdown cell needs this many distinct reviewers.
 MIN_CELL_AUTHORS = 5
@@ -74,12 +74,9 @@ def _ghosted(facts: engine.ReviewFacts) -> bool:
 
 
 def heard_back(facts: engine.ReviewFacts, today: date) -> bool | None:
-    """A decision came (yes) or the candidate was ghosted (no); open cases, withdrawals: None."""
-    if facts.outcome in DECISIONS:
-        return True
-    if _ghosted(facts):
-        return False
-    return None
+    """A decision came unprompted (yes), or the candidate was ghosted or had to chase the
+    answer (no); open cases, withdrawals: None (scoring.engine.heard_back)."""
+    return engine.heard_back(facts)
 
 
 def timeline_kept(facts: engine.ReviewFacts, today: date) -> bool | None:
@@ -203,6 +200,34 @@ def by_stage(pairs: Weighted, today: date, priors: dict) -> list[dict]:
     return cells
 
 
+# --- The headline -----------------------------------------------------------------------------
+
+
+def headline(found: engine.Estimate, pairs: Weighted, today: date) -> dict:
+    """What the top of an employer page says: the estimated chance of hearing back (percent)
+    with its interval, the plain counts it rests on, and whether it leans toward the site-wide
+    figure (few reports). Counts are of the reviews that count (weight > 0)."""
+    heard = silent = open_cases = 0
+    for facts, _ in pairs:
+        answer = engine.heard_back(facts)
+        if answer is True:
+            heard += 1
+        elif answer is False:
+            silent += 1
+        elif facts.outcome is Outcome.waiting:
+            open_cases += 1
+    return {
+        "estimate": round(found.value, 2),
+        "low": round(found.low, 2),
+        "high": round(found.high, 2),
+        "heard": heard,
+        "silent": silent,
+        "open": open_cases,
+        "leans": found.leans,
+        "site": round(100 * found.mu, 2),
+    }
+
+
 # --- Days to decision -------------------------------------------------------------------------
 
 
@@ -242,8 +267,10 @@ def _shown_days(facts) -> bool:
     """A decision whose day count may be shown, even bucketed: not one recorded by confirming a
     contact report, whose days are that day minus the last contact (§5.8); the card shows none,
     so neither may the chart, the range or a percentile at a small employer."""
-    return facts.outcome in DECISIONS and facts.decision_days is not None and not (
-        facts.contact_confirmed
+    return (
+        facts.outcome in DECISIONS
+        and facts.decision_days is not None
+        and not (facts.contact_confirmed)
     )
 
 

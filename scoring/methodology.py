@@ -20,13 +20,10 @@ from employers.models import Industry
 from extensions import db
 from reviews.forms import OUTCOMES, STAGES
 from reviews.models import DECISIONS, Outcome, Stage
-from reviews.services import (
-    GHOSTED_AFTER_DAYS,
-    GHOSTED_AFTER_PROMISE_MARGIN_DAYS,
-    ghosted_mark_window,
-)
+from reviews.services import ghosted_mark_window
 from scoring import engine, params
 from scoring.models import SiteParameters
+from scoring.params import GHOSTED_AFTER_DAYS, GHOSTED_AFTER_PROMISE_MARGIN_DAYS
 from scoring.stats import Inputs, public_baselines
 from timeutils import month_label
 from timeutils import today as today_utc

@@ -1,68 +1,69 @@
-"""The parameters of the responsiveness score, in one place (DESIGN.md §6).
+"""The parameters of the figures candidates see, in one place (DESIGN.md §6).
 
-The methodology page shows these; a change here is a change to the published method, so measure it
-with the benchmark (bench/) first.
+The methodology page shows these; a change here is a change to the published method. DESIGN.md §6
+says the adversarial benchmark decides: measure a change with `bench/score_adversarial.py`
+first, keep it only if the benchmark's figures improve, and record them in docs/scoring.md.
+
+Pure constants: no Flask, no database (scoring.engine and scoring.rules import only this module
+and scoring.vocabulary).
 """
 
 from __future__ import annotations
 
-from reviews.models import Outcome, Stage
+# DESIGN.md §3: a waiting case with no contact for max(30, promised + 14) days is presumed ghosted
+# (plus a secret few days per review, scoring.rules).
+GHOSTED_AFTER_DAYS = 30
+GHOSTED_AFTER_PROMISE_MARGIN_DAYS = 14
 
-# DESIGN.md §6, per-review value u: a ghosted case is worth something only when the candidate had
-# invested little (silence after real investment is the worst outcome).
-GHOSTED_VALUE = {Stage.applied: 0.30, Stage.screen: 0.15}  # every later stage: 0
-GHOSTED_VALUE_LATER = 0.0
-
-# DESIGN.md §6: a communicated decision is worth BASE + T_WEIGHT·T + Q_WEIGHT·Q, minus
-# UNANSWERED_FOLLOWUPS_PENALTY when follow-ups were sent and none was answered, clamped to [0, 1].
-DECISION_BASE = 0.6
-T_WEIGHT = 0.25
-Q_WEIGHT = 0.15
-UNANSWERED_FOLLOWUPS_PENALTY = 0.1
-
-# DESIGN.md §6, T (timeliness) with a promised timeline: kept / missed.
-T_PROMISE_KEPT = 1.0
-T_PROMISE_MISSED = 0.3
-# DESIGN.md §6, T without a promise: (decided within this many days, T); later: T_LATE.
-T_BY_DAYS = ((7, 1.0), (14, 0.7), (30, 0.4))
-T_LATE = 0.1
-
-# DESIGN.md §6, Q (quality of the decision).
-Q_BY_OUTCOME = {
-    Outcome.offer: 1.0,
-    Outcome.rejected_with_feedback: 1.0,
-    Outcome.rejected: 0.5,
-    Outcome.rescinded: 0.0,
-}
-
-# DESIGN.md §6, waiting cases: q is the chance of still hearing back by this day, given the silence.
+# The headline is the chance of hearing back (DESIGN.md §6). A review's value h: 1 when the
+# employer communicated a decision unprompted, 0 for silence (ghosted, presumed ghosted, or an
+# answer the candidate had to chase), and for an open case the chance of still hearing back by
+# this day given the silence so far (from the site's Kaplan-Meier curve of days to decision).
 HEAR_BACK_HORIZON_DAYS = 30
 
-# DESIGN.md §6, weights: a two-year half-life from the last contact date; older than four years is
-# not scored.
-HALF_LIFE_DAYS = 730
+# Weights. Recency: None = every review counts the same whatever its age (the benchmark's
+# "employers that change" worlds decide; see docs/scoring.md). Reviews older than MAX_AGE_DAYS
+# are not counted.
+HALF_LIFE_DAYS: int | None = 730
 MAX_AGE_DAYS = 4 * 365
 
-# DESIGN.md §6, shrinkage: M = max(M̂, M_FLOOR). The floor halves what five fake reviews can do to
-# a small employer.
-M_FLOOR = 10.0
-# When the employers' means vary no more than sampling noise explains, the between-employer variance
-# estimate is ≤ 0; it is floored here, which makes M̂ very large (shrink almost fully to μ).
+# Account trust (DESIGN.md §6 "Fakes cannot buy a list"): a review submitted from an account
+# younger than NEW_ACCOUNT_DAYS that had written no review of another employer is weighted by
+# NEW_ACCOUNT_WEIGHT. Puppet accounts are new by definition; most honest reviewers are too, but
+# the weight is the same for every employer, so it changes how fast an estimate leaves the
+# site-wide figure, not the order of honest employers.
+NEW_ACCOUNT_DAYS = 30
+NEW_ACCOUNT_WEIGHT = 0.25
+
+# Shrinkage: estimate = (Σw·h + M·μ) / (Σw + M) with M = max(M̂, M_FLOOR), M̂ the
+# method-of-moments ratio of within- to between-employer variance, in the units of w.
+M_FLOOR = 3.0
+# When the employers' rates vary no more than sampling noise explains, the between-employer
+# variance estimate is ≤ 0; it is floored here, which makes M̂ very large (shrink almost fully).
 BETWEEN_VARIANCE_FLOOR = 1e-6
 
-# DESIGN.md §6: scores shrink toward their industry's μ from this many employers with reviews.
+# The interval shown with the estimate: the central share of the Beta posterior.
+INTERVAL_MASS = 0.8
+
+# Estimates shrink toward their industry's μ from this many employers with reviews.
 MIN_EMPLOYERS_FOR_INDUSTRY_MU = 200
 
-# DESIGN.md §6, "shown when" (and §5.3 small-count protection).
+# DESIGN.md §5.3 and §6, "shown when": a figure needs 3 counted reviews from 3 accounts.
 MIN_N_SHOWN = 3.0
 MIN_DISTINCT_AUTHORS_SHOWN = 3
+# The lists: "most responsive" needs n ≥ 5 (Σw) over ≥ 30 days, "least responsive" n ≥ 10, and
+# both need reviews from this many established accounts (not new, see above): breadth of
+# independent evidence that a handful of fresh accounts cannot supply.
 MIN_N_MOST_RESPONSIVE = 5.0
 MIN_SPREAD_DAYS_MOST_RESPONSIVE = 30
 MIN_N_LEAST_RESPONSIVE = 10.0
+MIN_ESTABLISHED_AUTHORS_LISTS = 3
 
-# DESIGN.md §6, verdict bands: a score at a boundary belongs to the band above it.
-RESPONSIVE_FROM = 75
-MIXED_FROM = 50
-OFTEN_SILENT_FROM = 25
+# Verdict bands on the estimated chance of hearing back, in percent; an estimate at a boundary
+# belongs to the band above. Chosen from the benchmark's calibration table (docs/scoring.md), so
+# each label stands for a stated range of true hear-back rates.
+RESPONSIVE_FROM = 70
+MIXED_FROM = 45
+OFTEN_SILENT_FROM = 20
 
 NOT_ENOUGH_REVIEWS = "not enough reviews yet"

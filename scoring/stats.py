@@ -109,6 +109,7 @@ FACT_COLUMNS = (
     Review.published_at,
     Review.burst_capped_at,
     Review.employer_followed_up_at,
+    Review.new_account,
 )
 
 
@@ -129,6 +130,7 @@ def facts_from_review(review, today: date) -> engine.ReviewFacts:
         # A de-linked review (its account deleted) counts as an author of its own.
         author_key=review.author_id if review.author_id is not None else f"review-{review.id}",
         contact_confirmed=review.employer_followed_up_at is not None,
+        new_account=bool(review.new_account),
     )
 
 
@@ -142,9 +144,7 @@ def _valued(
     """(u, w) for the weighted reviews that are scored (withdrawals are shown, not scored)."""
     valued = []
     for item, weight in pairs:
-        value = engine.review_value(
-            item, today, km_curve=inputs.curve, mean_decided_value=inputs.mean_decided_value
-        )
+        value = engine.review_value(item, today, km_curve=inputs.curve)
         if value is not None:
             valued.append((value, weight))
     return valued
@@ -161,13 +161,14 @@ def employer_figures(
         valued = _valued(subset, inputs, today)
         if not valued:
             return None
-        return engine.shrunk_score(valued, mu, inputs.m, inputs.within_variance)[0]
+        return engine.shrunk_score(valued, mu, inputs.m)[0]
 
     valued = _valued(pairs, inputs, today)
     n = sum(weight for _, weight in valued)
     score = sd = None
+    found = engine.estimate(valued, mu, inputs.m)
     if n > 0:
-        score, sd = engine.shrunk_score(valued, mu, inputs.m, inputs.within_variance)
+        score, sd = found.value, found.sd
     scored = [
         item
         for item, _ in pairs
@@ -201,9 +202,11 @@ def employer_figures(
         "scored_reviews": len(valued),
         "scored_authors": engine.distinct_authors(scored, today),
         "spread_days": engine.spread_days(scored, today),
+        "established_authors": engine.established_authors(scored, today),
         # No date in the figures: an employer's row is also recomputed when one of its reviews
         # changes, so its date would tell the day of an author's edit (DESIGN.md §5.1-5.2).
         "figures": {
+            "headline": side.headline(found, pairs, today) if n > 0 else None,
             **{
                 name: side.share(
                     side.answers(pairs, question, today), side.Prior.of(priors.get(name))
@@ -293,8 +296,10 @@ def _site_parameters(grouped: list[_EmployerReviews], today: date) -> Inputs:
     everything = [item for employer in grouped for item, _ in employer.pairs]
     observations = [obs for item in everything if (obs := engine.km_observation(item, today))]
     curve = engine.kaplan_meier(observations)
-    decided = [engine.decision_value(item) for item in everything if item.outcome in DECISIONS]
-    mean_decided = sum(decided) / len(decided) if decided else 0.0
+    # Kept in the row for its readers; h is 1 for every decision told unprompted.
+    decided = [item for item in everything if item.outcome in DECISIONS]
+    unprompted = sum(0.0 if item.chased else 1.0 for item in decided)
+    mean_decided = unprompted / len(decided) if decided else 0.0
     provisional = Inputs(DEFAULT_MU, params.M_FLOOR, DEFAULT_WITHIN_VARIANCE, curve, mean_decided)
 
     per_employer = []

@@ -1,0 +1,98 @@
+"""Account trust for the figures: reviews.new_account, employer_stats.established_authors (issue 13)
+
+reviews.new_account: the review was submitted from an account younger than 30 days with no
+published review of another employer (reviews.services.is_new_account). Existing reviews are
+marked by the same rule, from the account's and the reviews' own times; a review whose account
+was deleted (author_id NULL) can't be judged and stays unmarked.
+
+employer_stats.established_authors: filled by the next `recompute` (tick does one a day).
+
+Revision ID: 445842f7b1c0
+Revises: d4a8e6b2c9f1
+Create Date: 2026-12-05 11:16:37.568742
+
+"""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = "445842f7b1c0"
+down_revision = "d4a8e6b2c9f1"
+branch_labels = None
+depends_on = None
+
+NEW_ACCOUNT_DAYS = 30  # scoring.params.NEW_ACCOUNT_DAYS when this migration was written
+
+
+def upgrade():
+    with op.batch_alter_table("employer_stats", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("established_authors", sa.Integer(), server_default="0", nullable=False)
+        )
+
+    with op.batch_alter_table("reviews", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("new_account", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
+
+    _mark_new_accounts()
+
+
+def _mark_new_accounts():
+    bind = op.get_bind()
+    reviews = sa.table(
+        "reviews",
+        sa.column("id", sa.Integer),
+        sa.column("author_id", sa.Integer),
+        sa.column("employer_id", sa.Integer),
+        sa.column("created_at", sa.DateTime),
+        sa.column("published_at", sa.DateTime),
+        sa.column("new_account", sa.Boolean),
+    )
+    users = sa.table("users", sa.column("id", sa.Integer), sa.column("created_at", sa.DateTime))
+    rows = bind.execute(
+        sa.select(
+            reviews.c.id,
+            reviews.c.author_id,
+            reviews.c.employer_id,
+            reviews.c.created_at,
+            reviews.c.published_at,
+            users.c.created_at.label("account_created_at"),
+        )
+        .join(users, users.c.id == reviews.c.author_id)
+        .order_by(reviews.c.author_id, reviews.c.created_at)
+    ).all()
+    by_author: dict[int, list] = {}
+    for row in rows:
+        by_author.setdefault(row.author_id, []).append(row)
+    marked = []
+    for own in by_author.values():
+        for row in own:
+            if row.account_created_at <= row.created_at - timedelta(days=NEW_ACCOUNT_DAYS):
+                continue
+            elsewhere = any(
+                other.employer_id != row.employer_id
+                and other.published_at is not None
+                and other.published_at <= row.created_at
+                for other in own
+            )
+            if not elsewhere:
+                marked.append({"review_id": row.id})
+    if marked:
+        bind.execute(
+            reviews.update()
+            .where(reviews.c.id == sa.bindparam("review_id"))
+            .values(new_account=sa.true()),
+            marked,
+        )
+
+
+def downgrade():
+    with op.batch_alter_table("reviews", schema=None) as batch_op:
+        batch_op.drop_column("new_account")
+
+    with op.batch_alter_table("employer_stats", schema=None) as batch_op:
+        batch_op.drop_column("established_authors")
