@@ -1,5 +1,5 @@
 """The scoring engine (DESIGN.md §6) against examples computed by hand; the arithmetic is in the
-comments so a reader can check it."""
+comments so a reader can check it. The headline is the estimated chance of hearing back."""
 
 from __future__ import annotations
 
@@ -10,32 +10,37 @@ from datetime import date, timedelta
 
 import pytest
 
-from reviews.models import DECISIONS, Feedback, Outcome, Stage
 from scoring import params
 from scoring.engine import (
     Band,
     KMCurve,
     ReviewFacts,
     band_of,
+    beta_cdf,
+    beta_quantile,
     clearly_above_mean,
     clearly_below_mean,
     display,
     distinct_authors,
     eligible_least_responsive,
     eligible_most_responsive,
+    established_authors,
+    estimate,
     hear_back_chance,
+    heard_back,
     kaplan_meier,
     km_observation,
     least_responsive_key,
     method_of_moments_M,
     most_responsive_key,
-    pooled_inputs,
+    pooled_curve,
     pooled_within_variance,
     review_value,
     shrunk_score,
     spread_days,
     weight,
 )
+from scoring.vocabulary import DECISIONS, Feedback, Outcome, Stage
 
 TODAY = date(2026, 6, 1)
 EMPTY_CURVE = KMCurve()
@@ -58,130 +63,56 @@ def facts(**changes) -> ReviewFacts:
     return replace(base, **changes)
 
 
-def value(review: ReviewFacts, curve: KMCurve = EMPTY_CURVE, mean_decided: float = 0.8):
-    return review_value(review, TODAY, km_curve=curve, mean_decided_value=mean_decided)
+def value(review: ReviewFacts, curve: KMCurve = EMPTY_CURVE):
+    return review_value(review, TODAY, km_curve=curve)
 
 
 def ago(days: int) -> date:
     return TODAY - timedelta(days=days)
 
 
-# --- u: ghosted ---------------------------------------------------------------------------------
+# --- h: did the candidate hear back? -------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("stage", "expected"),
-    [
-        (Stage.applied, 0.30),
-        (Stage.screen, 0.15),
-        (Stage.interview, 0.0),
-        (Stage.assignment, 0.0),
-        (Stage.final, 0.0),
-        (Stage.references, 0.0),
-        (Stage.offer, 0.0),  # "told I was accepted, then silence"
-    ],
-)
-def test_ghosted_value_by_stage(stage, expected):
+@pytest.mark.parametrize("outcome", sorted(DECISIONS, key=lambda o: o.value))
+def test_a_decision_told_unprompted_is_hearing_back_whatever_its_kind_or_speed(outcome):
+    # The composite score's timeliness and quality are side figures now, not the headline.
+    for days in (0, 6, 400):
+        review = facts(outcome=outcome, decision_days=days, stage=Stage.offer)
+        assert heard_back(review) is True
+        assert value(review) == 1.0
+
+
+@pytest.mark.parametrize("outcome", sorted(DECISIONS, key=lambda o: o.value))
+def test_a_decision_the_candidate_had_to_chase_is_silence(outcome):
+    # DESIGN.md §6: an offer withdrawn, or "it was a mistake", only when chased counts as silence.
+    review = facts(outcome=outcome, stage=Stage.offer, chased=True)
+    assert heard_back(review) is False
+    assert value(review) == 0.0
+
+
+@pytest.mark.parametrize("stage", list(Stage))
+def test_ghosted_is_silence_at_every_stage(stage):
     ghosted = facts(stage=stage, outcome=Outcome.ghosted, decision_days=None)
     presumed = facts(
         stage=stage, outcome=Outcome.waiting, decision_days=None, presumed_ghosted=True
     )
-    assert value(ghosted) == expected
-    # A presumed-ghosted case counts as ghosted whatever the curve says.
-    assert value(presumed, kaplan_meier([(40, True)]), mean_decided=1.0) == expected
+    assert heard_back(ghosted) is heard_back(presumed) is False
+    assert value(ghosted) == value(presumed) == 0.0
 
 
-# --- u: decisions -------------------------------------------------------------------------------
+def test_withdrew_is_not_counted():
+    review = facts(outcome=Outcome.withdrew, decision_days=None)
+    assert heard_back(review) is None
+    assert value(review) is None
 
 
-@pytest.mark.parametrize(
-    ("outcome", "decision_days", "expected"),
-    [
-        # 0.6 + 0.25·T + 0.15·Q; no promised timeline, so T comes from the days.
-        (Outcome.offer, 0, 1.0),  # 0.6 + 0.25·1 + 0.15·1 = 1.0
-        (Outcome.offer, 7, 1.0),  # day 7 is "within 7"
-        (Outcome.rejected_with_feedback, 8, 0.925),  # 0.6 + 0.25·0.7 + 0.15·1 = 0.925
-        (Outcome.rejected_with_feedback, 14, 0.925),  # day 14 is "within 14"
-        (Outcome.rejected, 15, 0.775),  # 0.6 + 0.25·0.4 + 0.15·0.5 = 0.6 + 0.1 + 0.075
-        (Outcome.rejected, 30, 0.775),  # day 30 is "within 30"
-        (Outcome.rejected, 31, 0.7),  # 0.6 + 0.25·0.1 + 0.075 = 0.6 + 0.025 + 0.075
-        (Outcome.rejected, 7, 0.925),  # 0.6 + 0.25 + 0.075
-        (Outcome.rescinded, 7, 0.85),  # 0.6 + 0.25 + 0.15·0
-        (Outcome.rescinded, 365, 0.625),  # 0.6 + 0.025 + 0
-    ],
-)
-def test_decision_value_without_promise(outcome, decision_days, expected):
-    stage = Stage.offer if outcome in (Outcome.offer, Outcome.rescinded) else Stage.final
-    review = facts(stage=stage, outcome=outcome, decision_days=decision_days)
-    assert value(review) == pytest.approx(expected)
+def test_an_open_case_is_neither_yes_nor_no():
+    review = facts(outcome=Outcome.waiting, decision_days=None, last_contact_on=ago(5))
+    assert heard_back(review) is None
 
 
-@pytest.mark.parametrize(
-    ("promised_days", "decision_days", "expected"),
-    [
-        # rejected, Q = 0.5: 0.6 + 0.25·T + 0.075
-        (10, 3, 0.925),  # kept: T = 1 → 0.925
-        (10, 10, 0.925),  # on the promised day is kept
-        (10, 11, 0.75),  # missed: T = 0.3 → 0.6 + 0.075 + 0.075 = 0.75
-        (3, 5, 0.75),  # missed, although "within 7" would have given T = 1
-        (60, 45, 0.925),  # kept, although "later than 30" would have given T = 0.1
-    ],
-)
-def test_decision_value_with_promise(promised_days, decision_days, expected):
-    review = facts(promised_days=promised_days, decision_days=decision_days)
-    assert value(review) == pytest.approx(expected)
-
-
-@pytest.mark.parametrize(
-    ("sent", "answered", "expected"),
-    [
-        (2, 0, 0.825),  # none answered: 0.925 - 0.1
-        (1, 0, 0.825),
-        (2, 1, 0.925),  # one answered: no penalty
-        (0, 0, 0.925),  # none sent: no penalty
-        (None, None, 0.925),
-        (3, None, 0.925),  # answered count unknown: benefit of the doubt
-    ],
-)
-def test_unanswered_followups_cost_a_tenth(sent, answered, expected):
-    # rejected within 7 days: 0.6 + 0.25 + 0.075 = 0.925 before the penalty.
-    review = facts(decision_days=7, followups_sent=sent, followups_answered=answered)
-    assert value(review) == pytest.approx(expected)
-
-
-def test_lowest_possible_decision_value():
-    # rescinded, promise missed, follow-ups ignored: 0.6 + 0.25·0.3 + 0 - 0.1 = 0.575;
-    # without a promise and late: 0.6 + 0.025 + 0 - 0.1 = 0.525, the minimum.
-    missed = facts(
-        stage=Stage.offer,
-        outcome=Outcome.rescinded,
-        decision_days=20,
-        promised_days=5,
-        followups_sent=4,
-        followups_answered=0,
-    )
-    assert value(missed) == pytest.approx(0.575)
-    assert value(replace(missed, promised_days=None, decision_days=90)) == pytest.approx(0.525)
-
-
-def test_decision_value_is_clamped(monkeypatch):
-    # With the published parameters u stays in [0.525, 1]; the clamp guards a future change.
-    monkeypatch.setattr(params, "DECISION_BASE", 0.95)
-    assert value(facts(stage=Stage.offer, outcome=Outcome.offer, decision_days=1)) == 1.0
-    monkeypatch.setattr(params, "DECISION_BASE", -0.5)
-    assert value(facts(decision_days=90, followups_sent=1, followups_answered=0)) == 0.0
-
-
-def test_withdrew_is_not_scored():
-    assert value(facts(outcome=Outcome.withdrew, decision_days=None)) is None
-
-
-def test_decision_without_decision_days_is_refused():
-    with pytest.raises(ValueError, match="decision_days"):
-        value(facts(decision_days=None))
-
-
-# --- u: waiting, partial credit -----------------------------------------------------------------
+# --- Waiting cases: q ---------------------------------------------------------------------------
 
 # Days to decision: events on days 5, 20, 40; one case censored on day 10.
 #   day 5:  4 at risk, 1 decision → S = 3/4,        F = 1/4
@@ -200,29 +131,27 @@ def test_small_curve_by_hand():
 
 
 @pytest.mark.parametrize(
-    ("stage", "silent_days", "expected"),
+    ("silent_days", "expected"),
     [
         # c = 10: q = (F(30) - F(10)) / (1 - F(10)) = (5/8 - 1/4)/(3/4) = (3/8)/(3/4) = 1/2
-        (Stage.applied, 10, 0.55),  # 1/2·0.8 + 1/2·0.30 = 0.4 + 0.15
-        (Stage.interview, 10, 0.4),  # 1/2·0.8 + 1/2·0
-        # c = 0: q = (5/8 - 0)/1 = 5/8 → 5/8·0.8 + 3/8·0.15 = 0.5 + 0.05625
-        (Stage.screen, 0, 0.55625),
-        # c = 25: F(25) = F(30) = 5/8 → q = 0 → the ghosted value
-        (Stage.applied, 25, 0.30),
+        (10, 0.5),
+        # c = 0: q = (5/8 - 0)/1 = 5/8
+        (0, 0.625),
+        # c = 25: F(25) = F(30) = 5/8 → q = 0
+        (25, 0.0),
         # c ≥ 30 (a promise can keep a case from being presumed ghosted): q = 0
-        (Stage.applied, 30, 0.30),
-        (Stage.screen, 45, 0.15),
+        (30, 0.0),
+        (45, 0.0),
     ],
 )
-def test_waiting_partial_credit(stage, silent_days, expected):
+def test_waiting_counts_as_its_chance_of_still_hearing_back(silent_days, expected):
     review = facts(
-        stage=stage,
         outcome=Outcome.waiting,
         decision_days=None,
         promised_days=60,
         last_contact_on=ago(silent_days),
     )
-    assert value(review, SMALL_CURVE, mean_decided=0.8) == pytest.approx(expected)
+    assert value(review, SMALL_CURVE) == pytest.approx(expected)
 
 
 def test_hear_back_chance_guards_a_finished_curve():
@@ -290,21 +219,20 @@ def test_km_observations_of_reviews():
     assert km_observation(facts(outcome=Outcome.withdrew, decision_days=None), TODAY) is None
 
 
-def test_pooled_inputs_use_scored_reviews_only():
+def test_pooled_curve_uses_counted_reviews_only():
     reviews = [
-        facts(decision_days=7),  # u = 0.925, event on day 7
-        facts(decision_days=31, last_contact_on=ago(100)),  # u = 0.7, event on day 31
+        facts(decision_days=7),  # event on day 7
+        facts(decision_days=31, last_contact_on=ago(100)),  # event on day 31
         facts(outcome=Outcome.waiting, decision_days=None, last_contact_on=ago(10)),  # censored 10
         facts(decision_days=1, held=True),  # held: left out
         facts(decision_days=1, last_contact_on=ago(5 * 365)),  # too old: left out
-        facts(outcome=Outcome.withdrew, decision_days=None),  # not scored
+        facts(outcome=Outcome.withdrew, decision_days=None),  # not counted
     ]
-    curve, mean_decided = pooled_inputs(reviews, TODAY)
+    curve = pooled_curve(reviews, TODAY)
     # day 7: 3 at risk, 1 → F = 1/3; day 10 censored; day 31: 1 at risk, 1 → F = 1
     assert curve.times == (7, 31)
     assert curve.cumulative == pytest.approx((1 / 3, 1.0))
-    assert mean_decided == pytest.approx((0.925 + 0.7) / 2)
-    assert pooled_inputs([], TODAY) == (KMCurve(), 0.0)
+    assert pooled_curve([], TODAY) == KMCurve()
 
 
 # --- Weights ------------------------------------------------------------------------------------
@@ -321,8 +249,26 @@ def test_pooled_inputs_use_scored_reviews_only():
         (-3, 1.0),  # a date after "today" (clock skew) counts as age 0
     ],
 )
-def test_weight_halves_every_two_years(age_days, expected):
+def test_weight_halves_every_two_years(monkeypatch, age_days, expected):
+    monkeypatch.setattr(params, "HALF_LIFE_DAYS", 730)
     assert weight(facts(last_contact_on=ago(age_days)), TODAY) == pytest.approx(expected)
+
+
+def test_without_a_half_life_age_does_not_matter_until_the_limit(monkeypatch):
+    monkeypatch.setattr(params, "HALF_LIFE_DAYS", None)
+    assert weight(facts(last_contact_on=ago(0)), TODAY) == 1.0
+    assert weight(facts(last_contact_on=ago(4 * 365)), TODAY) == 1.0
+    assert weight(facts(last_contact_on=ago(4 * 365 + 1)), TODAY) == 0.0
+
+
+def test_a_new_accounts_review_weighs_less_and_is_not_established(monkeypatch):
+    monkeypatch.setattr(params, "HALF_LIFE_DAYS", None)
+    new = facts(new_account=True, author_key="new")
+    old = facts(author_key="old")
+    assert weight(new, TODAY) == pytest.approx(params.NEW_ACCOUNT_WEIGHT)
+    assert weight(new, TODAY) < weight(old, TODAY) == 1.0
+    assert established_authors([new, old, facts(author_key="old")], TODAY) == 1
+    assert established_authors([facts(author_key="x", held=True)], TODAY) == 0
 
 
 def test_held_review_weighs_nothing():
@@ -344,46 +290,64 @@ def test_distinct_authors_and_spread_count_only_scored_reviews():
 # --- Shrinkage ----------------------------------------------------------------------------------
 
 
-def test_shrunk_score_worked_example():
-    # u = 1.0 (w 1), 0.55 (w 0.5), 0.0 (w 0.5); μ = 0.5, M = 10
-    #   n = 2, Σw·u = 1.0 + 0.275 + 0 = 1.275, ȳ = 0.6375
-    #   S = 100·(1.275 + 10·0.5)/(2 + 10) = 100·6.275/12 = 52.2916…
-    #   σ² = (1·0.3625² + 0.5·0.0875² + 0.5·0.6375²)/2
-    #      = (0.13140625 + 0.003828125 + 0.203203125)/2 = 0.3384375/2 = 0.16921875
-    #   SD = 100·√(0.16921875/12) = 100·√0.0141015625 = 100·0.11875 = 11.875
-    score, sd = shrunk_score([(1.0, 1.0), (0.55, 0.5), (0.0, 0.5)], mu=0.5, M=10)
-    assert score == pytest.approx(627.5 / 12)
-    assert sd == pytest.approx(11.875)
-    # With the pooled within variance 0.09 instead: SD = 100·√(0.09/12) = 8.660…
-    _, pooled_sd = shrunk_score(
-        [(1.0, 1.0), (0.55, 0.5), (0.0, 0.5)], mu=0.5, M=10, within_variance=0.09
+def test_estimate_worked_example():
+    # h = 1 (w 1), 0.5 (w 0.5), 0 (w 0.5); μ = 0.5, M = 3
+    #   n = 2, Σw·h = 1 + 0.25 = 1.25, observed = 0.625
+    #   a = 1.25 + 1.5 = 2.75, b = 0.75 + 1.5 = 2.25, a + b = 5
+    #   estimate = 100·2.75/5 = 55; SD = 100·√(2.75·2.25/(25·6)) = 100·√0.04125 = 20.31…
+    found = estimate([(1.0, 1.0), (0.5, 0.5), (0.0, 0.5)], mu=0.5, M=3)
+    assert found.value == pytest.approx(55)
+    assert found.sd == pytest.approx(100 * math.sqrt(0.04125))
+    assert found.n == pytest.approx(2)
+    assert found.observed == pytest.approx(0.625)
+    assert found.low < found.value < found.high
+    # The interval is the central 80% of Beta(2.75, 2.25).
+    assert beta_cdf(found.low / 100, 2.75, 2.25) == pytest.approx(0.1, abs=1e-9)
+    assert beta_cdf(found.high / 100, 2.75, 2.25) == pytest.approx(0.9, abs=1e-9)
+    assert found.leans  # n = 2 ≤ M = 3: the prior weighs more than the reports
+    assert shrunk_score([(1.0, 1.0), (0.5, 0.5), (0.0, 0.5)], mu=0.5, M=3) == (
+        found.value,
+        found.sd,
     )
-    assert pooled_sd == pytest.approx(100 * math.sqrt(0.0075))
 
 
-def test_shrunk_score_without_reviews_is_the_mean():
-    # n = 0: S = 100·μ, SD = 100·√(0.09/10) = 9.4868…
-    score, sd = shrunk_score([], mu=0.62, M=10, within_variance=0.09)
-    assert score == pytest.approx(62)
-    assert sd == pytest.approx(100 * math.sqrt(0.009))
-    # Reviews with no weight are no reviews.
-    assert shrunk_score([(0.0, 0.0)], mu=0.62, M=10, within_variance=0.09) == (score, sd)
-    with pytest.raises(ValueError, match="within variance"):
-        shrunk_score([], mu=0.62, M=10)
+def test_estimate_without_reviews_is_the_site_figure():
+    found = estimate([(0.0, 0.0)], mu=0.62, M=3)  # a review with no weight is no review
+    assert found.value == pytest.approx(62)
+    assert found.n == 0 and found.observed is None and found.leans
 
 
-def test_shrunk_score_with_many_reviews_is_the_plain_mean():
-    # n = 10,000, ȳ = 0.9: S = 100·(9,000 + 5)/10,010 = 89.96…
-    score, sd = shrunk_score([(0.9, 1.0)] * 10_000, mu=0.5, M=10)
-    assert score == pytest.approx(90, abs=0.05)
-    assert sd == pytest.approx(0, abs=1e-9)  # identical values: no spread of their own
+def test_estimate_with_many_reviews_is_the_observed_rate():
+    found = estimate([(1.0, 1.0)] * 900 + [(0.0, 1.0)] * 100, mu=0.5, M=3)
+    assert found.value == pytest.approx(100 * 901.5 / 1003)
+    assert found.high - found.low < 3
+    assert not found.leans
 
 
-def test_shrunk_score_refuses_values_out_of_range():
+def test_estimate_refuses_values_out_of_range():
     with pytest.raises(ValueError):
-        shrunk_score([(1.2, 1.0)], mu=0.5, M=10)
+        estimate([(1.2, 1.0)], mu=0.5, M=3)
     with pytest.raises(ValueError):
-        shrunk_score([(0.5, 1.0)], mu=0.5, M=0)
+        estimate([(0.5, 1.0)], mu=0.5, M=0)
+    with pytest.raises(ValueError):
+        estimate([], mu=1.5, M=3)
+
+
+@pytest.mark.parametrize(
+    ("p", "a", "b"),
+    [
+        (0.1, 2.75, 2.25),
+        (0.9, 0.5, 30),
+        (0.5, 1, 1),
+        (0.05, 40, 3),
+        (0.99, 1e-3, 5),
+        (0.3, 200, 800),
+    ],
+)
+def test_beta_quantile_agrees_with_scipy(p, a, b):
+    stats = pytest.importorskip("scipy.stats")  # a dev requirement: always there in the suite
+    assert beta_quantile(p, a, b) == pytest.approx(stats.beta.ppf(p, a, b), abs=1e-7)
+    assert beta_cdf(0.3, a, b) == pytest.approx(stats.beta.cdf(0.3, a, b), abs=1e-9)
 
 
 # --- M ------------------------------------------------------------------------------------------
@@ -397,8 +361,8 @@ def test_m_floor_when_employers_differ_a_lot():
     # A: 0.9, 1.0 → ȳ 0.95, Σ(u - ȳ)² = 0.005, 1 degree; B: 0.0, 0.1 → ȳ 0.05, same.
     #   σ²_within = 0.01/2 = 0.005
     #   variance of means = ((0.45)² + (0.45)²)/1 = 0.405; noise = 0.005·(2/4) = 0.0025
-    #   τ² = 0.4025, M̂ = 0.005/0.4025 = 0.012 → M = 10
-    assert method_of_moments_M([unit(0.9, 1.0), unit(0.0, 0.1)]) == 10
+    #   τ² = 0.4025, M̂ = 0.005/0.4025 = 0.012 → M = the floor
+    assert method_of_moments_M([unit(0.9, 1.0), unit(0.0, 0.1)]) == params.M_FLOOR
 
 
 def test_m_above_the_floor():
@@ -418,10 +382,11 @@ def test_m_is_large_when_employers_do_not_differ():
 
 
 def test_m_is_the_floor_without_enough_data():
-    assert method_of_moments_M([]) == 10
-    assert method_of_moments_M([unit(0.0, 1.0)]) == 10  # one employer: no between variance
-    assert method_of_moments_M([unit(0.2), unit(0.9)]) == 10  # one review each: no within
-    assert method_of_moments_M([([0.3, 0.4], [0.0, 0.0]), unit(0.1)]) == 10  # no weight
+    floor = params.M_FLOOR
+    assert method_of_moments_M([]) == floor
+    assert method_of_moments_M([unit(0.0, 1.0)]) == floor  # one employer: no between variance
+    assert method_of_moments_M([unit(0.2), unit(0.9)]) == floor  # one review each: no within
+    assert method_of_moments_M([([0.3, 0.4], [0.0, 0.0]), unit(0.1)]) == floor  # no weight
 
 
 def test_pooled_within_variance_uses_reliability_weights():
@@ -440,12 +405,12 @@ def test_pooled_within_variance_uses_reliability_weights():
     ("score", "band"),
     [
         (100, Band.responsive),
-        (75, Band.responsive),
-        (74.999, Band.mixed),
-        (50, Band.mixed),
-        (49.999, Band.often_silent),
-        (25, Band.often_silent),
-        (24.999, Band.ghosts),
+        (params.RESPONSIVE_FROM, Band.responsive),
+        (params.RESPONSIVE_FROM - 0.001, Band.mixed),
+        (params.MIXED_FROM, Band.mixed),
+        (params.MIXED_FROM - 0.001, Band.often_silent),
+        (params.OFTEN_SILENT_FROM, Band.often_silent),
+        (params.OFTEN_SILENT_FROM - 0.001, Band.ghosts),
         (0, Band.ghosts),
     ],
 )
@@ -456,13 +421,12 @@ def test_bands_at_the_boundaries(score, band):
 @pytest.mark.parametrize(
     ("score", "shown", "band"),
     [
-        (75.0, 75, Band.responsive),
-        (74.5, 75, Band.responsive),  # shown as 75, so it must say Responsive
-        (74.49, 74, Band.mixed),
-        (50.0, 50, Band.mixed),
-        (49.5, 50, Band.mixed),
-        (25.0, 25, Band.often_silent),
-        (24.4, 24, Band.ghosts),
+        (params.RESPONSIVE_FROM, params.RESPONSIVE_FROM, Band.responsive),
+        # shown rounded up to the boundary, so it must carry the band above
+        (params.RESPONSIVE_FROM - 0.5, params.RESPONSIVE_FROM, Band.responsive),
+        (params.RESPONSIVE_FROM - 0.51, params.RESPONSIVE_FROM - 1, Band.mixed),
+        (params.MIXED_FROM - 0.5, params.MIXED_FROM, Band.mixed),
+        (params.OFTEN_SILENT_FROM - 0.6, params.OFTEN_SILENT_FROM - 1, Band.ghosts),
     ],
 )
 def test_display_bands_the_score_as_shown(score, shown, band):
@@ -480,11 +444,14 @@ def test_display_needs_three_reviews_from_three_accounts(n, authors):
 
 
 def test_list_eligibility():
-    assert eligible_most_responsive(5, 30)
-    assert not eligible_most_responsive(4.99, 400)
-    assert not eligible_most_responsive(50, 29)
-    assert eligible_least_responsive(10)
-    assert not eligible_least_responsive(9.99)
+    enough = params.MIN_ESTABLISHED_AUTHORS_LISTS
+    assert eligible_most_responsive(5, 30, enough)
+    assert not eligible_most_responsive(4.99, 400, enough)
+    assert not eligible_most_responsive(50, 29, enough)
+    assert not eligible_most_responsive(50, 400, enough - 1)  # fresh accounts can't make a list
+    assert eligible_least_responsive(10, enough)
+    assert not eligible_least_responsive(9.99, enough)
+    assert not eligible_least_responsive(50, enough - 1)
 
 
 def test_list_order():
@@ -521,6 +488,8 @@ def random_facts(rng: random.Random) -> ReviewFacts:
         presumed_ghosted=outcome is Outcome.waiting and age > max(30, (promised or 0) + 14),
         held=rng.random() < 0.1,
         author_key=rng.randint(1, 40),
+        chased=outcome in DECISIONS and rng.random() < 0.2,
+        new_account=rng.random() < 0.5,
     )
 
 
@@ -528,13 +497,13 @@ def random_facts(rng: random.Random) -> ReviewFacts:
 def test_values_and_scores_stay_in_range(seed):
     rng = random.Random(seed)
     reviews = [random_facts(rng) for _ in range(rng.randint(0, 300))]
-    curve, mean_decided = pooled_inputs(reviews, TODAY)
+    curve = pooled_curve(reviews, TODAY)
     assert all(0 <= f <= 1 for f in curve.cumulative)
     assert list(curve.cumulative) == sorted(curve.cumulative)
 
     employers: dict[int, list[tuple[float, float]]] = {}
     for review in reviews:
-        u = review_value(review, TODAY, km_curve=curve, mean_decided_value=mean_decided)
+        u = review_value(review, TODAY, km_curve=curve)
         assert (u is None) == (review.outcome is Outcome.withdrew)
         if u is not None:
             assert 0 <= u <= 1
@@ -542,13 +511,12 @@ def test_values_and_scores_stay_in_range(seed):
 
     per_employer = [([u for u, _ in pairs], [w for _, w in pairs]) for pairs in employers.values()]
     M = method_of_moments_M(per_employer)
-    assert M >= 10
-    within = pooled_within_variance(per_employer) or 0.0
+    assert M >= params.M_FLOOR
     mu = rng.random()
     for pairs in [*employers.values(), []]:
-        score, sd = shrunk_score(pairs, mu, M, within_variance=within)
-        assert 0 <= score <= 100
-        assert sd >= 0
+        found = estimate(pairs, mu, M)
+        assert 0 <= found.low <= found.value <= found.high <= 100
+        assert found.sd >= 0
 
 
 @pytest.mark.parametrize(
