@@ -49,6 +49,8 @@ class ReviewFacts:
     # The decision came from confirming an employer's contact report: its decision_days are
     # the confirmation day minus the last contact, so no public day figure may show them (§5.8).
     contact_confirmed: bool = False
+    # The decision came only after the candidate chased the employer (issue 13).
+    chased: bool = False
 
 
 # --- Kaplan-Meier ------------------------------------------------------------------------------

@@ -109,6 +109,7 @@ FACT_COLUMNS = (
     Review.published_at,
     Review.burst_capped_at,
     Review.employer_followed_up_at,
+    Review.chased_for_decision,
 )
 
 
@@ -129,6 +130,7 @@ def facts_from_review(review, today: date) -> engine.ReviewFacts:
         # A de-linked review (its account deleted) counts as an author of its own.
         author_key=review.author_id if review.author_id is not None else f"review-{review.id}",
         contact_confirmed=review.employer_followed_up_at is not None,
+        chased=review.chased_for_decision is True,
     )
 
 
