@@ -102,7 +102,7 @@ def _details(
     decided = outcome in DECISIONS and days is not None
     if decided and not contact_confirmed:
         details.append(("Decision", decision_text(days)))
-    # A forced answer is rarer than rounds or hours, so it is withheld at a small employer too.
+    # Like rounds and hours, a detail that could single a candidate out at a small employer.
     if not coarse and outcome in DECISIONS and values.get("chased_for_decision") is True:
         details.append((CHASED_LABEL, CHASED_TEXT))
     promised = values.get("promised_days")
