@@ -8,7 +8,7 @@ was deleted (author_id NULL) can't be judged and stays unmarked.
 employer_stats.established_authors: filled by the next `recompute` (tick does one a day).
 
 Revision ID: 445842f7b1c0
-Revises: d4a8e6b2c9f1
+Revises: eb2b6bfbbb8e
 Create Date: 2026-12-05 11:16:37.568742
 
 """
@@ -20,7 +20,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "445842f7b1c0"
-down_revision = "d4a8e6b2c9f1"
+down_revision = "eb2b6bfbbb8e"
 branch_labels = None
 depends_on = None
 
