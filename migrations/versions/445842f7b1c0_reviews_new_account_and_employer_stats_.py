@@ -1,5 +1,7 @@
 """Account trust for the figures: reviews.new_account, employer_stats.established_authors (issue 13)
 
+site_parameters: M's CHECK becomes m > 0 (the floor is scoring.params.M_FLOOR).
+
 reviews.new_account: the review was submitted from an account younger than 30 days with no
 published review of another employer (reviews.services.is_new_account). Existing reviews are
 marked by the same rule, from the account's and the reviews' own times; a review whose account
@@ -37,6 +39,12 @@ def upgrade():
         batch_op.add_column(
             sa.Column("new_account", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
+
+    # M's floor is a parameter the benchmark chooses (scoring.params.M_FLOOR), no longer 10:
+    # the database keeps only what makes the formula defined.
+    with op.batch_alter_table("site_parameters", schema=None) as batch_op:
+        batch_op.drop_constraint("m_floor", type_="check")
+        batch_op.create_check_constraint("m_positive", "m > 0")
 
     _mark_new_accounts()
 
@@ -91,8 +99,14 @@ def _mark_new_accounts():
 
 
 def downgrade():
+    op.execute("UPDATE site_parameters SET m = 10 WHERE m < 10")
+    with op.batch_alter_table("site_parameters", schema=None) as batch_op:
+        batch_op.drop_constraint("m_positive", type_="check")
+        batch_op.create_check_constraint("m_floor", "m >= 10")
+
     with op.batch_alter_table("reviews", schema=None) as batch_op:
         batch_op.drop_column("new_account")
 
-    with op.batch_alter_table("employer_stats", schema=None) as batch_op:
-        batch_op.drop_column("established_authors")
+    # Not in batch mode: rebuilding employer_stats on SQLite would copy its generated columns
+    # as plain ones; SQLite (3.35+) drops a plain column in place.
+    op.drop_column("employer_stats", "established_authors")
