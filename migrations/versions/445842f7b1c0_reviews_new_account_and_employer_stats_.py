@@ -30,15 +30,15 @@ NEW_ACCOUNT_DAYS = 30  # scoring.params.NEW_ACCOUNT_DAYS when this migration was
 
 
 def upgrade():
-    with op.batch_alter_table("employer_stats", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("established_authors", sa.Integer(), server_default="0", nullable=False)
-        )
-
-    with op.batch_alter_table("reviews", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("new_account", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
+    # Plain ALTERs, not batch mode: a batch rebuild on SQLite would drop the expression index
+    # ix_reviews_recent_texts and copy employer_stats' generated columns as plain ones.
+    op.add_column(
+        "employer_stats",
+        sa.Column("established_authors", sa.Integer(), server_default="0", nullable=False),
+    )
+    op.add_column(
+        "reviews", sa.Column("new_account", sa.Boolean(), server_default=sa.false(), nullable=False)
+    )
 
     # M's floor is a parameter the benchmark chooses (scoring.params.M_FLOOR), no longer 10:
     # the database keeps only what makes the formula defined.
@@ -104,8 +104,7 @@ def downgrade():
         batch_op.drop_constraint("m_positive", type_="check")
         batch_op.create_check_constraint("m_floor", "m >= 10")
 
-    with op.batch_alter_table("reviews", schema=None) as batch_op:
-        batch_op.drop_column("new_account")
+    op.drop_column("reviews", "new_account")
 
     # Not in batch mode: rebuilding employer_stats on SQLite would copy its generated columns
     # as plain ones; SQLite (3.35+) drops a plain column in place.
