@@ -227,10 +227,10 @@ def _schemas() -> dict:
                 },
                 "m": {
                     "type": "number",
-                    "minimum": 10,
-                    "description": "M = max(M̂, 10), the weight of μ in every score.",
+                    "exclusiveMinimum": 0,
+                    "description": "M = max(M̂, floor), the weight of μ in every estimate.",
                 },
-                "half_life_days": {"type": "integer", "minimum": 1},
+                "half_life_days": _nullable({"type": "integer", "minimum": 1}),
                 "review_count": COUNT,
                 "employer_count": COUNT,
                 "computed_on": _nullable({"type": "string", "format": "date"}),

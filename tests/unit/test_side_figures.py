@@ -8,6 +8,7 @@ import pytest
 
 from reviews.models import Feedback, Outcome, Stage
 from scoring import figures as side
+from scoring import params
 from scoring.engine import ReviewFacts
 
 TODAY = date(2026, 6, 1)
@@ -134,8 +135,10 @@ def test_share_below_three_answers_shows_counts_only():
 
 
 def test_prior_never_goes_below_the_m_floor():
-    assert side.Prior.of({"mu": 0.4, "m": 3}).m == 10
-    assert side.Prior.of(None, 0.3) == side.Prior(0.3, 10)
+    floor = params.M_FLOOR
+    assert side.Prior.of({"mu": 0.4, "m": floor / 2}).m == floor
+    assert side.Prior.of({"mu": 0.4, "m": floor * 3}).m == floor * 3
+    assert side.Prior.of(None, 0.3) == side.Prior(0.3, floor)
 
 
 def test_reviews_past_four_years_and_held_ones_do_not_count():
