@@ -26,6 +26,7 @@ from api import services as api_services
 from employers.models import EmployerAlias, EmployerStats, Industry
 from extensions import db
 from reviews.models import Outcome, Review, Stage
+from scoring import params
 from scoring.stats import recompute
 from tests.factories import EmployerFactory, ReviewFactory, UserFactory
 from tests.functional.test_pages import count_queries
@@ -227,7 +228,7 @@ def test_baselines_before_and_after_the_first_computation(client, spec):
     assert before["computed_on"] is None
     assert before["baselines"] is None
     assert before["mu"] == 50.0
-    assert before["m"] == 10.0
+    assert before["m"] == params.M_FLOOR
     assert before["half_life_days"] == 730
     seed(EmployerFactory(), 4)
     after = checked(client, spec, "/api/v1/baselines").get_json()
