@@ -603,6 +603,7 @@ def write_doc(options, runs, stamp: Stamp, doc: Path = DOC) -> None:
     )
     doc.parent.mkdir(exist_ok=True)
     interpretation = kept_interpretation(doc)
+    adversarial = kept_adversarial(doc)
     doc.write_text(
         "# Score accuracy benchmark\n\n"
         "How well HeardBack's responsiveness score (DESIGN.md §6) recovers a known truth, beside "
@@ -626,7 +627,17 @@ def write_doc(options, runs, stamp: Stamp, doc: Path = DOC) -> None:
         + MARK_END
         + "\n\n"
         + DESIGN_TEXT
+        + adversarial
     )
+
+
+def kept_adversarial(doc: Path = DOC) -> str:
+    """The section bench/score_adversarial.py writes into the same file, kept as it is."""
+    start, end = "<!-- ADVERSARIAL:START", "<!-- ADVERSARIAL:END -->"
+    text = doc.read_text() if doc.exists() else ""
+    if start not in text or end not in text:
+        return ""
+    return "\n" + start + text.split(start, 1)[1].split(end, 1)[0] + end + "\n"
 
 
 # --- Results as data (read by the methodology page) --------------------------------------------

@@ -1,7 +1,7 @@
 """Adversarial benchmark: HeardBack's figures and lists against a known truth, through the real
 database, publication path and lists (issue 13).
 
-    .venv/bin/python bench/score_adversarial.py [--employers 1000] [--seeds 5] [--worlds all]
+    .venv/bin/python bench/score_adversarial.py [--employers 500] [--seeds 5] [--worlds all]
         [--quick] [--database-url URL] [--write]
 
 For each world and seed the script builds a fresh database (a SQLite file in a temporary
@@ -58,7 +58,7 @@ SOURCES = ("bench", "scoring", "reviews/holds.py", "reviews/lifecycle.py", "empl
 
 START = datetime(2024, 12, 2, 6, 0)  # the first simulated day; fixed, so a run depends on the seed
 DAYS = 730
-REFRESH_DAYS = 7  # the site-wide inputs (μ, M, F) are refreshed this often (tick: daily)
+REFRESH_DAYS = 14  # the site-wide inputs (μ, M, F) are refreshed this often (tick: daily)
 LIST_SIZE = 20
 
 
@@ -223,7 +223,9 @@ def _simulate_employers(world: World, count: int, rng: random.Random, campaigns)
         target.target, target.k = kind, k
         if kind == "glowing":
             target.p0 = target.p1 = rng.uniform(0.05, 0.15)
-            target.honest_reviews = rng.randint(1, 5)
+            # 1-5, every count met within a seed: with 1 or 2 the employer has no figure of
+            # its own, which is what a campaign may give it.
+            target.honest_reviews = 1 + (number + rng.randint(0, 4)) % 5
         else:
             target.p0 = target.p1 = rng.uniform(0.85, 0.95)
             target.honest_reviews = rng.randint(5, 15)
@@ -532,6 +534,7 @@ def _read_site(plan: Plan, employer_ids: list[int], kinds: dict[int, bool], toda
     counts = {(False, "submitted"): 0, (True, "submitted"): 0}
     counts.update({(False, "held"): 0, (True, "held"): 0})
     counts.update({(False, "published"): 0, (True, "published"): 0})
+    counts.update({(False, "held_unpublished"): 0, (True, "held_unpublished"): 0})
     heard: Counter = Counter()
     silent: Counter = Counter()
     published: Counter = Counter()
@@ -540,6 +543,8 @@ def _read_site(plan: Plan, employer_ids: list[int], kinds: dict[int, bool], toda
         counts[(puppet, "submitted")] += 1
         if review.status is ReviewStatus.held or review.burst_capped_at is not None:
             counts[(puppet, "held")] += 1
+        if review.status is ReviewStatus.held:
+            counts[(puppet, "held_unpublished")] += 1
         if review.status is not ReviewStatus.published:
             continue
         counts[(puppet, "published")] += 1
@@ -733,6 +738,7 @@ def measure(clean: dict, attacked: dict) -> dict:
         "least_size": len(attacked["least"]),
         "false_shaming": false_shaming(attacked["least"], truth, median),
         "counts": attacked["counts"],
+        "clean_counts": clean["counts"],
         "honest_held": _share(attacked["counts"], "honest"),
         "puppet_held": _share(attacked["counts"], "puppet"),
         "calibration": calibration([(figures[i].band, truth[i]) for i in shown], order),
@@ -1033,7 +1039,7 @@ How it works (bench/score_adversarial.py): each world and seed is a fresh databa
 simulated days are travelled with time_machine; every review is submitted with
 `reviews.services.submit` at its moment (automatic holds included) and published by
 `reviews.lifecycle.publish_due` once a simulated day (the random 3-10 day delay and the burst cap
-apply); `scoring.stats.recompute` refreshes the site-wide inputs every 7 simulated days (tick does
+apply); `scoring.stats.recompute` refreshes the site-wide inputs every 14 simulated days (tick does
 it daily) and once at the end; the lists are read with `employers.browse.most_responsive` and
 `least_responsive` (top 20), the figures from the statistics rows. Truth: each employer's current
 chance p of a candidate hearing back (decision communicated). Worlds: see the column notes.
@@ -1131,7 +1137,7 @@ def _worlds(options) -> list[World]:
 
 def parse(argv: list[str]):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--employers", type=int, default=1000)
+    parser.add_argument("--employers", type=int, default=500)
     parser.add_argument("--seeds", type=int, default=5, help="seeds per world")
     parser.add_argument("--seed", type=int, default=1, help="the first seed")
     parser.add_argument(
