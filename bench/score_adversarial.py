@@ -22,6 +22,9 @@ calibration, reviews held) are those of the attacked run: the site as it would b
 the older benchmark's figures, is kept) and writes scoring/adversarial_results.json.
 """
 
+# The tables and notes use ρ, ×, – and − as a reader expects them.
+# ruff: noqa: RUF001, RUF002, RUF003
+
 from __future__ import annotations
 
 import argparse
@@ -38,7 +41,7 @@ import types
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from unittest import mock
 
@@ -414,7 +417,7 @@ class _SeededDelay:
     def __init__(self):
         self.current = random.Random(0)
 
-    def SystemRandom(self):  # noqa: N802 (the name it replaces)
+    def SystemRandom(self):
         return self.current
 
 
@@ -489,7 +492,7 @@ def _run_in_app(plan: Plan, db) -> dict:
                     created = plan.accounts[planned.author]
                     author = User(
                         email=f"candidate{planned.author}@example.org",
-                        password_hash="bench-no-password",
+                        password_hash="bench-no-password",  # noqa: S106 (never signs in)
                         created_at=created,
                         password_changed_at=created,
                         email_verified_at=created,
@@ -758,7 +761,7 @@ def _attacks(clean: dict, attacked: dict, mu: float) -> list[dict]:
     for index, (kind, k) in sorted(attacked["targets"].items()):
         before, after = clean["figures"][index], attacked["figures"][index]
 
-        def rate(run, fn):
+        def rate(run, fn, index=index):
             h, s = run["heard"].get(index, 0), run["silent"].get(index, 0)
             value = fn(h, s)
             return None if value is None else 100 * value
@@ -822,8 +825,11 @@ def summarise(results: list[dict]) -> dict:
             )
     summary["attacked_in_top20_k_le_10"] = _stat(
         [
-            sum(1 for row in r["attacks"] if row["kind"] == "glowing" and row["in_most_top20"]
-                and row["k"] <= 10)
+            sum(
+                1
+                for row in r["attacks"]
+                if row["kind"] == "glowing" and row["in_most_top20"] and row["k"] <= 10
+            )
             for r in results
         ]
     )
@@ -1011,9 +1017,7 @@ def calibration_tables(summaries: dict[str, dict]) -> str:
 
 
 def targets_text(passed: dict[str, bool]) -> str:
-    return "\n".join(
-        f"- {'PASS' if passed[key] else 'FAIL'}: {label}" for label, key in TARGETS
-    )
+    return "\n".join(f"- {'PASS' if passed[key] else 'FAIL'}: {label}" for label, key in TARGETS)
 
 
 def _git(*args: str) -> str | None:
