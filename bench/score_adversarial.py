@@ -744,15 +744,18 @@ def measure(clean: dict, attacked: dict) -> dict:
         "clean_counts": clean["counts"],
         "honest_held": _share(attacked["counts"], "honest"),
         "puppet_held": _share(attacked["counts"], "puppet"),
+        # Of those: held for a moderator before publication (automatic holds).
+        "honest_held_unpublished": _share(attacked["counts"], "honest", "held_unpublished"),
+        "puppet_held_unpublished": _share(attacked["counts"], "puppet", "held_unpublished"),
         "calibration": calibration([(figures[i].band, truth[i]) for i in shown], order),
         "attacks": _attacks(clean, attacked, mu),
     }
     return result
 
 
-def _share(counts: dict, who: str) -> float | None:
+def _share(counts: dict, who: str, what: str = "held") -> float | None:
     submitted = counts[f"{who}_submitted"]
-    return counts[f"{who}_held"] / submitted if submitted else None
+    return counts[f"{who}_{what}"] / submitted if submitted else None
 
 
 def _attacks(clean: dict, attacked: dict, mu: float) -> list[dict]:
@@ -817,6 +820,8 @@ def summarise(results: list[dict]) -> dict:
         "false_shaming": _stat([r["false_shaming"] for r in results]),
         "honest_held": _stat([r["honest_held"] for r in results]),
         "puppet_held": _stat([r["puppet_held"] for r in results]),
+        "honest_held_unpublished": _stat([r["honest_held_unpublished"] for r in results]),
+        "puppet_held_unpublished": _stat([r["puppet_held_unpublished"] for r in results]),
     }
     for scope in ("shown", "all"):
         for method in ("heardback", "plain", "shrunk"):
@@ -961,6 +966,8 @@ ROWS = (
     ("Attacked in top 20 (any)", "attacked_in_top20", "%.2f", 1),
     ("Honest reviews held (%)", "honest_held", "%.2f", 100),
     ("Puppet reviews held (%)", "puppet_held", "%.1f", 100),
+    ("… of which held unpublished, honest (%)", "honest_held_unpublished", "%.2f", 100),
+    ("… of which held unpublished, puppet (%)", "puppet_held_unpublished", "%.1f", 100),
 )
 
 
@@ -1067,7 +1074,8 @@ rate = (heard + 10·μ) / (n + 10), μ the site-wide plain rate. Spearman "shown
 figure, HeardBack's shown figure against the baselines on the same employers; "all": every
 employer with a published review and a decided or silent one, HeardBack's internal estimate.
 False shaming: share of the least-responsive list with true p above the median true p.
-Reviews held: status held or over the burst cap, as a share of those submitted."""
+Reviews held: status held (an automatic hold, unpublished) or over the burst cap (published,
+not scored), as a share of those submitted; "held unpublished" counts the first kind only."""
 
 
 def report_text(options, summaries, passed, command: str, seconds: float, started) -> str:

@@ -48,6 +48,8 @@ METRICS = {
     "clean_counts",
     "honest_held",
     "puppet_held",
+    "honest_held_unpublished",
+    "puppet_held_unpublished",
     "calibration",
     "attacks",
 }
