@@ -534,23 +534,33 @@ def _read_site(plan: Plan, employer_ids: list[int], kinds: dict[int, bool], toda
     stats = {row.employer_id: row for row in db.session.scalars(select(EmployerStats))}
     figures = {index_of[key]: heardback_figure(row) for key, row in stats.items()}
 
-    counts = {(False, "submitted"): 0, (True, "submitted"): 0}
-    counts.update({(False, "held"): 0, (True, "held"): 0})
-    counts.update({(False, "published"): 0, (True, "published"): 0})
-    counts.update({(False, "held_unpublished"): 0, (True, "held_unpublished"): 0})
+    # Per author kind: over the two years, and over the last year only ("_last_year"): the site
+    # starts empty, so in the first simulated year every burst cap is at its floor of 2.
+    counts = {
+        f"{who}_{what}{period}": 0
+        for who in ("honest", "puppet")
+        for what in ("submitted", "held", "held_unpublished", "published")
+        for period in ("", "_last_year")
+    }
+    second_year = START + timedelta(days=365)
     heard: Counter = Counter()
     silent: Counter = Counter()
     published: Counter = Counter()
     for review in db.session.scalars(select(Review)):
-        puppet = kinds[review.id]
-        counts[(puppet, "submitted")] += 1
+        who = "puppet" if kinds[review.id] else "honest"
+        periods = ("", "_last_year") if review.created_at >= second_year else ("",)
+        found = ["submitted"]
         if review.status is ReviewStatus.held or review.burst_capped_at is not None:
-            counts[(puppet, "held")] += 1
+            found.append("held")
         if review.status is ReviewStatus.held:
-            counts[(puppet, "held_unpublished")] += 1
+            found.append("held_unpublished")
+        if review.status is ReviewStatus.published:
+            found.append("published")
+        for what in found:
+            for period in periods:
+                counts[f"{who}_{what}{period}"] += 1
         if review.status is not ReviewStatus.published:
             continue
-        counts[(puppet, "published")] += 1
         employer = index_of[review.employer_id]
         published[employer] += 1
         if review.outcome in DECISIONS:
@@ -570,7 +580,7 @@ def _read_site(plan: Plan, employer_ids: list[int], kinds: dict[int, bool], toda
         "published": dict(published),
         "most": most,
         "least": least,
-        "counts": {f"{'puppet' if p else 'honest'}_{what}": n for (p, what), n in counts.items()},
+        "counts": counts,
     }
 
 
@@ -742,20 +752,28 @@ def measure(clean: dict, attacked: dict) -> dict:
         "false_shaming": false_shaming(attacked["least"], truth, median),
         "counts": attacked["counts"],
         "clean_counts": clean["counts"],
-        "honest_held": _share(attacked["counts"], "honest"),
-        "puppet_held": _share(attacked["counts"], "puppet"),
+        # Reviews held, submitted in the last simulated year (the site in its steady state),
+        # and over both years.
+        "honest_held": _share(attacked["counts"], "honest", "held", "_last_year"),
+        "puppet_held": _share(attacked["counts"], "puppet", "held", "_last_year"),
+        "honest_held_all": _share(attacked["counts"], "honest", "held"),
         # Of those: held for a moderator before publication (automatic holds).
-        "honest_held_unpublished": _share(attacked["counts"], "honest", "held_unpublished"),
-        "puppet_held_unpublished": _share(attacked["counts"], "puppet", "held_unpublished"),
+        "honest_held_unpublished": _share(
+            attacked["counts"], "honest", "held_unpublished", "_last_year"
+        ),
+        "puppet_held_unpublished": _share(
+            attacked["counts"], "puppet", "held_unpublished", "_last_year"
+        ),
+        "calibration_members": [(figures[i].band, truth[i]) for i in shown],
         "calibration": calibration([(figures[i].band, truth[i]) for i in shown], order),
         "attacks": _attacks(clean, attacked, mu),
     }
     return result
 
 
-def _share(counts: dict, who: str, what: str = "held") -> float | None:
-    submitted = counts[f"{who}_submitted"]
-    return counts[f"{who}_{what}"] / submitted if submitted else None
+def _share(counts: dict, who: str, what: str, period: str = "") -> float | None:
+    submitted = counts[f"{who}_submitted{period}"]
+    return counts[f"{who}_{what}{period}"] / submitted if submitted else None
 
 
 def _attacks(clean: dict, attacked: dict, mu: float) -> list[dict]:
@@ -820,6 +838,7 @@ def summarise(results: list[dict]) -> dict:
         "false_shaming": _stat([r["false_shaming"] for r in results]),
         "honest_held": _stat([r["honest_held"] for r in results]),
         "puppet_held": _stat([r["puppet_held"] for r in results]),
+        "honest_held_all": _stat([r["honest_held_all"] for r in results]),
         "honest_held_unpublished": _stat([r["honest_held_unpublished"] for r in results]),
         "puppet_held_unpublished": _stat([r["puppet_held_unpublished"] for r in results]),
     }
@@ -861,31 +880,8 @@ def summarise(results: list[dict]) -> dict:
 
 def _pooled_calibration(results: list[dict]) -> dict:
     """Calibration over every seed's shown employers pooled (bands are thin in one seed)."""
-    table: dict = {}
-    for band in band_order():
-        rows = [r["calibration"][band] for r in results]
-        count = sum(row["count"] for row in rows)
-        table[band] = {
-            "count": count,
-            **{
-                key: _weighted([(row[key], row["count"]) for row in rows])
-                for key in ("mean", "p10", "median", "p90")
-            },
-        }
-    lower = None
-    for band, row in table.items():
-        row["separated"] = None
-        if row["count"]:
-            if lower is not None:
-                row["separated"] = row["p10"] > table[lower]["median"]
-            lower = band
-    return table
-
-
-def _weighted(pairs: list[tuple[float, int]]) -> float | None:
-    found = [(v, n) for v, n in pairs if n and not math.isnan(v)]
-    total = sum(n for _, n in found)
-    return sum(v * n for v, n in found) / total if total else None
+    members = [member for result in results for member in result["calibration_members"]]
+    return calibration(members, band_order())
 
 
 TARGETS = (
@@ -964,10 +960,11 @@ ROWS = (
     ("False shaming (least list, %)", "false_shaming", "%.1f", 100),
     ("Attacked in top 20 (glowing, k ≤ 10)", "attacked_in_top20_k_le_10", "%.2f", 1),
     ("Attacked in top 20 (any)", "attacked_in_top20", "%.2f", 1),
-    ("Honest reviews held (%)", "honest_held", "%.2f", 100),
-    ("Puppet reviews held (%)", "puppet_held", "%.1f", 100),
+    ("Honest reviews held, last year (%)", "honest_held", "%.2f", 100),
+    ("Puppet reviews held, last year (%)", "puppet_held", "%.1f", 100),
     ("… of which held unpublished, honest (%)", "honest_held_unpublished", "%.2f", 100),
     ("… of which held unpublished, puppet (%)", "puppet_held_unpublished", "%.1f", 100),
+    ("Honest reviews held, both years (%)", "honest_held_all", "%.2f", 100),
 )
 
 
@@ -1075,7 +1072,10 @@ figure, HeardBack's shown figure against the baselines on the same employers; "a
 employer with a published review and a decided or silent one, HeardBack's internal estimate.
 False shaming: share of the least-responsive list with true p above the median true p.
 Reviews held: status held (an automatic hold, unpublished) or over the burst cap (published,
-not scored), as a share of those submitted; "held unpublished" counts the first kind only."""
+not scored), as a share of those submitted in the last simulated year ("both years": all of
+them; the site starts empty, so in the first year every employer's burst cap is at its floor of
+2); "held unpublished" counts the first kind only. Calibration pools the shown employers of every
+seed."""
 
 
 def report_text(options, summaries, passed, command: str, seconds: float, started) -> str:

@@ -48,9 +48,11 @@ METRICS = {
     "clean_counts",
     "honest_held",
     "puppet_held",
+    "honest_held_all",
     "honest_held_unpublished",
     "puppet_held_unpublished",
     "calibration",
+    "calibration_members",
     "attacks",
 }
 
@@ -60,13 +62,15 @@ def test_quick_world_goes_through_the_real_publication_path(bench, quick):
     counts = quick["counts"]
     # Every puppet review was submitted, and each is either published by publish_due or held
     # for a moderator (a hold is the real path too); the clean run has none.
-    assert counts["puppet_submitted"] == 5
+    assert counts["puppet_submitted"] == counts["puppet_submitted_last_year"] == 5
     assert counts["puppet_published"] + counts["puppet_held_unpublished"] == 5
     assert quick["clean_counts"]["puppet_submitted"] == 0
     # Honest reviews: the same in both runs, nearly all published two years on.
     assert counts["honest_submitted"] == quick["clean_counts"]["honest_submitted"] > 40
     assert counts["honest_published"] > 0.8 * counts["honest_submitted"]
-    assert 0 <= quick["honest_held"] <= 1 and 0 <= quick["puppet_held"] <= 1
+    assert 0 < counts["honest_submitted_last_year"] < counts["honest_submitted"]
+    for share in ("honest_held", "puppet_held", "honest_held_all", "honest_held_unpublished"):
+        assert 0 <= quick[share] <= 1, share
     # The lists were read (possibly short or empty at this size), within the top 20.
     assert 0 <= quick["most_size"] <= bench.LIST_SIZE
     assert 0 <= quick["least_size"] <= bench.LIST_SIZE
@@ -176,9 +180,10 @@ def test_baselines_on_a_hand_built_case(bench):
         "most": [0],
         "least": [1],
         "counts": {
-            f"{who}_{what}": 0
+            f"{who}_{what}{period}": 0
             for who in ("honest", "puppet")
             for what in ("submitted", "held", "published", "held_unpublished")
+            for period in ("", "_last_year")
         },
     }
     attacked = {**run, "heard": {**heard, 1: 3}, "figures": {**run["figures"], 1: figure(60.0)}}
