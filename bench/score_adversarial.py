@@ -1078,12 +1078,23 @@ them; the site starts empty, so in the first year every employer's burst cap is 
 seed."""
 
 
-def report_text(options, summaries, passed, command: str, seconds: float, started) -> str:
+@dataclass(frozen=True)
+class Stamp:
+    """What identifies a run; the commit is read before the run (what it measured)."""
+
+    command: str
+    commit: str
+    started: datetime
+    seconds: float
+
+
+def report_text(options, summaries, passed, stamp: Stamp) -> str:
     seeds = ", ".join(str(seed) for seed in _seeds(options))
     worlds = "; ".join(f"**{w.name}**: {w.note}" for w in _worlds(options))
     return (
-        f"- Command: `{command}`\n- Seeds: {seeds}\n- Commit: `{commit_label()}`\n"
-        f"- Machine: {machine()}\n- Run: {started:%Y-%m-%d %H:%M} UTC, {seconds:.0f} s\n"
+        f"- Command: `{stamp.command}`\n- Seeds: {seeds}\n- Commit: `{stamp.commit}`\n"
+        f"- Machine: {machine()}\n- Run: {stamp.started:%Y-%m-%d %H:%M} UTC, "
+        f"{stamp.seconds:.0f} s\n"
         f"- Employers per world: {options.employers}; worlds: {worlds}\n\n"
         "Mean over the seeds [min–max]; shifts are the mean over attacked employers and seeds "
         "(max |shift|, number measured).\n\n"
@@ -1119,14 +1130,14 @@ def _clean(value):
     return value
 
 
-def results_data(options, summaries, passed, command: str, seconds: float, started) -> dict:
+def results_data(options, summaries, passed, stamp: Stamp) -> dict:
     return _clean(
         {
             "generated_by": "bench/score_adversarial.py",
-            "command": command,
-            "commit": commit_label(),
-            "date": started.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "runtime_seconds": seconds,
+            "command": stamp.command,
+            "commit": stamp.commit,
+            "date": stamp.started.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "runtime_seconds": stamp.seconds,
             "machine": machine(),
             "employers": options.employers,
             "seeds": _seeds(options),
@@ -1177,6 +1188,7 @@ def main(argv: list[str] | None = None) -> dict:
     options = parse(argv)
     command = " ".join([".venv/bin/python bench/score_adversarial.py", *argv])
     campaigns = campaigns_for(options.quick)
+    commit = commit_label()  # before the run: what it measured
     started_at = datetime.now(UTC)
     started = time.perf_counter()
     summaries = {}
@@ -1191,19 +1203,18 @@ def main(argv: list[str] | None = None) -> dict:
             print(f"{world.name} seed {seed}: {time.perf_counter() - began:.1f} s", file=sys.stderr)
         raw[world.name] = results
         summaries[world.name] = summarise(results)
-    seconds = time.perf_counter() - started
+    stamp = Stamp(command, commit, started_at, time.perf_counter() - started)
     passed = targets(summaries)
-    text = report_text(options, summaries, passed, command, seconds, started_at)
     print(table(summaries))
     print()
     print(calibration_tables(summaries))
     print()
     print("Targets (issue 13)" + (" — quick size, not the targets' size" if options.quick else ""))
     print(targets_text(passed))
-    print(f"\n{seconds:.1f} s, commit {commit_label()}")
+    print(f"\n{stamp.seconds:.1f} s, commit {stamp.commit}")
     if options.write:
-        write_doc(text, options.doc)
-        data = results_data(options, summaries, passed, command, seconds, started_at)
+        write_doc(report_text(options, summaries, passed, stamp), options.doc)
+        data = results_data(options, summaries, passed, stamp)
         options.results.write_text(json.dumps(data, indent=2, allow_nan=False) + "\n")
         print(f"Written to {options.doc} and {options.results}")
     return {"summaries": summaries, "results": raw, "targets": passed}
