@@ -1034,7 +1034,8 @@ def _git(*args: str) -> str | None:
 
 def commit_label() -> str:
     head = _git("rev-parse", "--short", "HEAD") or "unknown"
-    dirty = bool(_git("status", "--porcelain", "--", *SOURCES))
+    # The results file the run writes is not a change of what it measured.
+    dirty = bool(_git("status", "--porcelain", "--", *SOURCES, f":!{RESULTS.relative_to(ROOT)}"))
     return f"{head} (with uncommitted changes)" if dirty else head
 
 
