@@ -531,6 +531,9 @@ def _read_site(plan: Plan, employer_ids: list[int], kinds: dict[int, bool], toda
     index_of = {employer_id: number for number, employer_id in enumerate(employer_ids)}
     most = [index_of[row.employer.id] for row in browse.most_responsive(limit=LIST_SIZE)]
     least = [index_of[row.employer.id] for row in browse.least_responsive(limit=LIST_SIZE)]
+    # The search page sorted by "Highest score": its first LIST_SIZE employers.
+    by_score = browse.search(browse.SearchFilters(sort="score"), per_page=LIST_SIZE).rows
+    search_top = [index_of[row.employer.id] for row in by_score]
     stats = {row.employer_id: row for row in db.session.scalars(select(EmployerStats))}
     figures = {index_of[key]: heardback_figure(row) for key, row in stats.items()}
 
@@ -580,6 +583,7 @@ def _read_site(plan: Plan, employer_ids: list[int], kinds: dict[int, bool], toda
         "published": dict(published),
         "most": most,
         "least": least,
+        "search_top": search_top,
         "counts": counts,
     }
 
@@ -794,6 +798,7 @@ def _attacks(clean: dict, attacked: dict, mu: float) -> list[dict]:
                 "truth": attacked["truth"][index],
                 "in_most_top20": index in attacked["most"],
                 "in_least": index in attacked["least"],
+                "in_search_top20": index in attacked["search_top"],
                 "shown_before": before.shown is not None,
                 "shown_after": after.shown is not None,
                 "shift_shown": shift(after.shown, before.shown),
@@ -854,6 +859,12 @@ def summarise(results: list[dict]) -> dict:
                 for row in r["attacks"]
                 if row["kind"] == "glowing" and row["in_most_top20"] and row["k"] <= 10
             )
+            for r in results
+        ]
+    )
+    summary["glowing_in_search_top20"] = _stat(
+        [
+            sum(1 for row in r["attacks"] if row["kind"] == "glowing" and row["in_search_top20"])
             for r in results
         ]
     )
@@ -960,6 +971,7 @@ ROWS = (
     ("False shaming (least list, %)", "false_shaming", "%.1f", 100),
     ("Attacked in top 20 (glowing, k ≤ 10)", "attacked_in_top20_k_le_10", "%.2f", 1),
     ("Attacked in top 20 (any)", "attacked_in_top20", "%.2f", 1),
+    ("Glowing targets in the first 20 by 'Highest score'", "glowing_in_search_top20", "%.2f", 1),
     ("Honest reviews held, last year (%)", "honest_held", "%.2f", 100),
     ("Puppet reviews held, last year (%)", "puppet_held", "%.1f", 100),
     ("… of which held unpublished, honest (%)", "honest_held_unpublished", "%.2f", 100),
@@ -1050,7 +1062,8 @@ simulated days are travelled with time_machine; every review is submitted with
 `reviews.lifecycle.publish_due` once a simulated day (the random 3-10 day delay and the burst cap
 apply); `scoring.stats.recompute` refreshes the site-wide inputs every 14 simulated days (tick does
 it daily) and once at the end; the lists are read with `employers.browse.most_responsive` and
-`least_responsive` (top 20), the figures from the statistics rows. Truth: each employer's current
+`least_responsive` (top 20) and `employers.browse.search` sorted by "Highest score" (first 20),
+the figures from the statistics rows. Truth: each employer's current
 chance p of a candidate hearing back (decision communicated). Worlds: see the column notes.
 Review counts are long-tailed (⌊U^−1⌋, capped at 150: most employers have 1-5, a few 50+); 12% of
 reviews are open cases written 0-20 days after the last contact (never updated: the reminder's

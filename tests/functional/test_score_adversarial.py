@@ -75,6 +75,8 @@ def test_quick_world_goes_through_the_real_publication_path(bench, quick):
     assert 0 <= quick["most_size"] <= bench.LIST_SIZE
     assert 0 <= quick["least_size"] <= bench.LIST_SIZE
     assert 0 <= quick["false_shaming"] <= 1
+    [attack] = quick["attacks"]
+    assert attack["in_search_top20"] in (True, False)
     assert 0 < quick["employers_shown"] <= quick["employers_reviewed"] <= 40
 
 
@@ -179,6 +181,7 @@ def test_baselines_on_a_hand_built_case(bench):
         "published": {0: 4, 1: 4, 2: 3},  # employer 2 has one open case; 3 has no review
         "most": [0],
         "least": [1],
+        "search_top": [0, 2, 1],
         "counts": {
             f"{who}_{what}{period}": 0
             for who in ("honest", "puppet")
@@ -195,6 +198,7 @@ def test_baselines_on_a_hand_built_case(bench):
     assert result["false_shaming"] == 0  # employer 1's truth 0.1 is below the median 0.5
     [attack] = result["attacks"]
     assert attack["shown_after"] and not attack["shown_before"]
+    assert attack["in_search_top20"] and not attack["in_most_top20"] and attack["in_least"]
     assert attack["shift_shown"] is None
     assert attack["shift_estimate"] == pytest.approx(10.0)
     assert attack["shift_plain"] == pytest.approx(100 * 3 / 7)
