@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from statistics import NormalDist
 
 from scoring import engine, params
 from scoring.vocabulary import DECISIONS, Outcome, Stage
@@ -163,7 +164,12 @@ def answers(
 
 
 def share(found: Sequence[tuple[float, float, int | str]], prior: Prior) -> dict:
-    """{"rate": shrunk share or None, "raw": plain share or None, "yes": k, "count": n}."""
+    """{"rate": shrunk share or None, "raw": plain share or None, "yes": k, "count": n,
+    "low", "high": the Wilson interval of the plain share (None with no answer)}.
+
+    Pages show the plain share with its counts and interval ("1 of 24 reports (4%; likely
+    1-13%)"), which can never contradict the counts; the shrunk rate stays for the API and
+    for sorting."""
     count = len(found)
     yes = sum(1 for x, _, _ in found if x)
     n = sum(w for _, w, _ in found)
@@ -172,7 +178,21 @@ def share(found: Sequence[tuple[float, float, int | str]], prior: Prior) -> dict
     if count >= MIN_COUNT_SHOWN:
         rate = round((weighted_yes + prior.m * prior.mu) / (n + prior.m), 4)
     raw = round(yes / count, 4) if count else None
-    return {"rate": rate, "raw": raw, "yes": yes, "count": count}
+    low, high = wilson_interval(yes, count) if count else (None, None)
+    return {"rate": rate, "raw": raw, "yes": yes, "count": count, "low": low, "high": high}
+
+
+def wilson_interval(yes: int, count: int, mass: float = params.INTERVAL_MASS) -> tuple:
+    """The Wilson score interval of yes/count holding `mass` (the headline's 80%), rounded to
+    4 places. Unlike p ± z·SE it stays inside [0, 1] and is never empty at 0 or count yes."""
+    if count <= 0 or not 0 <= yes <= count:
+        raise ValueError(f"need 0 <= yes <= count and count > 0, got {yes} of {count}")
+    z = NormalDist().inv_cdf(0.5 + mass / 2)
+    p = yes / count
+    z2n = z * z / count
+    centre = (p + z2n / 2) / (1 + z2n)
+    half = z * math.sqrt(p * (1 - p) / count + z2n / (4 * count)) / (1 + z2n)
+    return round(max(centre - half, 0.0), 4), round(min(centre + half, 1.0), 4)
 
 
 def _authors(found: Iterable[tuple[float, float, int | str]]) -> int:
@@ -226,6 +246,17 @@ def headline(found: engine.Estimate, pairs: Weighted, today: date) -> dict:
         "leans": found.leans,
         "site": round(100 * found.mu, 2),
     }
+
+
+def chance_words(percent: int) -> str:
+    """The chance of hearing back as a candidate says it: "About 1 in 10 candidates hear back"
+    below 25%, where "1 in N" reads more truly than a small percentage; "About 62% of
+    candidates hear back" above. `percent` is the shown (rounded) estimate."""
+    if percent < 5:
+        return "Fewer than 1 in 20 candidates hear back"
+    if percent < 25:
+        return f"About 1 in {math.floor(100 / percent + 0.5)} candidates hear back"
+    return f"About {percent}% of candidates hear back"
 
 
 # --- Days to decision -------------------------------------------------------------------------
