@@ -200,7 +200,8 @@ def _quarter(
         True,
         len(facts),
         score=None if score is None else math.floor(score + 0.5),
-        hear_back=percent(hear_back["rate"]),
+        # The plain share beside its counts (DESIGN.md §6: figures never contradict counts).
+        hear_back=percent(hear_back["raw"]) if hear_back["count"] >= side.MIN_COUNT_SHOWN else None,
         hear_back_yes=hear_back["yes"],
         hear_back_count=hear_back["count"],
     )

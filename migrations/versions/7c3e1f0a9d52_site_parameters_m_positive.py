@@ -19,11 +19,11 @@ depends_on = None
 
 def upgrade():
     with op.batch_alter_table("site_parameters", schema=None) as batch_op:
-        batch_op.drop_constraint("ck_site_parameters_m_floor", type_="check")
+        batch_op.drop_constraint(op.f("ck_site_parameters_m_floor"), type_="check")
         batch_op.create_check_constraint("m_positive", "m > 0")
 
 
 def downgrade():
     with op.batch_alter_table("site_parameters", schema=None) as batch_op:
-        batch_op.drop_constraint("ck_site_parameters_m_positive", type_="check")
+        batch_op.drop_constraint(op.f("ck_site_parameters_m_positive"), type_="check")
         batch_op.create_check_constraint("m_floor", "m >= 10")
