@@ -63,7 +63,7 @@ class Chance:
 
     @property
     def words_give_percent(self) -> bool:
-        """"About 62% ..." already says the figure; "About 1 in 10 ..." does not."""
+        """ "About 62% ..." already says the figure; "About 1 in 10 ..." does not."""
         return f"{self.percent}%" in self.words
 
     @property
@@ -205,7 +205,7 @@ def _stage_bar(cell: dict) -> Bar:
         return Bar(cell["label"], 0, counts)
     text = f"{counts} ({percent(cell['raw'])}%"
     if cell.get("low") is not None:
-        text += f"; likely {percent(cell['low'])}–{percent(cell['high'])}%"
+        text += f"; likely {percent(cell['low'])}–{percent(cell['high'])}%"  # noqa: RUF001
     return Bar(cell["label"], percent(cell["raw"]), text + ")")
 
 

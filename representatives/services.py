@@ -185,10 +185,7 @@ def _quarter(
     valued = [
         (value, 1.0)
         for item in facts
-        if (
-            value := engine.review_value(item, today, km_curve=inputs.curve)
-        )
-        is not None
+        if (value := engine.review_value(item, today, km_curve=inputs.curve)) is not None
     ]
     score = None
     if valued:

@@ -713,8 +713,8 @@ def test_lists_show_the_chance_of_hearing_back_as_a_percentage(client):
     for name, body in pages.items():
         assert "/ 100" not in body, name
         assert "<strong>83%</strong>" in body and "<strong>12%</strong>" in body, name
-    assert "83%</strong><span class=\"meta\"> hear back" in pages["search"]
-    assert "83%</strong><span class=\"meta\"> hear back" in pages["home"]
+    assert '83%</strong><span class="meta"> hear back' in pages["search"]
+    assert '83%</strong><span class="meta"> hear back' in pages["home"]
     assert "Chance of hearing back" in pages["rankings"]
     assert "estimated chance that a candidate hears back" in pages["rankings"]
     assert "Most likely to hear back" in pages["search"]  # the sort option

@@ -1,6 +1,9 @@
 """The employer page (issue 4): score, side figures, what to expect, schema.org markup, and the
 small-count and anonymity rules of DESIGN.md §5 at 0, 2, 15 and many reviews."""
 
+# The page's ranges and formulas use en dashes and minus signs as a reader sees them.
+# ruff: noqa: RUF001
+
 from __future__ import annotations
 
 import math
@@ -408,9 +411,7 @@ def test_an_estimate_from_few_reports_says_it_leans_toward_the_site_figure(clien
     assert found["leans"]
     text = visible(_page(client, employer))
     site = math.floor(found["site"] + 0.5)
-    assert (
-        f"With few reports, this estimate leans toward the site-wide figure of {site}%." in text
-    )
+    assert f"With few reports, this estimate leans toward the site-wide figure of {site}%." in text
     assert "3 of 3 candidates heard back" in text
 
 
