@@ -82,7 +82,7 @@ def employers(live_server):
             stats = employer.stats
             stats.score, stats.score_sd, stats.weight_sum, stats.spread_days = score, 3.0, 40, 200
             stats.scored_reviews = stats.scored_authors = stats.review_count = 40
-            stats.author_count = 40
+            stats.author_count = stats.established_authors = 40
         db.session.commit()
         db.session.remove()
 
