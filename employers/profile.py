@@ -60,6 +60,7 @@ class Chance:
     open: int  # still waiting, counted as their chance of still hearing back
     leans: bool  # few reports: the estimate leans toward the site-wide figure
     site: int  # the site-wide (or industry) figure it leans toward, percent
+    toward: str = "the site-wide figure"  # or "the Retail industry's figure" where its μ is used
 
     @property
     def words_give_percent(self) -> bool:
@@ -72,7 +73,9 @@ class Chance:
         return self.heard + self.silent
 
 
-def chance(verdict: Verdict, found: dict | None) -> Chance | None:
+def chance(
+    verdict: Verdict, found: dict | None, toward: str = "the site-wide figure"
+) -> Chance | None:
     """The headline as the page shows it; None while the estimate isn't shown (§5.3)."""
     if not verdict.shown or not found:
         return None
@@ -87,6 +90,7 @@ def chance(verdict: Verdict, found: dict | None) -> Chance | None:
         open=found["open"],
         leans=bool(found["leans"]),
         site=_round(found["site"]),
+        toward=toward,
     )
 
 
@@ -171,7 +175,11 @@ def build(employer: Employer, verdict: Verdict, inputs: Inputs) -> Profile:
         profile.industry_label = employer.industry.label
         profile.industry_score = _round(industry.get("score"))
     found = figures.get("headline")
-    profile.chance = chance(verdict, found)
+    # Scores shrink toward the industry's μ once it has enough employers (scoring.stats.mu_for).
+    toward = "the site-wide figure"
+    if industry and employer.industry and industry.get("mu") is not None:
+        toward = f"the {employer.industry.label} industry's figure"
+    profile.chance = chance(verdict, found, toward)
     profile.counts = {key: (found or {}).get(key, 0) for key in ("heard", "silent", "open")}
     for key, title, explanation in RATES:
         found = figures.get(key) or {}

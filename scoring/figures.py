@@ -290,8 +290,14 @@ def days_to_decision(pairs: Weighted, today: date) -> dict:
     if len(decided) >= MIN_DECISIONS_FOR_QUANTILES:
         result["median"] = curve.quantile(0.5)
         result["p80"] = curve.quantile(0.8)
-        result["answered_p80"] = answered_p80(decided)
+        result["answered_p80"] = answered_p80(_heard_days(scored))
     return result
+
+
+def _heard_days(facts_list) -> list[int]:
+    """Decision days of the candidates who heard back: "those who heard back mostly did within
+    N days" leaves out answers the candidate had to chase (silence, DESIGN.md §6)."""
+    return [f.decision_days for f in facts_list if _shown_days(f) and not f.chased]
 
 
 def _shown_days(facts) -> bool:
@@ -306,7 +312,7 @@ def _shown_days(facts) -> bool:
 
 
 def answered_p80(decided: Sequence[int]) -> int | None:
-    """The day by which 80% of the candidates who got a decision had it (nearest rank).
+    """The day by which 80% of these decisions had come (nearest rank).
 
     Unlike the KM quantiles this leaves out the silent cases: it answers "if they answer, how
     soon?", which is what the "what to expect" advice needs.
@@ -345,14 +351,13 @@ def pooled_days(pairs: Weighted, today: date) -> dict:
     80th percentile among the answered; from five distinct candidates' decisions on."""
     curve = curve_of(pairs, today)
     deciders = [f for f, _ in pairs if _shown_days(f)]
-    decided = [f.decision_days for f in deciders]
     if len({f.author_key for f in deciders}) < MIN_CELL_AUTHORS:
         # A pooled wait from fewer than five candidates' decisions is theirs (§5.3, §5.9).
         return {"median": None, "p80": None, "answered_p80": None, "decisions": curve.events}
     return {
         "median": curve.median(),
         "p80": curve.quantile(0.8),
-        "answered_p80": answered_p80(decided),
+        "answered_p80": answered_p80(_heard_days(deciders)),
         "decisions": curve.events,
     }
 

@@ -425,3 +425,20 @@ def test_side_figures_never_contradict_their_counts(client):
     assert (timeline["yes"], timeline["count"]) == (1, 24)
     text = visible(_page(client, employer))
     assert "Kept the timeline they gave 1 of 24 reports 4% likely 1–13%" in text
+
+
+def test_an_estimate_leaning_toward_its_industry_says_so(client, monkeypatch):
+    monkeypatch.setattr(params, "MIN_EMPLOYERS_FOR_INDUSTRY_MU", 2)
+    retail = [EmployerFactory(industry=Industry.retail) for _ in range(3)]
+    for employer in retail:
+        for outcome in (Outcome.rejected, Outcome.ghosted, Outcome.rejected):
+            _review(employer, outcome)
+    _rebuild()
+    found = db.session.get(EmployerStats, retail[0].id).figures["headline"]
+    assert found["leans"]
+    text = visible(_page(client, retail[0]))
+    site = math.floor(found["site"] + 0.5)
+    assert (
+        f"this estimate leans toward the Retail & consumer goods industry's figure of {site}%"
+        in text
+    )

@@ -293,6 +293,19 @@ def test_answered_p80_leaves_out_silent_cases():
     assert side.answered_p80([]) is None
 
 
+def test_answered_p80_leaves_out_answers_the_candidate_had_to_chase():
+    """ "Those who heard back mostly did within N days": a chased answer is silence (§6)."""
+    from dataclasses import replace
+
+    prompt = [facts(decision_days=day, author=f"p{day}") for day in range(1, 11)]
+    chased = [replace(facts(decision_days=60, author=f"c{i}"), chased=True) for i in range(10)]
+    pairs = side.weighted(prompt + chased, TODAY)
+    days = side.days_to_decision(pairs, TODAY)
+    assert days["decisions"] == 20  # the chart still shows how long every decision took
+    assert days["answered_p80"] == 8  # 80% of the unprompted answers came within 8 days
+    assert side.pooled_days(pairs, TODAY)["answered_p80"] == 8
+
+
 def test_days_quantiles_count_open_cases_as_censored():
     # Ten decisions on days 1..10 and ten cases silent for 40 days (censored, still at risk):
     # S drops by 1/20 per day from day 1, F(10) = 0.5, so the median is day 10 and the 80th
