@@ -442,3 +442,16 @@ def test_an_estimate_leaning_toward_its_industry_says_so(client, monkeypatch):
         f"this estimate leans toward the Retail & consumer goods industry's figure of {site}%"
         in text
     )
+
+
+def test_a_row_from_before_the_new_headline_shows_no_retired_score_as_a_chance(client):
+    employer = EmployerFactory()
+    for _ in range(4):
+        _review(employer)
+    _rebuild()
+    stats = db.session.get(EmployerStats, employer.id)
+    stats.figures = {k: v for k, v in stats.figures.items() if k != "headline"}
+    db.session.commit()
+    text = visible(_page(client, employer))
+    assert "The estimate for this employer is being recalculated: 4 reports so far." in text
+    assert "candidates hear back" not in text.split("What to expect")[0]
