@@ -30,6 +30,7 @@ from representatives.models import Claim, ClaimStatus, Representative
 from responses.models import Response, ResponseRevision, ResponseStatus
 from reviews.forms import (
     CHANNELS,
+    CHASED,
     FEEDBACK,
     NEXT_STEPS,
     OUTCOMES,
@@ -400,6 +401,7 @@ LABELS = {
     "outcome": "Outcome",
     "last_contact_on": "Last contact",
     "decision_days": "Days from last contact to decision",
+    "chased_for_decision": "Told before they chased the employer",
     "next_steps": "Next steps explained",
     "promised_days": "Promised an answer within (days)",
     "followups_sent": "Follow-ups sent",
@@ -432,6 +434,7 @@ _VALUE_LABELS = {
     "seniority": SENIORITY,
     "work_mode": WORK_MODES,
     "respect_rating": RESPECT,
+    "chased_for_decision": {stored: label for stored, label, _ in CHASED.values()},
 }
 
 

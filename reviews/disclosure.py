@@ -10,7 +10,8 @@ they cannot disagree.
   contact, so they would give away the last contact's exact date); silence is counted in whole
   calendar months from the last contact's month, which is public anyway.
 - Quasi-identifiers are small-count data (§5.9): below SMALL_EMPLOYER_REVIEWS published reviews
-  at the employer, interview rounds, hours invested and the application channel are withheld,
+  at the employer, interview rounds, hours invested, the application channel and "heard only
+  after chasing them" (issue 13) are withheld,
   follow-ups are worded without counts, a promised timeline is bucketed, and a withdrawn offer is
   shown as the rejection it resembles, so its offer stage stays hidden like the coarse stage.
 """
@@ -27,6 +28,10 @@ from scoring.figures import day_bucket
 # DESIGN.md §5.3 and §5.9: below this many published reviews at an employer, coarse stages, no
 # role details and no card detail that could single a candidate out.
 SMALL_EMPLOYER_REVIEWS = 5
+
+# A decision the candidate had to chase (Review.chased_for_decision, issue 13): its card detail.
+CHASED_LABEL = "Chasing"
+CHASED_TEXT = "Heard only after chasing them"
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,9 @@ def _details(
     decided = outcome in DECISIONS and days is not None
     if decided and not contact_confirmed:
         details.append(("Decision", decision_text(days)))
+    # Like rounds and hours, a detail that could single a candidate out at a small employer.
+    if not coarse and outcome in DECISIONS and values.get("chased_for_decision") is True:
+        details.append((CHASED_LABEL, CHASED_TEXT))
     promised = values.get("promised_days")
     if promised:
         kept = None

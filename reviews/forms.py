@@ -60,8 +60,10 @@ OUTCOMES = {
     ),
     Outcome.ghosted: (
         "Never heard back (ghosted)",
-        "They never told you a decision. At the offer stage: you were told you were accepted, "
-        "then nothing.",
+        "They never told you a decision, even when you chased them. At the offer stage: you "
+        "were told you were accepted, then nothing. A decision you got only by chasing them (an "
+        "offer withdrawn when you asked, 'it was a mistake') is that decision, with 'I only "
+        "heard after I chased them' below; it counts as silence all the same.",
     ),
     Outcome.rejected: (
         "Turned down, no reason",
@@ -74,13 +76,36 @@ OUTCOMES = {
     Outcome.offer: ("Offered the job", "They made you an offer."),
     Outcome.rescinded: (
         "Offer withdrawn",
-        "An offer, or your acceptance, was explicitly taken back.",
+        "An offer, or your acceptance, was explicitly taken back. If you only learned this when "
+        "you chased them, still choose this and say so below: it counts as silence.",
     ),
     Outcome.withdrew: (
         "I withdrew",
         "You pulled out of the process yourself (not counted in the employer's score).",
     ),
 }
+
+# Issue 13, "forced answers are silence": did the decision come without the candidate chasing
+# it? The form's values, the stored answer (Review.chased_for_decision) and the help text.
+CHASED = {
+    "told": (False, "Yes, they told me without my asking", None),
+    "chased": (
+        True,
+        "No, I only heard after I chased them",
+        "For example the offer was withdrawn only when I asked, or they said it had been a "
+        "mistake.",
+    ),
+}
+CHASED_BLANK = "Not saying"
+
+
+def chased_choice(value: bool | None) -> str:
+    """The form's value for a stored answer ("" for none)."""
+    for choice, (stored, _, _) in CHASED.items():
+        if value is stored:
+            return choice
+    return ""
+
 
 NEXT_STEPS = {
     NextSteps.yes_with_date: (
@@ -264,6 +289,19 @@ class ReviewForm(BaseForm):
         description="Only for a decision (an offer, a 'no' or a withdrawn offer). "
         "0 if it came the same day.",
     )
+    # Like decision_days, only for a decision: ignored (stored as not said) otherwise.
+    chased_for_decision = RadioField(
+        "Did they tell you before you chased them?",
+        choices=[
+            *(SelectChoice(choice, label) for choice, (_, label, _) in CHASED.items()),
+            SelectChoice("", CHASED_BLANK),
+        ],
+        default="",
+        validators=[Optional()],
+        invalid_choice_message="Choose one of the answers listed here.",
+        description="Only for a decision. An answer you had to chase them for counts as "
+        "silence at that stage in the employer's figures, whatever it was.",
+    )
 
     # --- the timeline and follow-ups ---
     next_steps = _optional_radio(
@@ -398,6 +436,9 @@ class ReviewForm(BaseForm):
             "outcome": outcome,
             "last_contact_on": self.last_contact_on.data,
             "decision_days": self.decision_days.data if outcome in DECISIONS else None,
+            "chased_for_decision": (
+                _chased(self.chased_for_decision.data) if outcome in DECISIONS else None
+            ),
             "next_steps": next_steps,
             "promised_days": (
                 self.promised_days.data if next_steps is NextSteps.yes_with_date else None
@@ -424,10 +465,17 @@ class ReviewForm(BaseForm):
         """Form data for an existing review's values (the edit form)."""
         data = {}
         for name, value in values.items():
-            if hasattr(value, "value"):
+            if name == "chased_for_decision":
+                value = chased_choice(value)
+            elif hasattr(value, "value"):
                 value = value.value
             data[name] = value
         return data
+
+
+def _chased(choice) -> bool | None:
+    answer = CHASED.get(choice) if isinstance(choice, str) else None
+    return answer[0] if answer else None
 
 
 def _enum(enum_cls, value):

@@ -119,6 +119,7 @@ def stage(review: Review, author: User, prepared, now: datetime, followed_up: bo
     values.update({name: value for name, value in prepared.values.items() if name in values})
     if values["outcome"] not in DECISIONS:
         values["decision_days"] = None
+        values["chased_for_decision"] = None
     if values["process_month"] != review.process_month and db.session.scalar(
         select(Review.id).where(
             Review.id != review.id,

@@ -23,7 +23,7 @@ from representatives.services import ContactAnswer
 from reviews import bp, services
 from reviews.contact_forms import ANSWERS, ContactAnswerForm
 from reviews.display import public_view
-from reviews.forms import FEEDBACK, NEXT_STEPS, OUTCOMES, STAGES, ReviewForm
+from reviews.forms import CHASED, FEEDBACK, NEXT_STEPS, OUTCOMES, STAGES, ReviewForm
 from reviews.models import Review, ReviewStatus
 from reviews.pending import MonthTaken
 from security import client_key, pseudonymous
@@ -40,6 +40,7 @@ def review_labels():
         "outcome_help": {outcome.value: help for outcome, (_, help) in OUTCOMES.items()},
         "next_steps_help": {step.value: help for step, (_, help) in NEXT_STEPS.items()},
         "feedback_help": {item.value: help for item, (_, help) in FEEDBACK.items()},
+        "chased_help": {choice: help for choice, (_, _, help) in CHASED.items() if help},
         "stage_labels": STAGES,
         "outcome_labels": OUTCOMES,
     }

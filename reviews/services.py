@@ -47,6 +47,7 @@ FIELDS = (
     "outcome",
     "last_contact_on",
     "decision_days",
+    "chased_for_decision",
     "next_steps",
     "promised_days",
     "followups_sent",
@@ -213,6 +214,7 @@ def _apply(review: Review, values: dict) -> None:
     if review.outcome in DECISIONS:
         return
     review.decision_days = None
+    review.chased_for_decision = None
 
 
 def _hold_or_schedule(review: Review, prepared: Prepared, author: User, now: datetime) -> None:

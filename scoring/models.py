@@ -21,7 +21,6 @@ class SiteParameters(db.Model):
     __table_args__ = (
         CheckConstraint("id = 1", name="single_row"),
         CheckConstraint("mu >= 0 AND mu <= 1", name="mu_range"),
-        # M's floor is scoring.params.M_FLOOR, tuned by the benchmark: the schema asks only M > 0.
         CheckConstraint("m > 0", name="m_positive"),
     )
 

@@ -110,6 +110,7 @@ FACT_COLUMNS = (
     Review.burst_capped_at,
     Review.employer_followed_up_at,
     Review.new_account,
+    Review.chased_for_decision,
 )
 
 
@@ -131,6 +132,7 @@ def facts_from_review(review, today: date) -> engine.ReviewFacts:
         author_key=review.author_id if review.author_id is not None else f"review-{review.id}",
         contact_confirmed=review.employer_followed_up_at is not None,
         new_account=bool(review.new_account),
+        chased=review.chased_for_decision is True,
     )
 
 

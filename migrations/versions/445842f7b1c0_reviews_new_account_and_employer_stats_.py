@@ -1,5 +1,7 @@
 """Account trust for the figures: reviews.new_account, employer_stats.established_authors (issue 13)
 
+site_parameters: M's CHECK becomes m > 0 (the floor is scoring.params.M_FLOOR).
+
 reviews.new_account: the review was submitted from an account younger than 30 days with no
 published review of another employer (reviews.services.is_new_account). Existing reviews are
 marked by the same rule, from the account's and the reviews' own times; a review whose account
@@ -8,7 +10,7 @@ was deleted (author_id NULL) can't be judged and stays unmarked.
 employer_stats.established_authors: filled by the next `recompute` (tick does one a day).
 
 Revision ID: 445842f7b1c0
-Revises: d4a8e6b2c9f1
+Revises: eb2b6bfbbb8e
 Create Date: 2026-12-05 11:16:37.568742
 
 """
@@ -20,7 +22,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "445842f7b1c0"
-down_revision = "d4a8e6b2c9f1"
+down_revision = "eb2b6bfbbb8e"
 branch_labels = None
 depends_on = None
 
@@ -28,15 +30,21 @@ NEW_ACCOUNT_DAYS = 30  # scoring.params.NEW_ACCOUNT_DAYS when this migration was
 
 
 def upgrade():
-    with op.batch_alter_table("employer_stats", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("established_authors", sa.Integer(), server_default="0", nullable=False)
-        )
+    # Plain ALTERs, not batch mode: a batch rebuild on SQLite would drop the expression index
+    # ix_reviews_recent_texts and copy employer_stats' generated columns as plain ones.
+    op.add_column(
+        "employer_stats",
+        sa.Column("established_authors", sa.Integer(), server_default="0", nullable=False),
+    )
+    op.add_column(
+        "reviews", sa.Column("new_account", sa.Boolean(), server_default=sa.false(), nullable=False)
+    )
 
-    with op.batch_alter_table("reviews", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("new_account", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
+    # M's floor is a parameter the benchmark chooses (scoring.params.M_FLOOR), no longer 10:
+    # the database keeps only what makes the formula defined.
+    with op.batch_alter_table("site_parameters", schema=None) as batch_op:
+        batch_op.drop_constraint("m_floor", type_="check")
+        batch_op.create_check_constraint("m_positive", "m > 0")
 
     _mark_new_accounts()
 
@@ -91,8 +99,13 @@ def _mark_new_accounts():
 
 
 def downgrade():
-    with op.batch_alter_table("reviews", schema=None) as batch_op:
-        batch_op.drop_column("new_account")
+    op.execute("UPDATE site_parameters SET m = 10 WHERE m < 10")
+    with op.batch_alter_table("site_parameters", schema=None) as batch_op:
+        batch_op.drop_constraint("m_positive", type_="check")
+        batch_op.create_check_constraint("m_floor", "m >= 10")
 
-    with op.batch_alter_table("employer_stats", schema=None) as batch_op:
-        batch_op.drop_column("established_authors")
+    op.drop_column("reviews", "new_account")
+
+    # Not in batch mode: rebuilding employer_stats on SQLite would copy its generated columns
+    # as plain ones; SQLite (3.35+) drops a plain column in place.
+    op.drop_column("employer_stats", "established_authors")

@@ -17,6 +17,7 @@ from employers import browse
 from employers.models import EmployerAlias, Industry, SizeBand
 from extensions import db
 from reviews.models import HoldReason, Outcome, ReviewStatus, Stage
+from scoring import params
 from tests.conftest import page_text
 from tests.factories import (
     EmployerFactory,
@@ -44,8 +45,8 @@ def employer(name: str, **fields):
             "score_sd",
             "scored_reviews",
             "scored_authors",
-            "established_authors",
             "spread_days",
+            "established_authors",
             "latest_published_at",
         )
     }
@@ -58,8 +59,10 @@ def employer(name: str, **fields):
 
 
 def scored(name: str, score: float, *, n: float = 12.0, sd: float = 4.0, spread: int = 200, **kw):
-    """An employer whose score is shown (3+ counted reviews from 3+ accounts)."""
+    """An employer whose score is shown (3+ counted reviews from 3+ accounts), all of them
+    established accounts unless `established_authors` says otherwise."""
     count = kw.pop("review_count", max(int(n), 3))
+    kw.setdefault("established_authors", count)
     return employer(
         name,
         score=score,
@@ -67,8 +70,6 @@ def scored(name: str, score: float, *, n: float = 12.0, sd: float = 4.0, spread:
         weight_sum=n,
         scored_reviews=count,
         scored_authors=count,
-        # Every reviewer established (not a new account): the lists' breadth rule is met.
-        established_authors=kw.pop("established_authors", count),
         author_count=count,
         review_count=count,
         spread_days=spread,
@@ -497,6 +498,8 @@ def test_most_responsive_boundaries_and_order(client):
         scored_authors=2,
         review_count=30,
     )
+    few = params.MIN_ESTABLISHED_AUTHORS_LISTS - 1
+    scored("Fresh Accounts Only", 99, n=30, spread=300, established_authors=few)
     most = [row.employer.name for row in browse.most_responsive()]
     assert most == ["Best Of All", "Just Enough Weight", "Tied More", "Tied Fewer"]
     body = page_text(client.get("/rankings"))
@@ -523,6 +526,9 @@ def test_least_responsive_boundaries_and_order(client):
         scored_authors=2,
         review_count=30,
     )
+    # A smear campaign by fresh accounts can't put a good employer on the list either.
+    few = params.MIN_ESTABLISHED_AUTHORS_LISTS - 1
+    scored("Smeared By Fresh Accounts", 1, n=40, established_authors=few)
     least = [row.employer.name for row in browse.least_responsive()]
     assert least == ["Sure Bad", "Unsure Bad", "Tie More", "Tie Fewer", "Ten Reviews"]
     body = page_text(client.get("/rankings"))

@@ -13,6 +13,7 @@ from employers.models import EmployerStats
 from extensions import db
 from reviews.lifecycle import publish_due, tick
 from reviews.models import Outcome, ReviewStatus, Stage
+from scoring import params
 from scoring.models import SiteParameters
 from scoring.stats import recompute, refresh_site_parameters
 from tests.conftest import publish_pending_change
@@ -189,7 +190,7 @@ def test_site_parameters_and_daily_refresh(app, runner):
     assert tick().statistics_rebuilt == 0  # once a day
     parameters = db.session.get(SiteParameters, 1)
     assert parameters.computed_on == TODAY and parameters.review_count == 4
-    assert 0 <= parameters.mu <= 1 and parameters.m >= 10
+    assert 0 <= parameters.mu <= 1 and parameters.m >= params.M_FLOOR
     result = runner.invoke(args=["heardback", "recompute"])
     assert result.exit_code == 0, result.output
     assert "Rebuilt the statistics of 1 employers" in result.output

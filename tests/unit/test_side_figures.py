@@ -194,8 +194,10 @@ def test_chance_words(percent, words):
 
 
 def test_prior_never_goes_below_the_m_floor():
-    assert side.Prior.of({"mu": 0.4, "m": params.M_FLOOR / 2}).m == params.M_FLOOR
-    assert side.Prior.of(None, 0.3) == side.Prior(0.3, params.M_FLOOR)
+    floor = params.M_FLOOR
+    assert side.Prior.of({"mu": 0.4, "m": floor / 2}).m == floor
+    assert side.Prior.of({"mu": 0.4, "m": floor * 3}).m == floor * 3
+    assert side.Prior.of(None, 0.3) == side.Prior(0.3, floor)
 
 
 def test_reviews_past_four_years_and_held_ones_do_not_count():
