@@ -455,3 +455,14 @@ def test_a_row_from_before_the_new_headline_shows_no_retired_score_as_a_chance(c
     text = visible(_page(client, employer))
     assert "The estimate for this employer is being recalculated: 4 reports so far." in text
     assert "candidates hear back" not in text.split("What to expect")[0]
+
+
+def test_an_answer_the_candidate_had_to_chase_counts_as_silence_in_the_headline(client):
+    employer = EmployerFactory()
+    for chased in (True, True, False, False):
+        _review(employer, Outcome.rejected, decision_days=30, chased_for_decision=chased)
+    _rebuild()
+    found = db.session.get(EmployerStats, employer.id).figures["headline"]
+    assert (found["heard"], found["silent"]) == (2, 2)
+    text = visible(_page(client, employer))
+    assert "2 of 4 candidates heard back; 2 met silence or had to chase an answer." in text
