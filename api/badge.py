@@ -33,15 +33,15 @@ NOT_SHOWN_TEXT = "not enough reviews"
 def message(verdict: Verdict) -> str:
     if not verdict.shown or verdict.band is None:
         return NOT_SHOWN_TEXT
-    return f"{verdict.score} {verdict.band.value}"
+    return f"{verdict.score}% hear back · {verdict.band.value}"
 
 
 def description(employer_name: str, verdict: Verdict) -> str:
     if not verdict.shown or verdict.band is None:
-        return f"HeardBack: not enough reviews of {employer_name} yet to show a score"
+        return f"HeardBack: not enough reviews of {employer_name} yet to show an estimate"
     return (
-        f"HeardBack responsiveness score of {employer_name}: {verdict.score} out of 100, "
-        f"{verdict.band.value}"
+        f"HeardBack: an estimated {verdict.score}% of candidates hear back from "
+        f"{employer_name}, {verdict.band.value}"
     )
 
 

@@ -86,9 +86,13 @@ def _schemas() -> dict:
                 }
             ),
             "description": (
-                "The responsiveness score S ± SD (0-100) and its verdict band, as the employer "
-                "page shows it. Not shown (score, sd and band null) until 3 reviews from 3 "
-                "accounts count (DESIGN.md §5.3, §6)."
+                "The employer's estimated chance of hearing back, in percent (0-100): `score` "
+                "is the shrunk estimate (Σw·h + M·μ)/(Σw + M)·100 and `sd` the SD of its Beta "
+                "posterior, both rounded as the employer page shows them, with its verdict "
+                "band. The field names are those of the retired composite score and are kept "
+                "so clients don't break; the meaning changed (issue 13). The 80% interval and "
+                "the plain counts are in the employer's `figures.headline`. Not shown (score, "
+                "sd and band null) until 3 reviews from 3 accounts count (DESIGN.md §5.3, §6)."
             ),
         },
         "Pagination": _object(
@@ -119,12 +123,18 @@ def _schemas() -> dict:
                 "weight_sum": {
                     "type": ["number", "null"],
                     "minimum": 0,
-                    "description": "Σw, the time-weighted number of reviews behind the score, "
-                    "to one decimal; null while the score isn't shown.",
+                    "description": "Σw, the weighted number of reviews behind the estimate "
+                    "(recency and account trust), to one decimal; null while it isn't shown.",
                 },
                 "figures": {
                     "type": "object",
-                    "description": "Side figures (hear-back rate by stage, timelines kept, "
+                    "description": "`headline`: the estimated chance of hearing back (percent) "
+                    "with its 80% interval (`low`, `high`), the plain counts it rests on "
+                    "(`heard`, `silent`, `open`), `leans` (few reports: the estimate leans "
+                    "toward the site-wide figure `site`). Each share (`hear_back`, "
+                    "`timeline_kept`, `feedback`, `followup_answered`) has `yes` of `count`, "
+                    "the plain share `raw` with its 80% Wilson interval (`low`, `high`, 0-1) "
+                    "and a shrunk `rate`. Side figures (hear-back rate by stage, timelines kept, "
                     "feedback, follow-ups, days to decision, periods, what to expect), as "
                     "the employer page shows them; free-form, shaped by the scoring engine. "
                     "They carry no date: the day an employer's figures changed could be the day "
@@ -223,14 +233,20 @@ def _schemas() -> dict:
                     "type": "number",
                     "minimum": 0,
                     "maximum": 100,
-                    "description": "μ, the site-wide mean scores shrink toward (0-100).",
+                    "description": "μ, the site-wide chance of hearing back that estimates "
+                    "shrink toward (percent).",
                 },
                 "m": {
                     "type": "number",
                     "exclusiveMinimum": 0,
                     "description": "M = max(M̂, floor), the weight of μ in every estimate.",
                 },
-                "half_life_days": _nullable({"type": "integer", "minimum": 1}),
+                "half_life_days": {
+                    "type": ["integer", "null"],
+                    "minimum": 1,
+                    "description": "The recency half-life of a review's weight; null when "
+                    "reviews are not weighted by age.",
+                },
                 "review_count": COUNT,
                 "employer_count": COUNT,
                 "computed_on": _nullable({"type": "string", "format": "date"}),
@@ -385,13 +401,13 @@ def _paths() -> dict:
             [SLUG, PAGE, PER_PAGE],
         ),
         "/api/v1/baselines": _operation(
-            "The site-wide parameters of the score and the baselines of the side figures.",
+            "The site-wide parameters of the estimate and the baselines of the side figures.",
             "getBaselines",
             {"200": _json("The parameters in force.", "Baselines")},
         ),
         "/api/v1/employers.csv": _operation(
-            "Every employer's figures as CSV, one row per employer (score columns empty "
-            "while the score isn't shown).",
+            "Every employer's figures as CSV, one row per employer: `score` is the estimated "
+            "chance of hearing back in percent and `sd` its SD (empty while it isn't shown).",
             "exportEmployers",
             {
                 "200": {

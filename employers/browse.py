@@ -38,7 +38,7 @@ MAX_VALUE_LENGTH = 40
 
 SORTS = {
     "reviews": "Most reports",
-    "score": "Highest score",
+    "score": "Most likely to hear back",
     "recent": "Most recent reports",
 }
 DEFAULT_SORT = "reviews"

@@ -47,14 +47,67 @@ BASIS_WORDS = {
 
 
 @dataclass(frozen=True)
+class Chance:
+    """The headline: the estimated chance of hearing back (scoring.figures.headline), rounded as
+    shown, in words, with its interval and the plain counts it rests on."""
+
+    percent: int
+    low: int
+    high: int
+    words: str  # "About 1 in 10 candidates hear back" (scoring.figures.chance_words)
+    heard: int
+    silent: int  # ghosted, presumed ghosted, or an answer the candidate had to chase
+    open: int  # still waiting, counted as their chance of still hearing back
+    leans: bool  # few reports: the estimate leans toward the site-wide figure
+    site: int  # the site-wide (or industry) figure it leans toward, percent
+    toward: str = "the site-wide figure"  # or "the Retail industry's figure" where its μ is used
+
+    @property
+    def words_give_percent(self) -> bool:
+        """ "About 62% ..." already says the figure; "About 1 in 10 ..." does not."""
+        return f"{self.percent}%" in self.words
+
+    @property
+    def ended(self) -> int:
+        """Candidates whose process ended: they heard back or met silence."""
+        return self.heard + self.silent
+
+
+def chance(
+    verdict: Verdict, found: dict | None, toward: str = "the site-wide figure"
+) -> Chance | None:
+    """The headline as the page shows it; None while the estimate isn't shown (§5.3)."""
+    if not verdict.shown or not found:
+        return None
+    shown = verdict.score  # the rounded estimate, as the band was taken from it
+    return Chance(
+        percent=shown,
+        low=min(_round(found["low"]), shown),
+        high=max(_round(found["high"]), shown),
+        words=side.chance_words(shown),
+        heard=found["heard"],
+        silent=found["silent"],
+        open=found["open"],
+        leans=bool(found["leans"]),
+        site=_round(found["site"]),
+        toward=toward,
+    )
+
+
+@dataclass(frozen=True)
 class Rate:
+    """A side figure as shown: the plain share of the reports with its counts and interval
+    (never a percentage the counts contradict), shown from MIN_COUNT_SHOWN answers."""
+
     key: str
     title: str
     explanation: str
-    percent: int | None  # the shrunk estimate, shown from 3 answers
+    percent: int | None  # the plain share yes/count, shown from 3 answers
     yes: int
     count: int
     industry_percent: int | None = None
+    low: int | None = None  # its Wilson interval (scoring.figures.wilson_interval)
+    high: int | None = None
 
 
 @dataclass(frozen=True)
@@ -69,9 +122,10 @@ class Period:
     label: str
     shown: bool
     reviews: int
-    score: int | None = None
-    hear_back: int | None = None
+    score: int | None = None  # the estimated chance of hearing back in the period, percent
+    hear_back: int | None = None  # the plain share of its reports that heard back
     hear_back_count: int = 0
+    hear_back_yes: int = 0
 
 
 @dataclass(frozen=True)
@@ -90,6 +144,8 @@ class Days:
 class Profile:
     verdict: Verdict
     stats: EmployerStats | None
+    chance: Chance | None = None
+    counts: dict = field(default_factory=dict)  # heard, silent, open: the plain counts
     rates: list[Rate] = field(default_factory=list)
     stages: list[Bar] = field(default_factory=list)
     days: Days | None = None
@@ -118,36 +174,47 @@ def build(employer: Employer, verdict: Verdict, inputs: Inputs) -> Profile:
     if industry and employer.industry:
         profile.industry_label = employer.industry.label
         profile.industry_score = _round(industry.get("score"))
+    found = figures.get("headline")
+    # Scores shrink toward the industry's μ once it has enough employers (scoring.stats.mu_for).
+    toward = "the site-wide figure"
+    if industry and employer.industry and industry.get("mu") is not None:
+        toward = f"the {employer.industry.label} industry's figure"
+    profile.chance = chance(verdict, found, toward)
+    profile.counts = {key: (found or {}).get(key, 0) for key in ("heard", "silent", "open")}
     for key, title, explanation in RATES:
         found = figures.get(key) or {}
+        shown = found.get("count", 0) >= side.MIN_COUNT_SHOWN
         profile.rates.append(
             Rate(
                 key,
                 title,
                 explanation,
-                percent(found.get("rate")),
+                percent(found.get("raw")) if shown else None,
                 found.get("yes", 0),
                 found.get("count", 0),
                 percent(industry.get(key)) if industry else None,
+                percent(found.get("low")) if shown else None,
+                percent(found.get("high")) if shown else None,
             )
         )
-    profile.stages = [
-        Bar(
-            cell["label"],
-            percent(cell["rate"]) or 0,
-            f"estimated {percent(cell['rate'])}% · {cell['yes']} of {cell['count']} reports"
-            " heard back"
-            if cell["rate"] is not None
-            else f"{cell['yes']} of {cell['count']} reports heard back",
-        )
-        for cell in figures.get("hear_back_by_stage", [])
-    ]
+    profile.stages = [_stage_bar(cell) for cell in figures.get("hear_back_by_stage", [])]
     profile.days = _days(figures.get("days_to_decision"), industry)
     profile.periods = _periods(figures.get("periods") or {})
     profile.expect = figures.get("expect")
     if profile.expect:
         profile.expect_basis = BASIS_WORDS.get(profile.expect["basis"])
     return profile
+
+
+def _stage_bar(cell: dict) -> Bar:
+    """'3 of 8 reports heard back (38%; likely 20-58%)': the plain share and its interval."""
+    counts = f"{cell['yes']} of {cell['count']} reports heard back"
+    if cell.get("raw") is None or cell["count"] < side.MIN_COUNT_SHOWN:
+        return Bar(cell["label"], 0, counts)
+    text = f"{counts} ({percent(cell['raw'])}%"
+    if cell.get("low") is not None:
+        text += f"; likely {percent(cell['low'])}–{percent(cell['high'])}%"  # noqa: RUF001
+    return Bar(cell["label"], percent(cell["raw"]), text + ")")
 
 
 def _round(value: float | None) -> int | None:
@@ -206,8 +273,9 @@ def _periods(found: dict) -> list[Period]:
                 cell["shown"],
                 cell["reviews"],
                 _round(cell.get("score")),
-                percent(hear_back.get("rate")),
+                percent(hear_back.get("raw")),
                 hear_back.get("count", 0),
+                hear_back.get("yes", 0),
             )
         )
     return periods

@@ -185,10 +185,7 @@ def _quarter(
     valued = [
         (value, 1.0)
         for item in facts
-        if (
-            value := engine.review_value(item, today, km_curve=inputs.curve)
-        )
-        is not None
+        if (value := engine.review_value(item, today, km_curve=inputs.curve)) is not None
     ]
     score = None
     if valued:
@@ -200,7 +197,8 @@ def _quarter(
         True,
         len(facts),
         score=None if score is None else math.floor(score + 0.5),
-        hear_back=percent(hear_back["rate"]),
+        # The plain share beside its counts (DESIGN.md §6: figures never contradict counts).
+        hear_back=percent(hear_back["raw"]) if hear_back["count"] >= side.MIN_COUNT_SHOWN else None,
         hear_back_yes=hear_back["yes"],
         hear_back_count=hear_back["count"],
     )

@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from statistics import NormalDist
 
 from scoring import engine, params
 from scoring.vocabulary import DECISIONS, Outcome, Stage
@@ -163,7 +164,12 @@ def answers(
 
 
 def share(found: Sequence[tuple[float, float, int | str]], prior: Prior) -> dict:
-    """{"rate": shrunk share or None, "raw": plain share or None, "yes": k, "count": n}."""
+    """{"rate": shrunk share or None, "raw": plain share or None, "yes": k, "count": n,
+    "low", "high": the Wilson interval of the plain share (None with no answer)}.
+
+    Pages show the plain share with its counts and interval ("1 of 24 reports (4%; likely
+    1-13%)"), which can never contradict the counts; the shrunk rate stays for the API and
+    for sorting."""
     count = len(found)
     yes = sum(1 for x, _, _ in found if x)
     n = sum(w for _, w, _ in found)
@@ -172,7 +178,21 @@ def share(found: Sequence[tuple[float, float, int | str]], prior: Prior) -> dict
     if count >= MIN_COUNT_SHOWN:
         rate = round((weighted_yes + prior.m * prior.mu) / (n + prior.m), 4)
     raw = round(yes / count, 4) if count else None
-    return {"rate": rate, "raw": raw, "yes": yes, "count": count}
+    low, high = wilson_interval(yes, count) if count else (None, None)
+    return {"rate": rate, "raw": raw, "yes": yes, "count": count, "low": low, "high": high}
+
+
+def wilson_interval(yes: int, count: int, mass: float = params.INTERVAL_MASS) -> tuple:
+    """The Wilson score interval of yes/count holding `mass` (the headline's 80%), rounded to
+    4 places. Unlike p ± z·SE it stays inside [0, 1] and is never empty at 0 or count yes."""
+    if count <= 0 or not 0 <= yes <= count:
+        raise ValueError(f"need 0 <= yes <= count and count > 0, got {yes} of {count}")
+    z = NormalDist().inv_cdf(0.5 + mass / 2)
+    p = yes / count
+    z2n = z * z / count
+    centre = (p + z2n / 2) / (1 + z2n)
+    half = z * math.sqrt(p * (1 - p) / count + z2n / (4 * count)) / (1 + z2n)
+    return round(max(centre - half, 0.0), 4), round(min(centre + half, 1.0), 4)
 
 
 def _authors(found: Iterable[tuple[float, float, int | str]]) -> int:
@@ -228,6 +248,17 @@ def headline(found: engine.Estimate, pairs: Weighted, today: date) -> dict:
     }
 
 
+def chance_words(percent: int) -> str:
+    """The chance of hearing back as a candidate says it: "About 1 in 10 candidates hear back"
+    below 25%, where "1 in N" reads more truly than a small percentage; "About 62% of
+    candidates hear back" above. `percent` is the shown (rounded) estimate."""
+    if percent < 5:
+        return "Fewer than 1 in 20 candidates hear back"
+    if percent < 25:
+        return f"About 1 in {math.floor(100 / percent + 0.5)} candidates hear back"
+    return f"About {percent}% of candidates hear back"
+
+
 # --- Days to decision -------------------------------------------------------------------------
 
 
@@ -259,8 +290,14 @@ def days_to_decision(pairs: Weighted, today: date) -> dict:
     if len(decided) >= MIN_DECISIONS_FOR_QUANTILES:
         result["median"] = curve.quantile(0.5)
         result["p80"] = curve.quantile(0.8)
-        result["answered_p80"] = answered_p80(decided)
+        result["answered_p80"] = answered_p80(_heard_days(scored))
     return result
+
+
+def _heard_days(facts_list) -> list[int]:
+    """Decision days of the candidates who heard back: "those who heard back mostly did within
+    N days" leaves out answers the candidate had to chase (silence, DESIGN.md §6)."""
+    return [f.decision_days for f in facts_list if _shown_days(f) and not f.chased]
 
 
 def _shown_days(facts) -> bool:
@@ -275,7 +312,7 @@ def _shown_days(facts) -> bool:
 
 
 def answered_p80(decided: Sequence[int]) -> int | None:
-    """The day by which 80% of the candidates who got a decision had it (nearest rank).
+    """The day by which 80% of these decisions had come (nearest rank).
 
     Unlike the KM quantiles this leaves out the silent cases: it answers "if they answer, how
     soon?", which is what the "what to expect" advice needs.
@@ -314,14 +351,13 @@ def pooled_days(pairs: Weighted, today: date) -> dict:
     80th percentile among the answered; from five distinct candidates' decisions on."""
     curve = curve_of(pairs, today)
     deciders = [f for f, _ in pairs if _shown_days(f)]
-    decided = [f.decision_days for f in deciders]
     if len({f.author_key for f in deciders}) < MIN_CELL_AUTHORS:
         # A pooled wait from fewer than five candidates' decisions is theirs (§5.3, §5.9).
         return {"median": None, "p80": None, "answered_p80": None, "decisions": curve.events}
     return {
         "median": curve.median(),
         "p80": curve.quantile(0.8),
-        "answered_p80": answered_p80(decided),
+        "answered_p80": answered_p80(_heard_days(deciders)),
         "decisions": curve.events,
     }
 

@@ -1,9 +1,17 @@
-"""What the methodology page shows (DESIGN.md §6): the method's rules with their numbers, the
-parameters in force, a worked example computed by the engine, and the score benchmark's results.
+"""What the methodology page shows (DESIGN.md §6): the question the headline answers, the rules
+with their numbers, the parameters in force, a worked example computed by the engine, the verdict
+bands with the range of true hear-back rates each stood for in the adversarial benchmark, and
+the benchmarks' results.
 
 Nothing here is typed twice: the rules come from scoring/params.py, the worked example from
 scoring.engine with the site's current inputs, the benchmark's figures from
-scoring/benchmark_results.json (written by bench/score_accuracy.py).
+scoring/adversarial_results.json (bench/score_adversarial.py --write) and, for the retired
+composite score, scoring/benchmark_results.json.
+
+Account trust is described, not quantified: the page says new accounts weigh less and the lists
+need several established reviewers, but not NEW_ACCOUNT_WEIGHT, NEW_ACCOUNT_DAYS or
+MIN_ESTABLISHED_AUTHORS_LISTS. Published thresholds tell a fake-account farm exactly how old its
+accounts must be and how many it needs; nothing else on the page depends on them.
 """
 
 from __future__ import annotations
@@ -19,9 +27,10 @@ from pathlib import Path
 from employers.models import Industry
 from extensions import db
 from reviews.forms import OUTCOMES, STAGES
-from reviews.models import DECISIONS, Outcome, Stage
+from reviews.models import Outcome, Stage
 from reviews.services import ghosted_mark_window
 from scoring import engine, params
+from scoring.figures import chance_words
 from scoring.models import SiteParameters
 from scoring.params import GHOSTED_AFTER_DAYS, GHOSTED_AFTER_PROMISE_MARGIN_DAYS
 from scoring.stats import Inputs, public_baselines
@@ -30,11 +39,22 @@ from timeutils import today as today_utc
 
 log = logging.getLogger(__name__)
 
-RESULTS_PATH = Path(__file__).with_name("benchmark_results.json")
-REPRODUCE = ".venv/bin/python bench/score_accuracy.py"
+RESULTS_PATH = Path(__file__).with_name("benchmark_results.json")  # the retired composite's
+ADVERSARIAL_PATH = Path(__file__).with_name("adversarial_results.json")
+REPRODUCE = ".venv/bin/python bench/score_adversarial.py --write"
 
 
 # --- The rules, from scoring/params.py ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The true hear-back rates (0-1) of the benchmark's employers shown with one band."""
+
+    count: int
+    mean: float
+    p10: float
+    p90: float
 
 
 @dataclass(frozen=True)
@@ -42,32 +62,23 @@ class Band:
     name: str
     low: int
     high: int | None  # None: up to 100
+    calibration: Calibration | None = None
 
 
 @dataclass(frozen=True)
 class Rules:
-    ghosted_by_stage: tuple[tuple[str, float], ...]  # (stage label, u)
-    ghosted_later: float
-    decision_base: float
-    t_weight: float
-    q_weight: float
-    followup_penalty: float
-    t_promise_kept: float
-    t_promise_missed: float
-    t_by_days: tuple[tuple[int, float], ...]
-    t_late: float
-    q_by_outcome: tuple[tuple[str, float], ...]  # (outcome label, Q)
     horizon_days: int
     ghosted_after_days: int
     ghosted_after_promise_margin_days: int
     # The mark comes on a secret day this many days after the threshold (DESIGN.md §5 rule 8).
     ghosted_mark_min_days: int
     ghosted_mark_max_days: int
-    half_life_days: int
-    half_life_years: float
-    weight_after_years: tuple[tuple[int, float], ...]  # (years, w) for a few ages
+    half_life_days: int | None  # None: no recency weighting
+    half_life_years: float | None
+    weight_after_years: tuple[tuple[int, float], ...]  # (years, recency factor) for a few ages
     max_age_years: float
     m_floor: float
+    interval_percent: int  # the central share of the posterior shown as the interval
     industry_mu_employers: int
     min_reviews_shown: int
     min_authors_shown: int
@@ -77,37 +88,25 @@ class Rules:
     bands: tuple[Band, ...]
 
 
-def rules() -> Rules:
-    later = [stage for stage in Stage if stage not in params.GHOSTED_VALUE]
+def rules(calibration: dict[str, Calibration] | None = None) -> Rules:
     bounds = (params.RESPONSIVE_FROM, params.MIXED_FROM, params.OFTEN_SILENT_FROM, 0)
     names = [band.value for band in engine.Band]
+    half_life = params.HALF_LIFE_DAYS
+    calibration = calibration or {}
     return Rules(
-        ghosted_by_stage=(
-            *((STAGES[stage][0], value) for stage, value in params.GHOSTED_VALUE.items()),
-            (f"{STAGES[later[0]][0]} or later", params.GHOSTED_VALUE_LATER),
-        ),
-        ghosted_later=params.GHOSTED_VALUE_LATER,
-        decision_base=params.DECISION_BASE,
-        t_weight=params.T_WEIGHT,
-        q_weight=params.Q_WEIGHT,
-        followup_penalty=params.UNANSWERED_FOLLOWUPS_PENALTY,
-        t_promise_kept=params.T_PROMISE_KEPT,
-        t_promise_missed=params.T_PROMISE_MISSED,
-        t_by_days=params.T_BY_DAYS,
-        t_late=params.T_LATE,
-        q_by_outcome=tuple((OUTCOMES[o][0], q) for o, q in params.Q_BY_OUTCOME.items()),
         horizon_days=params.HEAR_BACK_HORIZON_DAYS,
         ghosted_after_days=GHOSTED_AFTER_DAYS,
         ghosted_after_promise_margin_days=GHOSTED_AFTER_PROMISE_MARGIN_DAYS,
         ghosted_mark_min_days=ghosted_mark_window()[0],
         ghosted_mark_max_days=ghosted_mark_window()[1],
-        half_life_days=params.HALF_LIFE_DAYS,
-        half_life_years=params.HALF_LIFE_DAYS / 365,
-        weight_after_years=tuple(
-            (years, 2.0 ** (-365 * years / params.HALF_LIFE_DAYS)) for years in (1, 2, 3)
-        ),
+        half_life_days=half_life,
+        half_life_years=half_life / 365 if half_life else None,
+        weight_after_years=tuple((years, 2.0 ** (-365 * years / half_life)) for years in (1, 2, 3))
+        if half_life
+        else (),
         max_age_years=params.MAX_AGE_DAYS / 365,
         m_floor=params.M_FLOOR,
+        interval_percent=round(100 * params.INTERVAL_MASS),
         industry_mu_employers=params.MIN_EMPLOYERS_FOR_INDUSTRY_MU,
         min_reviews_shown=math.ceil(params.MIN_N_SHOWN),
         min_authors_shown=params.MIN_DISTINCT_AUTHORS_SHOWN,
@@ -115,7 +114,7 @@ def rules() -> Rules:
         most_spread_days=params.MIN_SPREAD_DAYS_MOST_RESPONSIVE,
         least_min_n=params.MIN_N_LEAST_RESPONSIVE,
         bands=tuple(
-            Band(name, low, None if i == 0 else bounds[i - 1] - 1)
+            Band(name, low, None if i == 0 else bounds[i - 1] - 1, calibration.get(name))
             for i, (name, low) in enumerate(zip(names, bounds, strict=True))
         ),
     )
@@ -127,10 +126,8 @@ def rules() -> Rules:
 @dataclass(frozen=True)
 class ParametersInForce:
     is_default: bool  # no row yet: the starting values of scoring.stats
-    mu: float  # on the 0-1 scale of u
+    mu: float  # the site-wide chance of hearing back, 0-1
     m: float
-    within_variance: float
-    mean_decided_value: float
     review_count: int | None
     computed_on: date | None
     decisions: int  # decided reviews behind the Kaplan-Meier curve F
@@ -147,11 +144,6 @@ class ParametersInForce:
     def m_is_floor(self) -> bool:
         return self.m <= params.M_FLOOR
 
-    @property
-    def within_sd_points(self) -> float:
-        """The spread of one review's u around its employer's mean, on the 0-100 scale."""
-        return 100 * math.sqrt(self.within_variance)
-
 
 def parameters_in_force(row: SiteParameters | None) -> ParametersInForce:
     inputs = Inputs.from_row(row)
@@ -167,8 +159,6 @@ def parameters_in_force(row: SiteParameters | None) -> ParametersInForce:
         is_default=row is None,
         mu=inputs.mu,
         m=inputs.m,
-        within_variance=inputs.within_variance,
-        mean_decided_value=inputs.mean_decided_value,
         review_count=row.review_count if row else None,
         computed_on=row.computed_on if row else None,
         decisions=inputs.curve.events,
@@ -184,14 +174,12 @@ def parameters_in_force(row: SiteParameters | None) -> ParametersInForce:
 
 @dataclass(frozen=True)
 class HearBack:
-    """How a waiting review's partial credit was found (DESIGN.md §6)."""
+    """How an open case's value was found: its chance of still hearing back by day 30."""
 
     silent_days: int
     f_silent: float  # F(c)
     f_horizon: float  # F(30)
     q: float
-    mean_decided_value: float
-    ghosted_value: float
 
 
 @dataclass(frozen=True)
@@ -200,18 +188,15 @@ class ExampleReview:
     stage: str
     outcome: str
     age_days: int
-    u: float
+    h: float
     w: float
-    kind: str  # "decision", "ghosted" or "waiting": which rule gave u
-    timeliness: float | None = None  # T
-    timeliness_reason: str | None = None
-    quality: float | None = None  # Q
-    penalty: float = 0.0
+    kind: str  # "heard", "chased", "silent" or "waiting": which rule gave h
+    recency: float  # the recency factor of w (the example has no new account)
     hear_back: HearBack | None = None
 
     @property
-    def wu(self) -> float:
-        return self.w * self.u
+    def wh(self) -> float:
+        return self.w * self.h
 
 
 @dataclass(frozen=True)
@@ -219,13 +204,14 @@ class WorkedExample:
     reviews: tuple[ExampleReview, ...]
     mu: float
     m: float
-    within_variance: float
     n: float  # Σw
-    weighted_sum: float  # Σw·u
-    mean: float  # ȳ
-    score: float  # S, from engine.shrunk_score
-    sd: float
+    weighted_sum: float  # Σw·h
+    observed: float  # Σw·h / Σw
+    found: engine.Estimate  # from engine.estimate
+    a: float  # the Beta posterior's parameters: Σw·h + M·μ, Σw·(1 - h) + M·(1 - μ)
+    b: float
     verdict: engine.Verdict
+    words: str | None  # "About 1 in 3 candidates hear back", when shown
     authors: int
 
 
@@ -237,9 +223,14 @@ EXAMPLE = (
         dict(stage=Stage.screen, outcome=Outcome.rejected_with_feedback, decision_days=4),
     ),
     (
-        "Offered the job after being promised an answer within 14 days, and getting it on day 10",
+        "Offered the job on day 10, as promised",
         300,
         dict(stage=Stage.offer, outcome=Outcome.offer, decision_days=10, promised_days=14),
+    ),
+    (
+        "Turned down after the final round, but only after chasing the employer for weeks",
+        120,
+        dict(stage=Stage.final, outcome=Outcome.rejected, decision_days=40, chased=True),
     ),
     (
         "Never heard back after the final round",
@@ -272,86 +263,74 @@ def example_facts(today: date) -> list[tuple[str, engine.ReviewFacts]]:
             presumed_ghosted=fields["outcome"] is Outcome.waiting
             and age > GHOSTED_AFTER_DAYS + ghosted_mark_window()[1],
             held=False,
-            author_key=f"example-{number}",  # four different candidates
+            author_key=f"example-{number}",  # five different, established candidates
+            chased=fields.get("chased", False),
         )
         out.append((summary, facts))
     return out
 
 
-def _timeliness_reason(facts: engine.ReviewFacts) -> str:
-    days = facts.decision_days
-    if facts.promised_days is not None:
-        kept = days <= facts.promised_days
-        return "the promised timeline was kept" if kept else "the promised timeline was missed"
-    for within, _ in params.T_BY_DAYS:
-        if days <= within:
-            return f"no timeline was promised and the decision came within {within} days"
-    return f"no timeline was promised and the decision took over {params.T_BY_DAYS[-1][0]} days"
+def _recency(age_days: int) -> float:
+    if params.HALF_LIFE_DAYS is None:
+        return 1.0
+    return 2.0 ** (-age_days / params.HALF_LIFE_DAYS)
 
 
 def _explain(summary: str, facts: engine.ReviewFacts, inputs: Inputs, today: date):
-    u = engine.review_value(
-        facts, today, km_curve=inputs.curve, mean_decided_value=inputs.mean_decided_value
-    )
+    h = engine.review_value(facts, today, km_curve=inputs.curve)
+    age = (today - facts.last_contact_on).days
     common = dict(
         summary=summary,
         stage=STAGES[facts.stage][0],
         outcome=OUTCOMES[facts.outcome][0],
-        age_days=(today - facts.last_contact_on).days,
-        u=u,
+        age_days=age,
+        h=h,
         w=engine.weight(facts, today),
+        recency=_recency(age),
     )
-    if facts.outcome in DECISIONS:
-        unanswered = bool(facts.followups_sent) and facts.followups_answered == 0
-        return ExampleReview(
-            **common,
-            kind="decision",
-            timeliness=engine.timeliness(facts.decision_days, facts.promised_days),
-            timeliness_reason=_timeliness_reason(facts),
-            quality=params.Q_BY_OUTCOME[facts.outcome],
-            penalty=params.UNANSWERED_FOLLOWUPS_PENALTY if unanswered else 0.0,
-        )
-    if facts.outcome is Outcome.waiting and not facts.presumed_ghosted:
-        silent = common["age_days"]
-        hear_back = HearBack(
-            silent_days=silent,
-            f_silent=inputs.curve.F(silent),
-            f_horizon=inputs.curve.F(params.HEAR_BACK_HORIZON_DAYS),
-            q=engine.hear_back_chance(inputs.curve, silent),
-            mean_decided_value=inputs.mean_decided_value,
-            ghosted_value=engine.ghosted_value(facts.stage),
-        )
-        return ExampleReview(**common, kind="waiting", hear_back=hear_back)
-    return ExampleReview(**common, kind="ghosted")
+    answer = engine.heard_back(facts)
+    if answer is True:
+        return ExampleReview(**common, kind="heard")
+    if answer is False:
+        return ExampleReview(**common, kind="chased" if facts.chased else "silent")
+    hear_back = HearBack(
+        silent_days=age,
+        f_silent=inputs.curve.F(age),
+        f_horizon=inputs.curve.F(params.HEAR_BACK_HORIZON_DAYS),
+        q=engine.hear_back_chance(inputs.curve, age),
+    )
+    return ExampleReview(**common, kind="waiting", hear_back=hear_back)
 
 
 def worked_example(inputs: Inputs, today: date) -> WorkedExample:
-    """The example employer scored with the given site-wide inputs, step by step."""
+    """The example employer estimated with the given site-wide inputs, step by step."""
     explained = tuple(_explain(s, f, inputs, today) for s, f in example_facts(today))
     facts = [f for _, f in example_facts(today)]
-    pairs = [(r.u, r.w) for r in explained]
-    score, sd = engine.shrunk_score(pairs, inputs.mu, inputs.m, inputs.within_variance)
+    pairs = [(r.h, r.w) for r in explained]
+    found = engine.estimate(pairs, inputs.mu, inputs.m)
     n = sum(w for _, w in pairs)
-    weighted_sum = sum(u * w for u, w in pairs)
+    weighted_sum = sum(h * w for h, w in pairs)
     counted = sum(1 for r in explained if r.w > 0)
     authors = engine.distinct_authors(facts, today)
+    # As the employer page decides it (employers.services.headline).
+    verdict = engine.display(found.value, found.sd, counted, authors)
     return WorkedExample(
         reviews=explained,
         mu=inputs.mu,
         m=inputs.m,
-        within_variance=inputs.within_variance,
         n=n,
         weighted_sum=weighted_sum,
-        mean=weighted_sum / n,
-        score=score,
-        sd=sd,
-        # As the employer page decides it (employers.services.headline).
-        verdict=engine.display(score, sd, counted, authors),
+        observed=weighted_sum / n,
+        found=found,
+        a=weighted_sum + inputs.m * inputs.mu,
+        b=(n - weighted_sum) + inputs.m * (1 - inputs.mu),
+        verdict=verdict,
+        words=chance_words(verdict.score) if verdict.shown else None,
         authors=authors,
     )
 
 
-# --- The benchmark, from scoring/benchmark_results.json -------------------------------------------
+# --- The retired composite score's benchmark (scoring/benchmark_results.json) ----------------
 
 
 @dataclass(frozen=True)
@@ -395,14 +374,10 @@ class Benchmark:
     def fake_rows(self) -> tuple[BenchmarkRow, ...]:
         """List rules don't change a score, so the fakes table has one HeardBack row."""
         return tuple(
-            replace(row, label="HeardBack score") if row.key == "heardback" else row
+            replace(row, label="HeardBack composite score") if row.key == "heardback" else row
             for row in self.rows
             if row.key != "heardback_no_list_rules"
         )
-
-    @property
-    def highlights(self) -> list[str]:
-        return highlights(self)
 
 
 def _figure(summary: dict) -> Figure:
@@ -442,64 +417,132 @@ def benchmark_from(data: dict) -> Benchmark:
     )
 
 
-def _compared(ours: float, theirs: float, higher_is_better: bool, close: float) -> str:
-    if abs(ours - theirs) < close:
-        return "about as well as"
-    return "better than" if (ours > theirs) == higher_is_better else "worse than"
+# --- The adversarial benchmark (scoring/adversarial_results.json) ---------------------------------
+
+# bench/score_adversarial.py's targets (issue 13, "How it is checked"), by their keys in the file.
+TARGETS = {
+    "top20": "Employers pushed by 10 or fewer fake accounts reach the top 20 of the most "
+    "responsive list at most once on average",
+    "shift": "A campaign moves an attacked employer's shown figure by at most 10 points",
+    "rho_shown": "Where a figure is shown, it ranks employers at least as well as a plain "
+    "hear-back rate",
+    "rho_all": "Over all employers, it ranks them better than a plain hear-back rate by 0.03",
+    "shaming": "At most 2% of the least responsive list is in truth better than the median",
+    "held": "At most 1% of honest reviews are held",
+    "bands": "Each band's 10th percentile of true hear-back rates is above the median of the "
+    "band below",
+}
 
 
-def highlights(benchmark: Benchmark) -> list[str]:
-    """The headline comparisons in plain words, worded from the figures (so a change to the
-    method that loses to the plain average says so)."""
-    ours, plain, imdb = (
-        benchmark.row(key) for key in ("heardback", "plain_average", "imdb_average")
+@dataclass(frozen=True)
+class World:
+    name: str
+    note: str
+    rho_shown: tuple[float | None, float | None, float | None]  # HeardBack, plain, shrunk
+    rho_all: tuple[float | None, float | None, float | None]
+    false_shaming: float | None
+    attacked_in_top20: float | None  # glowing campaigns of k ≤ 10 accounts, per run
+    glowing_shift: float | None  # mean shift of the shown figure, points
+    smear_shift: float | None
+    honest_held: float | None
+
+
+@dataclass(frozen=True)
+class Adversarial:
+    worlds: tuple[World, ...]
+    targets: tuple[tuple[str, bool | None], ...]  # (what it means, met)
+    calibration: dict  # band name -> Calibration, pooled over the worlds
+    command: str
+    commit: str
+    month: str  # what the page shows: public dates are months (DESIGN.md §5.2)
+    runtime_seconds: float
+    employers: int
+    seeds: str
+
+
+def _mean(summary: dict, key: str) -> float | None:
+    found = summary.get(key)
+    return found.get("mean") if isinstance(found, dict) else None
+
+
+def _pooled_calibration(summaries: dict) -> dict[str, Calibration]:
+    """Per band, over every world: the employers shown with it, and their true rates' mean and
+    10th and 90th percentiles averaged with the worlds' counts as weights."""
+    totals: dict[str, list[tuple[int, dict]]] = {}
+    for summary in summaries.values():
+        for band, row in (summary.get("calibration") or {}).items():
+            if row.get("count") and None not in (row.get("mean"), row.get("p10"), row.get("p90")):
+                totals.setdefault(band, []).append((int(row["count"]), row))
+    pooled = {}
+    for band, rows in totals.items():
+        count = sum(n for n, _ in rows)
+        pooled[band] = Calibration(
+            count=count,
+            **{key: sum(n * row[key] for n, row in rows) / count for key in ("mean", "p10", "p90")},
+        )
+    return pooled
+
+
+def adversarial_from(data: dict) -> Adversarial:
+    """The page's view of the JSON file; KeyError or TypeError if it lacks what the page shows."""
+    summaries = data["summaries"]
+    worlds = tuple(
+        World(
+            name=name,
+            note=data.get("worlds", {}).get(name, ""),
+            rho_shown=tuple(
+                _mean(summary, f"spearman_shown_{m}") for m in ("heardback", "plain", "shrunk")
+            ),
+            rho_all=tuple(
+                _mean(summary, f"spearman_all_{m}") for m in ("heardback", "plain", "shrunk")
+            ),
+            false_shaming=_mean(summary, "false_shaming"),
+            attacked_in_top20=_mean(summary, "attacked_in_top20_k_le_10"),
+            glowing_shift=(summary.get("glowing_shift_shown") or {}).get("mean"),
+            smear_shift=(summary.get("smear_shift_shown") or {}).get("mean"),
+            honest_held=_mean(summary, "honest_held"),
+        )
+        for name, summary in summaries.items()
     )
-    if ours is None or plain is None:
-        return []
-    out = []
-    if ours.spearman.mean is not None and plain.spearman.mean is not None:
-        out.append(
-            "Ranking: HeardBack's score puts employers in an order that matches the truth "
-            f"{_compared(ours.spearman.mean, plain.spearman.mean, True, 0.005)} a plain average "
-            f"does (Spearman ρ {ours.spearman.mean:.2f} against {plain.spearman.mean:.2f}, "  # noqa: RUF001
-            "where 1 would be a perfect match)."
-        )
-    if ours.shaming.mean is not None and plain.shaming.mean is not None:
-        out.append(
-            f"Unfair lists: of the {benchmark.list_size} employers on the “least responsive” "
-            f"list, {ours.shaming.mean:.0%} were in truth better than the median employer, "
-            f"against {plain.shaming.mean:.0%} when a plain average ranks everyone."
-        )
-    fakes = dict(ours.fakes), dict(plain.fakes)
-    if 5 in fakes[0] and 5 in fakes[1] and None not in (fakes[0][5].mean, fakes[1][5].mean):
-        out.append(
-            "Fake reviews: five fake perfect reviews raised an employer with three real reports "
-            f"by {fakes[0][5].mean:.0f} points out of 100, against {fakes[1][5].mean:.0f} "
-            "for a plain average."
-        )
-    if imdb is not None and None not in (imdb.spearman.mean, ours.spearman.mean):
-        out.append(
-            "For honesty: a simpler “IMDb-style” average, which also pulls small employers "
-            "towards the site average, does "
-            f"{_compared(imdb.spearman.mean, ours.spearman.mean, True, 0.005)} HeardBack's "
-            f"score in this simulation (ρ {imdb.spearman.mean:.2f}). The simulated employers "  # noqa: RUF001
-            "never change over time, so HeardBack's extra weight on recent reports cannot help "
-            "there."
-        )
-    return out
+    met = data.get("targets", {})
+    seeds = data["seeds"]
+    return Adversarial(
+        worlds=worlds,
+        targets=tuple((label, met.get(key)) for key, label in TARGETS.items() if key in met),
+        calibration=_pooled_calibration(summaries),
+        command=data["command"],
+        commit=data["commit"],
+        month=month_label(date.fromisoformat(data["date"][:10])),
+        runtime_seconds=float(data["runtime_seconds"]),
+        employers=int(data["employers"]),
+        seeds=f"{seeds[0]} to {seeds[-1]}" if isinstance(seeds, list) and seeds else str(seeds),
+    )
 
 
-@lru_cache(maxsize=4)
-def load_benchmark(path: Path) -> Benchmark | None:
-    """The benchmark's results, read once per process; None when the file is missing or unusable
-    (the page then says so)."""
+@lru_cache(maxsize=8)
+def _load(path: Path, parse) -> object | None:
+    """A results file, read once per process; None when it is missing or unusable (the page
+    then says so)."""
     try:
-        return benchmark_from(json.loads(path.read_text()))
+        return parse(json.loads(path.read_text()))
     except FileNotFoundError:
-        log.warning("no benchmark results at %s: run %s", path, REPRODUCE)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+        log.info("no benchmark results at %s", path)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
         log.warning("unusable benchmark results at %s: %r", path, error)
     return None
+
+
+def load_adversarial(path: Path) -> Adversarial | None:
+    return _load(path, adversarial_from)
+
+
+def load_benchmark(path: Path) -> Benchmark | None:
+    return _load(path, benchmark_from)
+
+
+def clear_cache() -> None:
+    """Forget the results files read so far (tests that write their own)."""
+    _load.cache_clear()
 
 
 # --- The page -------------------------------------------------------------------------------------
@@ -510,17 +553,20 @@ class MethodologyPage:
     rules: Rules
     parameters: ParametersInForce
     example: WorkedExample
-    benchmark: Benchmark | None
+    adversarial: Adversarial | None
+    benchmark: Benchmark | None  # the retired composite score's
     reproduce: str
 
 
 def methodology_page(today: date | None = None) -> MethodologyPage:
     """Everything the page shows: one query (the site_parameters row)."""
     row = db.session.get(SiteParameters, 1)
+    adversarial = load_adversarial(ADVERSARIAL_PATH)
     return MethodologyPage(
-        rules=rules(),
+        rules=rules(adversarial.calibration if adversarial else None),
         parameters=parameters_in_force(row),
         example=worked_example(Inputs.from_row(row), today or today_utc()),
+        adversarial=adversarial,
         benchmark=load_benchmark(RESULTS_PATH),
         reproduce=REPRODUCE,
     )

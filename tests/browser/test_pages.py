@@ -21,7 +21,7 @@ from tests.browser.conftest import axe_violations, save_screenshot
 # name: (path, expected status, text of the h1)
 PAGES = {
     "home": ("/", 200, "will they get back to you?"),
-    "methodology": ("/methodology", 200, "How HeardBack scores work"),
+    "methodology": ("/methodology", 200, "How HeardBack's figures work"),
     "guidelines": ("/guidelines", 200, "Guidelines for reviews and responses"),
     "privacy": ("/privacy", 200, "Privacy and anonymity"),
     "employers": ("/employers", 200, "Employers"),
@@ -82,7 +82,7 @@ def employers(live_server):
             stats = employer.stats
             stats.score, stats.score_sd, stats.weight_sum, stats.spread_days = score, 3.0, 40, 200
             stats.scored_reviews = stats.scored_authors = stats.review_count = 40
-            stats.author_count = 40
+            stats.author_count = stats.established_authors = 40
         db.session.commit()
         db.session.remove()
 

@@ -145,6 +145,20 @@ def test_the_document_is_valid_openapi(client):
     assert document["openapi"].startswith("3.1")
 
 
+def test_the_document_says_the_score_is_the_chance_of_hearing_back():
+    """Issue 13: the field names stay ("score", "sd") but mean the estimated chance of hearing
+    back in percent; the document says so, and where the interval and counts are."""
+    document = api_openapi.document()
+    schemas = document["components"]["schemas"]
+    score = schemas["Score"]["description"]
+    assert "estimated chance of hearing back, in percent" in score
+    assert "figures.headline" in score
+    figures = schemas["Employer"]["properties"]["figures"]["description"]
+    assert "80% interval" in figures and "Wilson" in figures
+    csv_text = document["paths"]["/api/v1/employers.csv"]["get"]["summary"]
+    assert "chance of hearing back in percent" in csv_text
+
+
 def test_every_api_route_is_in_the_document(app):
     documented = set(api_openapi.document()["paths"])
     routes = {
@@ -229,7 +243,7 @@ def test_baselines_before_and_after_the_first_computation(client, spec):
     assert before["baselines"] is None
     assert before["mu"] == 50.0
     assert before["m"] == params.M_FLOOR
-    assert before["half_life_days"] == 730
+    assert before["half_life_days"] == params.HALF_LIFE_DAYS
     seed(EmployerFactory(), 4)
     after = checked(client, spec, "/api/v1/baselines").get_json()
     assert after["computed_on"] == TODAY.isoformat()
@@ -304,7 +318,8 @@ def test_no_score_below_three_reviews_from_three_accounts(client, spec):
     assert rows[three.slug]["score"] == str(shown["score"])
     assert rows[three.slug]["band"] == shown["band"]
     image = checked(client, spec, f"/employers/{three.slug}/badge.svg").get_data(as_text=True)
-    assert f">{shown['score']} {shown['label']}<" in image
+    assert f">{shown['score']}% hear back · {shown['label']}<" in image
+    assert f"an estimated {shown['score']}% of candidates hear back from" in image
 
 
 def test_small_employers_reviews_show_coarse_stages(client, spec):

@@ -705,3 +705,22 @@ def test_reviews_page_runs_a_fixed_number_of_queries(client):
     )
     many = queries(client, url)
     assert many == few, f"{few} queries with 1 review, {many} with 41"
+
+
+def test_lists_show_the_chance_of_hearing_back_as_a_percentage(client):
+    """Issue 13: the figure candidates see is a chance of hearing back, never a score "/ 100"."""
+    scored("Answering Works", 83.4, n=12)
+    scored("Silent Works", 12.2, n=12)
+    pages = {
+        "search": page_text(client.get("/employers?sort=score")),
+        "rankings": page_text(client.get("/rankings")),
+        "home": page_text(client.get("/")),
+    }
+    for name, body in pages.items():
+        assert "/ 100" not in body, name
+        assert "<strong>83%</strong>" in body and "<strong>12%</strong>" in body, name
+    assert '83%</strong><span class="meta"> hear back' in pages["search"]
+    assert '83%</strong><span class="meta"> hear back' in pages["home"]
+    assert "Chance of hearing back" in pages["rankings"]
+    assert "estimated chance that a candidate hears back" in pages["rankings"]
+    assert "Most likely to hear back" in pages["search"]  # the sort option

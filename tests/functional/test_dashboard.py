@@ -187,8 +187,10 @@ def test_figures_and_the_reviews_awaiting_a_response(client, auth):
     html = response.get_data(as_text=True)
 
     # The figures, worded as on the public page.
-    assert "Based on 5 reports" in text or "5 reports so far" in text
+    # Five reports, one still waiting: the headline (or "not enough") rests on their counts.
+    assert "candidates hear back" in text or "5 reports so far" in text
     assert "Heard back" in text
+    assert "/ 100" not in text
     # Awaiting a response: four of five (one was answered), newest first, each with its links.
     assert "Reviews awaiting a response (4)" in text
     assert f"/employer/reviews/{answered.public_id}/response" not in html
@@ -229,7 +231,9 @@ def test_the_trend_shows_a_quarter_only_from_five_reviewers(client, auth):
     text = page_text(client.get("/employer"))
     trend = text[text.index("Trend by quarter") : text.index("Reviews awaiting a response")]
     # The earlier quarter: five reports, all of which heard back.
-    assert "100% (5 of 5)" in trend or "(5 of 5)" in trend
+    # The plain share beside its counts, and the estimated chance as a percentage.
+    assert "5 of 5 (100%)" in trend
+    assert "Estimated chance" in trend
     assert trend.count("Fewer than 5 reports") == 7  # the seven other quarters
 
 

@@ -1,14 +1,19 @@
 """The employer page (issue 4): score, side figures, what to expect, schema.org markup, and the
 small-count and anonymity rules of DESIGN.md §5 at 0, 2, 15 and many reviews."""
 
+# The page's ranges and formulas use en dashes and minus signs as a reader sees them.
+# ruff: noqa: RUF001
+
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, timedelta
 
 from employers.models import EmployerStats, Industry
 from extensions import db
 from reviews.models import Outcome, Stage
+from scoring import figures as side
 from scoring import params
 from scoring.stats import recompute
 from tests.conftest import page_text
@@ -78,7 +83,8 @@ def test_employer_with_two_reviews_shows_counts_but_no_score_or_breakdowns(clien
     response = _page(client, employer)
     text = visible(response)
     assert "Not enough reviews yet" in text
-    assert "2 reports so far (1 never heard back, 1 received a decision" in text
+    assert "2 reports so far (1 heard back, 1 met silence or had to chase an answer)" in text
+    assert "hear back" not in text.split("Not enough reviews yet")[0]  # no estimate above it
     assert 'itemprop="aggregateRating"' not in response.text
     # No stage breakdown below five candidates (§5.3), no chart of two cases, no periods.
     assert "Not shown yet: a stage is shown once five different candidates" in text
@@ -105,21 +111,26 @@ def test_employer_with_fifteen_reviews(client):
     response = _page(client, employer)
     text = visible(response)
 
+    # The headline: the chance of hearing back in words, its interval, the band, the counts.
     shown = round(stats.score)
-    assert f"{shown} / 100" in text
-    assert f'<span class="score-number" itemprop="ratingValue">{shown}</span>' in response.text
-    assert '<meta itemprop="ratingCount" content="15">' in response.text
-    assert '<meta itemprop="bestRating" content="100">' in response.text
-    # Heard back: 10 of 15, as an estimate shrunk toward the site's rate.
+    found = stats.figures["headline"]
+    assert (found["heard"], found["silent"], found["open"]) == (10, 5, 0)
+    interval = f"80% interval {round(found['low'])}–{round(found['high'])}%"
+    assert f"About {shown}% of candidates hear back {interval} Mixed" in text
+    assert "10 of 15 candidates heard back; 5 met silence or had to chase an answer." in text
+    assert "How long it takes: half of the candidates had a decision within" in text
+    # No score out of 100, and no AggregateRating: a modelled chance is not a star rating.
+    assert "/ 100" not in text and "aggregateRating" not in response.text
+    # Heard back: the plain 10 of 15 with its Wilson interval, never the shrunk rate.
     hear_back = stats.figures["hear_back"]
     assert hear_back["yes"] == 10 and hear_back["count"] == 15
-    assert f"{round(100 * hear_back['rate'])}% 10 of 15 reports" in text
-    # The interview stage has 15 reviewers: shown; the others have none.
+    assert "Heard back 10 of 15 reports 67% likely 50–80%" in text
+    # The interview stage has 15 reviewers: shown, as the plain share with its interval.
     assert "After interviews" in text
-    assert "· 10 of 15 reports heard back" in text
+    assert "10 of 15 reports heard back (67%; likely 50–80%)" in text
     # Ten decisions: quantiles and what to expect from the employer's own decisions.
     assert "Half of the candidates had a decision within" in text
-    assert "What to expect" in text
+    assert f"What to expect About {shown}% of candidates hear back. Those who heard back" in text
     assert "from this employer's own decisions" in text
     assert "Last 12 months" in text
 
@@ -348,3 +359,110 @@ def test_the_no_reply_mark_and_counts_do_not_give_away_the_last_contact(client):
     assert all(4 <= flip <= 11 for flip in flips)
     # With this test key the five reviews' days are not all one (the day is per review).
     assert len(set(flips)) > 1
+
+
+def _ghosts(name="Ghostly Works"):
+    """Ten reviews from ten accounts: nine never heard back, one got a decision."""
+    employer = EmployerFactory(name=name)
+    for i in range(10):
+        if i == 0:
+            _review(employer, Outcome.rejected, decision_days=4, days_ago=20 + i)
+        else:
+            _review(employer, Outcome.ghosted, stage=Stage.final, days_ago=20 + i)
+    # Enough decisions elsewhere for "what to expect" to have a site-wide timing, at a site
+    # where a third of candidates hear back.
+    other = EmployerFactory()
+    for i in range(10):
+        _review(other, Outcome.rejected, decision_days=3 + i)
+        _review(other, Outcome.ghosted, stage=Stage.screen)
+    _rebuild()
+    return employer
+
+
+def test_a_ghosts_employer_leads_with_how_many_candidates_hear_back(client):
+    employer = _ghosts()
+    stats = db.session.get(EmployerStats, employer.id)
+    shown = round(stats.score)
+    assert shown < params.OFTEN_SILENT_FROM  # a "Ghosts" employer
+    text = visible(_page(client, employer))
+    words = side.chance_words(shown)
+    assert words.startswith(("About 1 in", "Fewer than 1 in"))
+    headline = text[text.index("Do they get back to candidates?") :]
+    assert headline.split("Do they get back to candidates? ")[1].startswith(words)
+    assert f"Estimated chance {shown}%" in headline and "Ghosts" in headline
+    assert "1 of 10 candidates heard back; 9 met silence or had to chase an answer." in text
+    # "What to expect" opens with the chance, not with how fast the few answers came.
+    expect = text[text.index("What to expect") :]
+    assert expect.startswith(f"What to expect {words}. Most candidates never get an answer")
+    assert "Most candidates who got an answer" not in text
+    assert expect.index("Those who heard back mostly did within") > expect.index(words)
+    assert expect.index("follow up once") > expect.index("Those who heard back")
+
+
+def test_an_estimate_from_few_reports_says_it_leans_toward_the_site_figure(client):
+    employer = EmployerFactory()
+    for _ in range(3):
+        _review(employer, Outcome.rejected_with_feedback, decision_days=2)
+    for outcome in (Outcome.ghosted, Outcome.rejected):  # a site-wide figure to lean toward
+        for _ in range(4):
+            _review(EmployerFactory(), outcome)
+    _rebuild()
+    found = db.session.get(EmployerStats, employer.id).figures["headline"]
+    assert found["leans"]
+    text = visible(_page(client, employer))
+    site = math.floor(found["site"] + 0.5)
+    assert f"With few reports, this estimate leans toward the site-wide figure of {site}%." in text
+    assert "3 of 3 candidates heard back" in text
+
+
+def test_side_figures_never_contradict_their_counts(client):
+    """'1 of 24 reports' is never shown beside a shrunk 34%: the plain 4% and its range."""
+    employer = EmployerFactory()
+    for i in range(24):
+        _review(employer, Outcome.rejected, decision_days=20 if i else 3, promised_days=5)
+    _rebuild()
+    timeline = db.session.get(EmployerStats, employer.id).figures["timeline_kept"]
+    assert (timeline["yes"], timeline["count"]) == (1, 24)
+    text = visible(_page(client, employer))
+    assert "Kept the timeline they gave 1 of 24 reports 4% likely 1–13%" in text
+
+
+def test_an_estimate_leaning_toward_its_industry_says_so(client, monkeypatch):
+    monkeypatch.setattr(params, "MIN_EMPLOYERS_FOR_INDUSTRY_MU", 2)
+    retail = [EmployerFactory(industry=Industry.retail) for _ in range(3)]
+    for employer in retail:
+        for outcome in (Outcome.rejected, Outcome.ghosted, Outcome.rejected):
+            _review(employer, outcome)
+    _rebuild()
+    found = db.session.get(EmployerStats, retail[0].id).figures["headline"]
+    assert found["leans"]
+    text = visible(_page(client, retail[0]))
+    site = math.floor(found["site"] + 0.5)
+    assert (
+        f"this estimate leans toward the Retail & consumer goods industry's figure of {site}%"
+        in text
+    )
+
+
+def test_a_row_from_before_the_new_headline_shows_no_retired_score_as_a_chance(client):
+    employer = EmployerFactory()
+    for _ in range(4):
+        _review(employer)
+    _rebuild()
+    stats = db.session.get(EmployerStats, employer.id)
+    stats.figures = {k: v for k, v in stats.figures.items() if k != "headline"}
+    db.session.commit()
+    text = visible(_page(client, employer))
+    assert "The estimate for this employer is being recalculated: 4 reports so far." in text
+    assert "candidates hear back" not in text.split("What to expect")[0]
+
+
+def test_an_answer_the_candidate_had_to_chase_counts_as_silence_in_the_headline(client):
+    employer = EmployerFactory()
+    for chased in (True, True, False, False):
+        _review(employer, Outcome.rejected, decision_days=30, chased_for_decision=chased)
+    _rebuild()
+    found = db.session.get(EmployerStats, employer.id).figures["headline"]
+    assert (found["heard"], found["silent"]) == (2, 2)
+    text = visible(_page(client, employer))
+    assert "2 of 4 candidates heard back; 2 met silence or had to chase an answer." in text

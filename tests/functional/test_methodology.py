@@ -1,5 +1,10 @@
 """The methodology page: the parameters in force (or the defaults), a worked example that is the
-engine's score, the benchmark's figures from its JSON file, and a fixed number of queries."""
+engine's estimate, the bands with their calibrated ranges and the adversarial benchmark from its
+JSON file, the retired composite's benchmark kept, account trust described without its
+thresholds, and a fixed number of queries."""
+
+# The page's ranges and formulas use en dashes and minus signs as a reader sees them.
+# ruff: noqa: RUF001
 
 from __future__ import annotations
 
@@ -11,12 +16,13 @@ from pathlib import Path
 import pytest
 
 from extensions import db
-from scoring import engine, methodology
+from scoring import engine, figures, methodology, params
 from scoring.models import SiteParameters
 from scoring.stats import Inputs, recompute
 from tests.conftest import page_text
 from tests.factories import EmployerFactory, ReviewFactory, SiteParametersFactory
 from tests.functional.test_pages import count_queries
+from tests.unit.test_methodology import adversarial_results
 from timeutils import today
 
 SHIPPED_RESULTS = Path(methodology.__file__).with_name("benchmark_results.json")
@@ -24,17 +30,15 @@ SHIPPED_RESULTS = Path(methodology.__file__).with_name("benchmark_results.json")
 
 @pytest.fixture(autouse=True)
 def results_file(tmp_path, monkeypatch):
-    """Each test reads its own copy of the benchmark's results, loaded afresh."""
+    """Each test reads its own copy of the retired score's results and no adversarial results
+    (a test writes them where it needs them), loaded afresh."""
     path = tmp_path / "benchmark_results.json"
     shutil.copy(SHIPPED_RESULTS, path)
     monkeypatch.setattr(methodology, "RESULTS_PATH", path)
-    methodology.load_benchmark.cache_clear()
+    monkeypatch.setattr(methodology, "ADVERSARIAL_PATH", tmp_path / "adversarial_results.json")
+    methodology.clear_cache()
     yield path
-    methodology.load_benchmark.cache_clear()
-
-
-def add_site_parameters(**changes) -> SiteParameters:
-    return SiteParametersFactory(**changes)
+    methodology.clear_cache()
 
 
 def section(body: str, name: str) -> str:
@@ -43,48 +47,72 @@ def section(body: str, name: str) -> str:
     return body[start : body.index("</section>", start)]
 
 
-def example_score(body: str) -> str:
+def words(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).replace("&#39;", "'").split())
+
+
+def example_estimate(body: str) -> str:
     match = re.search(r'<strong class="example-score">([^<]+)</strong>', body)
-    assert match, "no worked example score on the page"
+    assert match, "no worked example estimate on the page"
     return match.group(1)
 
 
-def engine_score(inputs: Inputs) -> tuple[float, float]:
-    """The example employer scored by scoring.engine directly, with these inputs."""
+def engine_estimate(inputs: Inputs) -> engine.Estimate:
+    """The example employer estimated by scoring.engine directly, with these inputs."""
     day = today()
     pairs = [
-        (
-            engine.review_value(
-                facts, day, km_curve=inputs.curve, mean_decided_value=inputs.mean_decided_value
-            ),
-            engine.weight(facts, day),
-        )
+        (engine.review_value(facts, day, km_curve=inputs.curve), engine.weight(facts, day))
         for _, facts in methodology.example_facts(day)
     ]
-    return engine.shrunk_score(pairs, inputs.mu, inputs.m, inputs.within_variance)
+    return engine.estimate(pairs, inputs.mu, inputs.m)
 
 
 def test_page_shows_the_parameters_in_force(client):
-    row = add_site_parameters()
+    row = SiteParametersFactory()
     body = page_text(client.get("/methodology"))
     parameters = section(body, "parameters")
     assert "Starting values" not in parameters
-    assert '<td class="num">62.3</td>' in parameters  # μ = 0.6234, on the 0-100 scale
+    assert '<td class="num">62.3%</td>' in parameters  # μ = 0.6234, in percent
     assert '<td class="num">17.5</td>' in parameters  # M = 17.456
-    assert '<td class="num">0.079</td>' in parameters  # σ² = 0.0789
     assert "1,234 published reports" in parameters and "March 2026" in parameters
     assert "2026-03-14" not in parameters  # public dates are months (DESIGN.md §5.2)
-    assert "lies 28 points" in parameters  # 100·√0.0789 = 28.1
     assert '<td class="num">60%</td>' in parameters  # F(30) = 0.6
     assert "half of all candidates have a decision within 20 days" in parameters
+    assert f'<td class="num">{round(100 * params.INTERVAL_MASS)}%</td>' in parameters
 
-    # The worked example uses them: S as scoring.engine computes it with this row.
-    score, sd = engine_score(Inputs.from_row(row))
-    assert example_score(body) == f"{score:.1f}"
-    example = section(body, "example")
-    assert f"{17.456:.1f} × {0.6234:.3f}" in example  # noqa: RUF001 (M·μ in the steps)
-    verdict = engine.display(score, sd, 4, 4)
-    assert f"{verdict.score} ± {verdict.sd}: {verdict.label}" in example
+    # The worked example uses them: the estimate as scoring.engine computes it with this row.
+    found = engine_estimate(Inputs.from_row(row))
+    assert example_estimate(body) == f"{found.value:.1f}"
+    example = words(section(body, "example"))
+    assert f"{17.456:.2f} × {0.6234:.3f}" in example  # M·μ in the steps
+    assert f"{found.low:.1f}% to {found.high:.1f}%" in example
+    verdict = engine.display(found.value, found.sd, 5, 5)
+    said = f"{figures.chance_words(verdict.score)}: {verdict.score}%, {verdict.label}"
+    assert said in example
+
+
+def test_the_page_fails_without_the_parameters_or_the_example(client, monkeypatch):
+    """The checks above are not vacuous: a page computed from other inputs doesn't pass them."""
+    SiteParametersFactory()
+    other = Inputs(0.3, 5.0, 0.09, engine.KMCurve(), 0.0)
+    real = methodology.methodology_page
+
+    def wrong_page(day=None):
+        page = real(day)
+        return methodology.MethodologyPage(
+            rules=page.rules,
+            parameters=methodology.parameters_in_force(None),
+            example=methodology.worked_example(other, today()),
+            adversarial=None,
+            benchmark=None,
+            reproduce=page.reproduce,
+        )
+
+    monkeypatch.setattr("pages.routes.methodology_page", wrong_page)
+    body = page_text(client.get("/methodology"))
+    assert '<td class="num">62.3%</td>' not in section(body, "parameters")
+    right = engine_estimate(Inputs.from_row(db.session.get(SiteParameters, 1)))
+    assert example_estimate(body) != f"{right.value:.1f}"
 
 
 def test_new_site_shows_the_defaults(client):
@@ -92,68 +120,109 @@ def test_new_site_shows_the_defaults(client):
     parameters = section(body, "parameters")
     defaults = Inputs.from_row(None)
     assert "Starting values" in parameters
-    assert f'<td class="num">{100 * defaults.mu:.1f}</td>' in parameters
+    assert f'<td class="num">{100 * defaults.mu:.1f}%</td>' in parameters
     assert f'<td class="num">{defaults.m:.1f}</td>' in parameters
-    assert f'<td class="num">{defaults.within_variance:.3f}</td>' in parameters
-    assert "the floor of 10 applies" in parameters
-    score, _ = engine_score(defaults)
-    assert example_score(body) == f"{score:.1f}"
+    assert f"the floor of {params.M_FLOOR:g} applies" in parameters
+    assert example_estimate(body) == f"{engine_estimate(defaults).value:.1f}"
     assert "No decision has been reported on the site yet" in section(body, "example")
 
 
-def test_rules_shown_are_the_params(client):
+def test_the_rules_shown_are_the_new_method(client):
+    text = words(page_text(client.get("/methodology")))
+    assert "will they get back to me?" in text
+    # h per report: heard back, silence (chased answers too), open cases as q.
+    assert "Heard back: h = 1." in text
+    assert "got a decision only after chasing the employer for it" in text
+    assert "Still waiting: h = q" in text
+    assert "q = ( F (30) − F ( c )) / (1 − F ( c ))" in text
+    assert f"M = max( M̂ , {params.M_FLOOR:g})" in text
+    assert "Beta( a , b )" in text
+    assert "Wilson interval" in text
+    # The retired composite's formula is gone.
+    assert "0.6 + 0.25" not in text and "Timeliness" not in text
+    for band in engine.Band:
+        assert f"{band.value} " in text
+
+
+@pytest.mark.parametrize("half_life", [730, None])
+def test_recency_is_described_as_in_force(client, monkeypatch, half_life):
+    monkeypatch.setattr(params, "HALF_LIFE_DAYS", half_life)
+    weights = words(section(page_text(client.get("/methodology")), "weights"))
+    if half_life:
+        assert "loses half its weight every 730 days" in weights
+    else:
+        assert "Every report counts the same whatever its age" in weights
+
+
+def test_account_trust_is_described_but_its_thresholds_are_not_published(client):
+    weights = words(section(page_text(client.get("/methodology")), "weights"))
+    assert "from a new account" in weights and "weighs less" in weights
+    assert "need reports from several established reviewers" in weights
+    assert "We don't publish how old an account must be" in weights
+    assert "how long to age them and how many to make" in weights  # and why
     body = page_text(client.get("/methodology"))
-    assert "0.6 + 0.25 · <var>T</var> + 0.15 · <var>Q</var>" in body
-    assert "2<sup>−age / 730</sup>" in body  # noqa: RUF001
-    assert "max(<var>M̂</var>, 10)" in body
-    for band, shown in (("Responsive", "75 to 100"), ("Mixed", "50 to 74"), ("Ghosts", "under 25")):
-        assert f'<th scope="row">{band}</th><td>{shown}</td>' in body
+    assert f"{params.NEW_ACCOUNT_DAYS} days old" not in body
+    assert f"weighs {params.NEW_ACCOUNT_WEIGHT:g}" not in body
+    assert "NEW_ACCOUNT" not in body and "ESTABLISHED" not in body
 
 
 def test_the_presumed_ghosted_day_is_said_to_be_random_within_the_window(client):
     """DESIGN.md §5 rule 8: the page says the mark comes on a secret day after the threshold, in
     the publication delay's window (3-10 days by default), not the day after."""
-    text = " ".join(re.sub(r"<[^>]+>", " ", page_text(client.get("/methodology"))).split())
+    text = words(page_text(client.get("/methodology")))
     assert "After 30 days without contact, or 14 days past a promised timeline" in text
     assert "on a day picked at random for each report, 3 to 10 days later" in text
-    assert "doesn't give away the date of the last contact" in text.replace("&#39;", "'")
+    assert "doesn't give away the date of the last contact" in text
 
 
-def test_benchmark_figures_come_from_the_json(client, results_file):
-    data = json.loads(results_file.read_text())
+def test_without_adversarial_results_the_bands_have_no_range(client):
+    body = page_text(client.get("/methodology"))
+    shown = words(section(body, "shown"))
+    assert f"Ghosts under {params.OFTEN_SILENT_FROM}% not measured yet" in shown
+    assert f"Responsive {params.RESPONSIVE_FROM}% to 100% not measured yet" in shown
+    bench = words(section(body, "benchmark"))
+    assert "adversarial benchmark's results are not available on this server" in bench
+    assert "bench/score_adversarial.py --write" in bench
+
+
+def test_adversarial_results_give_the_bands_their_range_and_the_benchmark(client):
+    data = adversarial_results()
     data["commit"] = "fedcba9 (with uncommitted changes)"
-    data["command"] = ".venv/bin/python bench/score_accuracy.py --runs 7"
-    data["methods"]["heardback"]["spearman"]["mean"] = 0.7777
-    data["methods"]["plain_average"]["false_shaming"]["mean"] = 0.333
-    data["methods"]["plain_average"]["fake_shift"]["5"]["mean"] = 27.25
-    results_file.write_text(json.dumps(data))
-
-    bench = section(page_text(client.get("/methodology")), "benchmark")
+    methodology.ADVERSARIAL_PATH.write_text(json.dumps(data))
+    body = page_text(client.get("/methodology"))
+    # Ghosts pooled over both worlds: 40 employers, mean 11%, 8 in 10 between 3% and 21%.
+    shown = words(section(body, "shown"))
+    assert "Ghosts" in shown
+    assert "on average 11%; 8 in 10 between 3% and 21% (40 employers)" in shown
+    assert "Responsive" in shown and "not measured yet" in shown
+    bench = words(section(body, "benchmark"))
     assert "fedcba9 (with uncommitted changes)" in bench
-    assert "<code>.venv/bin/python bench/score_accuracy.py --runs 7</code>" in bench
-    assert "Spearman ρ 0.78 against" in bench  # noqa: RUF001
-    assert "against 33% when a plain average ranks everyone" in bench
-    assert "+27.2" in bench  # the fakes table, to one decimal (27.25 rounds to even)
-    assert "not available" not in bench
+    assert "unimodal one hump 0.80 / 0.75 / 0.79" in bench
+    assert "+4.2" in bench and "-3.1" in bench
+    assert "Not met : Each band's 10th percentile" in bench
+    assert "Met: Employers pushed by 10 or fewer fake accounts" in bench
+    assert "December 2026" in bench and "seeds 1 to 5" in bench
 
 
-def test_shipped_benchmark_results_are_shown(client):
+def test_the_retired_scores_benchmark_is_kept_and_labelled(client):
     data = json.loads(SHIPPED_RESULTS.read_text())
     bench = section(page_text(client.get("/methodology")), "benchmark")
-    assert data["commit"] in bench and data["command"] in bench
+    earlier = words(bench[bench.index('<h3 id="earlier-benchmark"') :])
+    assert earlier.startswith("Earlier benchmark of the retired composite score")
+    assert data["commit"] in earlier
     for key in ("plain_average", "heardback"):
         method = data["methods"][key]
-        assert f"{method['spearman']['mean']:.2f}" in bench
-        assert f"{method['fake_shift']['5']['mean']:+.1f}" in bench
+        assert f"{method['spearman']['mean']:.2f}" in earlier
+        assert f"{method['fake_shift']['5']['mean']:+.1f}" in earlier
+    assert "HeardBack composite score" in earlier
 
 
 def test_missing_results_do_not_break_the_page(client, results_file):
     results_file.unlink()
     response = client.get("/methodology")
     assert response.status_code == 200
-    bench = section(page_text(response), "benchmark")
-    assert "not available on this server" in bench
-    assert ".venv/bin/python bench/score_accuracy.py" in bench
+    bench = words(section(page_text(response), "benchmark"))
+    assert "earlier benchmark's figures are not available on this server" in bench
 
 
 def test_query_count_is_fixed(client):

@@ -1,25 +1,26 @@
 """The methodology page's service (scoring/methodology.py): the rules as scoring/params.py has
-them, the parameters in force, the worked example against a hand computation, and the benchmark
-file. The arithmetic is in the comments so a reader can check it."""
+them (account-trust thresholds left out on purpose), the parameters in force, the worked example
+against a hand computation and against the engine, and the benchmark files. The arithmetic is in
+the comments so a reader can check it."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from reviews.models import Stage
 from scoring import engine, methodology, params
 from scoring.models import SiteParameters
-from scoring.stats import DEFAULT_MU, DEFAULT_WITHIN_VARIANCE, Inputs
+from scoring.stats import DEFAULT_MU, Inputs
 from tests.factories import SiteParametersFactory
 
 TODAY = date(2026, 6, 1)
-# A fixed site: μ = 0.5, M = 10, σ² = 0.09; F(10) = 0.4, F(30) = 0.6; ū_decided = 0.8.
+# A fixed site: μ = 0.5, M = 4; F(10) = 0.4, F(30) = 0.6.
 CURVE = engine.KMCurve(times=(5, 10, 20), cumulative=(0.2, 0.4, 0.6), observations=50, events=30)
-INPUTS = Inputs(mu=0.5, m=10.0, within_variance=0.09, curve=CURVE, mean_decided_value=0.8)
+INPUTS = Inputs(mu=0.5, m=4.0, within_variance=0.09, curve=CURVE, mean_decided_value=0.8)
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -27,35 +28,50 @@ def site_row(**changes) -> SiteParameters:
     return SiteParametersFactory.build(**changes)
 
 
+@pytest.fixture(autouse=True)
+def two_year_half_life(monkeypatch):
+    """The hand computations below use a 730-day half-life, whatever params ships."""
+    monkeypatch.setattr(params, "HALF_LIFE_DAYS", 730)
+
+
 # --- rules -----------------------------------------------------------------------------------
 
 
 def test_rules_come_from_params():
     rules = methodology.rules()
-    assert rules.ghosted_by_stage == (
-        ("Applied", params.GHOSTED_VALUE[Stage.applied]),
-        ("Screening call", params.GHOSTED_VALUE[Stage.screen]),
-        ("Interview or later", params.GHOSTED_VALUE_LATER),
-    )
-    assert (rules.decision_base, rules.t_weight, rules.q_weight, rules.followup_penalty) == (
-        params.DECISION_BASE,
-        params.T_WEIGHT,
-        params.Q_WEIGHT,
-        params.UNANSWERED_FOLLOWUPS_PENALTY,
-    )
-    assert rules.t_by_days == params.T_BY_DAYS and rules.t_late == params.T_LATE
-    assert dict(rules.q_by_outcome)["Turned down, no reason"] == 0.5
-    assert rules.half_life_days == params.HALF_LIFE_DAYS
-    assert rules.half_life_years == pytest.approx(2)  # 730 / 365
-    assert rules.max_age_years == pytest.approx(4)
+    assert rules.horizon_days == params.HEAR_BACK_HORIZON_DAYS
+    assert rules.half_life_days == 730 and rules.half_life_years == pytest.approx(2)
+    assert rules.max_age_years == pytest.approx(params.MAX_AGE_DAYS / 365)
     # 2^(-365/730) = 1/√2 = 0.7071; 2^(-730/730) = 0.5
     assert dict(rules.weight_after_years)[1] == pytest.approx(0.70711, abs=1e-5)
     assert dict(rules.weight_after_years)[2] == pytest.approx(0.5)
+    assert rules.m_floor == params.M_FLOOR
+    assert rules.interval_percent == round(100 * params.INTERVAL_MASS)
     assert (rules.min_reviews_shown, rules.min_authors_shown) == (3, 3)
-    assert (rules.most_min_n, rules.most_spread_days, rules.least_min_n) == (5, 30, 10)
+    assert (rules.most_min_n, rules.most_spread_days, rules.least_min_n) == (
+        params.MIN_N_MOST_RESPONSIVE,
+        params.MIN_SPREAD_DAYS_MOST_RESPONSIVE,
+        params.MIN_N_LEAST_RESPONSIVE,
+    )
     # The presumed-ghosted mark's secret wait: the publication delay's 72-240 hours, in days.
     assert (rules.ghosted_after_days, rules.ghosted_mark_min_days) == (30, 3)
     assert rules.ghosted_mark_max_days == 10
+
+
+def test_rules_without_recency_weighting(monkeypatch):
+    monkeypatch.setattr(params, "HALF_LIFE_DAYS", None)
+    rules = methodology.rules()
+    assert rules.half_life_days is None and rules.half_life_years is None
+    assert rules.weight_after_years == ()
+
+
+def test_account_trust_thresholds_are_not_published():
+    """Exact thresholds tell a fake-account farm how to pass them (scoring/methodology.py)."""
+    rules = methodology.rules()
+    published = {getattr(rules, f.name) for f in fields(rules) if f.name != "bands"}
+    names = {f.name for f in fields(rules)}
+    assert not any("account" in name or "established" in name for name in names)
+    assert params.NEW_ACCOUNT_WEIGHT not in published
 
 
 def test_bands_cover_the_scale_without_gaps():
@@ -69,6 +85,14 @@ def test_bands_cover_the_scale_without_gaps():
     for band in bands:  # each band's range gives that band
         for score in (band.low, band.high if band.high is not None else 100):
             assert engine.band_of(score).value == band.name
+        assert band.calibration is None  # no benchmark given
+
+
+def test_bands_carry_their_calibration():
+    calibration = {"Ghosts": methodology.Calibration(40, 0.12, 0.04, 0.22)}
+    bands = {band.name: band for band in methodology.rules(calibration).bands}
+    assert bands["Ghosts"].calibration == calibration["Ghosts"]
+    assert bands["Responsive"].calibration is None
 
 
 # --- parameters in force ---------------------------------------------------------------------
@@ -77,14 +101,9 @@ def test_bands_cover_the_scale_without_gaps():
 def test_parameters_on_a_new_site_are_the_defaults():
     now = methodology.parameters_in_force(None)
     assert now.is_default
-    assert (now.mu, now.m, now.within_variance) == (
-        DEFAULT_MU,
-        params.M_FLOOR,
-        DEFAULT_WITHIN_VARIANCE,
-    )
+    assert (now.mu, now.m) == (DEFAULT_MU, params.M_FLOOR)
     assert now.mu_points == pytest.approx(50)
     assert now.m_is_floor
-    assert now.within_sd_points == pytest.approx(30)  # 100·√0.09
     assert (now.review_count, now.computed_on, now.decisions) == (None, None, 0)
     assert now.decided_by_horizon == 0 and now.median_days is None
     assert now.industries == ()
@@ -95,7 +114,6 @@ def test_parameters_from_the_row():
     assert not now.is_default
     assert now.mu_points == pytest.approx(62.34)
     assert now.m == pytest.approx(17.456) and not now.m_is_floor
-    assert now.within_sd_points == pytest.approx(28.089, abs=1e-3)  # 100·√0.0789
     assert (now.review_count, now.computed_on) == (1234, date(2026, 3, 14))
     assert (now.decisions, now.observations) == (30, 50)
     assert now.decided_by_horizon == pytest.approx(0.6)  # F(30) = F(20)
@@ -119,168 +137,160 @@ def test_industries_with_their_own_mu_are_named():
 
 def test_worked_example_by_hand():
     example = methodology.worked_example(INPUTS, TODAY)
-    by_kind = [r.kind for r in example.reviews]
-    assert by_kind == ["decision", "decision", "ghosted", "waiting"]
-    rejection, offer, ghosting, waiting = example.reviews
-
-    # 1. turned down with a reason on day 4, no promise: T = 1, Q = 1, u = 0.6 + 0.25 + 0.15 = 1
-    assert (rejection.timeliness, rejection.quality, rejection.u) == (1.0, 1.0, 1.0)
+    assert [r.kind for r in example.reviews] == ["heard", "heard", "chased", "silent", "waiting"]
+    rejection, offer, chased, ghosting, waiting = example.reviews
+    assert (rejection.h, offer.h, chased.h, ghosting.h) == (1.0, 1.0, 0.0, 0.0)
     assert rejection.w == pytest.approx(0.958172, abs=1e-6)  # 2^(-45/730)
-    # 2. an offer on day 10 of a promised 14: T = 1 (kept), Q = 1, u = 1
-    assert (offer.timeliness, offer.u) == (1.0, 1.0)
-    assert offer.timeliness_reason == "the promised timeline was kept"
     assert offer.w == pytest.approx(0.752123, abs=1e-6)  # 2^(-300/730)
-    # 3. ghosted after the final round: u = 0
-    assert ghosting.u == 0.0
+    assert chased.w == pytest.approx(0.892310, abs=1e-6)  # 2^(-120/730)
     assert ghosting.w == pytest.approx(0.827039, abs=1e-6)  # 2^(-200/730)
-    # 4. waiting 10 days at interview: q = (F(30) - F(10)) / (1 - F(10)) = (0.6 - 0.4) / 0.6 = 1/3
-    #    u = 1/3 · 0.8 + 2/3 · 0 = 0.266667
-    assert waiting.hear_back.q == pytest.approx(1 / 3)
+    # Waiting 10 days: q = (F(30) - F(10)) / (1 - F(10)) = (0.6 - 0.4) / 0.6 = 1/3
+    assert waiting.hear_back.q == pytest.approx(1 / 3) and waiting.h == pytest.approx(1 / 3)
     assert (waiting.hear_back.f_silent, waiting.hear_back.f_horizon) == (0.4, 0.6)
-    assert waiting.u == pytest.approx(0.266667, abs=1e-6)
     assert waiting.w == pytest.approx(0.990550, abs=1e-6)  # 2^(-10/730)
 
-    # n = 0.958172 + 0.752123 + 0.827039 + 0.990550 = 3.527884
-    # Σw·u = 0.958172 + 0.752123 + 0.266667 · 0.990550 = 1.974442; ȳ = 1.974442 / 3.527884
-    assert example.n == pytest.approx(3.527884, abs=1e-6)
-    assert example.weighted_sum == pytest.approx(1.974442, abs=1e-6)
-    assert example.mean == pytest.approx(0.559667, abs=1e-6)
-    # S = 100 · (1.974442 + 10 · 0.5) / (3.527884 + 10) = 51.556
-    # SD = 100 · √(0.09 / 13.527884) = 8.157
-    assert example.score == pytest.approx(51.556, abs=1e-3)
-    assert example.sd == pytest.approx(8.157, abs=1e-3)
-    # 4 reports by 4 accounts: shown, as 52 ± 8, "Mixed"
-    assert example.verdict.shown
-    assert (example.verdict.score, example.verdict.sd) == (52, 8)
-    assert example.verdict.band is engine.Band.mixed
-    assert example.authors == 4
+    # n = 0.958172 + 0.752123 + 0.892310 + 0.827039 + 0.990550 = 4.420194
+    # Σw·h = 0.958172 + 0.752123 + 0.990550 / 3 = 2.040478
+    assert example.n == pytest.approx(4.420194, abs=1e-5)
+    assert example.weighted_sum == pytest.approx(2.040478, abs=1e-5)
+    # estimate = 100 · (2.040478 + 4 · 0.5) / (4.420194 + 4) = 47.986
+    assert example.found.value == pytest.approx(47.986, abs=1e-3)
+    # a = 2.040478 + 2 = 4.040478; b = (4.420194 - 2.040478) + 2 = 4.379716
+    assert (example.a, example.b) == pytest.approx((4.040478, 4.379716), abs=1e-5)
+    assert example.found.low < example.found.value < example.found.high
+    assert not example.found.leans  # M = 4 < n = 4.42
+    # 5 reports by 5 accounts: shown, as 48%, "Mixed" (45-69)
+    assert example.verdict.shown and example.verdict.score == 48
+    assert example.verdict.band is engine.band_of(48)
+    assert example.words == "About 48% of candidates hear back"
+    assert example.authors == 5
 
 
-def test_worked_example_on_a_new_site_gives_waiting_no_credit():
-    # F ≡ 0 with no decision on the site, so q = 0 and a waiting report is worth u_ghosted = 0.
+def test_worked_example_on_a_new_site_gives_waiting_no_chance():
+    # F ≡ 0 with no decision on the site, so q = 0 and a waiting report counts as silence.
     example = methodology.worked_example(Inputs.from_row(None), TODAY)
     waiting = example.reviews[-1]
-    assert waiting.hear_back.q == 0 and waiting.u == 0
-    # S = 100 · (0.958172 + 0.752123 + 10 · 0.5) / (3.527884 + 10) = 49.603
-    assert example.score == pytest.approx(49.603, abs=1e-3)
-    assert example.verdict.score == 50  # the band follows the rounded score
-    assert example.verdict.band is engine.Band.mixed
+    assert waiting.hear_back.q == 0 and waiting.h == 0
+    # estimate = 100 · (0.958172 + 0.752123 + 3 · 0.5) / (4.420194 + 3) = 43.264
+    assert example.found.value == pytest.approx(43.264, abs=1e-3)
+    assert example.verdict.score == 43
 
 
-def test_worked_example_is_the_engines_score():
+def test_worked_example_is_the_engines_estimate():
     for inputs in (INPUTS, Inputs.from_row(site_row())):
         example = methodology.worked_example(inputs, TODAY)
         pairs = [
             (
-                engine.review_value(
-                    facts,
-                    TODAY,
-                    km_curve=inputs.curve,
-                    mean_decided_value=inputs.mean_decided_value,
-                ),
+                engine.review_value(facts, TODAY, km_curve=inputs.curve),
                 engine.weight(facts, TODAY),
             )
             for _, facts in methodology.example_facts(TODAY)
         ]
-        expected = engine.shrunk_score(pairs, inputs.mu, inputs.m, inputs.within_variance)
-        assert (example.score, example.sd) == expected
+        assert example.found == engine.estimate(pairs, inputs.mu, inputs.m)
 
 
 def test_worked_example_does_not_depend_on_the_date():
     a = methodology.worked_example(INPUTS, date(2026, 1, 1))
     b = methodology.worked_example(INPUTS, date(2031, 7, 15))
-    assert (a.score, a.sd, a.n) == (b.score, b.sd, b.n)
+    assert (a.found, a.n) == (b.found, b.n)
 
 
-# --- the benchmark file ----------------------------------------------------------------------
+# --- the benchmark files ---------------------------------------------------------------------
 
 
 @pytest.fixture
 def fresh_cache():
-    methodology.load_benchmark.cache_clear()
+    methodology.clear_cache()
     yield
-    methodology.load_benchmark.cache_clear()
+    methodology.clear_cache()
 
 
-def _summary(mean):
+def _stat(mean):
     return {"mean": mean, "min": mean, "max": mean}
 
 
-def results(**figures) -> dict:
-    """A benchmark_results.json with the given (method: (rho, shaming, +5 fakes)) figures."""
-    methods = {}
-    for key, (rho, shaming, fake5) in figures.items():
-        methods[key] = {
-            "label": key.replace("_", " "),
-            "spearman": _summary(rho),
-            "best50_precision": _summary(0.5),
-            "worst50_precision": _summary(0.4),
-            "false_shaming": _summary(shaming),
-            "fake_shift": {"1": _summary(1.0), "5": _summary(fake5), "20": _summary(20.0)},
+def adversarial_results() -> dict:
+    """An adversarial_results.json as bench/score_adversarial.py --write shapes it."""
+
+    def summary(rho, calibration):
+        return {
+            "spearman_shown_heardback": _stat(rho),
+            "spearman_shown_plain": _stat(rho - 0.05),
+            "spearman_shown_shrunk": _stat(rho - 0.01),
+            "spearman_all_heardback": _stat(rho),
+            "spearman_all_plain": _stat(rho - 0.1),
+            "spearman_all_shrunk": _stat(rho),
+            "false_shaming": _stat(0.01),
+            "honest_held": _stat(0.002),
+            "attacked_in_top20_k_le_10": _stat(0.4),
+            "glowing_shift_shown": {"mean": 4.2, "max_abs": 9.0, "n": 12},
+            "smear_shift_shown": {"mean": -3.1, "max_abs": 7.0, "n": 6},
+            "calibration": calibration,
         }
+
+    def row(count, mean, p10, p90):
+        return {"count": count, "mean": mean, "p10": p10, "median": mean, "p90": p90}
+
     return {
-        "command": ".venv/bin/python bench/score_accuracy.py",
+        "generated_by": "bench/score_adversarial.py",
+        "command": ".venv/bin/python bench/score_adversarial.py --write",
         "commit": "abc1234",
-        "date": "2026-11-30T10:00:00Z",
-        "runtime_seconds": 4.2,
-        "employers": 2000,
-        "runs": 20,
-        "seeds": "1 to 20, one per run",
-        "parameters": {"list_size": 50, "fake_counts": [1, 5, 20]},
-        "world": {"reviews": 11653, "at_most_3": 0.77},
-        "methods": methods,
+        "date": "2026-12-05T12:00:00Z",
+        "runtime_seconds": 812.5,
+        "employers": 500,
+        "seeds": [1, 2, 3, 4, 5],
+        "worlds": {"unimodal": "one hump", "bimodal": "two humps"},
+        "targets": {"top20": True, "shift": True, "rho_shown": True, "bands": False},
+        "summaries": {
+            "unimodal": summary(0.8, {"Ghosts": row(30, 0.10, 0.02, 0.20)}),
+            "bimodal": summary(
+                0.9,
+                {"Ghosts": row(10, 0.14, 0.06, 0.24), "Responsive": row(0, None, None, None)},
+            ),
+        },
     }
 
 
-def test_the_shipped_results_file_loads(fresh_cache):
-    bench = methodology.load_benchmark(ROOT / "scoring" / "benchmark_results.json")
-    assert bench is not None, "run .venv/bin/python bench/score_accuracy.py"
-    assert {"plain_average", "heardback"} <= {row.key for row in bench.rows}
-    assert bench.fake_counts == (1, 5, 20)
-    assert [row.key for row in bench.fake_rows] == [
-        "plain_average",
-        "imdb_average",
-        "wilson_lower_bound",
-        "heardback",
-    ]
-    assert bench.fake_rows[-1].label == "HeardBack score"
-    assert len(bench.highlights) == 4
+def test_adversarial_results_are_read_and_calibration_pooled(tmp_path, fresh_cache):
+    path = tmp_path / "adversarial_results.json"
+    path.write_text(json.dumps(adversarial_results()))
+    adv = methodology.load_adversarial(path)
+    assert [w.name for w in adv.worlds] == ["unimodal", "bimodal"]
+    unimodal = adv.worlds[0]
+    assert unimodal.rho_shown == pytest.approx((0.8, 0.75, 0.79))
+    assert (unimodal.glowing_shift, unimodal.smear_shift) == (4.2, -3.1)
+    assert adv.seeds == "1 to 5" and adv.month == "December 2026"
+    assert [met for _, met in adv.targets] == [True, True, True, False]
+    # Ghosts pooled by count: mean (30·0.10 + 10·0.14) / 40 = 0.11, p10 0.03, p90 0.21
+    ghosts = adv.calibration["Ghosts"]
+    assert ghosts.count == 40
+    assert (ghosts.mean, ghosts.p10, ghosts.p90) == pytest.approx((0.11, 0.03, 0.21))
+    assert "Responsive" not in adv.calibration  # no employer in it: no range
 
 
 def test_missing_or_broken_results_give_none(tmp_path, fresh_cache):
+    assert methodology.load_adversarial(tmp_path / "absent.json") is None
     assert methodology.load_benchmark(tmp_path / "absent.json") is None
     broken = tmp_path / "broken.json"
     broken.write_text("{not json")
-    assert methodology.load_benchmark(broken) is None
+    assert methodology.load_adversarial(broken) is None
     incomplete = tmp_path / "incomplete.json"
     incomplete.write_text(json.dumps({"methods": {}}))
     assert methodology.load_benchmark(incomplete) is None
+    assert methodology.load_adversarial(incomplete) is None
 
 
 def test_results_are_read_once(tmp_path, fresh_cache):
     path = tmp_path / "results.json"
-    path.write_text(json.dumps(results(heardback=(0.6, 0.05, 14.0), plain_average=(0.5, 0.3, 31))))
-    first = methodology.load_benchmark(path)
+    path.write_text(json.dumps(adversarial_results()))
+    first = methodology.load_adversarial(path)
     path.unlink()
-    assert methodology.load_benchmark(path) is first
+    assert methodology.load_adversarial(path) is first
 
 
-def test_highlights_are_worded_from_the_figures():
-    ahead = methodology.benchmark_from(
-        results(
-            heardback=(0.588, 0.06, 14.3),
-            plain_average=(0.538, 0.29, 30.8),
-            imdb_average=(0.597, 0.01, 13.7),
-        )
-    )
-    lines = ahead.highlights
-    assert "better than a plain average" in lines[0] and "0.59 against 0.54" in lines[0]
-    assert "6% were in truth better than the median" in lines[1] and "against 29%" in lines[1]
-    assert "by 14 points" in lines[2] and "against 31" in lines[2]
-    assert "IMDb" in lines[3] and "better than HeardBack's score" in lines[3]
-
-    behind = methodology.benchmark_from(
-        results(heardback=(0.50, 0.3, 30), plain_average=(0.55, 0.2, 20), imdb_average=(0.5, 0, 1))
-    )
-    assert "worse than a plain average" in behind.highlights[0]
-    assert "about as well as HeardBack's score" in behind.highlights[3]
+def test_the_retired_scores_results_file_loads(fresh_cache):
+    bench = methodology.load_benchmark(ROOT / "scoring" / "benchmark_results.json")
+    assert bench is not None
+    assert {"plain_average", "heardback"} <= {row.key for row in bench.rows}
+    assert bench.fake_counts == (1, 5, 20)
+    assert bench.fake_rows[-1].label == "HeardBack composite score"

@@ -117,8 +117,15 @@ def test_share_shrinks_by_hand():
     reviews = [facts(Outcome.rejected)] * 3 + [facts(Outcome.ghosted)]
     found = side.answers(side.weighted(reviews, TODAY), side.heard_back, TODAY)
     result = side.share(found, side.Prior(0.5, 10))
-    # (3 + 10·0.5) / (4 + 10) = 8/14
-    assert result == {"rate": round(8 / 14, 4), "raw": 0.75, "yes": 3, "count": 4}
+    # (3 + 10·0.5) / (4 + 10) = 8/14; the plain 3 of 4 with its 80% Wilson interval.
+    assert result == {
+        "rate": round(8 / 14, 4),
+        "raw": 0.75,
+        "yes": 3,
+        "count": 4,
+        "low": 0.4325,
+        "high": 0.9219,
+    }
 
 
 def test_share_uses_time_decay_weights():
@@ -131,7 +138,59 @@ def test_share_uses_time_decay_weights():
 
 def test_share_below_three_answers_shows_counts_only():
     found = side.answers(side.weighted([facts(), facts()], TODAY), side.heard_back, TODAY)
-    assert side.share(found, side.Prior(0.5)) == {"rate": None, "raw": 1.0, "yes": 2, "count": 2}
+    assert side.share(found, side.Prior(0.5)) == {
+        "rate": None,
+        "raw": 1.0,
+        "yes": 2,
+        "count": 2,
+        "low": 0.5491,
+        "high": 1.0,
+    }
+
+
+def test_share_with_no_answer_has_no_interval():
+    found = side.share([], side.Prior(0.5))
+    assert (found["raw"], found["low"], found["high"]) == (None, None, None)
+
+
+@pytest.mark.parametrize(
+    "yes, count", [(1, 24), (0, 10), (10, 10), (3, 4), (14, 22), (500, 1000), (1, 1)]
+)
+def test_wilson_interval_matches_scipy(yes, count):
+    from scipy.stats import binomtest
+
+    expected = binomtest(yes, count).proportion_ci(confidence_level=0.8, method="wilson")
+    low, high = side.wilson_interval(yes, count)
+    assert low == pytest.approx(expected.low, abs=1e-4)
+    assert high == pytest.approx(expected.high, abs=1e-4)
+    assert low <= yes / count <= high  # never contradicts the counts
+
+
+def test_wilson_interval_of_one_in_twenty_four():
+    # The issue's "Kept the timeline 34% — 1 of 24 reports": shown as 4%, likely 1-13%.
+    assert side.wilson_interval(1, 24) == (0.0125, 0.1295)
+
+
+@pytest.mark.parametrize("yes, count", [(0, 0), (3, 2), (-1, 4)])
+def test_wilson_interval_refuses_impossible_counts(yes, count):
+    with pytest.raises(ValueError):
+        side.wilson_interval(yes, count)
+
+
+@pytest.mark.parametrize(
+    "percent, words",
+    [
+        (2, "Fewer than 1 in 20 candidates hear back"),
+        (5, "About 1 in 20 candidates hear back"),
+        (10, "About 1 in 10 candidates hear back"),
+        (12, "About 1 in 8 candidates hear back"),
+        (24, "About 1 in 4 candidates hear back"),
+        (25, "About 25% of candidates hear back"),
+        (62, "About 62% of candidates hear back"),
+    ],
+)
+def test_chance_words(percent, words):
+    assert side.chance_words(percent) == words
 
 
 def test_prior_never_goes_below_the_m_floor():
@@ -234,6 +293,19 @@ def test_answered_p80_leaves_out_silent_cases():
     assert side.answered_p80(list(range(1, 11))) == 8
     assert side.answered_p80([30]) == 30
     assert side.answered_p80([]) is None
+
+
+def test_answered_p80_leaves_out_answers_the_candidate_had_to_chase():
+    """ "Those who heard back mostly did within N days": a chased answer is silence (§6)."""
+    from dataclasses import replace
+
+    prompt = [facts(decision_days=day, author=f"p{day}") for day in range(1, 11)]
+    chased = [replace(facts(decision_days=60, author=f"c{i}"), chased=True) for i in range(10)]
+    pairs = side.weighted(prompt + chased, TODAY)
+    days = side.days_to_decision(pairs, TODAY)
+    assert days["decisions"] == 20  # the chart still shows how long every decision took
+    assert days["answered_p80"] == 8  # 80% of the unprompted answers came within 8 days
+    assert side.pooled_days(pairs, TODAY)["answered_p80"] == 8
 
 
 def test_days_quantiles_count_open_cases_as_censored():
