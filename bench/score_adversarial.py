@@ -1172,6 +1172,20 @@ def _worlds(options) -> list[World]:
     return [WORLDS[name] for name in options.worlds.split(",")]
 
 
+def apply_overrides(settings: list[str]) -> None:
+    """Set scoring.params constants for this run (a parameter sweep), e.g. M_FLOOR=5."""
+    import ast
+
+    from scoring import params
+
+    for setting in settings:
+        name, _, raw = setting.partition("=")
+        if not hasattr(params, name):
+            raise SystemExit(f"scoring.params has no {name}")
+        setattr(params, name, ast.literal_eval(raw))
+        print(f"params.{name} = {getattr(params, name)!r}", file=sys.stderr)
+
+
 def parse(argv: list[str]):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--employers", type=int, default=500)
@@ -1189,7 +1203,17 @@ def parse(argv: list[str]):
     )
     parser.add_argument("--doc", type=Path, default=DOC)
     parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="try another value of a scoring.params constant (e.g. NEW_ACCOUNT_WEIGHT=0.5, "
+        "HALF_LIFE_DAYS=None); never with --write",
+    )
     options = parser.parse_args(argv)
+    if options.set and options.write:
+        parser.error("--set runs are experiments: their figures are not the site's, so no --write")
     if options.quick:
         options.employers, options.seeds = 40, 1
         if options.worlds == "all":
@@ -1200,6 +1224,7 @@ def parse(argv: list[str]):
 def main(argv: list[str] | None = None) -> dict:
     argv = sys.argv[1:] if argv is None else argv
     options = parse(argv)
+    apply_overrides(options.set)
     command = " ".join([".venv/bin/python bench/score_adversarial.py", *argv])
     campaigns = campaigns_for(options.quick)
     commit = commit_label()  # before the run: what it measured
