@@ -517,7 +517,53 @@ def _run_in_app(plan: Plan, db) -> dict:
         today = (START + timedelta(days=DAYS)).date()
         recompute(today)
         db.session.commit()
-        return _read_site(plan, employer_ids, kinds, today, db)
+        read = _read_site(plan, employer_ids, kinds, today, db)
+        # A sweep: the same site re-scored with other scoring.params values (the simulation,
+        # holds included, is not re-run, so only what recompute and the lists read can differ).
+        read["variants"] = {}
+        for name, overrides in SWEEP:
+            with _params(overrides):
+                recompute(today)
+                db.session.commit()
+                read["variants"][name] = _read_site(plan, employer_ids, kinds, today, db)
+        return read
+
+
+# (name, {param: value}) pairs for --sweep.
+SWEEP: list[tuple[str, dict]] = []
+
+
+@contextmanager
+def _params(overrides: dict):
+    from scoring import params
+
+    saved = {name: getattr(params, name) for name in overrides}
+    try:
+        for name, value in overrides.items():
+            setattr(params, name, value)
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(params, name, value)
+
+
+def parse_sweep(spec: str) -> list[tuple[str, dict]]:
+    """'a:M_FLOOR=5,NEW_ACCOUNT_WEIGHT=0.5;b:HALF_LIFE_DAYS=None' -> [(name, overrides)]."""
+    import ast
+
+    from scoring import params
+
+    variants = []
+    for part in filter(None, (p.strip() for p in spec.split(";"))):
+        name, _, settings = part.partition(":")
+        overrides = {}
+        for setting in filter(None, settings.split(",")):
+            key, _, raw = setting.partition("=")
+            if not hasattr(params, key.strip()):
+                raise SystemExit(f"scoring.params has no {key}")
+            overrides[key.strip()] = ast.literal_eval(raw.strip())
+        variants.append((name.strip(), overrides))
+    return variants
 
 
 def _read_site(plan: Plan, employer_ids: list[int], kinds: dict[int, bool], today, db) -> dict:
@@ -769,6 +815,7 @@ def measure(clean: dict, attacked: dict) -> dict:
             attacked["counts"], "puppet", "held_unpublished", "_last_year"
         ),
         "calibration_members": [(figures[i].band, truth[i]) for i in shown],
+        "calibration_points": [(figures[i].shown, truth[i]) for i in shown],
         "calibration": calibration([(figures[i].band, truth[i]) for i in shown], order),
         "attacks": _attacks(clean, attacked, mu),
     }
@@ -821,7 +868,12 @@ def run_world(
 ) -> dict:
     clean = run_site(plan_world(world, employers, seed, campaigns, False), database_url)
     attacked = run_site(plan_world(world, employers, seed, campaigns, True), database_url)
-    return measure(clean, attacked)
+    result = measure(clean, attacked)
+    result["variants"] = {
+        name: measure(clean["variants"][name], attacked["variants"][name])
+        for name in clean.get("variants", {})
+    }
+    return result
 
 
 def _stat(values: list[float | None]) -> dict:
@@ -1172,6 +1224,56 @@ def _worlds(options) -> list[World]:
     return [WORLDS[name] for name in options.worlds.split(",")]
 
 
+SWEEP_METRICS = (
+    ("spearman_shown_heardback", "ρ shown HB"),
+    ("spearman_shown_plain", "ρ shown plain"),
+    ("spearman_all_heardback", "ρ all HB"),
+    ("spearman_all_plain", "ρ all plain"),
+    ("false_shaming", "shaming %"),
+    ("attacked_in_top20_k_le_10", "top20 k≤10"),
+    ("glowing_shift_shown", "glow shift"),
+    ("smear_shift_shown", "smear shift"),
+    ("employers_shown", "shown"),
+    ("most_size", "most n"),
+    ("least_size", "least n"),
+)
+
+
+def sweep_table(raw: dict) -> str:
+    """One row per world and variant: the metrics a parameter choice moves."""
+    lines = ["| world | variant | " + " | ".join(label for _, label in SWEEP_METRICS) + " |"]
+    lines.append("|" + "---|" * (len(SWEEP_METRICS) + 2))
+    for world, results in raw.items():
+        names = ["(as set)", *results[0].get("variants", {})]
+        for name in names:
+            picked = [r if name == "(as set)" else r["variants"][name] for r in results]
+            summary = summarise(picked)
+            cells = []
+            for key, _ in SWEEP_METRICS:
+                value = summary.get(key, {}).get("mean")
+                cells.append("–" if value is None else f"{value:.3f}")
+            lines.append(f"| {world} | {name} | " + " | ".join(cells) + " |")
+        lines.append(calibration_line(world, results, names))
+    return "\n".join(lines)
+
+
+def calibration_line(world: str, results: list, names: list[str]) -> str:
+    """Per variant: each band's count and true p (p10 / median / p90), and whether they separate."""
+    out = []
+    for name in names:
+        picked = [r if name == "(as set)" else r["variants"][name] for r in results]
+        table = _pooled_calibration(picked)
+        cells = [
+            f"{band} {row['count']}: {row['p10']:.2f}/{row['median']:.2f}/{row['p90']:.2f}"
+            for band, row in table.items()
+            if row["count"]
+        ]
+        ok = all(row["separated"] is not False for row in table.values())
+        verdict = "OK" if ok else "NO"
+        out.append(f"<!-- {world} {name} bands {verdict}: " + "; ".join(cells) + " -->")
+    return "\n".join(out)
+
+
 def apply_overrides(settings: list[str]) -> None:
     """Set scoring.params constants for this run (a parameter sweep), e.g. M_FLOOR=5."""
     import ast
@@ -1211,6 +1313,11 @@ def parse(argv: list[str]):
         help="try another value of a scoring.params constant (e.g. NEW_ACCOUNT_WEIGHT=0.5, "
         "HALF_LIFE_DAYS=None); never with --write",
     )
+    parser.add_argument(
+        "--sweep",
+        default="",
+        help="re-score each simulated site with other params: 'name:A=1,B=2;name2:C=None'",
+    )
     options = parser.parse_args(argv)
     if options.set and options.write:
         parser.error("--set runs are experiments: their figures are not the site's, so no --write")
@@ -1225,6 +1332,7 @@ def main(argv: list[str] | None = None) -> dict:
     argv = sys.argv[1:] if argv is None else argv
     options = parse(argv)
     apply_overrides(options.set)
+    SWEEP[:] = parse_sweep(options.sweep)
     command = " ".join([".venv/bin/python bench/score_adversarial.py", *argv])
     campaigns = campaigns_for(options.quick)
     commit = commit_label()  # before the run: what it measured
@@ -1250,6 +1358,19 @@ def main(argv: list[str] | None = None) -> dict:
     print()
     print("Targets (issue 13)" + (" — quick size, not the targets' size" if options.quick else ""))
     print(targets_text(passed))
+    if SWEEP:
+        print()
+        print(sweep_table(raw))
+        points = {
+            world: {
+                name: [p for r in results for p in r["variants"][name]["calibration_points"]]
+                for name in results[0]["variants"]
+            }
+            for world, results in raw.items()
+        }
+        dump = Path(tempfile.gettempdir()) / "score_adversarial_sweep_points.json"
+        dump.write_text(json.dumps(points))
+        print(f"(shown figure, true p) pairs per variant: {dump}")
     print(f"\n{stamp.seconds:.1f} s, commit {stamp.commit}")
     if options.write:
         write_doc(report_text(options, summaries, passed, stamp), options.doc)

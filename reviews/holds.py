@@ -6,13 +6,19 @@ the suspected-name check (which comes first); the first reason found wins:
 
 1. link spam: two or more links removed by the scrubber, or a known spam phrase;
 2. near-duplicate text: word-shingle Jaccard similarity > 0.6 with an earlier review's text;
-3. direction burst: with this review, 3+ reviews of the employer submitted within 14 days whose
-   mean value u is more than 2 SD from the employer's current estimate (only while the review
-   has not yet passed its checks; once held for it, an author's edit does not release it).
+3. direction burst: with this review, 3+ reviews of the employer from new accounts submitted
+   within 14 days whose mean value h is more than 2 SD from the employer's current estimate
+   (only while the review has not yet passed its checks; once held for it, an author's edit does
+   not release it).
 
 The burst cap is applied when a review is published (reviews.lifecycle.on_published): over the
 cap, the review is published and visible, marked "pending moderation", and not scored (r = 0,
 DESIGN.md §6) until a moderator calls `clear_burst_cap`.
+
+Both look only at reviews from new accounts (reviews.models.Review.new_account), a change the
+adversarial benchmark decided (issue 13, docs/scoring.md): counting every review, the cap held
+6-8% of honest reviews at busy employers and caught none of a campaign spaced weeks apart; a
+burst from established accounts is what a busy employer's ordinary week looks like.
 
 The detectors are pure functions of plain values (unit-tested); the functions at the end read
 the database. DESIGN.md §8: detector thresholds are not published, so none of these constants
@@ -328,6 +334,10 @@ def in_direction_burst(review: Review) -> bool:
     same window. The estimate is the employer's stored score ± SD; with no score yet, μ ± the
     pooled SD √(σ²/(n + M)). Values u as the score computes them, today.
     """
+    if not review.new_account:
+        # Issue 13: an established account's review is not part of a burst of fakes; counting
+        # them held honest reviews at busy employers and caught no spaced campaign.
+        return False
     submitted = review.created_at or utcnow()
     since = submitted - timedelta(days=BURST_WINDOW_DAYS)
     today = submitted.date()
@@ -342,6 +352,7 @@ def in_direction_burst(review: Review) -> bool:
             ),
             Review.created_at >= since,
             Review.created_at <= submitted,
+            Review.new_account.is_(True),
             *((Review.id != review.id,) if review.id is not None else ()),
         )
     ).all()
@@ -385,6 +396,8 @@ def apply_burst_cap(review: Review, now: datetime) -> bool:
     checked against all the others, so between them no more than the cap stay uncapped. The
     caller refreshes the statistics row. Returns True if capped.
     """
+    if not review.new_account:
+        return False  # issue 13: the cap is on new accounts' reviews (see the module docstring)
     others = (
         Review.employer_id == review.employer_id,
         Review.status == ReviewStatus.published,
@@ -392,9 +405,10 @@ def apply_burst_cap(review: Review, now: datetime) -> bool:
         Review.id != review.id,
         Review.published_at <= now,
     )
+    window = Review.published_at > now - timedelta(days=CAP_WINDOW_DAYS)
     recent, last_year = db.session.execute(
         select(
-            func.count().filter(Review.published_at > now - timedelta(days=CAP_WINDOW_DAYS)),
+            func.count().filter(window, Review.new_account.is_(True)),
             func.count(),
         ).where(*others, Review.published_at > now - timedelta(days=CAP_BASE_DAYS))
     ).one()
