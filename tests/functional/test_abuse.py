@@ -245,6 +245,7 @@ def test_the_cap_rolls_over_fourteen_days_and_follows_the_employers_usual_pace(c
             employer_id=employer.id,
             status=ReviewStatus.scheduled,
             publish_at=now() - timedelta(hours=1),
+            new_account=True,  # the cap is on new accounts' reviews (issue 13)
         )
         for _ in range(10)
     ]
@@ -259,14 +260,18 @@ def test_the_cap_rolls_over_fourteen_days_and_follows_the_employers_usual_pace(c
 
     # Still inside the fortnight: the next one is capped too.
     clock.shift(timedelta(days=13))
-    late = ReviewFactory(employer_id=employer.id, status=ReviewStatus.scheduled, publish_at=now())
+    late = ReviewFactory(
+        employer_id=employer.id, status=ReviewStatus.scheduled, publish_at=now(), new_account=True
+    )
     publish_due(now())
     db.session.commit()
     assert fresh(late).burst_capped_at is not None
 
     # Once the batch is more than 14 days old, new reviews count again.
     clock.shift(timedelta(days=2))
-    later = ReviewFactory(employer_id=employer.id, status=ReviewStatus.scheduled, publish_at=now())
+    later = ReviewFactory(
+        employer_id=employer.id, status=ReviewStatus.scheduled, publish_at=now(), new_account=True
+    )
     publish_due(now())
     db.session.commit()
     assert fresh(later).burst_capped_at is None
@@ -282,7 +287,12 @@ def test_capped_reviews_do_not_raise_the_expectation(clock):
         past_review(employer, days_ago=day, burst_capped_at=now() - timedelta(days=day))
     assert (holds.burst_cap(2), holds.burst_cap(32)) == (2, 3)
     batch = [
-        ReviewFactory(employer_id=employer.id, status=ReviewStatus.scheduled, publish_at=now())
+        ReviewFactory(
+            employer_id=employer.id,
+            status=ReviewStatus.scheduled,
+            publish_at=now(),
+            new_account=True,
+        )
         for _ in range(3)
     ]
     publish_due(now())
@@ -300,6 +310,7 @@ def test_a_brand_new_employer_scores_two_new_reviews_a_fortnight(clock):
             decision_days=5 if outcome is Outcome.rejected else None,
             status=ReviewStatus.scheduled,
             publish_at=now(),
+            new_account=True,
         )
         for outcome in (Outcome.ghosted, Outcome.rejected, Outcome.ghosted)
     ]

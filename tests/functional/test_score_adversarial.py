@@ -53,7 +53,9 @@ METRICS = {
     "puppet_held_unpublished",
     "calibration",
     "calibration_members",
+    "calibration_points",
     "attacks",
+    "variants",
 }
 
 

@@ -69,17 +69,19 @@ def _same(left: dict, right: dict) -> None:
 def test_publishing_updates_the_row_in_the_same_transaction(app):
     employer = EmployerFactory()
     for outcome in (Outcome.ghosted, Outcome.rejected, Outcome.offer):
-        _review(employer, outcome, status=ReviewStatus.scheduled)
+        _review(employer, outcome, status=ReviewStatus.scheduled, new_account=True)
     assert _row(employer)["review_count"] == 0
     assert publish_due(utcnow()) == 3
     db.session.commit()
     row = _row(employer)
     assert (row["review_count"], row["author_count"]) == (3, 3)
     assert (row["ghosted_count"], row["decided_count"], row["waiting_count"]) == (1, 2, 0)
-    # A new employer's score counts at most 2 new reviews per 14 days (the burst cap, DESIGN.md
-    # §8): the third is published but not scored until a moderator clears it.
+    # A new employer's score counts at most 2 new accounts' reviews per 14 days (the burst cap,
+    # DESIGN.md §8): the third is published but not scored until a moderator clears it.
     assert row["scored_reviews"] == 2
-    assert 1.5 < row["weight_sum"] < 2 and row["score"] is not None and 0 <= row["score"] <= 100
+    # Two new accounts' reviews, 40 days old: at most their trust weight each.
+    assert 1.8 * params.NEW_ACCOUNT_WEIGHT < row["weight_sum"] <= 2 * params.NEW_ACCOUNT_WEIGHT
+    assert row["score"] is not None and 0 <= row["score"] <= 100
 
 
 def test_an_update_changes_the_row(app, client, auth):
@@ -220,7 +222,7 @@ def test_employer_page_shows_the_score_once_enough_candidates_reported(app, clie
     db.session.commit()
     row = _row(employer)
     body = page_text(client.get("/employers/dwindlecombe-media"))
-    assert f"{round(row['score'])}" in body and "± " in body
+    assert f"{round(row['score'])}%" in body and "candidates hear back" in body
     assert any(band in body for band in ("Responsive", "Mixed", "Often silent", "Ghosts"))
     assert "Not enough reviews yet" not in body
 
