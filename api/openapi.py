@@ -268,10 +268,17 @@ def _schemas() -> dict:
                                 {
                                     "band": {"type": "string", "enum": bands},
                                     "label": STRING,
-                                    "from": COUNT,
+                                    "rule": STRING,
                                 }
                             ),
                         },
+                        "band_thresholds": _object(
+                            {
+                                "responsive_interval_low_from": COUNT,
+                                "mixed_estimate_from": COUNT,
+                                "ghosts_interval_high_below": COUNT,
+                            }
+                        ),
                     }
                 ),
             }

@@ -243,23 +243,43 @@ def reviews_page(employer: Employer, page: int, per_page: int = DEFAULT_PER_PAGE
 # --- site-wide ---------------------------------------------------------------------------------
 
 
-# Each verdict band and the lowest score in it (scoring.engine.band_of).
-BAND_FLOORS = (
-    (Band.responsive, params.RESPONSIVE_FROM),
-    (Band.mixed, params.MIXED_FROM),
-    (Band.often_silent, params.OFTEN_SILENT_FROM),
-    (Band.ghosts, 0),
-)
+def band_rules() -> list[dict]:
+    """Each verdict band and the rule that gives it (scoring.engine.band_of), in percent."""
+    return [
+        {
+            "band": Band.responsive.name,
+            "label": Band.responsive.value,
+            "rule": f"the whole 80% interval at or above {params.RESPONSIVE_FROM}%",
+        },
+        {
+            "band": Band.mixed.name,
+            "label": Band.mixed.value,
+            "rule": f"otherwise, an estimate of {params.MIXED_FROM}% or more",
+        },
+        {
+            "band": Band.often_silent.name,
+            "label": Band.often_silent.value,
+            "rule": f"otherwise, an estimate below {params.MIXED_FROM}%",
+        },
+        {
+            "band": Band.ghosts.name,
+            "label": Band.ghosts.value,
+            "rule": f"the whole 80% interval below {params.GHOSTS_BELOW}%",
+        },
+    ]
 
 
 def display_rules() -> dict:
-    """When a score is shown and which band it falls in (DESIGN.md §6), from scoring.params."""
+    """When a figure is shown and which band it falls in (DESIGN.md §6), from scoring.params."""
     return {
         "min_scored_reviews": int(params.MIN_N_SHOWN),
         "min_distinct_authors": params.MIN_DISTINCT_AUTHORS_SHOWN,
-        "bands": [
-            {"band": band.name, "label": band.value, "from": lowest} for band, lowest in BAND_FLOORS
-        ],
+        "bands": band_rules(),
+        "band_thresholds": {
+            "responsive_interval_low_from": params.RESPONSIVE_FROM,
+            "mixed_estimate_from": params.MIXED_FROM,
+            "ghosts_interval_high_below": params.GHOSTS_BELOW,
+        },
     }
 
 

@@ -37,7 +37,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import types
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -642,28 +641,27 @@ class Figure:
     shown: float | None  # the figure the site shows (0-100), None where it shows none
     estimate: float | None  # the internal estimate, which exists where no figure is shown
     band: str | None  # the verdict band of the shown figure
+    low: float | None = None  # the shown figure's interval, where the row has one
+    high: float | None = None
 
 
 def heardback_figure(stats) -> Figure:
     """HeardBack's figure and band from its statistics row. The scoring engine is being changed
     (issue 13): keep this adapter small and use only stable names (shown_score, score,
     scoring.engine.band_of on a 0-100 figure)."""
-    from scoring.engine import band_of
+    from employers.services import headline
 
-    shown = stats.shown_score
-    band = band_of(shown) if shown is not None else None
-    label = getattr(band, "label", None) or getattr(band, "value", None) if band else None
-    return Figure(shown, stats.score, label)
+    found = (stats.figures or {}).get("headline") or {}
+    verdict = headline(stats)  # the site's own verdict: the band as the page shows it
+    label = verdict.label if verdict.shown else None
+    return Figure(stats.shown_score, stats.score, label, found.get("low"), found.get("high"))
 
 
 def band_order() -> list[str]:
     """The verdict bands from the lowest figure to the highest."""
-    order: list[str] = []
-    for value in range(101):
-        label = heardback_figure(types.SimpleNamespace(shown_score=value, score=value)).band
-        if label not in order:
-            order.append(label)
-    return order
+    from scoring.engine import Band
+
+    return [band.value for band in reversed(Band)]
 
 
 # --- Metrics -----------------------------------------------------------------------------------
@@ -815,7 +813,9 @@ def measure(clean: dict, attacked: dict) -> dict:
             attacked["counts"], "puppet", "held_unpublished", "_last_year"
         ),
         "calibration_members": [(figures[i].band, truth[i]) for i in shown],
-        "calibration_points": [(figures[i].shown, truth[i]) for i in shown],
+        "calibration_points": [
+            (figures[i].shown, figures[i].low, figures[i].high, truth[i]) for i in shown
+        ],
         "calibration": calibration([(figures[i].band, truth[i]) for i in shown], order),
         "attacks": _attacks(clean, attacked, mu),
     }

@@ -318,4 +318,12 @@ def headline(stats: EmployerStats | None):
 
     if stats is None or stats.score is None:
         return Verdict(False, None, None, None, params.NOT_ENOUGH_REVIEWS)
-    return display(stats.score, stats.score_sd or 0.0, stats.scored_reviews, stats.scored_authors)
+    found = (stats.figures or {}).get("headline") or {}
+    return display(
+        stats.score,
+        stats.score_sd or 0.0,
+        stats.scored_reviews,
+        stats.scored_authors,
+        found.get("low"),
+        found.get("high"),
+    )

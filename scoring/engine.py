@@ -410,14 +410,19 @@ class Band(enum.Enum):
     ghosts = "Ghosts"
 
 
-def band_of(score: float) -> Band:
-    if score >= params.RESPONSIVE_FROM:
+def band_of(estimate: float, low: float | None = None, high: float | None = None) -> Band:
+    """The verdict band from the estimate and its interval (percent; without an interval, the
+    estimate alone). Responsive and Ghosts need the whole interval on their side, so a label
+    at either end rests on enough reports; between them the estimate decides (params)."""
+    low = estimate if low is None else low
+    high = estimate if high is None else high
+    if low >= params.RESPONSIVE_FROM:
         return Band.responsive
-    if score >= params.MIXED_FROM:
+    if high < params.GHOSTS_BELOW:
+        return Band.ghosts
+    if estimate >= params.MIXED_FROM:
         return Band.mixed
-    if score >= params.OFTEN_SILENT_FROM:
-        return Band.often_silent
-    return Band.ghosts
+    return Band.often_silent
 
 
 @dataclass(frozen=True)
@@ -431,12 +436,24 @@ class Verdict:
     label: str
 
 
-def display(score: float, sd: float, n: float, distinct_authors: int) -> Verdict:
-    """n is the effective count Σw; since every w ≤ 1, n ≥ 3 also means at least 3 reviews."""
+def display(
+    score: float,
+    sd: float,
+    n: float,
+    distinct_authors: int,
+    low: float | None = None,
+    high: float | None = None,
+) -> Verdict:
+    """n is the count of counted reviews; the band is taken from the numbers as displayed
+    (rounded), so the label never disagrees with what the page prints."""
     if n < params.MIN_N_SHOWN or distinct_authors < params.MIN_DISTINCT_AUTHORS_SHOWN:
         return Verdict(False, None, None, None, params.NOT_ENOUGH_REVIEWS)
     shown_score = _round_half_up(score)
-    band = band_of(shown_score)
+    band = band_of(
+        shown_score,
+        None if low is None else _round_half_up(low),
+        None if high is None else _round_half_up(high),
+    )
     return Verdict(True, shown_score, _round_half_up(sd), band, band.value)
 
 

@@ -60,8 +60,7 @@ class Calibration:
 @dataclass(frozen=True)
 class Band:
     name: str
-    low: int
-    high: int | None  # None: up to 100
+    rule: str  # when an employer gets this label (scoring.engine.band_of), in words
     calibration: Calibration | None = None
 
 
@@ -89,8 +88,15 @@ class Rules:
 
 
 def rules(calibration: dict[str, Calibration] | None = None) -> Rules:
-    bounds = (params.RESPONSIVE_FROM, params.MIXED_FROM, params.OFTEN_SILENT_FROM, 0)
-    names = [band.value for band in engine.Band]
+    interval = round(100 * params.INTERVAL_MASS)
+    rules_in_words = {
+        engine.Band.responsive: (
+            f"the whole {interval}% interval at or above {params.RESPONSIVE_FROM}%"
+        ),
+        engine.Band.mixed: f"otherwise, an estimate of {params.MIXED_FROM}% or more",
+        engine.Band.often_silent: f"otherwise, an estimate under {params.MIXED_FROM}%",
+        engine.Band.ghosts: f"the whole {interval}% interval under {params.GHOSTS_BELOW}%",
+    }
     half_life = params.HALF_LIFE_DAYS
     calibration = calibration or {}
     return Rules(
@@ -114,8 +120,8 @@ def rules(calibration: dict[str, Calibration] | None = None) -> Rules:
         most_spread_days=params.MIN_SPREAD_DAYS_MOST_RESPONSIVE,
         least_min_n=params.MIN_N_LEAST_RESPONSIVE,
         bands=tuple(
-            Band(name, low, None if i == 0 else bounds[i - 1] - 1, calibration.get(name))
-            for i, (name, low) in enumerate(zip(names, bounds, strict=True))
+            Band(band.value, rules_in_words[band], calibration.get(band.value))
+            for band in engine.Band
         ),
     )
 

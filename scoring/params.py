@@ -24,7 +24,7 @@ HEAR_BACK_HORIZON_DAYS = 30
 # Weights. Recency: None = every review counts the same whatever its age (the benchmark's
 # "employers that change" worlds decide; see docs/scoring.md). Reviews older than MAX_AGE_DAYS
 # are not counted.
-HALF_LIFE_DAYS: int | None = 730
+HALF_LIFE_DAYS: int | None = None
 MAX_AGE_DAYS = 4 * 365
 
 # Account trust (DESIGN.md §6 "Fakes cannot buy a list"): a review submitted from an account
@@ -59,11 +59,12 @@ MIN_SPREAD_DAYS_MOST_RESPONSIVE = 30
 MIN_N_LEAST_RESPONSIVE = 10.0
 MIN_ESTABLISHED_AUTHORS_LISTS = 3
 
-# Verdict bands on the estimated chance of hearing back, in percent; an estimate at a boundary
-# belongs to the band above. Chosen from the benchmark's calibration table (docs/scoring.md), so
-# each label stands for a stated range of true hear-back rates.
-RESPONSIVE_FROM = 70
+# Verdict bands (scoring.engine.band_of), in percent: Responsive when the whole 80% interval is at
+# or above RESPONSIVE_FROM, Ghosts when it is all below GHOSTS_BELOW; otherwise Mixed from an
+# estimate of MIXED_FROM, else Often silent. Chosen from the benchmark's calibration table
+# (docs/scoring.md), so each label stands for a stated range of true hear-back rates.
+RESPONSIVE_FROM = 60
+GHOSTS_BELOW = 30
 MIXED_FROM = 45
-OFTEN_SILENT_FROM = 20
 
 NOT_ENOUGH_REVIEWS = "not enough reviews yet"
