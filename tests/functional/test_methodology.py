@@ -178,8 +178,12 @@ def test_the_presumed_ghosted_day_is_said_to_be_random_within_the_window(client)
 def test_without_adversarial_results_the_bands_have_no_range(client):
     body = page_text(client.get("/methodology"))
     shown = words(section(body, "shown"))
-    assert f"Ghosts under {params.OFTEN_SILENT_FROM}% not measured yet" in shown
-    assert f"Responsive {params.RESPONSIVE_FROM}% to 100% not measured yet" in shown
+    interval = f"{round(100 * params.INTERVAL_MASS)}% interval"
+    assert f"Ghosts the whole {interval} under {params.GHOSTS_BELOW}% not measured yet" in shown
+    assert (
+        f"Responsive the whole {interval} at or above {params.RESPONSIVE_FROM}% not measured yet"
+        in shown
+    )
     bench = words(section(body, "benchmark"))
     assert "adversarial benchmark's results are not available on this server" in bench
     assert "bench/score_adversarial.py --write" in bench

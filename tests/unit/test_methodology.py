@@ -74,18 +74,20 @@ def test_account_trust_thresholds_are_not_published():
     assert params.NEW_ACCOUNT_WEIGHT not in published
 
 
-def test_bands_cover_the_scale_without_gaps():
-    bands = methodology.rules().bands
-    assert [(b.name, b.low, b.high) for b in bands] == [
-        ("Responsive", params.RESPONSIVE_FROM, None),
-        ("Mixed", params.MIXED_FROM, params.RESPONSIVE_FROM - 1),
-        ("Often silent", params.OFTEN_SILENT_FROM, params.MIXED_FROM - 1),
-        ("Ghosts", 0, params.OFTEN_SILENT_FROM - 1),
-    ]
-    for band in bands:  # each band's range gives that band
-        for score in (band.low, band.high if band.high is not None else 100):
-            assert engine.band_of(score).value == band.name
-        assert band.calibration is None  # no benchmark given
+def test_bands_state_the_rules_band_of_applies():
+    bands = {band.name: band for band in methodology.rules().bands}
+    assert list(bands) == ["Responsive", "Mixed", "Often silent", "Ghosts"]
+    responsive, ghosts = params.RESPONSIVE_FROM, params.GHOSTS_BELOW
+    assert f"at or above {responsive}%" in bands["Responsive"].rule
+    assert f"under {ghosts}%" in bands["Ghosts"].rule
+    assert f"{params.MIXED_FROM}% or more" in bands["Mixed"].rule
+    assert f"under {params.MIXED_FROM}%" in bands["Often silent"].rule
+    # What each sentence says is what the engine does.
+    assert engine.band_of(responsive + 5, responsive, 99).value == "Responsive"
+    assert engine.band_of(ghosts - 5, 1, ghosts - 1).value == "Ghosts"
+    assert engine.band_of(params.MIXED_FROM, 1, 99).value == "Mixed"
+    assert engine.band_of(params.MIXED_FROM - 1, 1, 99).value == "Often silent"
+    assert all(band.calibration is None for band in bands.values())  # no benchmark given
 
 
 def test_bands_carry_their_calibration():

@@ -7,6 +7,7 @@ import math
 import random
 from dataclasses import replace
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -43,6 +44,7 @@ from scoring.engine import (
 from scoring.vocabulary import DECISIONS, Feedback, Outcome, Stage
 
 TODAY = date(2026, 6, 1)
+ROOT = Path(__file__).resolve().parents[2]
 EMPTY_CURVE = KMCurve()
 
 
@@ -401,38 +403,41 @@ def test_pooled_within_variance_uses_reliability_weights():
 # --- What is shown ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("score", "band"),
-    [
-        (100, Band.responsive),
-        (params.RESPONSIVE_FROM, Band.responsive),
-        (params.RESPONSIVE_FROM - 0.001, Band.mixed),
-        (params.MIXED_FROM, Band.mixed),
-        (params.MIXED_FROM - 0.001, Band.often_silent),
-        (params.OFTEN_SILENT_FROM, Band.often_silent),
-        (params.OFTEN_SILENT_FROM - 0.001, Band.ghosts),
-        (0, Band.ghosts),
-    ],
-)
-def test_bands_at_the_boundaries(score, band):
-    assert band_of(score) is band
+R, G, M = params.RESPONSIVE_FROM, params.GHOSTS_BELOW, params.MIXED_FROM
 
 
 @pytest.mark.parametrize(
-    ("score", "shown", "band"),
+    ("estimate", "low", "high", "band"),
     [
-        (params.RESPONSIVE_FROM, params.RESPONSIVE_FROM, Band.responsive),
-        # shown rounded up to the boundary, so it must carry the band above
-        (params.RESPONSIVE_FROM - 0.5, params.RESPONSIVE_FROM, Band.responsive),
-        (params.RESPONSIVE_FROM - 0.51, params.RESPONSIVE_FROM - 1, Band.mixed),
-        (params.MIXED_FROM - 0.5, params.MIXED_FROM, Band.mixed),
-        (params.OFTEN_SILENT_FROM - 0.6, params.OFTEN_SILENT_FROM - 1, Band.ghosts),
+        (R + 10, R, R + 20, Band.responsive),  # the whole interval at or above R
+        (R + 10, R - 0.001, R + 20, Band.mixed),  # a hair below: not sure enough
+        (G - 10, G - 20, G - 0.001, Band.ghosts),  # the whole interval below G
+        (G - 10, G - 20, G, Band.often_silent),  # touching G: not sure enough
+        (M, M - 20, M + 20, Band.mixed),
+        (M - 0.001, M - 20, M + 20, Band.often_silent),
+        (100, None, None, Band.responsive),  # without an interval: the estimate alone
+        (0, None, None, Band.ghosts),
     ],
 )
-def test_display_bands_the_score_as_shown(score, shown, band):
-    verdict = display(score, 6.4, n=3, distinct_authors=3)
+def test_bands_at_the_boundaries(estimate, low, high, band):
+    assert band_of(estimate, low, high) is band
+
+
+def test_a_wide_interval_never_gets_an_end_label():
+    # Three reports, all silent, and three all heard: wide intervals, so no Ghosts or Responsive.
+    silent = estimate([(0.0, 1.0)] * 3, mu=0.5, M=params.M_FLOOR)
+    heard = estimate([(1.0, 1.0)] * 3, mu=0.5, M=params.M_FLOOR)
+    assert band_of(silent.value, silent.low, silent.high) is Band.often_silent
+    assert band_of(heard.value, heard.low, heard.high) is Band.mixed
+
+
+def test_display_bands_the_figures_as_shown():
+    # 59.5 shows as 60, so an interval from 59.5 is "at or above 60" as printed.
+    verdict = display(70, 6.4, n=3, distinct_authors=3, low=R - 0.5, high=80)
     assert verdict.shown
-    assert (verdict.score, verdict.sd, verdict.band, verdict.label) == (shown, 6, band, band.value)
+    assert (verdict.score, verdict.sd, verdict.band) == (70, 6, Band.responsive)
+    assert display(70, 6.4, 3, 3, low=R - 0.51, high=80).band is Band.mixed
+    assert display(M - 0.5, 5, 3, 3, low=M - 20, high=M + 10).band is Band.mixed
 
 
 @pytest.mark.parametrize(("n", "authors"), [(2.99, 5), (10, 2), (0, 0)])
@@ -527,3 +532,24 @@ def test_lists_need_a_score_clear_of_the_site_mean(score, sd, above, below):
     # μ = 0.6: the mean score is 60; 66 - 6 = 60 is not above it, 54 + 6 = 60 not below.
     assert clearly_above_mean(score, sd, 0.6) is above
     assert clearly_below_mean(score, sd, 0.6) is below
+
+
+# --- Purity -------------------------------------------------------------------------------------
+
+
+def test_the_scoring_rules_import_nothing_of_the_site():
+    # DESIGN.md §6 / issue 13: the rules are pure, shared by services, pages and the benchmark.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import scoring.engine, scoring.figures, scoring.params, scoring.rules\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules}"
+        " & {'flask', 'sqlalchemy', 'reviews', 'employers', 'extensions', 'accounts'})\n"
+        "print(heavy)\n"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert found.stdout.strip() == "[]"
