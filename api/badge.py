@@ -31,14 +31,20 @@ NOT_SHOWN_TEXT = "not enough reviews"
 
 
 def message(verdict: Verdict) -> str:
-    if not verdict.shown or verdict.band is None:
+    if not verdict.shown:
         return NOT_SHOWN_TEXT
+    if verdict.band is None:
+        return f"{verdict.score}% hear back"
     return f"{verdict.score}% hear back · {verdict.band.value}"
 
 
 def description(employer_name: str, verdict: Verdict) -> str:
-    if not verdict.shown or verdict.band is None:
+    if not verdict.shown:
         return f"HeardBack: not enough reviews of {employer_name} yet to show an estimate"
+    if verdict.band is None:
+        return (
+            f"HeardBack: an estimated {verdict.score}% of candidates hear back from {employer_name}"
+        )
     return (
         f"HeardBack: an estimated {verdict.score}% of candidates hear back from "
         f"{employer_name}, {verdict.band.value}"
@@ -51,8 +57,7 @@ def _width(text: str) -> int:
 
 def svg(employer_name: str, verdict: Verdict) -> str:
     value = message(verdict)
-    shown = verdict.shown and verdict.band is not None
-    colour = BAND_COLOURS[verdict.band] if shown else NOT_SHOWN_COLOUR
+    colour = BAND_COLOURS.get(verdict.band, NOT_SHOWN_COLOUR) if verdict.shown else NOT_SHOWN_COLOUR
     left, right = _width(LABEL), _width(value)
     total = left + right
     text = escape(description(employer_name, verdict))

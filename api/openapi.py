@@ -275,10 +275,22 @@ def _schemas() -> dict:
                         "band_thresholds": _object(
                             {
                                 "responsive_interval_low_from": COUNT,
-                                "mixed_estimate_from": COUNT,
                                 "ghosts_interval_high_below": COUNT,
+                                "often_silent_interval_within": {
+                                    "type": "array",
+                                    "items": COUNT,
+                                    "minItems": 2,
+                                    "maxItems": 2,
+                                },
+                                "mixed_interval_within": {
+                                    "type": "array",
+                                    "items": COUNT,
+                                    "minItems": 2,
+                                    "maxItems": 2,
+                                },
                             }
                         ),
+                        "no_label": STRING,
                     }
                 ),
             }

@@ -244,28 +244,14 @@ def reviews_page(employer: Employer, page: int, per_page: int = DEFAULT_PER_PAGE
 
 
 def band_rules() -> list[dict]:
-    """Each verdict band and the rule that gives it (scoring.engine.band_of), in percent."""
+    """Each verdict band and the rule that gives it (scoring.engine.band_of), in percent; an
+    estimate whose interval fits none of them has no label."""
+    from scoring.methodology import rules
+
+    labels = {band.value: band for band in Band}
     return [
-        {
-            "band": Band.responsive.name,
-            "label": Band.responsive.value,
-            "rule": f"the whole 80% interval at or above {params.RESPONSIVE_FROM}%",
-        },
-        {
-            "band": Band.mixed.name,
-            "label": Band.mixed.value,
-            "rule": f"otherwise, an estimate of {params.MIXED_FROM}% or more",
-        },
-        {
-            "band": Band.often_silent.name,
-            "label": Band.often_silent.value,
-            "rule": f"otherwise, an estimate below {params.MIXED_FROM}%",
-        },
-        {
-            "band": Band.ghosts.name,
-            "label": Band.ghosts.value,
-            "rule": f"the whole 80% interval below {params.GHOSTS_BELOW}%",
-        },
+        {"band": labels[band.name].name, "label": band.name, "rule": band.rule}
+        for band in rules().bands
     ]
 
 
@@ -277,9 +263,11 @@ def display_rules() -> dict:
         "bands": band_rules(),
         "band_thresholds": {
             "responsive_interval_low_from": params.RESPONSIVE_FROM,
-            "mixed_estimate_from": params.MIXED_FROM,
             "ghosts_interval_high_below": params.GHOSTS_BELOW,
+            "often_silent_interval_within": list(params.OFTEN_SILENT_RANGE),
+            "mixed_interval_within": list(params.MIXED_RANGE),
         },
+        "no_label": params.NO_LABEL,
     }
 
 

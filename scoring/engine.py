@@ -410,24 +410,30 @@ class Band(enum.Enum):
     ghosts = "Ghosts"
 
 
-def band_of(estimate: float, low: float | None = None, high: float | None = None) -> Band:
-    """The verdict band from the estimate and its interval (percent; without an interval, the
-    estimate alone). Responsive and Ghosts need the whole interval on their side, so a label
-    at either end rests on enough reports; between them the estimate decides (params)."""
+def band_of(estimate: float, low: float | None = None, high: float | None = None) -> Band | None:
+    """The verdict band, given only when the whole interval supports it (params), else None.
+
+    Without an interval (a statistics row from before intervals), the estimate alone: a point
+    is inside every range that holds it."""
     low = estimate if low is None else low
     high = estimate if high is None else high
     if low >= params.RESPONSIVE_FROM:
         return Band.responsive
     if high < params.GHOSTS_BELOW:
         return Band.ghosts
-    if estimate >= params.MIXED_FROM:
-        return Band.mixed
-    return Band.often_silent
+    for band, (bottom, top) in (
+        (Band.often_silent, params.OFTEN_SILENT_RANGE),
+        (Band.mixed, params.MIXED_RANGE),
+    ):
+        if low >= bottom and high < top:
+            return band
+    return None
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """What an employer page shows: a rounded score ± SD and its band, or "not enough reviews"."""
+    """What an employer page shows: the rounded estimate ± SD and its band (None: too few reports
+    for a label), or "not enough reviews"."""
 
     shown: bool
     score: int | None
@@ -454,7 +460,8 @@ def display(
         None if low is None else _round_half_up(low),
         None if high is None else _round_half_up(high),
     )
-    return Verdict(True, shown_score, _round_half_up(sd), band, band.value)
+    label = band.value if band is not None else params.NO_LABEL
+    return Verdict(True, shown_score, _round_half_up(sd), band, label)
 
 
 def eligible_most_responsive(n: float, spread_days: int, established: int) -> bool:

@@ -87,14 +87,19 @@ class Rules:
     bands: tuple[Band, ...]
 
 
+def _inside(interval: int, bounds: tuple[int, int]) -> str:
+    low, high = bounds
+    return f"the whole {interval}% interval from {low}% up to (not including) {high}%"
+
+
 def rules(calibration: dict[str, Calibration] | None = None) -> Rules:
     interval = round(100 * params.INTERVAL_MASS)
     rules_in_words = {
         engine.Band.responsive: (
             f"the whole {interval}% interval at or above {params.RESPONSIVE_FROM}%"
         ),
-        engine.Band.mixed: f"otherwise, an estimate of {params.MIXED_FROM}% or more",
-        engine.Band.often_silent: f"otherwise, an estimate under {params.MIXED_FROM}%",
+        engine.Band.mixed: _inside(interval, params.MIXED_RANGE),
+        engine.Band.often_silent: _inside(interval, params.OFTEN_SILENT_RANGE),
         engine.Band.ghosts: f"the whole {interval}% interval under {params.GHOSTS_BELOW}%",
     }
     half_life = params.HALF_LIFE_DAYS
