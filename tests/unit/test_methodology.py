@@ -80,13 +80,15 @@ def test_bands_state_the_rules_band_of_applies():
     responsive, ghosts = params.RESPONSIVE_FROM, params.GHOSTS_BELOW
     assert f"at or above {responsive}%" in bands["Responsive"].rule
     assert f"under {ghosts}%" in bands["Ghosts"].rule
-    assert f"{params.MIXED_FROM}% or more" in bands["Mixed"].rule
-    assert f"under {params.MIXED_FROM}%" in bands["Often silent"].rule
+    low, high = params.MIXED_RANGE
+    assert f"from {low}% up to (not including) {high}%" in bands["Mixed"].rule
+    low, high = params.OFTEN_SILENT_RANGE
+    assert f"from {low}% up to (not including) {high}%" in bands["Often silent"].rule
     # What each sentence says is what the engine does.
     assert engine.band_of(responsive + 5, responsive, 99).value == "Responsive"
     assert engine.band_of(ghosts - 5, 1, ghosts - 1).value == "Ghosts"
-    assert engine.band_of(params.MIXED_FROM, 1, 99).value == "Mixed"
-    assert engine.band_of(params.MIXED_FROM - 1, 1, 99).value == "Often silent"
+    assert engine.band_of(high - 1, low, high - 1).value == "Often silent"
+    assert engine.band_of(50, 1, 99) is None  # a wide interval has no label
     assert all(band.calibration is None for band in bands.values())  # no benchmark given
 
 
@@ -173,9 +175,13 @@ def test_worked_example_on_a_new_site_gives_waiting_no_chance():
     example = methodology.worked_example(Inputs.from_row(None), TODAY)
     waiting = example.reviews[-1]
     assert waiting.hear_back.q == 0 and waiting.h == 0
-    # estimate = 100 · (0.958172 + 0.752123 + 3 · 0.5) / (4.420194 + 3) = 43.264
-    assert example.found.value == pytest.approx(43.264, abs=1e-3)
-    assert example.verdict.score == 43
+    # estimate = 100 · (Σw·h + M·μ) / (Σw + M), μ = 0.5 and M the floor on a new site; the
+    # waiting report adds its weight to Σw and nothing to Σw·h.
+    heard = sum(r.w * r.h for r in example.reviews)
+    weight = sum(r.w for r in example.reviews)
+    m = params.M_FLOOR
+    assert example.found.value == pytest.approx(100 * (heard + 0.5 * m) / (weight + m))
+    assert example.found.value < 100 * (heard + 0.5 * m) / (weight - waiting.w + m)
 
 
 def test_worked_example_is_the_engines_estimate():

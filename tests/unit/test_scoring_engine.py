@@ -403,41 +403,51 @@ def test_pooled_within_variance_uses_reliability_weights():
 # --- What is shown ------------------------------------------------------------------------------
 
 
-R, G, M = params.RESPONSIVE_FROM, params.GHOSTS_BELOW, params.MIXED_FROM
+R, G = params.RESPONSIVE_FROM, params.GHOSTS_BELOW
+SILENT, MIXED = params.OFTEN_SILENT_RANGE, params.MIXED_RANGE
 
 
 @pytest.mark.parametrize(
     ("estimate", "low", "high", "band"),
     [
         (R + 10, R, R + 20, Band.responsive),  # the whole interval at or above R
-        (R + 10, R - 0.001, R + 20, Band.mixed),  # a hair below: not sure enough
-        (G - 10, G - 20, G - 0.001, Band.ghosts),  # the whole interval below G
-        (G - 10, G - 20, G, Band.often_silent),  # touching G: not sure enough
-        (M, M - 20, M + 20, Band.mixed),
-        (M - 0.001, M - 20, M + 20, Band.often_silent),
+        (G - 5, G - 10, G - 0.001, Band.ghosts),  # the whole interval below G
+        (G, G - 10, G, None),  # touching G, and wider than "Often silent" allows below
+        ((SILENT[0] + SILENT[1]) / 2, SILENT[0], SILENT[1] - 0.001, Band.often_silent),
+        ((MIXED[0] + MIXED[1]) / 2, max(MIXED[0], SILENT[1]), MIXED[1] - 0.001, Band.mixed),
+        (50, 5, 95, None),  # a wide interval: no label
         (100, None, None, Band.responsive),  # without an interval: the estimate alone
         (0, None, None, Band.ghosts),
     ],
 )
-def test_bands_at_the_boundaries(estimate, low, high, band):
+def test_bands_need_the_whole_interval(estimate, low, high, band):
     assert band_of(estimate, low, high) is band
 
 
-def test_a_wide_interval_never_gets_an_end_label():
-    # Three reports, all silent, and three all heard: wide intervals, so no Ghosts or Responsive.
+def test_a_few_reports_get_no_end_label():
+    # Three reports, all silent, and three all heard: the intervals are too wide for Ghosts or
+    # Responsive, whatever the estimate says.
     silent = estimate([(0.0, 1.0)] * 3, mu=0.5, M=params.M_FLOOR)
     heard = estimate([(1.0, 1.0)] * 3, mu=0.5, M=params.M_FLOOR)
-    assert band_of(silent.value, silent.low, silent.high) is Band.often_silent
-    assert band_of(heard.value, heard.low, heard.high) is Band.mixed
+    assert band_of(silent.value, silent.low, silent.high) is not Band.ghosts
+    assert band_of(heard.value, heard.low, heard.high) is not Band.responsive
+    # Hundreds of them: narrow intervals, the end labels.
+    silent = estimate([(0.0, 1.0)] * 300 + [(1.0, 1.0)] * 10, mu=0.5, M=params.M_FLOOR)
+    heard = estimate([(1.0, 1.0)] * 300 + [(0.0, 1.0)] * 30, mu=0.5, M=params.M_FLOOR)
+    assert band_of(silent.value, silent.low, silent.high) is Band.ghosts
+    assert band_of(heard.value, heard.low, heard.high) is Band.responsive
 
 
 def test_display_bands_the_figures_as_shown():
-    # 59.5 shows as 60, so an interval from 59.5 is "at or above 60" as printed.
-    verdict = display(70, 6.4, n=3, distinct_authors=3, low=R - 0.5, high=80)
+    # R - 0.5 shows as R, so an interval from there is "at or above R" as printed.
+    verdict = display(R + 10, 6.4, n=3, distinct_authors=3, low=R - 0.5, high=R + 20)
     assert verdict.shown
-    assert (verdict.score, verdict.sd, verdict.band) == (70, 6, Band.responsive)
-    assert display(70, 6.4, 3, 3, low=R - 0.51, high=80).band is Band.mixed
-    assert display(M - 0.5, 5, 3, 3, low=M - 20, high=M + 10).band is Band.mixed
+    assert (verdict.score, verdict.sd, verdict.band) == (R + 10, 6, Band.responsive)
+    assert verdict.label == "Responsive"
+    below = display(R + 10, 6.4, 3, 3, low=R - 0.51, high=R + 20)
+    assert below.band is not Band.responsive
+    wide = display(50, 20, 3, 3, low=5, high=95)
+    assert wide.shown and wide.band is None and wide.label == params.NO_LABEL
 
 
 @pytest.mark.parametrize(("n", "authors"), [(2.99, 5), (10, 2), (0, 0)])
