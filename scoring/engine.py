@@ -235,8 +235,8 @@ class Estimate:
 
     `value` = 100·(Σw·h + M·μ)/(Σw + M); `low`, `high` the central INTERVAL_MASS of the Beta
     posterior; `sd` its standard deviation; `n` = Σw; `observed` the weighted mean of h (0-1)
-    or None with no weight; `leans` when the prior weighs as much as the reviews (M ≥ n), so the
-    estimate sits nearer the site-wide figure than the reports alone would put it."""
+    or None with no weight; `leans` when the prior carries a material share of the estimate, so it
+    sits nearer the site-wide figure than the reports alone would put it."""
 
     value: float
     sd: float
@@ -249,7 +249,8 @@ class Estimate:
 
     @property
     def leans(self) -> bool:
-        return self.n <= self.prior_weight
+        """The site-wide figure carries at least params.LEANS_FROM of the estimate."""
+        return self.prior_weight / (self.n + self.prior_weight) >= params.LEANS_FROM
 
 
 def estimate(values_weights: Iterable[tuple[float, float]], mu: float, M: float) -> Estimate:

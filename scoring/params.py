@@ -44,6 +44,10 @@ M_FLOOR = 10.0
 # variance estimate is ≤ 0; it is floored here, which makes M̂ very large (shrink almost fully).
 BETWEEN_VARIANCE_FLOOR = 1e-6
 
+# The page says an estimate "leans toward the site-wide figure" while that figure carries at least
+# this share of it: M / (Σw + M) ≥ LEANS_FROM.
+LEANS_FROM = 0.2
+
 # The interval shown with the estimate: the central share of the Beta posterior.
 INTERVAL_MASS = 0.8
 

@@ -414,7 +414,7 @@ def test_an_estimate_from_few_reports_says_it_leans_toward_the_site_figure(clien
     assert found["leans"]
     text = visible(_page(client, employer))
     site = math.floor(found["site"] + 0.5)
-    assert f"With few reports, this estimate leans toward the site-wide figure of {site}%." in text
+    assert f"With this many reports, the estimate still leans toward the site-wide figure of {site}%." in text
     assert "3 of 3 candidates heard back" in text
 
 

@@ -563,3 +563,10 @@ def test_the_scoring_rules_import_nothing_of_the_site():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert found.stdout.strip() == "[]"
+
+
+def test_an_estimate_leans_while_the_site_figure_carries_a_fifth_of_it():
+    m = 10.0
+    # M / (n + M) = 10 / 50 = 0.2 with n = 40: still leaning; with n = 41, no longer.
+    assert estimate([(1.0, 1.0)] * 40, mu=0.5, M=m).leans
+    assert not estimate([(1.0, 1.0)] * 41, mu=0.5, M=m).leans
