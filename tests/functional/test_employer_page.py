@@ -414,7 +414,8 @@ def test_an_estimate_from_few_reports_says_it_leans_toward_the_site_figure(clien
     assert found["leans"]
     text = visible(_page(client, employer))
     site = math.floor(found["site"] + 0.5)
-    assert f"With this many reports, the estimate still leans toward the site-wide figure of {site}%." in text
+    leaning = "With this many reports, the estimate still leans toward the site-wide figure"
+    assert f"{leaning} of {site}%." in text
     assert "3 of 3 candidates heard back" in text
 
 
@@ -442,7 +443,7 @@ def test_an_estimate_leaning_toward_its_industry_says_so(client, monkeypatch):
     text = visible(_page(client, retail[0]))
     site = math.floor(found["site"] + 0.5)
     assert (
-        f"this estimate leans toward the Retail & consumer goods industry's figure of {site}%"
+        f"the estimate still leans toward the Retail & consumer goods industry's figure of {site}%"
         in text
     )
 
