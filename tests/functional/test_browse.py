@@ -566,8 +566,8 @@ def test_rankings_explain_themselves_accessibly(client):
     scored("Soft Good", 90)
     body = page_text(client.get("/rankings"))
     assert "How these lists are made" in body and 'href="/methodology"' in body
-    assert "at least 5 recent reports" in body and "at least 30 days" in body
-    assert "at least 10 recent reports" in body
+    assert "at least 5 full reports" in body and "at least 30 days" in body
+    assert "at least 10 full reports" in body
     assert "<caption" in body and '<th scope="col">' in body and '<th scope="row">' in body
     assert '<label for="rankings-industry">' in body
     headings = re.findall(r"<h(\d)", body[body.index("<main") :])
