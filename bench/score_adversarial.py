@@ -653,7 +653,7 @@ def heardback_figure(stats) -> Figure:
 
     found = (stats.figures or {}).get("headline") or {}
     verdict = headline(stats)  # the site's own verdict: the band as the page shows it
-    label = verdict.label if verdict.shown else None
+    label = verdict.band.value if verdict.band is not None else None  # None: no label
     return Figure(stats.shown_score, stats.score, label, found.get("low"), found.get("high"))
 
 

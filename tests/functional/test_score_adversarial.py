@@ -89,7 +89,9 @@ def test_quick_world_reports_every_metric(bench, quick):
         for method in ("heardback", "plain", "shrunk"):
             assert -1 <= quick[scope][method] <= 1
     assert list(quick["calibration"]) == bench.band_order()
-    assert sum(row["count"] for row in quick["calibration"].values()) == quick["employers_shown"]
+    # Shown employers whose interval fits no band have no label, and no calibration row.
+    labelled = sum(row["count"] for row in quick["calibration"].values())
+    assert 0 < labelled <= quick["employers_shown"]
     [attack] = quick["attacks"]
     assert (attack["kind"], attack["k"]) == ("glowing", 5)
     assert 0.05 <= attack["truth"] <= 0.15
@@ -209,15 +211,29 @@ def test_baselines_on_a_hand_built_case(bench):
     assert attack["shift_shrunk"] == pytest.approx(expected)
 
 
-def test_heardback_figure_reads_the_row(bench):
-    row = types.SimpleNamespace(shown_score=81.0, score=81.0)
-    figure = bench.heardback_figure(row)
-    assert figure.shown == 81.0 and figure.estimate == 81.0 and figure.band
-    hidden = bench.heardback_figure(types.SimpleNamespace(shown_score=None, score=40.0))
-    assert hidden == bench.Figure(None, 40.0, None)
+def _row(shown, score, low=None, high=None, reviews=12):
+    figures = {"headline": {"low": low, "high": high}} if low is not None else None
+    return types.SimpleNamespace(
+        shown_score=shown,
+        score=score,
+        score_sd=3.0,
+        scored_reviews=reviews,
+        scored_authors=reviews,
+        figures=figures,
+    )
+
+
+def test_heardback_figure_reads_the_row_as_the_page_does(app, bench):
+    figure = bench.heardback_figure(_row(81.0, 81.0, 75.0, 86.0))
+    assert (figure.shown, figure.estimate, figure.band) == (81.0, 81.0, "Responsive")
+    assert (figure.low, figure.high) == (75.0, 86.0)
+    # A wide interval: shown, but no label (the page says "too few reports for a label").
+    assert bench.heardback_figure(_row(50.0, 50.0, 20.0, 80.0)).band is None
+    hidden = bench.heardback_figure(_row(None, 40.0, reviews=2))
+    assert hidden == bench.Figure(None, 40.0, None, None, None)
     order = bench.band_order()
-    assert len(order) == len(set(order)) >= 2
-    assert bench.heardback_figure(types.SimpleNamespace(shown_score=0, score=0)).band == order[0]
+    assert order == ["Ghosts", "Often silent", "Mixed", "Responsive"]
+    assert bench.heardback_figure(_row(3.0, 3.0, 1.0, 6.0)).band == order[0]
 
 
 def test_write_doc_keeps_the_rest_of_the_file(bench, tmp_path):
@@ -229,3 +245,17 @@ def test_write_doc_keeps_the_rest_of_the_file(bench, tmp_path):
     assert text.startswith("# Score accuracy benchmark\n\nOld figures.\n")
     assert text.count(bench.MARK_START) == 1 and text.count(bench.MARK_END) == 1
     assert "Second run." in text and "First run." not in text
+
+
+def test_the_quick_campaign_buys_nothing_the_defences_promise(quick):
+    """Issue 13's defences at CI size (one seed, so with margins): the glowing campaign of five
+    fresh accounts is not on the most-responsive list, moves the estimate of its ghosting target
+    much less than it moves the plain mean, and the year's honest reviews are nearly all counted.
+    """
+    [attack] = quick["attacks"]
+    assert attack["kind"] == "glowing" and attack["k"] == 5
+    assert not attack["in_most_top20"]
+    assert attack["shift_estimate"] is not None and attack["shift_plain"] is not None
+    assert attack["shift_estimate"] < 15
+    assert attack["shift_estimate"] < attack["shift_plain"] / 3
+    assert quick["honest_held"] <= 0.05
