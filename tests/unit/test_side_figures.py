@@ -128,8 +128,10 @@ def test_share_shrinks_by_hand():
     }
 
 
-def test_share_uses_time_decay_weights():
-    # One yes two years ago (w = 0.5), two noes today (w = 1); μ = 0, M = 10: 0.5 / 12.5.
+def test_share_uses_the_reviews_weights(monkeypatch):
+    # With a two-year half-life: one yes two years ago (w = 0.5), two noes today (w = 1); μ = 0,
+    # M = 10: 0.5 / 12.5. (The site runs without recency weighting; the weights still apply.)
+    monkeypatch.setattr(params, "HALF_LIFE_DAYS", 730)
     reviews = [facts(Outcome.rejected, days_ago=730), facts(Outcome.ghosted)]
     reviews.append(facts(Outcome.ghosted))
     found = side.answers(side.weighted(reviews, TODAY), side.heard_back, TODAY)
