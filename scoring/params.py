@@ -75,6 +75,6 @@ RESPONSIVE_FROM = 60
 GHOSTS_BELOW = 15
 OFTEN_SILENT_RANGE = (10, 55)
 MIXED_RANGE = (30, 85)
-NO_LABEL = "too few reports for a label"
+NO_LABEL = "Too few reports for a label"
 
 NOT_ENOUGH_REVIEWS = "not enough reviews yet"
