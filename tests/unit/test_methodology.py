@@ -162,7 +162,7 @@ def test_worked_example_by_hand():
     # a = 2.040478 + 2 = 4.040478; b = (4.420194 - 2.040478) + 2 = 4.379716
     assert (example.a, example.b) == pytest.approx((4.040478, 4.379716), abs=1e-5)
     assert example.found.low < example.found.value < example.found.high
-    assert not example.found.leans  # M = 4 < n = 4.42
+    assert example.found.leans  # M / (n + M) = 4 / 8.42 = 0.48: the site figure carries half
     # 5 reports by 5 accounts: shown, as 48%, "Mixed" (45-69)
     assert example.verdict.shown and example.verdict.score == 48
     assert example.verdict.band is engine.band_of(48)
