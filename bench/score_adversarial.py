@@ -548,21 +548,26 @@ def _params(overrides: dict):
 
 def parse_sweep(spec: str) -> list[tuple[str, dict]]:
     """'a:M_FLOOR=5,NEW_ACCOUNT_WEIGHT=0.5;b:HALF_LIFE_DAYS=None' -> [(name, overrides)]."""
+    variants = []
+    for part in filter(None, (p.strip() for p in spec.split(";"))):
+        name, _, settings = part.partition(":")
+        variants.append((name.strip(), _settings(settings)))
+    return variants
+
+
+def _settings(text: str) -> dict:
+    """'A=1,B=None' -> {"A": 1, "B": None}, each name a scoring.params constant."""
     import ast
 
     from scoring import params
 
-    variants = []
-    for part in filter(None, (p.strip() for p in spec.split(";"))):
-        name, _, settings = part.partition(":")
-        overrides = {}
-        for setting in filter(None, settings.split(",")):
-            key, _, raw = setting.partition("=")
-            if not hasattr(params, key.strip()):
-                raise SystemExit(f"scoring.params has no {key}")
-            overrides[key.strip()] = ast.literal_eval(raw.strip())
-        variants.append((name.strip(), overrides))
-    return variants
+    found = {}
+    for setting in filter(None, (s.strip() for s in text.split(","))):
+        key, _, raw = setting.partition("=")
+        if not hasattr(params, key.strip()):
+            raise SystemExit(f"scoring.params has no {key}")
+        found[key.strip()] = ast.literal_eval(raw.strip())
+    return found
 
 
 def _read_site(plan: Plan, employer_ids: list[int], kinds: dict[int, bool], today, db) -> dict:
@@ -1276,16 +1281,11 @@ def calibration_line(world: str, results: list, names: list[str]) -> str:
 
 def apply_overrides(settings: list[str]) -> None:
     """Set scoring.params constants for this run (a parameter sweep), e.g. M_FLOOR=5."""
-    import ast
-
     from scoring import params
 
-    for setting in settings:
-        name, _, raw = setting.partition("=")
-        if not hasattr(params, name):
-            raise SystemExit(f"scoring.params has no {name}")
-        setattr(params, name, ast.literal_eval(raw))
-        print(f"params.{name} = {getattr(params, name)!r}", file=sys.stderr)
+    for name, value in _settings(",".join(settings)).items():
+        setattr(params, name, value)
+        print(f"params.{name} = {value!r}", file=sys.stderr)
 
 
 def parse(argv: list[str]):

@@ -449,8 +449,16 @@ def is_presumed_ghosted(review: Review, today: date) -> bool:
     """DESIGN.md §3: waiting, and no contact for max(30, promised + 14) days, plus the review's
     secret few days (scoring.rules.is_presumed_ghosted)."""
     if review.outcome is not Outcome.waiting:
-        return False
-    return today >= presumed_ghosted_on(review)
+        return False  # before the keyed hash: most reviews are not waiting
+    return rules.is_presumed_ghosted(
+        review.outcome,
+        review.last_contact_on,
+        review.promised_days,
+        review.id,
+        today,
+        _secret(),
+        ghosted_mark_window(),
+    )
 
 
 def reviews_of(author: User) -> list[Review]:

@@ -114,30 +114,41 @@ def test_new_accounts_move_an_estimate_less_than_established_ones(app):
     assert established.established_authors == 9
 
 
-def test_the_lists_need_established_reviewers(app):
-    # Twelve glowing reviews from new accounts spread over months: a figure, but no list.
-    fresh = EmployerFactory(name="Fresh Praise")
-    for months in range(12):
-        contact = TODAY - timedelta(days=20 + 25 * months)
+def _praise(name: str, count: int, *, new_account: bool):
+    """`count` glowing reviews from distinct accounts, spread over months."""
+    employer = EmployerFactory(name=name)
+    for months in range(count):
+        contact = TODAY - timedelta(days=20 + 12 * months)
         ReviewFactory(
             author=UserFactory(),
-            employer_id=fresh.id,
+            employer_id=employer.id,
             outcome=Outcome.offer,
             stage=Stage.offer,
             decision_days=2,
             process_month=month_start(contact - timedelta(days=10)),
             last_contact_on=contact,
-            new_account=True,
+            new_account=new_account,
         )
-    # Enough other employers for a site mean below it.
-    for _ in range(6):
+    return employer
+
+
+def test_the_lists_need_established_reviewers(app):
+    # The same praise, from established accounts and from new ones, with enough weight either
+    # way (30 x 0.25 = 7.5 >= 5): only the established praise reaches the list, so nothing but
+    # the established-reviewer rule keeps the other off it.
+    established = _praise("Praised By Regulars", 12, new_account=False)
+    fresh = _praise("Praised By Newcomers", 30, new_account=True)
+    for _ in range(8):  # a site mean well below both
         _reviews(EmployerFactory(), Outcome.ghosted, 3, new_account=False)
     db.session.commit()
     recompute()
     db.session.expire_all()
-    assert fresh.stats.shown_score is not None
-    assert fresh.stats.established_authors == 0
-    assert "Fresh Praise" not in [row.employer.name for row in browse.most_responsive()]
+    assert fresh.stats.weight_sum >= params.MIN_N_MOST_RESPONSIVE
+    assert fresh.stats.shown_score is not None and fresh.stats.established_authors == 0
+    assert established.stats.established_authors == 12
+    listed = [row.employer.name for row in browse.most_responsive()]
+    assert "Praised By Regulars" in listed
+    assert "Praised By Newcomers" not in listed
 
 
 def test_the_burst_cap_counts_only_new_accounts_reviews(app):
