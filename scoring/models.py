@@ -1,6 +1,6 @@
 """The site-wide inputs of the score (DESIGN.md §6), kept in one row.
 
-μ, M, the pooled within-employer variance, the Kaplan-Meier curve F and ū_decided change only
+μ, M, the pooled within-employer variance, and the Kaplan-Meier curve F change only
 with time and with the whole body of reviews, so the daily `tick` (and `recompute`) refresh them;
 a change to one review updates only its employer's statistics row, using these as they stand.
 """
@@ -28,7 +28,6 @@ class SiteParameters(db.Model):
     mu: Mapped[float] = mapped_column(Float)
     m: Mapped[float] = mapped_column(Float)
     within_variance: Mapped[float] = mapped_column(Float)
-    mean_decided_value: Mapped[float] = mapped_column(Float)
     # The Kaplan-Meier curve as its event days and F at each (scoring.engine.KMCurve).
     km_times: Mapped[list] = mapped_column(JSON)
     km_cumulative: Mapped[list] = mapped_column(JSON)

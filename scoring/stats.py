@@ -3,7 +3,7 @@
 - `refresh_employer` recomputes one employer's row from its published reviews: called in the same
   transaction as any change to one of them (publication, an update, a deletion), at a cost
   proportional to that employer's reviews.
-- `refresh_site_parameters` recomputes μ, M, the pooled variance, F and ū_decided from every
+- `refresh_site_parameters` recomputes μ, M, the pooled variance and F from every
   published review: the daily `tick` does it, since ageing changes them.
 - `recompute` rebuilds the site parameters and every row from scratch; both paths go through
   `employer_figures`, so recompute reproduces what the incremental updates stored.
@@ -42,22 +42,19 @@ class Inputs:
     m: float
     within_variance: float
     curve: engine.KMCurve
-    mean_decided_value: float
     baselines: dict = field(default_factory=dict)
 
     @classmethod
     def from_row(cls, row: SiteParameters | None) -> Inputs:
         if row is None:
-            return cls(DEFAULT_MU, params.M_FLOOR, DEFAULT_WITHIN_VARIANCE, engine.KMCurve(), 0.0)
+            return cls(DEFAULT_MU, params.M_FLOOR, DEFAULT_WITHIN_VARIANCE, engine.KMCurve())
         curve = engine.KMCurve(
             tuple(row.km_times),
             tuple(row.km_cumulative),
             row.km_observations,
             row.km_events,
         )
-        return cls(
-            row.mu, row.m, row.within_variance, curve, row.mean_decided_value, row.baselines or {}
-        )
+        return cls(row.mu, row.m, row.within_variance, curve, row.baselines or {})
 
     def mu_for(self, industry: str | None) -> float:
         """μ of the employer's industry once it has enough employers (DESIGN.md §6), else the
@@ -294,15 +291,11 @@ def _everything(today: date) -> list[_EmployerReviews]:
 
 
 def _site_parameters(grouped: list[_EmployerReviews], today: date) -> Inputs:
-    """μ, M, the within variance, F and ū_decided, and the side figures' baselines."""
+    """μ, M, the within variance, F, and the side figures' baselines."""
     everything = [item for employer in grouped for item, _ in employer.pairs]
     observations = [obs for item in everything if (obs := engine.km_observation(item, today))]
     curve = engine.kaplan_meier(observations)
-    # Kept in the row for its readers; h is 1 for every decision told unprompted.
-    decided = [item for item in everything if item.outcome in DECISIONS]
-    unprompted = sum(0.0 if item.chased else 1.0 for item in decided)
-    mean_decided = unprompted / len(decided) if decided else 0.0
-    provisional = Inputs(DEFAULT_MU, params.M_FLOOR, DEFAULT_WITHIN_VARIANCE, curve, mean_decided)
+    provisional = Inputs(DEFAULT_MU, params.M_FLOOR, DEFAULT_WITHIN_VARIANCE, curve)
 
     per_employer = []
     by_industry: dict[str | None, list] = defaultdict(list)
@@ -315,7 +308,7 @@ def _site_parameters(grouped: list[_EmployerReviews], today: date) -> Inputs:
         weighted_sum += sum(u * w for u, w in valued)
     mu = weighted_sum / total_weight if total_weight else DEFAULT_MU
     within = engine.pooled_within_variance(per_employer) or DEFAULT_WITHIN_VARIANCE
-    inputs = Inputs(mu, engine.method_of_moments_M(per_employer), within, curve, mean_decided)
+    inputs = Inputs(mu, engine.method_of_moments_M(per_employer), within, curve)
     baselines = {
         "priors": side.priors_from([employer.pairs for employer in grouped], today),
         "site": _pooled_figures(grouped, inputs, today),
@@ -325,7 +318,7 @@ def _site_parameters(grouped: list[_EmployerReviews], today: date) -> Inputs:
             if industry is not None
         },
     }
-    return Inputs(mu, inputs.m, within, curve, mean_decided, public_baselines(baselines))
+    return Inputs(mu, inputs.m, within, curve, public_baselines(baselines))
 
 
 def _pooled_figures(
@@ -360,7 +353,6 @@ def _save_parameters(inputs: Inputs, review_count: int, today: date) -> None:
     row.mu = inputs.mu
     row.m = inputs.m
     row.within_variance = inputs.within_variance
-    row.mean_decided_value = inputs.mean_decided_value
     row.km_times = list(inputs.curve.times)
     row.km_cumulative = list(inputs.curve.cumulative)
     row.km_observations = inputs.curve.observations
@@ -373,7 +365,7 @@ def _save_parameters(inputs: Inputs, review_count: int, today: date) -> None:
 
 
 def refresh_site_parameters(today: date | None = None) -> Inputs:
-    """μ, M, the within variance, F and ū_decided from every published review (DESIGN.md §6)."""
+    """μ, M, the within variance and F from every published review (DESIGN.md §6)."""
     today = today or today_utc()
     grouped = _everything(today)
     inputs = _site_parameters(grouped, today)

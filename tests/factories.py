@@ -102,7 +102,6 @@ class SiteParametersFactory(BaseFactory):
     mu = 0.6234
     m = 17.456
     within_variance = 0.0789
-    mean_decided_value = 0.8
     km_times = factory.LazyFunction(lambda: [5, 10, 20])
     km_cumulative = factory.LazyFunction(lambda: [0.2, 0.4, 0.6])
     km_observations = 50

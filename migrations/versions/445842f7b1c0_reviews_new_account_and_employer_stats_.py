@@ -1,6 +1,7 @@
 """Account trust for the figures: reviews.new_account, employer_stats.established_authors (issue 13)
 
-site_parameters: M's CHECK becomes m > 0 (the floor is scoring.params.M_FLOOR).
+site_parameters: M's CHECK becomes m > 0 (the floor is scoring.params.M_FLOOR), and
+mean_decided_value (ū_decided of the retired composite score) goes.
 
 reviews.new_account: the review was submitted from an account younger than 30 days with no
 published review of another employer (reviews.services.is_new_account). Existing reviews are
@@ -45,6 +46,8 @@ def upgrade():
     with op.batch_alter_table("site_parameters", schema=None) as batch_op:
         batch_op.drop_constraint("m_floor", type_="check")
         batch_op.create_check_constraint("m_positive", "m > 0")
+        # ū_decided fed the retired composite score; nothing reads it any more.
+        batch_op.drop_column("mean_decided_value")
 
     _mark_new_accounts()
 
@@ -103,6 +106,9 @@ def downgrade():
     with op.batch_alter_table("site_parameters", schema=None) as batch_op:
         batch_op.drop_constraint("m_positive", type_="check")
         batch_op.create_check_constraint("m_floor", "m >= 10")
+        batch_op.add_column(
+            sa.Column("mean_decided_value", sa.Float(), server_default="0", nullable=False)
+        )
 
     op.drop_column("reviews", "new_account")
 

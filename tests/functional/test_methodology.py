@@ -94,7 +94,7 @@ def test_page_shows_the_parameters_in_force(client):
 def test_the_page_fails_without_the_parameters_or_the_example(client, monkeypatch):
     """The checks above are not vacuous: a page computed from other inputs doesn't pass them."""
     SiteParametersFactory()
-    other = Inputs(0.3, 5.0, 0.09, engine.KMCurve(), 0.0)
+    other = Inputs(0.3, 5.0, 0.09, engine.KMCurve())
     real = methodology.methodology_page
 
     def wrong_page(day=None):

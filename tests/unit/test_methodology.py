@@ -20,7 +20,7 @@ from tests.factories import SiteParametersFactory
 TODAY = date(2026, 6, 1)
 # A fixed site: μ = 0.5, M = 4; F(10) = 0.4, F(30) = 0.6.
 CURVE = engine.KMCurve(times=(5, 10, 20), cumulative=(0.2, 0.4, 0.6), observations=50, events=30)
-INPUTS = Inputs(mu=0.5, m=4.0, within_variance=0.09, curve=CURVE, mean_decided_value=0.8)
+INPUTS = Inputs(mu=0.5, m=4.0, within_variance=0.09, curve=CURVE)
 ROOT = Path(__file__).resolve().parents[2]
 
 
