@@ -408,11 +408,11 @@ def most_responsive(
 ) -> list[EmployerRow]:
     """n ≥ 5 over at least 30 days, by S; ties, more reviews first (scoring.engine rules).
 
-    Beyond DESIGN.md §6: only employers above the site's mean even at the low end of their range
-    (scoring.engine.clearly_above_mean, here in SQL).
+    Beyond DESIGN.md §6: only employers above the site's mean even at the low end of their range,
+    S - k·SD (scoring.engine.clearly_above_mean, here in SQL).
     """
     # most_key is the score where the employer is eligible (employers.models), in an index.
-    lower = EmployerStats.score - func.coalesce(EmployerStats.score_sd, 0.0)
+    lower = EmployerStats.score - params.LIST_MARGIN_SD * func.coalesce(EmployerStats.score_sd, 0.0)
     statement = _ranked(
         industry, EmployerStats.most_key.is_not(None), lower > _site_mean(), _established()
     ).order_by(
@@ -428,13 +428,14 @@ def least_responsive(
 ) -> list[EmployerRow]:
     """n ≥ 10, by S + SD (the benefit of the doubt); ties, more reviews first.
 
-    Beyond DESIGN.md §6: only employers below the site's mean even at the high end of their range
-    (scoring.engine.clearly_below_mean, here in SQL).
+    Beyond DESIGN.md §6: only employers below the site's mean even at the high end of their range,
+    S + k·SD (scoring.engine.clearly_below_mean, here in SQL).
     """
     # least_key is S + SD where the employer is eligible (employers.models), in an index.
-    statement = _ranked(industry, EmployerStats.least_key < _site_mean(), _established()).order_by(
-        EmployerStats.least_key, EmployerStats.weight_sum.desc(), EmployerStats.employer_id
-    )
+    upper = EmployerStats.score + params.LIST_MARGIN_SD * func.coalesce(EmployerStats.score_sd, 0.0)
+    statement = _ranked(
+        industry, EmployerStats.least_key < _site_mean(), upper < _site_mean(), _established()
+    ).order_by(EmployerStats.least_key, EmployerStats.weight_sum.desc(), EmployerStats.employer_id)
     return [row(employer) for employer in db.session.scalars(statement.limit(limit))]
 
 

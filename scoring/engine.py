@@ -204,6 +204,31 @@ def weight(facts: ReviewFacts, today: date) -> float:
     return trust * 2.0 ** (-age / params.HALF_LIFE_DAYS)
 
 
+def discordant_new_accounts(facts_list: Iterable[ReviewFacts], today: date) -> bool:
+    """The campaign signal (params.DISCORDANT_Z): at one employer, new accounts' reports of
+    hearing back disagree with its established reviewers' beyond chance.
+
+    A two-proportion z-test on the reviews that say whether the candidate heard back (heard_back
+    not None) and count (weight > 0); False while either group is too small or the signal is off.
+    """
+    if params.DISCORDANT_Z is None:
+        return False
+    groups: dict[bool, list[bool]] = {True: [], False: []}
+    for facts in facts_list:
+        heard = heard_back(facts)
+        if heard is not None and weight(facts, today) > 0:
+            groups[facts.new_account].append(heard)
+    new, established = groups[True], groups[False]
+    if len(new) < params.DISCORDANT_MIN_NEW or len(established) < params.DISCORDANT_MIN_ESTABLISHED:
+        return False
+    pooled = (sum(new) + sum(established)) / (len(new) + len(established))
+    if pooled in (0.0, 1.0):
+        return False  # everyone agrees
+    se = math.sqrt(pooled * (1 - pooled) * (1 / len(new) + 1 / len(established)))
+    z = (sum(new) / len(new) - sum(established) / len(established)) / se
+    return abs(z) >= params.DISCORDANT_Z
+
+
 def established_authors(facts_list: Iterable[ReviewFacts], today: date) -> int:
     """Distinct accounts among the counted reviews that were not new when they wrote them."""
     return len(
@@ -481,15 +506,16 @@ def eligible_least_responsive(n: float, established: int) -> bool:
 
 def clearly_above_mean(score: float, sd: float, mu: float) -> bool:
     """Beyond DESIGN.md §6's list rules: the "most responsive" list takes only employers above
-    the site's mean even at the low end of their range (S - SD > 100·μ), so that on a young site
-    or in a small industry it never names average employers."""
-    return score - sd > 100 * mu
+    the site's mean even at the low end of their range (S - k·SD > 100·μ, k =
+    params.LIST_MARGIN_SD), so that on a young site or in a small industry it never names
+    average employers."""
+    return score - params.LIST_MARGIN_SD * sd > 100 * mu
 
 
 def clearly_below_mean(score: float, sd: float, mu: float) -> bool:
-    """The mirror rule for "least responsive" (S + SD < 100·μ): a short list never calls a
+    """The mirror rule for "least responsive" (S + k·SD < 100·μ): a short list never calls a
     responsive employer one of the least responsive."""
-    return score + sd < 100 * mu
+    return score + params.LIST_MARGIN_SD * sd < 100 * mu
 
 
 def most_responsive_key(score: float, n: float) -> tuple[float, float]:

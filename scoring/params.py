@@ -35,6 +35,23 @@ MAX_AGE_DAYS = 4 * 365
 NEW_ACCOUNT_DAYS = 30
 NEW_ACCOUNT_WEIGHT = 0.25
 
+# Campaign signal (issue 13): at one employer, when new accounts' reports of hearing back disagree
+# with its established reviewers' beyond chance (a two-proportion z of at least DISCORDANT_Z, with
+# at least DISCORDANT_MIN_ESTABLISHED established and DISCORDANT_MIN_NEW new reports that say
+# whether the candidate heard back), the new accounts' reviews there count DISCORDANT_FACTOR of
+# their weight. None turns the signal off. Honest new and established reviewers describe the
+# same employer, so they disagree this much only by chance; a glowing or smear campaign is new
+# accounts all saying one thing.
+DISCORDANT_Z: float | None = None
+DISCORDANT_MIN_ESTABLISHED = 3
+DISCORDANT_MIN_NEW = 3
+DISCORDANT_FACTOR = 0.2
+
+# New accounts' reviews at one employer together count at most NEW_ACCOUNT_CAP plus the weight
+# of its established reviewers' reviews (scaled down together when over): however many fresh
+# accounts report on an employer nobody established has, they weigh as a few reports. None: no cap.
+NEW_ACCOUNT_CAP: float | None = None
+
 # Shrinkage: estimate = (Σw·h + M·μ) / (Σw + M) with M = max(M̂, M_FLOOR), M̂ the
 # method-of-moments ratio of within- to between-employer variance, in the units of w. The floor
 # of 10 halved a glowing campaign's shift in the benchmark's bimodal world (23.6 → 10.9 points)
@@ -64,6 +81,10 @@ MIN_N_MOST_RESPONSIVE = 5.0
 MIN_SPREAD_DAYS_MOST_RESPONSIVE = 30
 MIN_N_LEAST_RESPONSIVE = 10.0
 MIN_ESTABLISHED_AUTHORS_LISTS = 3
+# Both lists take only employers on their side of the site's mean by this many SDs of their
+# estimate (most: S - k·SD > μ; least: S + k·SD < μ): a list never names an employer whose range
+# reaches the average.
+LIST_MARGIN_SD = 1.5
 
 # Verdict bands (scoring.engine.band_of), in percent, each given only when the whole 80%
 # interval supports it: Responsive, interval at or above RESPONSIVE_FROM; Ghosts, interval under

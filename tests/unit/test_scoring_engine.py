@@ -21,6 +21,7 @@ from scoring.engine import (
     beta_quantile,
     clearly_above_mean,
     clearly_below_mean,
+    discordant_new_accounts,
     display,
     distinct_authors,
     eligible_least_responsive,
@@ -544,6 +545,53 @@ def test_lists_need_a_score_clear_of_the_site_mean(score, sd, above, below):
     assert clearly_below_mean(score, sd, 0.6) is below
 
 
+def test_the_lists_margin_is_a_number_of_sds(monkeypatch):
+    # μ = 0.6; 70 - 1.5·5 = 62.5 clears 60, 70 - 2.5·5 = 57.5 does not; mirror for 50 ± k·4.
+    monkeypatch.setattr(params, "LIST_MARGIN_SD", 1.5)
+    assert clearly_above_mean(70, 5, 0.6) and clearly_below_mean(50, 4, 0.6)
+    monkeypatch.setattr(params, "LIST_MARGIN_SD", 2.5)
+    assert not clearly_above_mean(70, 5, 0.6) and not clearly_below_mean(50, 4, 0.6)
+
+
+def reports(heard: int, silent: int, *, new: bool, first_author: int) -> list[ReviewFacts]:
+    """`heard` decisions told unprompted and `silent` ghostings, each from its own account."""
+    outcomes = [Outcome.rejected] * heard + [Outcome.ghosted] * silent
+    return [
+        facts(outcome=outcome, new_account=new, author_key=first_author + number)
+        for number, outcome in enumerate(outcomes)
+    ]
+
+
+def test_new_accounts_that_contradict_the_established_reviewers_are_a_campaign(monkeypatch):
+    monkeypatch.setattr(params, "DISCORDANT_Z", 2.0)
+    established = reports(1, 5, new=False, first_author=100)
+    # Glowing: 8 new accounts all heard back where 1 in 6 established did. Pooled p = 9/14,
+    # se = √(9/14·5/14·(1/8 + 1/6)) = 0.259, z = (1 - 1/6)/0.259 = 3.2.
+    glowing = reports(8, 0, new=True, first_author=1)
+    assert discordant_new_accounts(established + glowing, TODAY)
+    # A smear against a responsive employer is the mirror image.
+    responsive = reports(5, 1, new=False, first_author=100)
+    assert discordant_new_accounts(responsive + reports(0, 8, new=True, first_author=1), TODAY)
+    # Honest newcomers telling the same story as the regulars are no signal (z = 0.4 here).
+    honest = reports(2, 6, new=True, first_author=1)
+    assert not discordant_new_accounts(established + honest, TODAY)
+
+
+def test_the_campaign_signal_needs_both_groups_and_can_be_off(monkeypatch):
+    glowing = reports(8, 0, new=True, first_author=1)
+    monkeypatch.setattr(params, "DISCORDANT_Z", 2.0)
+    # Two established reviews are too few to contradict anyone; so are two new ones.
+    assert not discordant_new_accounts(reports(0, 2, new=False, first_author=100) + glowing, TODAY)
+    established = reports(0, 6, new=False, first_author=100)
+    assert not discordant_new_accounts(established + glowing[:2], TODAY)
+    # Reviews that do not count (held by the burst cap) are not evidence either way.
+    held = [replace(item, held=True) for item in glowing]
+    assert not discordant_new_accounts(established + held, TODAY)
+    assert discordant_new_accounts(established + glowing, TODAY)
+    monkeypatch.setattr(params, "DISCORDANT_Z", None)
+    assert not discordant_new_accounts(established + glowing, TODAY)
+
+
 # --- Purity -------------------------------------------------------------------------------------
 
 
@@ -570,3 +618,40 @@ def test_an_estimate_leans_while_the_site_figure_carries_a_fifth_of_it():
     # M / (n + M) = 10 / 50 = 0.2 with n = 40: still leaning; with n = 41, no longer.
     assert estimate([(1.0, 1.0)] * 40, mu=0.5, M=m).leans
     assert not estimate([(1.0, 1.0)] * 41, mu=0.5, M=m).leans
+
+
+def test_a_campaign_signal_discounts_only_the_new_accounts_there(monkeypatch):
+    from scoring import figures
+
+    monkeypatch.setattr(params, "DISCORDANT_Z", 2.0)
+    monkeypatch.setattr(params, "DISCORDANT_FACTOR", 0.2)
+    established = reports(1, 5, new=False, first_author=100)
+    glowing = reports(8, 0, new=True, first_author=1)
+    weights = {item.author_key: w for item, w in figures.weighted(established + glowing, TODAY)}
+    # New accounts: NEW_ACCOUNT_WEIGHT x 0.2; established reviewers keep their full weight.
+    assert {weights[key] for key in range(1, 9)} == {params.NEW_ACCOUNT_WEIGHT * 0.2}
+    assert {weights[key] for key in range(100, 106)} == {1.0}
+    # Without the signal (newcomers agree with the regulars) nothing is discounted.
+    honest = reports(2, 6, new=True, first_author=1)
+    weights = {item.author_key: w for item, w in figures.weighted(established + honest, TODAY)}
+    assert {weights[key] for key in range(1, 9)} == {params.NEW_ACCOUNT_WEIGHT}
+
+
+def test_new_accounts_together_weigh_at_most_the_cap_over_the_established(monkeypatch):
+    from scoring import figures
+
+    monkeypatch.setattr(params, "NEW_ACCOUNT_CAP", 1.0)
+    established = reports(0, 2, new=False, first_author=100)
+    puppets = reports(12, 0, new=True, first_author=1)
+    pairs = figures.weighted(established + puppets, TODAY)
+    # 12 new accounts x 0.25 = 3 is over 1 + 2 established: scaled to 3 in all, 0.25 each.
+    new = [w for item, w in pairs if item.new_account]
+    assert sum(new) == pytest.approx(3.0) and len(set(new)) == 1
+    assert [w for item, w in pairs if not item.new_account] == [1.0, 1.0]
+    pairs = figures.weighted(reports(0, 1, new=False, first_author=100) + puppets, TODAY)
+    assert sum(w for item, w in pairs if item.new_account) == pytest.approx(2.0)
+    # Under the cap nothing changes; without a cap nothing is scaled.
+    few = reports(4, 0, new=True, first_author=1)
+    assert {w for _, w in figures.weighted(established + few, TODAY)} == {1.0, 0.25}
+    monkeypatch.setattr(params, "NEW_ACCOUNT_CAP", None)
+    assert sum(w for _, w in figures.weighted(puppets, TODAY)) == pytest.approx(3.0)
