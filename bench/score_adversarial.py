@@ -588,7 +588,8 @@ def _read_site(plan: Plan, employer_ids: list[int], kinds: dict[int, bool], toda
     figures = {index_of[key]: heardback_figure(row) for key, row in stats.items()}
 
     # Per author kind: over the two years, and over the last year only ("_last_year"): the site
-    # starts empty, so in the first simulated year every burst cap is at its floor of 2.
+    # starts empty, so in the first simulated year every burst cap is at its floor
+    # (reviews.holds.CAP_FLOOR).
     counts = {
         f"{who}_{what}{period}": 0
         for who in ("honest", "puppet")
@@ -1144,9 +1145,9 @@ employer with a published review and a decided or silent one, HeardBack's intern
 False shaming: share of the least-responsive list with true p above the median true p.
 Reviews held: status held (an automatic hold, unpublished) or over the burst cap (published,
 not scored), as a share of those submitted in the last simulated year ("both years": all of
-them; the site starts empty, so in the first year every employer's burst cap is at its floor of
-2); "held unpublished" counts the first kind only. Calibration pools the shown employers of every
-seed."""
+them; the site starts empty, so in the first year every employer's burst cap is at its floor,
+reviews.holds.CAP_FLOOR); "held unpublished" counts the first kind only. Calibration pools the
+shown employers of every seed."""
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,7 @@ class Rules:
     most_min_n: float
     most_spread_days: int
     least_min_n: float
+    list_margin_sd: float  # the lists' margin from the site figure, in SDs
     bands: tuple[Band, ...]
 
 
@@ -124,6 +125,7 @@ def rules(calibration: dict[str, Calibration] | None = None) -> Rules:
         most_min_n=params.MIN_N_MOST_RESPONSIVE,
         most_spread_days=params.MIN_SPREAD_DAYS_MOST_RESPONSIVE,
         least_min_n=params.MIN_N_LEAST_RESPONSIVE,
+        list_margin_sd=params.LIST_MARGIN_SD,
         bands=tuple(
             Band(band.value, rules_in_words[band], calibration.get(band.value))
             for band in engine.Band

@@ -158,8 +158,8 @@ def test_sock_puppets_praising_a_small_employer_are_held_and_capped(clock, clien
     past_review(employer, days_ago=250)
     refresh_employer(employer.id)
     db.session.commit()
-    cap = holds.burst_cap(2)  # its two reviews of the last year: expected 0.08
-    assert cap == 2
+    cap = holds.burst_cap(2)  # its two reviews of the last year: expected 0.08, the floor
+    assert cap == holds.CAP_FLOOR == 3
     before = stats_of(employer).score
 
     # Eight new verified accounts praise it within a week, one a day.
@@ -279,13 +279,13 @@ def test_the_cap_rolls_over_fourteen_days_and_follows_the_employers_usual_pace(c
 
 def test_capped_reviews_do_not_raise_the_expectation(clock):
     employer = EmployerFactory()
-    # Two counted reviews and thirty capped ones in the last year: 32 would give cap 3, the two
-    # that count give cap 2.
+    # Two counted reviews and forty capped ones in the last year: 42 would give cap 4, the two
+    # that count give cap 3.
     for day in (200, 300):
         past_review(employer, days_ago=day)
-    for day in range(30, 330, 10):
+    for day in range(8, 328, 8):
         past_review(employer, days_ago=day, burst_capped_at=now() - timedelta(days=day))
-    assert (holds.burst_cap(2), holds.burst_cap(32)) == (2, 3)
+    assert (holds.burst_cap(2), holds.burst_cap(42)) == (3, 4)
     batch = [
         ReviewFactory(
             employer_id=employer.id,
@@ -293,14 +293,14 @@ def test_capped_reviews_do_not_raise_the_expectation(clock):
             publish_at=now(),
             new_account=True,
         )
-        for _ in range(3)
+        for _ in range(4)
     ]
     publish_due(now())
     db.session.commit()
-    assert sum(fresh(r).burst_capped_at is None for r in batch) == 2
+    assert sum(fresh(r).burst_capped_at is None for r in batch) == 3
 
 
-def test_a_brand_new_employer_scores_two_new_reviews_a_fortnight(clock):
+def test_a_brand_new_employer_scores_three_new_reviews_a_fortnight(clock):
     employer = EmployerFactory()
     batch = [
         ReviewFactory(
@@ -312,13 +312,13 @@ def test_a_brand_new_employer_scores_two_new_reviews_a_fortnight(clock):
             publish_at=now(),
             new_account=True,
         )
-        for outcome in (Outcome.ghosted, Outcome.rejected, Outcome.ghosted)
+        for outcome in (Outcome.ghosted, Outcome.rejected, Outcome.ghosted, Outcome.rejected)
     ]
     publish_due(now())
     db.session.commit()
-    assert sum(fresh(r).burst_capped_at is None for r in batch) == 2
-    assert stats_of(employer).review_count == 3
-    assert stats_of(employer).scored_reviews == 2
+    assert sum(fresh(r).burst_capped_at is None for r in batch) == 3
+    assert stats_of(employer).review_count == 4
+    assert stats_of(employer).scored_reviews == 3
 
 
 # --- copied texts and link spam ----------------------------------------------------------------

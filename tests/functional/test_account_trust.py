@@ -158,16 +158,16 @@ def test_the_burst_cap_counts_only_new_accounts_reviews(app):
     for _ in range(3):
         review = ReviewFactory(author=UserFactory(), employer_id=employer.id, published_at=now)
         assert not holds.apply_burst_cap(review, now)
-    # New accounts: the cap (2 for an employer with no history) holds the third.
+    # New accounts: the cap (its floor for an employer with no history) holds the one over it.
     capped = []
-    for _ in range(3):
+    for _ in range(holds.CAP_FLOOR + 1):
         review = ReviewFactory(
             author=UserFactory(), employer_id=employer.id, published_at=now, new_account=True
         )
         db.session.flush()
         capped.append(holds.apply_burst_cap(review, now))
         db.session.flush()
-    assert capped == [False, False, True]
+    assert capped == [False] * holds.CAP_FLOOR + [True]
 
 
 # --- the migration -----------------------------------------------------------------------------

@@ -537,18 +537,27 @@ def test_least_responsive_boundaries_and_order(client):
     assert "Nearly Ten" not in section and "Unshown Low" not in section
 
 
-def test_lists_leave_out_employers_within_reach_of_the_site_mean(client):
-    # μ = 0.6: the site's mean score is 60.
+def test_lists_leave_out_employers_within_reach_of_the_site_mean(client, monkeypatch):
+    # μ = 0.6: the site's mean score is 60; the margin is 1.5 SD.
+    monkeypatch.setattr(params, "LIST_MARGIN_SD", 1.5)
     SiteParametersFactory(mu=0.6)
-    scored("Clearly Good", 75, sd=5)  # 70 > 60
-    scored("Good But Unsure", 66, sd=7)  # 59: could be average
-    scored("Clearly Bad", 40, sd=5)  # 45 < 60
-    scored("Bad But Unsure", 52, sd=9)  # 61: could be average
+    scored("Clearly Good", 75, sd=5)  # 75 - 7.5 = 67.5 > 60
+    scored("Good But Unsure", 66, sd=7)  # 55.5: could be average
+    scored("Good Within Reach", 66, sd=5)  # 58.5 (one SD alone would give 61)
+    scored("Clearly Bad", 40, sd=5)  # 47.5 < 60
+    scored("Bad But Unsure", 52, sd=9)  # 65.5: could be average
+    scored("Bad Within Reach", 54, sd=5)  # 61.5 (one SD alone would give 59)
     scored("Responsive", 94, sd=2)  # never "least responsive", however short the list
     most = [row.employer.name for row in browse.most_responsive()]
     least = [row.employer.name for row in browse.least_responsive()]
     assert most == ["Responsive", "Clearly Good"]
     assert least == ["Clearly Bad"]
+    # With a margin of one SD, the two within reach come in: the margin is what keeps them out.
+    monkeypatch.setattr(params, "LIST_MARGIN_SD", 1.0)
+    most = [row.employer.name for row in browse.most_responsive()]
+    least = [row.employer.name for row in browse.least_responsive()]
+    assert most == ["Responsive", "Clearly Good", "Good Within Reach"]
+    assert least == ["Clearly Bad", "Bad Within Reach"]
 
 
 def test_rankings_per_industry(client):

@@ -242,3 +242,11 @@ def test_query_count_is_fixed(client):
     with count_queries() as busy:
         assert client.get("/methodology").status_code == 200
     assert len(busy) == len(empty) == 1, busy  # the site_parameters row, nothing else
+
+
+@pytest.mark.parametrize("margin", [1.5, 2])
+def test_the_lists_margin_in_force_is_stated(client, monkeypatch, margin):
+    monkeypatch.setattr(params, "LIST_MARGIN_SD", margin)
+    text = words(page_text(client.get("/methodology")))
+    assert f"the estimate minus {margin:g} standard deviations) must also be above" in text
+    assert f"(the estimate plus {margin:g} standard deviations) is below the site-wide" in text

@@ -68,19 +68,20 @@ def _same(left: dict, right: dict) -> None:
 
 def test_publishing_updates_the_row_in_the_same_transaction(app):
     employer = EmployerFactory()
-    for outcome in (Outcome.ghosted, Outcome.rejected, Outcome.offer):
+    for outcome in (Outcome.ghosted, Outcome.rejected, Outcome.offer, Outcome.ghosted):
         _review(employer, outcome, status=ReviewStatus.scheduled, new_account=True)
     assert _row(employer)["review_count"] == 0
-    assert publish_due(utcnow()) == 3
+    assert publish_due(utcnow()) == 4
     db.session.commit()
     row = _row(employer)
-    assert (row["review_count"], row["author_count"]) == (3, 3)
-    assert (row["ghosted_count"], row["decided_count"], row["waiting_count"]) == (1, 2, 0)
-    # A new employer's score counts at most 2 new accounts' reviews per 14 days (the burst cap,
-    # DESIGN.md §8): the third is published but not scored until a moderator clears it.
-    assert row["scored_reviews"] == 2
-    # Two new accounts' reviews, 40 days old: at most their trust weight each.
-    assert 1.8 * params.NEW_ACCOUNT_WEIGHT < row["weight_sum"] <= 2 * params.NEW_ACCOUNT_WEIGHT
+    assert (row["review_count"], row["author_count"]) == (4, 4)
+    assert (row["ghosted_count"], row["decided_count"], row["waiting_count"]) == (2, 2, 0)
+    # A new employer's score counts at most 3 new accounts' reviews per 14 days (the burst cap's
+    # floor, DESIGN.md §8 and reviews.holds.CAP_FLOOR): the fourth is published but not scored
+    # until a moderator clears it.
+    assert row["scored_reviews"] == 3
+    # Three new accounts' reviews, 40 days old: at most their trust weight each.
+    assert 2.8 * params.NEW_ACCOUNT_WEIGHT < row["weight_sum"] <= 3 * params.NEW_ACCOUNT_WEIGHT
     assert row["score"] is not None and 0 <= row["score"] <= 100
 
 

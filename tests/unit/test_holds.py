@@ -253,10 +253,10 @@ def test_expected_is_the_last_years_reviews_scaled_to_fourteen_days():
 @pytest.mark.parametrize(
     ("reviews_last_year", "cap"),
     [
-        (0, 2),  # expected 0: the floor
-        (1, 2),  # ceil(0.077) = 1, floor 2
-        (26, 2),  # 2 x 0.997 = 1.99 -> 2
-        (27, 3),  # 2 x 1.036 = 2.07 -> rounds up to 3
+        (0, 3),  # expected 0: the floor
+        (1, 3),  # ceil(0.077) = 1, floor 3
+        (39, 3),  # 2 x 1.496 = 2.99 -> 3
+        (40, 4),  # 2 x 1.534 = 3.07 -> rounds up to 4
         (73, 6),  # expected 2.8 -> ceil(5.6) = 6
         (365, 28),  # expected 14 -> exactly 28, not 29
         (366, 29),  # 28.08 -> 29

@@ -53,6 +53,7 @@ def test_rules_come_from_params():
         params.MIN_SPREAD_DAYS_MOST_RESPONSIVE,
         params.MIN_N_LEAST_RESPONSIVE,
     )
+    assert rules.list_margin_sd == params.LIST_MARGIN_SD
     # The presumed-ghosted mark's secret wait: the publication delay's 72-240 hours, in days.
     assert (rules.ghosted_after_days, rules.ghosted_mark_min_days) == (30, 3)
     assert rules.ghosted_mark_max_days == 10
