@@ -466,4 +466,5 @@ RANKING_RULES = {
     "most_n": _number(params.MIN_N_MOST_RESPONSIVE),
     "most_days": params.MIN_SPREAD_DAYS_MOST_RESPONSIVE,
     "least_n": _number(params.MIN_N_LEAST_RESPONSIVE),
+    "margin": _number(params.LIST_MARGIN_SD),
 }

@@ -733,3 +733,10 @@ def test_lists_show_the_chance_of_hearing_back_as_a_percentage(client):
     assert "Chance of hearing back" in pages["rankings"]
     assert "estimated chance that a candidate hears back" in pages["rankings"]
     assert "Most likely to hear back" in pages["search"]  # the sort option
+
+
+def test_the_rankings_page_states_the_lists_margin(client):
+    text = " ".join(page_text(client.get("/rankings")).split())
+    margin = f"{params.LIST_MARGIN_SD:g}"
+    assert f"(the chance minus {margin} times the “±” figure) is still above" in text
+    assert f"even its chance plus {margin} times the “±” figure is below the site-wide" in text
