@@ -77,7 +77,8 @@ def _lookalikes_folded(name: str) -> str:
 
 def _has_folded_script(text: str) -> bool:
     return any(
-        ch.isalpha() and unicodedata.name(ch, "").startswith(("CYRILLIC", "GREEK")) for ch in text
+        ch.isalpha() and unicodedata.name(ch, "").startswith(("CYRILLIC", "GREEK"))
+        for ch in text
     )
 
 
@@ -289,6 +290,7 @@ def get_by_slug(slug: str) -> tuple[Employer | None, str | None]:
 
 SEARCH_PAGE_SIZE = 20
 MAX_PAGE = 10_000  # deeper pages are refused as empty rather than overflowing an OFFSET
+
 
 
 @dataclass(frozen=True)
