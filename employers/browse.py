@@ -403,6 +403,12 @@ def _established():
     return EmployerStats.established_authors >= params.MIN_ESTABLISHED_AUTHORS_LISTS
 
 
+def _margin():
+    """k·SD, how far an estimate must clear the site's mean to be listed (params.LIST_MARGIN_SD;
+    scoring.engine.clearly_above_mean and clearly_below_mean, here in SQL)."""
+    return params.LIST_MARGIN_SD * func.coalesce(EmployerStats.score_sd, 0.0)
+
+
 def most_responsive(
     industry: Industry | None = None, limit: int = RANKING_SIZE
 ) -> list[EmployerRow]:
@@ -412,7 +418,7 @@ def most_responsive(
     S - k·SD (scoring.engine.clearly_above_mean, here in SQL).
     """
     # most_key is the score where the employer is eligible (employers.models), in an index.
-    lower = EmployerStats.score - params.LIST_MARGIN_SD * func.coalesce(EmployerStats.score_sd, 0.0)
+    lower = EmployerStats.score - _margin()
     statement = _ranked(
         industry, EmployerStats.most_key.is_not(None), lower > _site_mean(), _established()
     ).order_by(
@@ -432,7 +438,7 @@ def least_responsive(
     S + k·SD (scoring.engine.clearly_below_mean, here in SQL).
     """
     # least_key is S + SD where the employer is eligible (employers.models), in an index.
-    upper = EmployerStats.score + params.LIST_MARGIN_SD * func.coalesce(EmployerStats.score_sd, 0.0)
+    upper = EmployerStats.score + _margin()
     statement = _ranked(
         industry, EmployerStats.least_key < _site_mean(), upper < _site_mean(), _established()
     ).order_by(EmployerStats.least_key, EmployerStats.weight_sum.desc(), EmployerStats.employer_id)

@@ -204,31 +204,6 @@ def weight(facts: ReviewFacts, today: date) -> float:
     return trust * 2.0 ** (-age / params.HALF_LIFE_DAYS)
 
 
-def discordant_new_accounts(facts_list: Iterable[ReviewFacts], today: date) -> bool:
-    """The campaign signal (params.DISCORDANT_Z): at one employer, new accounts' reports of
-    hearing back disagree with its established reviewers' beyond chance.
-
-    A two-proportion z-test on the reviews that say whether the candidate heard back (heard_back
-    not None) and count (weight > 0); False while either group is too small or the signal is off.
-    """
-    if params.DISCORDANT_Z is None:
-        return False
-    groups: dict[bool, list[bool]] = {True: [], False: []}
-    for facts in facts_list:
-        heard = heard_back(facts)
-        if heard is not None and weight(facts, today) > 0:
-            groups[facts.new_account].append(heard)
-    new, established = groups[True], groups[False]
-    if len(new) < params.DISCORDANT_MIN_NEW or len(established) < params.DISCORDANT_MIN_ESTABLISHED:
-        return False
-    pooled = (sum(new) + sum(established)) / (len(new) + len(established))
-    if pooled in (0.0, 1.0):
-        return False  # everyone agrees
-    se = math.sqrt(pooled * (1 - pooled) * (1 / len(new) + 1 / len(established)))
-    z = (sum(new) / len(new) - sum(established) / len(established)) / se
-    return abs(z) >= params.DISCORDANT_Z
-
-
 def established_authors(facts_list: Iterable[ReviewFacts], today: date) -> int:
     """Distinct accounts among the counted reviews that were not new when they wrote them."""
     return len(

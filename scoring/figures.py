@@ -142,18 +142,12 @@ Weighted = Sequence[tuple[engine.ReviewFacts, float]]
 
 
 def weighted(facts_list: Iterable[engine.ReviewFacts], today: date) -> list:
-    """(facts, w) for the reviews that count (w > 0): every figure starts from this. Where new
-    accounts disagree with the employer's established reviewers beyond chance (the campaign
-    signal, engine.discordant_new_accounts), their reviews count params.DISCORDANT_FACTOR of
-    their weight; and new accounts together count at most params.NEW_ACCOUNT_CAP more than the
-    established reviewers."""
-    facts_list = list(facts_list)
-    discount = params.DISCORDANT_FACTOR if engine.discordant_new_accounts(facts_list, today) else 1
+    """(facts, w) for the reviews that count (w > 0): every figure starts from this. New
+    accounts' reviews together count at most params.NEW_ACCOUNT_CAP more than the established
+    reviewers' (scaled down together when over)."""
     pairs = []
     for facts in facts_list:
         weight = engine.weight(facts, today)
-        if facts.new_account:
-            weight *= discount
         if weight > 0:
             pairs.append((facts, weight))
     if params.NEW_ACCOUNT_CAP is None:

@@ -132,10 +132,12 @@ def _praise(name: str, count: int, *, new_account: bool):
     return employer
 
 
-def test_the_lists_need_established_reviewers(app):
+def test_the_lists_need_established_reviewers(app, monkeypatch):
     # The same praise, from established accounts and from new ones, with enough weight either
-    # way (30 x 0.25 = 7.5 >= 5): only the established praise reaches the list, so nothing but
-    # the established-reviewer rule keeps the other off it.
+    # way once the cap on new accounts' weight is off (30 x 0.25 = 7.5 >= 5): only the
+    # established praise reaches the list, so nothing but the established-reviewer rule keeps
+    # the other off it.
+    monkeypatch.setattr(params, "NEW_ACCOUNT_CAP", None)
     established = _praise("Praised By Regulars", 12, new_account=False)
     fresh = _praise("Praised By Newcomers", 30, new_account=True)
     for _ in range(8):  # a site mean well below both
@@ -149,6 +151,18 @@ def test_the_lists_need_established_reviewers(app):
     listed = [row.employer.name for row in browse.most_responsive()]
     assert "Praised By Regulars" in listed
     assert "Praised By Newcomers" not in listed
+
+
+def test_thirty_new_accounts_weigh_as_one_report_where_no_established_reviewer_wrote(app):
+    fresh = _praise("Praised By Newcomers", 30, new_account=True)
+    mixed = _praise("Praised By Both", 30, new_account=True)
+    _reviews(mixed, Outcome.ghosted, 2, new_account=False)
+    db.session.commit()
+    recompute()
+    db.session.expire_all()
+    # 30 x 0.25 = 7.5, capped at NEW_ACCOUNT_CAP (1); beside two established reviews, 1 + 2.
+    assert fresh.stats.weight_sum == pytest.approx(params.NEW_ACCOUNT_CAP)
+    assert mixed.stats.weight_sum == pytest.approx(2 + (params.NEW_ACCOUNT_CAP + 2))
 
 
 def test_the_burst_cap_counts_only_new_accounts_reviews(app):

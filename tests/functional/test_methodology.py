@@ -157,6 +157,7 @@ def test_recency_is_described_as_in_force(client, monkeypatch, half_life):
 def test_account_trust_is_described_but_its_thresholds_are_not_published(client):
     weights = words(section(page_text(client.get("/methodology")), "weights"))
     assert "from a new account" in weights and "weighs less" in weights
+    assert "together they count for little more than its established reviewers do" in weights
     assert "need reports from several established reviewers" in weights
     assert "We don't publish how old an account must be" in weights
     assert "how long to age them and how many to make" in weights  # and why
