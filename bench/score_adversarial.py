@@ -660,7 +660,10 @@ def heardback_figure(stats) -> Figure:
     found = (stats.figures or {}).get("headline") or {}
     verdict = headline(stats)  # the site's own verdict: the band as the page shows it
     label = verdict.band.value if verdict.band is not None else None  # None: no label
-    return Figure(stats.shown_score, stats.score, label, found.get("low"), found.get("high"))
+    # Whether it is shown, as the page decides it (not the generated column shown_score, the same
+    # rule in SQL, whose thresholds a sweep cannot change).
+    shown = stats.score if verdict.shown else None
+    return Figure(shown, stats.score, label, found.get("low"), found.get("high"))
 
 
 def band_order() -> list[str]:
@@ -854,6 +857,8 @@ def _attacks(clean: dict, attacked: dict, mu: float) -> list[dict]:
                 "in_search_top20": index in attacked["search_top"],
                 "shown_before": before.shown is not None,
                 "shown_after": after.shown is not None,
+                "band_before": before.band,
+                "band_after": after.band,
                 "shift_shown": shift(after.shown, before.shown),
                 "shift_estimate": shift(after.estimate, before.estimate),
                 "shift_plain": shift(rate(attacked, plain_rate), rate(clean, plain_rate)),
@@ -940,6 +945,12 @@ def summarise(results: list[dict]) -> dict:
             }
     summary["shown_only_by_attack"] = sum(
         1 for row in attacks if row["shown_after"] and not row["shown_before"]
+    )
+    # A label (verdict) the campaign gave or changed: DESIGN.md §6, campaigns can't reach one.
+    summary["band_changed_by_attack"] = sum(
+        1
+        for row in attacks
+        if row["band_after"] is not None and row["band_after"] != row["band_before"]
     )
     summary["attacked_employers"] = len(attacks)
     summary["glowing_attacks"] = len(glowing)
@@ -1067,6 +1078,11 @@ def table(summaries: dict[str, dict]) -> str:
         for name in names
     ]
     lines.append("| Shown only because of the attack | " + " | ".join(cells) + " |")
+    cells = [
+        f"{summaries[name]['band_changed_by_attack']} of {summaries[name]['attacked_employers']}"
+        for name in names
+    ]
+    lines.append("| Label given or changed by the attack | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -1240,6 +1256,8 @@ SWEEP_METRICS = (
     ("glowing_shift_shown", "glow shift"),
     ("smear_shift_shown", "smear shift"),
     ("employers_shown", "shown"),
+    ("shown_only_by_attack", "shown by attack"),
+    ("band_changed_by_attack", "label by attack"),
     ("most_size", "most n"),
     ("least_size", "least n"),
 )
@@ -1256,7 +1274,8 @@ def sweep_table(raw: dict) -> str:
             summary = summarise(picked)
             cells = []
             for key, _ in SWEEP_METRICS:
-                value = summary.get(key, {}).get("mean")
+                value = summary.get(key)
+                value = value.get("mean") if isinstance(value, dict) else value
                 cells.append("–" if value is None else f"{value:.3f}")
             lines.append(f"| {world} | {name} | " + " | ".join(cells) + " |")
         lines.append(calibration_line(world, results, names))

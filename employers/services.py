@@ -326,4 +326,5 @@ def headline(stats: EmployerStats | None):
         stats.scored_authors,
         found.get("low"),
         found.get("high"),
+        established=stats.established_authors,
     )

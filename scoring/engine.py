@@ -443,6 +443,16 @@ class Verdict:
     label: str
 
 
+def shown_when(n: float, distinct_authors: int, established: int) -> bool:
+    """DESIGN.md §5.3 and §6, "shown when" (the generated column employer_stats.shown_score is
+    the same rule in SQL)."""
+    return (
+        n >= params.MIN_N_SHOWN
+        and distinct_authors >= params.MIN_DISTINCT_AUTHORS_SHOWN
+        and established >= params.MIN_ESTABLISHED_AUTHORS_SHOWN
+    )
+
+
 def display(
     score: float,
     sd: float,
@@ -450,10 +460,13 @@ def display(
     distinct_authors: int,
     low: float | None = None,
     high: float | None = None,
+    *,
+    established: int,
 ) -> Verdict:
-    """n is the count of counted reviews; the band is taken from the numbers as displayed
-    (rounded), so the label never disagrees with what the page prints."""
-    if n < params.MIN_N_SHOWN or distinct_authors < params.MIN_DISTINCT_AUTHORS_SHOWN:
+    """n is the count of counted reviews, established the distinct accounts among their authors
+    that were not new when they wrote; the band is taken from the numbers as displayed (rounded),
+    so the label never disagrees with what the page prints."""
+    if not shown_when(n, distinct_authors, established):
         return Verdict(False, None, None, None, params.NOT_ENOUGH_REVIEWS)
     shown_score = _round_half_up(score)
     band = band_of(

@@ -326,7 +326,13 @@ def worked_example(inputs: Inputs, today: date) -> WorkedExample:
     counted = sum(1 for r in explained if r.w > 0)
     authors = engine.distinct_authors(facts, today)
     # As the employer page decides it (employers.services.headline).
-    verdict = engine.display(found.value, found.sd, counted, authors)
+    verdict = engine.display(
+        found.value,
+        found.sd,
+        counted,
+        authors,
+        established=engine.established_authors(facts, today),
+    )
     return WorkedExample(
         reviews=explained,
         mu=inputs.mu,

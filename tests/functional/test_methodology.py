@@ -86,7 +86,7 @@ def test_page_shows_the_parameters_in_force(client):
     example = words(section(body, "example"))
     assert f"{17.456:.2f} × {0.6234:.3f}" in example  # M·μ in the steps
     assert f"{found.low:.1f}% to {found.high:.1f}%" in example
-    verdict = engine.display(found.value, found.sd, 5, 5)
+    verdict = engine.display(found.value, found.sd, 5, 5, established=5)
     said = f"{figures.chance_words(verdict.score)}: {verdict.score}%, {verdict.label}"
     assert said in example
 

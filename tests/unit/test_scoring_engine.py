@@ -440,22 +440,39 @@ def test_a_few_reports_get_no_end_label():
 
 def test_display_bands_the_figures_as_shown():
     # R - 0.5 shows as R, so an interval from there is "at or above R" as printed.
-    verdict = display(R + 10, 6.4, n=3, distinct_authors=3, low=R - 0.5, high=R + 20)
+    verdict = display(R + 10, 6.4, n=3, distinct_authors=3, low=R - 0.5, high=R + 20, established=3)
     assert verdict.shown
     assert (verdict.score, verdict.sd, verdict.band) == (R + 10, 6, Band.responsive)
     assert verdict.label == "Responsive"
-    below = display(R + 10, 6.4, 3, 3, low=R - 0.51, high=R + 20)
+    below = display(R + 10, 6.4, 3, 3, low=R - 0.51, high=R + 20, established=3)
     assert below.band is not Band.responsive
-    wide = display(50, 20, 3, 3, low=5, high=95)
+    wide = display(50, 20, 3, 3, low=5, high=95, established=3)
     assert wide.shown and wide.band is None and wide.label == params.NO_LABEL
 
 
-@pytest.mark.parametrize(("n", "authors"), [(2.99, 5), (10, 2), (0, 0)])
-def test_display_needs_three_reviews_from_three_accounts(n, authors):
-    verdict = display(80, 5, n=n, distinct_authors=authors)
+@pytest.mark.parametrize(
+    ("n", "authors", "established"),
+    [
+        (2.99, 5, 5),
+        (10, 2, 2),
+        (0, 0, 0),
+        # Fresh accounts alone, or with one established reviewer: a campaign's shape.
+        (10, 10, 0),
+        (10, 10, params.MIN_ESTABLISHED_AUTHORS_SHOWN - 1),
+    ],
+)
+def test_display_needs_three_reviews_from_three_accounts_some_established(n, authors, established):
+    verdict = display(80, 5, n=n, distinct_authors=authors, established=established)
     assert not verdict.shown
     assert (verdict.score, verdict.sd, verdict.band) == (None, None, None)
     assert verdict.label == "not enough reviews yet"
+
+
+def test_display_shows_three_accounts_when_enough_are_established():
+    enough = params.MIN_ESTABLISHED_AUTHORS_SHOWN
+    assert enough >= 2  # one established reviewer and a handful of fresh accounts show nothing
+    verdict = display(80, 5, n=3, distinct_authors=3, established=enough)
+    assert verdict.shown and verdict.score == 80
 
 
 def test_list_eligibility():
