@@ -182,6 +182,7 @@ class EmployerDomain(db.Model):
 # whole numbers, so the generated SQL reads as it always has.
 SHOWN_MIN_REVIEWS = int(params.MIN_N_SHOWN)
 SHOWN_MIN_AUTHORS = params.MIN_DISTINCT_AUTHORS_SHOWN
+SHOWN_MIN_ESTABLISHED = params.MIN_ESTABLISHED_AUTHORS_SHOWN
 
 
 # Expression indexes (DESC, NULLS LAST): Alembic can't compare them (extensions.include_object).
@@ -283,15 +284,16 @@ class EmployerStats(db.Model):
     established_authors: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # For "most recent" sorting only; never shown (public dates are months, §5.2).
     latest_published_at: Mapped[datetime | None] = mapped_column(DateTime)
-    # The score where the site shows it (scoring.engine.display: 3 counted reviews from 3
-    # accounts), else NULL: what the "score" sort orders by, so an unshown score can't leak
-    # through the order. Kept by the database itself; SHOWN_MIN_* equal scoring.params'
-    # thresholds (tests/unit/test_shown_score.py).
+    # The score where the site shows it (scoring.engine.shown_when: 3 counted reviews from 3
+    # accounts, 2 of them established), else NULL: what the "score" sort orders by, so an
+    # unshown score can't leak through the order. Kept by the database itself; SHOWN_MIN_* equal
+    # scoring.params' thresholds (tests/unit/test_shown_score.py).
     shown_score: Mapped[float | None] = mapped_column(
         Float,
         Computed(
             f"CASE WHEN score IS NOT NULL AND scored_reviews >= {SHOWN_MIN_REVIEWS}"
-            f" AND scored_authors >= {SHOWN_MIN_AUTHORS} THEN score END"
+            f" AND scored_authors >= {SHOWN_MIN_AUTHORS}"
+            f" AND established_authors >= {SHOWN_MIN_ESTABLISHED} THEN score END"
         ),
     )
     # The lists' sort keys where an employer is eligible (DESIGN.md §6), else NULL: the score for

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from employers.models import Employer, EmployerStats
 from scoring import figures as side
+from scoring import params
 from scoring.engine import Verdict
 from scoring.stats import Inputs
 
@@ -159,6 +160,10 @@ class Profile:
     def review_count(self) -> int:
         return self.stats.review_count if self.stats else 0
 
+    # The display rule in words (scoring.engine.shown_when), for the page that shows no figure;
+    # how many established accounts it takes is not published (scoring/methodology.py).
+    needs_authors = params.MIN_DISTINCT_AUTHORS_SHOWN
+
 
 def percent(value: float | None) -> int | None:
     return _round(None if value is None else 100 * value)
@@ -199,7 +204,7 @@ def build(employer: Employer, verdict: Verdict, inputs: Inputs) -> Profile:
         )
     profile.stages = [_stage_bar(cell) for cell in figures.get("hear_back_by_stage", [])]
     profile.days = _days(figures.get("days_to_decision"), industry)
-    profile.periods = _periods(figures.get("periods") or {})
+    profile.periods = _periods(figures.get("periods") or {}, verdict.shown)
     profile.expect = figures.get("expect")
     if profile.expect:
         profile.expect_basis = BASIS_WORDS.get(profile.expect["basis"])
@@ -260,7 +265,10 @@ def _reports(count: int) -> str:
     return f"{count} {'report' if count == 1 else 'reports'}"
 
 
-def _periods(found: dict) -> list[Period]:
+def _periods(found: dict, estimate_shown: bool) -> list[Period]:
+    """A period's estimated chance only where the headline's is shown (the display rule's
+    established reviewers, scoring.engine.shown_when): five fresh accounts make a period cell,
+    and must not make an estimate appear there. Its plain counts stay, as the headline's do."""
     periods = []
     for key, label in (("recent", "Last 12 months"), ("all", "All time")):
         cell = found.get(key)
@@ -272,7 +280,7 @@ def _periods(found: dict) -> list[Period]:
                 label,
                 cell["shown"],
                 cell["reviews"],
-                _round(cell.get("score")),
+                _round(cell.get("score")) if estimate_shown else None,
                 percent(hear_back.get("raw")),
                 hear_back.get("count", 0),
                 hear_back.get("yes", 0),

@@ -65,9 +65,9 @@ MIN_EMPLOYERS_FOR_INDUSTRY_MU = 200
 MIN_N_SHOWN = 3.0
 MIN_DISTINCT_AUTHORS_SHOWN = 3
 # ... of which at least this many accounts were established when they wrote (not new, see
-# NEW_ACCOUNT_DAYS): fresh accounts cannot make a figure appear. In the benchmark's sweep (250
-# employers × 3 seeds) 0 / 1 / 2 let a campaign make a hidden figure appear at 27 / 15 / 0 of 72
-# attacked employers, for 18% and 35% fewer employers shown (docs/scoring.md, decision 10).
+# NEW_ACCOUNT_DAYS): fresh accounts cannot make a figure appear. In the benchmark's full-size
+# sweep, 0 / 1 / 2 let a campaign make a hidden figure appear at 29 / 16 / 1 of 120 attacked
+# employers, for 31-35% fewer employers shown with 2 (docs/scoring.md, decision 10).
 MIN_ESTABLISHED_AUTHORS_SHOWN = 2
 # The lists: "most responsive" needs n ≥ 5 (Σw) over ≥ 30 days, "least responsive" n ≥ 10, and
 # both need reviews from this many established accounts (not new, see above): breadth of

@@ -21,7 +21,7 @@ from reviews.models import Outcome, Review, ReviewStatus, Stage
 from reviews.services import Prepared, is_new_account, submit
 from scoring import params
 from scoring.stats import recompute
-from tests.conftest import make_app
+from tests.conftest import make_app, page_text
 from tests.factories import EmployerFactory, ReviewFactory, UserFactory
 from timeutils import month_start, utcnow
 
@@ -137,16 +137,21 @@ def test_the_lists_need_established_reviewers(app, monkeypatch):
     # way once the cap on new accounts' weight is off (30 x 0.25 = 7.5 >= 5): only the
     # established praise reaches the list, so nothing but the established-reviewer rule keeps
     # the other off it.
+    # The newcomers' employer has just enough established reviewers for its figure to be shown
+    # (MIN_ESTABLISHED_AUTHORS_SHOWN), fewer than the lists need.
     monkeypatch.setattr(params, "NEW_ACCOUNT_CAP", None)
     established = _praise("Praised By Regulars", 12, new_account=False)
     fresh = _praise("Praised By Newcomers", 30, new_account=True)
+    few = params.MIN_ESTABLISHED_AUTHORS_SHOWN
+    assert few < params.MIN_ESTABLISHED_AUTHORS_LISTS
+    _reviews(fresh, Outcome.offer, few, new_account=False)
     for _ in range(8):  # a site mean well below both
         _reviews(EmployerFactory(), Outcome.ghosted, 3, new_account=False)
     db.session.commit()
     recompute()
     db.session.expire_all()
     assert fresh.stats.weight_sum >= params.MIN_N_MOST_RESPONSIVE
-    assert fresh.stats.shown_score is not None and fresh.stats.established_authors == 0
+    assert fresh.stats.shown_score is not None and fresh.stats.established_authors == few
     assert established.stats.established_authors == 12
     listed = [row.employer.name for row in browse.most_responsive()]
     assert "Praised By Regulars" in listed
@@ -230,3 +235,39 @@ def test_the_migration_marks_existing_reviews_by_the_same_rule(tmp_path):
         assert "established_authors" in stats_columns
         db.session.remove()
         db.engine.dispose()
+
+
+def test_fresh_accounts_alone_cannot_make_a_figure_appear(app, client):
+    """An employer with one established reviewer and a campaign of fresh accounts shows no figure
+    (DESIGN.md §6, issue 13: "one real review and a few puppets has a score"); the page says
+    why; one more established reviewer shows it, on the page and in the score sort."""
+    employer = _praise("Quibble Campaign Target", 10, new_account=True)
+    _reviews(employer, Outcome.ghosted, 1, new_account=False)
+    db.session.commit()
+    recompute()
+    db.session.expire_all()
+    assert employer.stats.scored_authors == 11 and employer.stats.established_authors == 1
+    assert employer.stats.shown_score is None
+    score = employer.stats.score
+    assert score is not None  # estimated, not shown
+    text = page_text(client.get(f"/employers/{employer.slug}"))
+    assert "Not enough reviews yet" in text
+    assert (
+        f"at least {params.MIN_DISTINCT_AUTHORS_SHOWN} different candidates, "
+        "more than one of them from an established account" in text
+    )
+    # No estimate anywhere: the period table shows the counts only (a dash for the chance).
+    assert 'class="chance-figure"' not in text and 'class="chance-number"' not in text
+    assert f"<td>{score:.0f}%</td>" not in text
+    assert "<td>\u2013</td>" in text
+    by_score = browse.search(browse.SearchFilters(sort="score")).rows
+    assert all(row.verdict.shown is False for row in by_score if row.employer.id == employer.id)
+
+    _reviews(employer, Outcome.ghosted, params.MIN_ESTABLISHED_AUTHORS_SHOWN - 1, new_account=False)
+    db.session.commit()
+    recompute()
+    db.session.expire_all()
+    assert employer.stats.shown_score is not None
+    text = page_text(client.get(f"/employers/{employer.slug}"))
+    assert "Not enough reviews yet" not in text
+    assert 'class="chance-figure"' in text

@@ -211,7 +211,7 @@ def test_baselines_on_a_hand_built_case(bench):
     assert attack["shift_shrunk"] == pytest.approx(expected)
 
 
-def _row(shown, score, low=None, high=None, reviews=12):
+def _row(shown, score, low=None, high=None, reviews=12, established=12):
     figures = {"headline": {"low": low, "high": high}} if low is not None else None
     return types.SimpleNamespace(
         shown_score=shown,
@@ -219,6 +219,7 @@ def _row(shown, score, low=None, high=None, reviews=12):
         score_sd=3.0,
         scored_reviews=reviews,
         scored_authors=reviews,
+        established_authors=established,
         figures=figures,
     )
 
@@ -231,6 +232,9 @@ def test_heardback_figure_reads_the_row_as_the_page_does(app, bench):
     assert bench.heardback_figure(_row(50.0, 50.0, 20.0, 80.0)).band is None
     hidden = bench.heardback_figure(_row(None, 40.0, reviews=2))
     assert hidden == bench.Figure(None, 40.0, None, None, None)
+    # Fresh accounts only: hidden as the page hides it (scoring.engine.shown_when).
+    fresh = bench.heardback_figure(_row(None, 40.0, 30.0, 50.0, established=0))
+    assert fresh.shown is None and fresh.band is None
     order = bench.band_order()
     assert order == ["Ghosts", "Often silent", "Mixed", "Responsive"]
     assert bench.heardback_figure(_row(3.0, 3.0, 1.0, 6.0)).band == order[0]

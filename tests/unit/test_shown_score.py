@@ -1,5 +1,5 @@
 """employer_stats.shown_score, the database's generated column the "score" sort reads, follows
-the display rule of scoring.engine (3 counted reviews from 3 accounts) exactly."""
+the display rule of scoring.engine (3 counted reviews from 3 accounts, 2 established) exactly."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from employers.models import (
     MOST_MIN_SPREAD_DAYS,
     MOST_MIN_WEIGHT,
     SHOWN_MIN_AUTHORS,
+    SHOWN_MIN_ESTABLISHED,
     SHOWN_MIN_REVIEWS,
     EmployerStats,
 )
@@ -22,6 +23,7 @@ from tests.factories import EmployerFactory
 def test_the_columns_thresholds_are_the_display_and_list_rules():
     assert SHOWN_MIN_REVIEWS == params.MIN_N_SHOWN
     assert SHOWN_MIN_AUTHORS == params.MIN_DISTINCT_AUTHORS_SHOWN
+    assert SHOWN_MIN_ESTABLISHED == params.MIN_ESTABLISHED_AUTHORS_SHOWN
     assert MOST_MIN_WEIGHT == params.MIN_N_MOST_RESPONSIVE
     assert MOST_MIN_SPREAD_DAYS == params.MIN_SPREAD_DAYS_MOST_RESPONSIVE
     assert LEAST_MIN_WEIGHT == params.MIN_N_LEAST_RESPONSIVE
@@ -53,20 +55,26 @@ def test_list_keys_are_set_only_where_an_employer_is_eligible(app, weight, sprea
 
 
 @pytest.mark.parametrize(
-    ("score", "reviews", "authors", "shown"),
+    ("score", "reviews", "authors", "established", "shown"),
     [
-        (71.5, 3, 3, 71.5),
-        (71.5, 40, 12, 71.5),
-        (71.5, 2, 2, None),
-        (71.5, 5, 2, None),
-        (None, 9, 9, None),
-        (0.0, 3, 3, 0.0),
+        (71.5, 3, 3, 2, 71.5),
+        (71.5, 40, 12, 12, 71.5),
+        (71.5, 2, 2, 2, None),
+        (71.5, 5, 2, 2, None),
+        (None, 9, 9, 9, None),
+        (0.0, 3, 3, 3, 0.0),
+        # Fresh accounts, with one established reviewer or none: no figure (a campaign's shape).
+        (71.5, 12, 12, 1, None),
+        (71.5, 12, 12, 0, None),
     ],
 )
-def test_shown_score_is_the_score_only_where_it_is_shown(app, score, reviews, authors, shown):
+def test_shown_score_is_the_score_only_where_it_is_shown(
+    app, score, reviews, authors, established, shown
+):
     employer = EmployerFactory()
     stats = db.session.get(EmployerStats, employer.id) or EmployerStats(employer_id=employer.id)
     stats.score, stats.scored_reviews, stats.scored_authors = score, reviews, authors
+    stats.established_authors = established
     stats.review_count = stats.author_count = reviews
     db.session.add(stats)
     db.session.commit()
