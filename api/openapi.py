@@ -92,7 +92,9 @@ def _schemas() -> dict:
                 "band. The field names are those of the retired composite score and are kept "
                 "so clients don't break; the meaning changed (issue 13). The 80% interval and "
                 "the plain counts are in the employer's `figures.headline`. Not shown (score, "
-                "sd and band null) until 3 reviews from 3 accounts count (DESIGN.md §5.3, §6)."
+                "sd and band null, and no estimate in `figures.headline` or `figures.periods`) "
+                "until 3 reviews from 3 accounts, some of them established, count "
+                "(DESIGN.md §5.3, §6)."
             ),
         },
         "Pagination": _object(

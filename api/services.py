@@ -26,6 +26,7 @@ from extensions import db
 from reviews.display import public_view
 from reviews.models import Review, ReviewStatus
 from reviews.services import values_of
+from scoring import figures as side
 from scoring import params
 from scoring.engine import Band, Verdict
 from scoring.models import SiteParameters
@@ -112,7 +113,7 @@ def employer_detail(employer: Employer) -> dict:
         "counts": counts(stats),
         "score": score(verdict),
         "weight_sum": round(stats.weight_sum, 1) if verdict.shown and stats else None,
-        "figures": dict(stats.figures or {}) if stats else {},
+        "figures": side.public(stats.figures, verdict.shown) if stats else {},
     }
 
 

@@ -172,7 +172,7 @@ def percent(value: float | None) -> int | None:
 def build(employer: Employer, verdict: Verdict, inputs: Inputs) -> Profile:
     stats = employer.stats
     profile = Profile(verdict=verdict, stats=stats)
-    figures = (stats.figures if stats else None) or {}
+    figures = side.public(stats.figures if stats else None, verdict.shown)
     # An industry figure pooled from fewer than five reviewers is not there (§5.3, applied by
     # scoring.stats.public_baselines where the baselines are computed and read).
     industry = inputs.industry(employer.industry.value if employer.industry else None)
@@ -204,7 +204,7 @@ def build(employer: Employer, verdict: Verdict, inputs: Inputs) -> Profile:
         )
     profile.stages = [_stage_bar(cell) for cell in figures.get("hear_back_by_stage", [])]
     profile.days = _days(figures.get("days_to_decision"), industry)
-    profile.periods = _periods(figures.get("periods") or {}, verdict.shown)
+    profile.periods = _periods(figures.get("periods") or {})
     profile.expect = figures.get("expect")
     if profile.expect:
         profile.expect_basis = BASIS_WORDS.get(profile.expect["basis"])
@@ -265,10 +265,7 @@ def _reports(count: int) -> str:
     return f"{count} {'report' if count == 1 else 'reports'}"
 
 
-def _periods(found: dict, estimate_shown: bool) -> list[Period]:
-    """A period's estimated chance only where the headline's is shown (the display rule's
-    established reviewers, scoring.engine.shown_when): five fresh accounts make a period cell,
-    and must not make an estimate appear there. Its plain counts stay, as the headline's do."""
+def _periods(found: dict) -> list[Period]:
     periods = []
     for key, label in (("recent", "Last 12 months"), ("all", "All time")):
         cell = found.get(key)
@@ -280,7 +277,7 @@ def _periods(found: dict, estimate_shown: bool) -> list[Period]:
                 label,
                 cell["shown"],
                 cell["reviews"],
-                _round(cell.get("score")) if estimate_shown else None,
+                _round(cell.get("score")),
                 percent(hear_back.get("raw")),
                 hear_back.get("count", 0),
                 hear_back.get("yes", 0),

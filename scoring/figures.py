@@ -256,6 +256,24 @@ def headline(found: engine.Estimate, pairs: Weighted, today: date) -> dict:
     }
 
 
+ESTIMATE_KEYS = ("estimate", "low", "high")
+
+
+def public(figures: dict | None, shown: bool) -> dict:
+    """The stored figures as pages and the API give them. Where the headline estimate is not shown
+    (engine.shown_when), neither is any estimate: the headline's value and interval and each
+    period's estimate are left out, the counts stay (a period cell needs only five accounts,
+    fresh or not, and would otherwise show what the display rule hides)."""
+    out = dict(figures or {})
+    if shown:
+        return out
+    if out.get("headline"):
+        out["headline"] = {k: v for k, v in out["headline"].items() if k not in ESTIMATE_KEYS}
+    if out.get("periods"):
+        out["periods"] = {key: {**cell, "score": None} for key, cell in out["periods"].items()}
+    return out
+
+
 def chance_words(percent: int) -> str:
     """The chance of hearing back as a candidate says it: "About 1 in 10 candidates hear back"
     below 25%, where "1 in N" reads more truly than a small percentage; "About 62% of

@@ -14,7 +14,9 @@ import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, select
 
+from api.services import employer_detail
 from employers import browse
+from employers.models import Employer
 from extensions import db
 from reviews import holds
 from reviews.models import Outcome, Review, ReviewStatus, Stage
@@ -245,6 +247,7 @@ def test_fresh_accounts_alone_cannot_make_a_figure_appear(app, client):
     _reviews(employer, Outcome.ghosted, 1, new_account=False)
     db.session.commit()
     recompute()
+    db.session.commit()  # the pages and the API read it from their own sessions
     db.session.expire_all()
     assert employer.stats.scored_authors == 11 and employer.stats.established_authors == 1
     assert employer.stats.shown_score is None
@@ -260,14 +263,29 @@ def test_fresh_accounts_alone_cannot_make_a_figure_appear(app, client):
     assert 'class="chance-figure"' not in text and 'class="chance-number"' not in text
     assert f"<td>{score:.0f}%</td>" not in text
     assert "<td>\u2013</td>" in text
-    by_score = browse.search(browse.SearchFilters(sort="score")).rows
-    assert all(row.verdict.shown is False for row in by_score if row.employer.id == employer.id)
+    (row,) = [
+        r
+        for r in browse.search(browse.SearchFilters(sort="score")).rows
+        if r.employer.id == employer.id
+    ]
+    assert not row.verdict.shown
+    # Nor in the API: counts, no estimate (headline or period).
+    with app.test_request_context():
+        api = employer_detail(db.session.get(Employer, employer.id))
+    assert api["score"]["score"] is None
+    assert api["figures"]["headline"]["heard"] == 10
+    assert not {"estimate", "low", "high"} & set(api["figures"]["headline"])
+    assert all(cell["score"] is None for cell in api["figures"]["periods"].values())
 
     _reviews(employer, Outcome.ghosted, params.MIN_ESTABLISHED_AUTHORS_SHOWN - 1, new_account=False)
     db.session.commit()
     recompute()
+    db.session.commit()  # the pages and the API read it from their own sessions
     db.session.expire_all()
     assert employer.stats.shown_score is not None
     text = page_text(client.get(f"/employers/{employer.slug}"))
     assert "Not enough reviews yet" not in text
     assert 'class="chance-figure"' in text
+    with app.test_request_context():
+        api = employer_detail(db.session.get(Employer, employer.id))
+    assert api["figures"]["headline"]["estimate"] == round(employer.stats.score, 2)

@@ -17,6 +17,7 @@ from employers.models import (
 )
 from extensions import db
 from scoring import params
+from scoring.engine import shown_when
 from tests.factories import EmployerFactory
 
 
@@ -82,3 +83,5 @@ def test_shown_score_is_the_score_only_where_it_is_shown(
         select(EmployerStats.shown_score).where(EmployerStats.employer_id == employer.id)
     )
     assert stored == shown
+    # The same rule as the page's (scoring.engine.shown_when), not only the same constants.
+    assert (stored is not None) == (score is not None and shown_when(reviews, authors, established))
