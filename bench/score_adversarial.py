@@ -556,13 +556,15 @@ def parse_sweep(spec: str) -> list[tuple[str, dict]]:
 
 
 def _settings(text: str) -> dict:
-    """'A=1,B=None' -> {"A": 1, "B": None}, each name a scoring.params constant."""
+    """'A=1,B=None,C=(5, 45)' -> {"A": 1, "B": None, "C": (5, 45)}, each name a scoring.params
+    constant (a comma starts a new setting only where a NAME= follows it)."""
     import ast
+    import re
 
     from scoring import params
 
     found = {}
-    for setting in filter(None, (s.strip() for s in text.split(","))):
+    for setting in filter(None, (s.strip() for s in re.split(r",(?=\s*[A-Z_][A-Z0-9_]*=)", text))):
         key, _, raw = setting.partition("=")
         if not hasattr(params, key.strip()):
             raise SystemExit(f"scoring.params has no {key}")

@@ -11,8 +11,10 @@ import html
 import os
 import re
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
@@ -127,12 +129,21 @@ def app_factory():
 
     yield build
     for app, context in reversed(made):
-        db.session.remove()
-        if _is_sqlite_memory(app):
-            db.drop_all()
-        else:
-            _empty_all_tables()
-        context.pop()
+        close_app(app, context)
+
+
+def close_app(app, context) -> None:
+    """Empty the test's database and close its connections, then pop the app's context."""
+    db.session.remove()
+    if _is_sqlite_memory(app):
+        db.drop_all()
+    else:
+        _empty_all_tables()
+    # Close the app's pooled connections now rather than whenever the collector frees the app:
+    # on PostgreSQL, the idle pools of earlier tests once reached max_connections.
+    for engine in db.engines.values():
+        engine.dispose()
+    context.pop()
 
 
 @pytest.fixture
@@ -250,8 +261,42 @@ def signed_in(client, auth, user, password):
     return user
 
 
+# A run (one pytest process) takes under 15 minutes; started closer than this to midnight UTC, it
+# would see two dates, and a test that took "today" at import would meet an app whose today is
+# the next day.
+DAY_GUARD = timedelta(minutes=20)
+
+
+def run_clock_start(now: datetime) -> datetime | None:
+    """Where the run's clock starts, or None to leave it alone: a run that would cross midnight
+    UTC starts DAY_GUARD earlier, so every test and the app see the same date throughout."""
+    midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    if midnight - now < DAY_GUARD:
+        return now - DAY_GUARD
+    return None
+
+
+def pytest_configure(config):
+    """HEARDBACK_TEST_CLOCK_START (ISO, UTC) starts the run's clock at that instant, to reproduce
+    a date-boundary failure; either way the clock then ticks at the normal rate."""
+    pinned = os.environ.get("HEARDBACK_TEST_CLOCK_START")
+    now = datetime.fromisoformat(pinned).replace(tzinfo=UTC) if pinned else datetime.now(UTC)
+    start = run_clock_start(now) or (now if pinned else None)
+    if start is not None:
+        config.heardback_clock = time_machine.travel(start, tick=True)
+        config.heardback_clock.start()
+
+
+def pytest_unconfigure(config):
+    clock = getattr(config, "heardback_clock", None)
+    if clock is not None:
+        clock.stop()
+
+
 def pytest_report_header(config):
+    clock = getattr(config, "heardback_clock", None)
     return [
         f"database: {os.environ.get('TEST_DATABASE_URL') or 'sqlite:// (in memory)'}",
         f"rate-limit storage: {os.environ.get('TEST_REDIS_URL') or 'memory://'}",
+        f"clock: {'started at ' + datetime.now(UTC).isoformat() if clock else 'real'}",
     ]

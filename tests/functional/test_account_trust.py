@@ -254,7 +254,7 @@ def test_fresh_accounts_alone_cannot_make_a_figure_appear(app, client):
     score = employer.stats.score
     assert score is not None  # estimated, not shown
     text = page_text(client.get(f"/employers/{employer.slug}"))
-    assert "Not enough reviews yet" in text
+    assert "No estimate yet" in text
     assert (
         f"at least {params.MIN_DISTINCT_AUTHORS_SHOWN} different candidates, "
         "more than one of them from an established account" in text
@@ -284,7 +284,7 @@ def test_fresh_accounts_alone_cannot_make_a_figure_appear(app, client):
     db.session.expire_all()
     assert employer.stats.shown_score is not None
     text = page_text(client.get(f"/employers/{employer.slug}"))
-    assert "Not enough reviews yet" not in text
+    assert "No estimate yet" not in text
     assert 'class="chance-figure"' in text
     with app.test_request_context():
         api = employer_detail(db.session.get(Employer, employer.id))

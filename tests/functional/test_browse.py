@@ -28,7 +28,7 @@ from tests.factories import (
 from tests.functional.test_pages import count_queries
 from timeutils import month_start
 
-NOT_SHOWN = "not enough reviews yet"
+NOT_SHOWN = "no estimate yet"
 
 
 def employer(name: str, **fields):

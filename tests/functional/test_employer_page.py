@@ -69,7 +69,7 @@ def test_employer_with_no_reviews(client):
     _rebuild()
     response = _page(client, employer)
     text = visible(response)
-    assert "Not enough reviews yet" in text
+    assert "No estimate yet" in text
     assert "0 reports so far" in text
     assert "No candidate has reported on Emptyvale Works yet" in text
     assert "The figures" not in text
@@ -84,9 +84,9 @@ def test_employer_with_two_reviews_shows_counts_but_no_score_or_breakdowns(clien
     _rebuild()
     response = _page(client, employer)
     text = visible(response)
-    assert "Not enough reviews yet" in text
+    assert "No estimate yet" in text
     assert "2 reports so far (1 heard back, 1 met silence or had to chase an answer)" in text
-    assert "hear back" not in text.split("Not enough reviews yet")[0]  # no estimate above it
+    assert "hear back" not in text.split("No estimate yet")[0]  # no estimate above it
     assert 'itemprop="aggregateRating"' not in response.text
     # No stage breakdown below five candidates (§5.3), no chart of two cases, no periods.
     assert "Not shown yet: a stage is shown once five different candidates" in text

@@ -77,7 +77,7 @@ def test_employer_page_and_unknown_slug(client):
     employer = EmployerFactory(name="Quibblewick Widgets", slug="quibblewick-widgets")
     body = page_text(client.get(f"/employers/{employer.slug}"))
     assert "Quibblewick Widgets" in body
-    assert "Not enough reviews yet" in body
+    assert "No estimate yet" in body
     assert client.get("/employers/no-such-employer").status_code == 404
 
 

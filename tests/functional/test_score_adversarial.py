@@ -263,3 +263,16 @@ def test_the_quick_campaign_buys_nothing_the_defences_promise(quick):
     assert attack["shift_estimate"] < 15
     assert attack["shift_estimate"] < attack["shift_plain"] / 3
     assert quick["honest_held"] <= 0.05
+
+
+def test_a_sweep_reads_ranges_and_rejects_unknown_names(bench):
+    variants = bench.parse_sweep(
+        "bands:GHOSTS_BELOW=10,OFTEN_SILENT_RANGE=(5, 45),MIXED_RANGE=(25,95);"
+        "half:HALF_LIFE_DAYS=None"
+    )
+    assert variants == [
+        ("bands", {"GHOSTS_BELOW": 10, "OFTEN_SILENT_RANGE": (5, 45), "MIXED_RANGE": (25, 95)}),
+        ("half", {"HALF_LIFE_DAYS": None}),
+    ]
+    with pytest.raises(SystemExit, match="no NOT_A_PARAM"):
+        bench.parse_sweep("x:NOT_A_PARAM=1")

@@ -225,7 +225,7 @@ def test_employer_page_shows_the_score_once_enough_candidates_reported(app, clie
     body = page_text(client.get("/employers/dwindlecombe-media"))
     assert f"{round(row['score'])}%" in body and "candidates hear back" in body
     assert any(band in body for band in ("Responsive", "Mixed", "Often silent", "Ghosts"))
-    assert "Not enough reviews yet" not in body
+    assert "No estimate yet" not in body
 
 
 def test_employer_page_withholds_the_score_below_three_candidates(app, client):
@@ -238,7 +238,7 @@ def test_employer_page_withholds_the_score_below_three_candidates(app, client):
     db.session.commit()
     assert _row(employer)["score"] is not None  # computed, but not shown
     body = page_text(client.get("/employers/kazooshire-analytics"))
-    assert "Not enough reviews yet" in body and "/ 100" not in body
+    assert "No estimate yet" in body and "/ 100" not in body
     assert "2 reports so far" in body
 
 

@@ -24,3 +24,37 @@ def test_apps_use_the_configured_rate_limit_storage(app):
     configured = os.environ.get("TEST_REDIS_URL")
     storage = app.config["RATELIMIT_STORAGE_URI"]
     assert storage == (configured or "memory://")
+
+
+def test_a_run_that_would_cross_midnight_starts_earlier():
+    from datetime import UTC, datetime
+
+    from tests.conftest import DAY_GUARD, run_clock_start
+
+    late = datetime(2026, 12, 5, 23, 59, 50, tzinfo=UTC)
+    start = run_clock_start(late)
+    assert start is not None and start.date() == late.date()
+    assert (start + DAY_GUARD).date() == late.date()  # a whole run fits before midnight
+    assert run_clock_start(datetime(2026, 12, 5, 12, 0, tzinfo=UTC)) is None
+    assert run_clock_start(datetime(2026, 12, 6, 0, 0, 1, tzinfo=UTC)) is None
+
+
+def test_each_app_closes_its_database_connections(tmp_path):
+    """A test's pooled connections are closed at teardown, not left for the collector (on
+    PostgreSQL, the idle pools of earlier tests once reached max_connections)."""
+    from sqlalchemy import text
+
+    from tests.conftest import _prepare_schema, close_app, make_app
+
+    # A server database as configured, or a SQLite file (pooled as a server's would be).
+    uri = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'pool.sqlite3'}"
+    app = make_app(SQLALCHEMY_DATABASE_URI=uri)
+    context = app.app_context()
+    context.push()
+    _prepare_schema(app)
+    db.session.execute(text("SELECT 1"))
+    engine = db.engine
+    db.session.remove()
+    assert engine.pool.checkedin() == 1
+    close_app(app, context)
+    assert engine.pool.checkedin() == 0
