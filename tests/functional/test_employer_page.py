@@ -470,3 +470,17 @@ def test_an_answer_the_candidate_had_to_chase_counts_as_silence_in_the_headline(
     assert (found["heard"], found["silent"]) == (2, 2)
     text = visible(_page(client, employer))
     assert "2 of 4 candidates heard back; 2 met silence or had to chase an answer." in text
+
+
+def test_what_to_expect_without_an_estimate_reads_as_two_sentences(client):
+    """New accounts only: no estimate, but their decisions give the timing."""
+    employer = EmployerFactory(name="Gribblemoor Tiles")
+    for outcome in (Outcome.rejected, Outcome.offer) * 3:
+        _review(employer, outcome, stage=Stage.final, decision_days=4, new_account=True)
+    _rebuild()
+    text = visible(_page(client, employer))
+    assert "No estimate yet" in text
+    assert (
+        "What to expect There are too few reports yet to say how many candidates hear back from "
+        "Gribblemoor Tiles. Those who heard back mostly did within"
+    ) in text

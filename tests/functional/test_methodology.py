@@ -185,6 +185,7 @@ def test_without_adversarial_results_the_bands_have_no_range(client):
         f"Responsive the whole {interval} at or above {params.RESPONSIVE_FROM}% not measured yet"
         in shown
     )
+    assert f"shown without a label (“{params.NO_LABEL}”)" in shown
     bench = words(section(body, "benchmark"))
     assert "adversarial benchmark's results are not available on this server" in bench
     assert "bench/score_adversarial.py --write" in bench
