@@ -298,5 +298,5 @@ def pytest_report_header(config):
     return [
         f"database: {os.environ.get('TEST_DATABASE_URL') or 'sqlite:// (in memory)'}",
         f"rate-limit storage: {os.environ.get('TEST_REDIS_URL') or 'memory://'}",
-        f"clock: {'started at ' + datetime.now(UTC).isoformat() if clock else 'real'}",
+        f"clock: {'moved, now ' + datetime.now(UTC).isoformat() if clock else 'real'}",
     ]

@@ -27,14 +27,16 @@ def test_apps_use_the_configured_rate_limit_storage(app):
 
 
 def test_a_run_that_would_cross_midnight_starts_earlier():
-    from datetime import UTC, datetime
+    from datetime import UTC, datetime, timedelta
 
     from tests.conftest import DAY_GUARD, run_clock_start
 
-    late = datetime(2026, 12, 5, 23, 59, 50, tzinfo=UTC)
-    start = run_clock_start(late)
-    assert start is not None and start.date() == late.date()
-    assert (start + DAY_GUARD).date() == late.date()  # a whole run fits before midnight
+    # Started anywhere in the guard's window, a run of up to 15 minutes sees one date.
+    midnight = datetime(2026, 12, 6, tzinfo=UTC)
+    for seconds_left in (1, 60, 15 * 60, DAY_GUARD.total_seconds() - 1):
+        late = midnight - timedelta(seconds=seconds_left)
+        start = run_clock_start(late)
+        assert start is not None and (start + timedelta(minutes=15)).date() == late.date()
     assert run_clock_start(datetime(2026, 12, 5, 12, 0, tzinfo=UTC)) is None
     assert run_clock_start(datetime(2026, 12, 6, 0, 0, 1, tzinfo=UTC)) is None
 
