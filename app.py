@@ -12,11 +12,64 @@ from flask import Flask, g, has_request_context, request
 from sqlalchemy import event
 from werkzeug.routing import IntegerConverter
 
+import accounts
+import accounts.models
+import accounts.routes
+import api
+import api.routes
 import caching
+import employers
+import employers.models
+import employers.routes
+import errors
+import moderation
+import moderation.audit
+import moderation.flag_routes
+import moderation.merge_routes
+import moderation.models
+import moderation.notice_routes
+import moderation.queue_routes
+import moderation.routes
+import moderation.transparency_routes
+import notifications.models  # noqa: F401  (its tables belong to the schema)
+import pages
+import pages.routes
+import representatives
+import representatives.claim_routes
+import representatives.models
+import representatives.routes
+import responses
+import responses.models
+import responses.routes
+import reviews
+import reviews.models
+import reviews.reminder_routes
+import reviews.routes
+import scoring.models  # noqa: F401  (its tables belong to the schema)
 import security
+import textnorm
+from accounts.services import absolute_url
+from cli import heardback_cli
 from config import Config, ProductionConfig, config_from_environment, environment_overrides
 from extensions import csrf, db, limiter, login_manager, migrate
 from notifications import mail
+from reviews import names
+from timeutils import month_label
+
+# The blueprints in the order they are registered. Each package's __init__ holds its blueprint and
+# nothing else; the imports of its route modules above register the views on it. Every model module
+# is imported above, so the metadata (and Alembic's autogenerate) sees the whole schema.
+BLUEPRINTS = (
+    pages.bp,
+    accounts.bp,
+    employers.bp,
+    reviews.bp,
+    api.bp,
+    api.badges,
+    representatives.bp,
+    responses.bp,
+    moderation.bp,
+)
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -52,18 +105,12 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_templates(app)
 
-    import errors
-    from cli import heardback_cli
-
     errors.init_app(app)
     app.cli.add_command(heardback_cli)
     if not app.testing:
         # The scrubber's name lists and lookalike table (reviews.names, textnorm) take ~0.2 s to
         # read: at start-up, not in the first request that previews a review. Tests load them
         # when first needed.
-        import textnorm
-        from reviews import names
-
         names.warm_up()
         textnorm.fold("\u0430")
     return app
@@ -175,40 +222,11 @@ def _writing() -> bool:
 
 
 def _register_blueprints(app: Flask) -> None:
-    # Every model module, so the metadata (and Alembic's autogenerate) sees the whole schema.
-    import accounts.models  # noqa: F401
-    import employers.models  # noqa: F401
-    import moderation.models  # noqa: F401
-    import notifications.models  # noqa: F401
-    import representatives.models  # noqa: F401
-    import responses.models  # noqa: F401
-    import reviews.models  # noqa: F401
-    import scoring.models  # noqa: F401
-    from accounts import bp as accounts_bp
-    from api import badges as badges_bp
-    from api import bp as api_bp
-    from employers import bp as employers_bp
-    from moderation import bp as moderation_bp
-    from pages import bp as pages_bp
-    from representatives import bp as representatives_bp
-    from responses import bp as responses_bp
-    from reviews import bp as reviews_bp
-
-    app.register_blueprint(pages_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(employers_bp)
-    app.register_blueprint(reviews_bp)
-    app.register_blueprint(api_bp)
-    app.register_blueprint(badges_bp)
-    app.register_blueprint(representatives_bp)
-    app.register_blueprint(responses_bp)
-    app.register_blueprint(moderation_bp)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
 
 
 def _register_templates(app: Flask) -> None:
-    from accounts.services import absolute_url
-    from timeutils import month_label
-
     app.jinja_env.filters["month"] = month_label
     # Absolute URLs in pages come from SITE_URL, never from the request's Host header: pages are
     # cached for every visitor, so one forged Host must not reach the next (issue 12 point 9).

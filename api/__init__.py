@@ -6,5 +6,3 @@ from flask import Blueprint
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # The badge sits beside the employer page (/employers/<slug>/badge.svg), outside the API prefix.
 badges = Blueprint("badges", __name__)
-
-from api import routes  # noqa: E402, F401  (registers the views on bp and badges)

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("responses", __name__)
-
-from responses import routes  # noqa: E402, F401  (registers the views on bp)
