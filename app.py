@@ -24,12 +24,12 @@ import employers.routes
 import errors
 import moderation
 import moderation.audit
+import moderation.claim_routes
 import moderation.flag_routes
 import moderation.merge_routes
 import moderation.models
 import moderation.notice_routes
 import moderation.queue_routes
-import moderation.routes
 import moderation.transparency_routes
 import notifications.models  # noqa: F401  (its tables belong to the schema)
 import pages
@@ -47,14 +47,13 @@ import reviews.reminder_routes
 import reviews.routes
 import scoring.models  # noqa: F401  (its tables belong to the schema)
 import security
+import templating
 import textnorm
-from accounts.services import absolute_url
 from cli import heardback_cli
 from config import Config, ProductionConfig, config_from_environment, environment_overrides
 from extensions import csrf, db, limiter, login_manager, migrate
 from notifications import mail
 from reviews import names
-from timeutils import month_label
 
 # The blueprints in the order they are registered. Each package's __init__ holds its blueprint and
 # nothing else; the imports of its route modules above register the views on it. Every model module
@@ -103,7 +102,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     # an "integer out of range" from the database (found by tests/functional/test_fuzz.py).
     app.url_map.converters["int"] = BoundedIntegerConverter
     _register_blueprints(app)
-    _register_templates(app)
+    templating.init_app(app)
 
     errors.init_app(app)
     app.cli.add_command(heardback_cli)
@@ -224,12 +223,3 @@ def _writing() -> bool:
 def _register_blueprints(app: Flask) -> None:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
-
-
-def _register_templates(app: Flask) -> None:
-    app.jinja_env.filters["month"] = month_label
-    # Absolute URLs in pages come from SITE_URL, never from the request's Host header: pages are
-    # cached for every visitor, so one forged Host must not reach the next (issue 12 point 9).
-    app.jinja_env.globals["site_url"] = absolute_url
-    app.jinja_env.trim_blocks = True
-    app.jinja_env.lstrip_blocks = True

@@ -66,6 +66,9 @@ from flask_caching import Cache
 from flask_login.config import COOKIE_NAME as DEFAULT_REMEMBER_COOKIE_NAME
 from sqlalchemy import select
 
+from employers.models import Employer, EmployerStats, listed
+from extensions import db
+
 log = logging.getLogger(__name__)
 pages = Cache()
 
@@ -168,9 +171,6 @@ def init_app(app: Flask) -> None:
 def site_version() -> object:
     """What pages about many employers depend on: the newest statistics row's updated_at (any
     review published, edited, hidden or answered, any employer added or merged moves it)."""
-    from employers.models import Employer, EmployerStats, listed
-    from extensions import db
-
     # Listed employers only: adding an employer must not move the public pages (§5.8). Newest
     # first with a LIMIT, so the updated_at index is read backwards and stops at the first row.
     return db.session.scalar(

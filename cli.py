@@ -3,31 +3,35 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from accounts.models import Role
+from accounts.services import find_user, normalize_email, purge_expired_sessions
+from demo.commands import demo_data
+from employers.models import Employer
+from extensions import db
+from notifications.mail import deliver_due
+from operations.backup import BackupError, backup, restore, revision_status
+from operations.tick import tick as run_tick
+from scoring.stats import recompute
 
 heardback_cli = AppGroup("heardback", help="HeardBack tasks: demo data, maintenance.")
 
 
 def register_commands() -> None:
-    from demo.commands import demo_data
-
     heardback_cli.add_command(demo_data)
 
 
 @heardback_cli.command("recompute")
 def recompute_command() -> None:
     """Rebuild the site-wide score inputs and every employer's statistics row from scratch."""
-    from sqlalchemy import func, select
-
-    from employers.models import Employer
-    from extensions import db
-    from scoring.stats import recompute
-
     total = db.session.scalar(select(func.count(Employer.id))) or 0
     with click.progressbar(length=total, label="employers", file=sys.stderr) as bar:
         scored = recompute(progress=bar.update)
@@ -38,9 +42,6 @@ def recompute_command() -> None:
 @heardback_cli.command("purge-sessions")
 def purge_sessions() -> None:
     """Delete expired sign-in sessions."""
-    from accounts.services import purge_expired_sessions
-    from extensions import db
-
     removed = purge_expired_sessions()
     db.session.commit()
     click.echo(f"Removed {removed} expired sessions.")
@@ -52,8 +53,6 @@ def tick() -> None:
 
     Meant for cron (DESIGN.md §10): a late run catches up, a second run does nothing more.
     """
-    from reviews.lifecycle import tick as run_tick
-
     # tick() commits as it goes: each reminder's claim is committed before its email is sent.
     report = run_tick()
     for line in report.lines():
@@ -67,11 +66,6 @@ def tick() -> None:
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between rounds.")
 def send_mail(loop: bool, interval: float) -> None:
     """Send the queued emails that are due (a worker with --loop; or let tick do it)."""
-    import time
-
-    from extensions import db
-    from notifications.mail import deliver_due
-
     while True:
         sent, failed = deliver_due()
         db.session.remove()
@@ -83,11 +77,6 @@ def send_mail(loop: bool, interval: float) -> None:
 
 
 def _set_role(email: str, role_name: str) -> None:
-    from accounts.forms import normalize_email
-    from accounts.models import Role
-    from accounts.services import find_user
-    from extensions import db
-
     try:
         address = normalize_email(email.strip())
     except ValueError:
@@ -147,8 +136,6 @@ def backup_command(output: Path | None) -> None:
 
     The file is created owner-only (it holds every account's email and password hash).
     """
-    from operations.backup import BackupError, backup
-
     with _progress_bar("Copying") as progress:
         try:
             made = backup(output, progress)
@@ -162,8 +149,6 @@ def backup_command(output: Path | None) -> None:
 @click.option("--force", is_flag=True, help="Replace a database that already holds data.")
 def restore_command(path: Path, force: bool) -> None:
     """Restore a file made by `backup` into the configured database (stop the app first)."""
-    from operations.backup import BackupError, restore, revision_status
-
     with _progress_bar("Restoring") as progress:
         try:
             restore(path, force=force, progress=progress)

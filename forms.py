@@ -6,30 +6,13 @@ PostgreSQL refuses NUL in text, and invisible characters have no place in names 
 
 from __future__ import annotations
 
-import unicodedata
-
 from flask import request
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto, _is_submitted  # Flask-WTF's own sentinel and test
 from wtforms import Field
 from wtforms.validators import ValidationError
 
-from textnorm import BIDI_CONTROLS, clean
-
-# Tab, newline and carriage return are fine in multi-line text; nothing else below space is.
-_MULTILINE_ALLOWED = {"\t", "\n", "\r"}
-MAX_QUERY_LENGTH = 200
-
-
-def has_control_characters(value: str, *, multiline: bool = False) -> bool:
-    allowed = _MULTILINE_ALLOWED if multiline else set()
-    for ch in value:
-        if ch in allowed:
-            continue
-        # Bidirectional overrides can disguise text (an email that reads otherwise than it is).
-        if ch in BIDI_CONTROLS or unicodedata.category(ch) == "Cc":
-            return True
-    return False
+from textnorm import clean, has_control_characters
 
 
 class NoControlCharacters:
@@ -56,14 +39,6 @@ def clean_text(value):
 
 def strip_value(value):
     return value.strip() if isinstance(value, str) else value
-
-
-def clean_query(value: str) -> str:
-    """A search query made safe to use: control characters dropped, length capped."""
-    cleaned = "".join(
-        " " if has_control_characters(ch) else ch for ch in (value or "")[:MAX_QUERY_LENGTH]
-    )
-    return " ".join(cleaned.split())
 
 
 class BaseForm(FlaskForm):

@@ -9,9 +9,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import UTC, datetime
+from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, request
+from flask_login import current_user
+
+from accounts.roles import Role
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -96,6 +100,28 @@ def refuse_control_characters_in_path():
     one (PostgreSQL refuses NUL in text, which would otherwise surface as a 500)."""
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in request.path):
         abort(404)
+
+
+def role_required(*roles: Role):
+    """A view for these roles only. Signed out: to sign-in (and back). Signed in without one of
+    the roles: 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+moderator_required = role_required(Role.moderator, Role.admin)
+admin_required = role_required(Role.admin)
 
 
 def init_app(app: Flask) -> None:

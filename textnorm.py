@@ -84,3 +84,27 @@ def _fold_table() -> dict[int, str]:
         if len(lower) == 1 and lower != chr(code) and ord(lower) not in table:
             table[ord(lower)] = latin.lower()
     return table
+
+
+# Tab, newline and carriage return are fine in multi-line text; nothing else below space is.
+_MULTILINE_ALLOWED = {"\t", "\n", "\r"}
+MAX_QUERY_LENGTH = 200
+
+
+def has_control_characters(value: str, *, multiline: bool = False) -> bool:
+    allowed = _MULTILINE_ALLOWED if multiline else set()
+    for ch in value:
+        if ch in allowed:
+            continue
+        # Bidirectional overrides can disguise text (an email that reads otherwise than it is).
+        if ch in BIDI_CONTROLS or unicodedata.category(ch) == "Cc":
+            return True
+    return False
+
+
+def clean_query(value: str) -> str:
+    """A search query made safe to use: control characters dropped, length capped."""
+    cleaned = "".join(
+        " " if has_control_characters(ch) else ch for ch in (value or "")[:MAX_QUERY_LENGTH]
+    )
+    return " ".join(cleaned.split())

@@ -29,6 +29,7 @@ from employers.models import Employer
 from extensions import db
 from moderation.models import AuditLog, Flag, LegalNotice
 from moderation.notices import for_author, legal_basis_label
+from representatives.contact_reports import visible_status
 from representatives.models import (
     Claim,
     ContactReport,
@@ -246,8 +247,6 @@ def _representation(user: User) -> dict:
         .where(ResponseCommitment.representative_id.in_(mine))
         .order_by(ResponseCommitment.published_at, ResponseCommitment.id)
     ).all()
-    from representatives.services import visible_status  # it imports accounts modules
-
     contacts = db.session.execute(
         select(
             ContactReport.status, ContactReport.created_at, Review.public_id, ContactReport.shown_at

@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 from disposable_email_domains import blocklist
-from email_validator import EmailNotValidError, validate_email
 from wtforms import BooleanField, EmailField, PasswordField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
 
+from accounts.services import normalize_email
 from forms import BaseForm, NoControlCharacters, strip_value
 
 EMAIL_MAX = 254
 PASSWORD_MIN = 10
 PASSWORD_MAX = 200
-
-
-def normalize_email(value: str) -> str:
-    """Validated, normalised and lower-cased, or ValueError with a message for the page."""
-    try:
-        result = validate_email(value, check_deliverability=False)
-    except EmailNotValidError as error:
-        raise ValueError(str(error)) from None
-    return result.normalized.lower()
 
 
 class EmailAddress:

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from enums import enum_column, enum_values
+from accounts.roles import Role
+from enum_columns import enum_column, enum_values
 from extensions import db
 from timeutils import utcnow
-
-
-class Role(enum.Enum):
-    candidate = "candidate"
-    moderator = "moderator"
-    admin = "admin"
 
 
 class User(UserMixin, db.Model):

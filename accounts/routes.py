@@ -25,9 +25,8 @@ from accounts.forms import (
     ResetRequestForm,
     SignInForm,
     SignUpForm,
-    normalize_email,
 )
-from accounts.services import TokenError
+from accounts.services import TokenError, normalize_email
 from extensions import db, limiter, login_manager
 from forms import ConfirmForm
 from security import client_address, is_safe_next, pseudonymous

@@ -15,6 +15,7 @@ from enum import Enum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app, session, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select, update
@@ -24,12 +25,23 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from accounts.models import LoginSession, Role, User
 from extensions import db
 from notifications import mail
+from reviews.models import Review, ReviewStatus
+from scoring.stats import refresh_employers
 from timeutils import utcnow
 
 SESSION_KEY = "sid"
 
 
 # --- passwords ---------------------------------------------------------------------------------
+
+
+def normalize_email(value: str) -> str:
+    """Validated, normalised and lower-cased, or ValueError with a message for the page."""
+    try:
+        result = validate_email(value, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise ValueError(str(error)) from None
+    return result.normalized.lower()
 
 
 def password_hasher() -> PasswordHasher:
@@ -436,9 +448,6 @@ def confirm_email_change(token: str) -> User | TokenError:
 
 def delete_account(user: User, keep_reviews: bool) -> None:
     """Delete the account; its reviews are deleted or kept with no link to anyone (DESIGN §5.7)."""
-    from reviews.models import Review, ReviewStatus
-    from scoring.stats import refresh_employers
-
     affected = set(
         db.session.scalars(
             select(Review.employer_id).where(

@@ -16,10 +16,10 @@ import json
 from api.params import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from employers.models import Industry, SizeBand
 from employers.services import MAX_PAGE
-from forms import MAX_QUERY_LENGTH
 from responses.models import BODY_LIMIT as RESPONSE_LIMIT
 from reviews.models import Outcome
 from scoring.engine import Band
+from textnorm import MAX_QUERY_LENGTH
 
 OPENAPI_VERSION = "3.1.0"
 API_VERSION = "1.0.0"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from employers.models import Industry
 from employers.services import MAX_PAGE, country_name
-from forms import MAX_QUERY_LENGTH, has_control_characters
+from textnorm import MAX_QUERY_LENGTH, has_control_characters
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100

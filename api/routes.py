@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from flask import (
     Response,
-    abort,
     current_app,
     jsonify,
-    redirect,
     request,
     stream_with_context,
-    url_for,
 )
 
 import caching
 from api import badge, badges, bp, openapi, params, services
 from employers import services as employer_services
+from employers.access import employer_or_redirect
 from employers.models import Employer
 from errors import render_error
 from extensions import limiter
@@ -46,15 +44,9 @@ def open_to_any_origin(response: Response) -> Response:
 
 
 def _employer(slug: str, endpoint: str) -> Employer:
-    """The employer at this address; an old address (a merged employer) redirects for good."""
-    employer, moved_to = employer_services.get_by_slug(slug)
-    if moved_to:
-        query = request.query_string.decode("latin-1")
-        target = url_for(endpoint, slug=moved_to) + (f"?{query}" if query else "")
-        abort(redirect(target, code=301))
-    if employer is None or employer.listed_at is None:  # unlisted: unknown (DESIGN.md §5.8)
-        abort(404)
-    return employer
+    """The employer at this address; an old address (a merged employer) redirects for good, and
+    an unlisted one is unknown to the open data (DESIGN.md §5.8)."""
+    return employer_or_redirect(slug, endpoint, listed_only=True)
 
 
 @bp.get("/employers")

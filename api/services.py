@@ -24,11 +24,12 @@ from employers.models import Employer, EmployerStats, listed
 from employers.services import country_name, headline
 from extensions import db
 from reviews.display import public_view
+from reviews.fields import values_of
 from reviews.models import Review, ReviewStatus
-from reviews.services import values_of
 from scoring import figures as side
 from scoring import params
 from scoring.engine import Band, Verdict
+from scoring.methodology import rules
 from scoring.models import SiteParameters
 from scoring.stats import DEFAULT_MU, public_baselines
 
@@ -247,8 +248,6 @@ def reviews_page(employer: Employer, page: int, per_page: int = DEFAULT_PER_PAGE
 def band_rules() -> list[dict]:
     """Each verdict band and the rule that gives it (scoring.engine.band_of), in percent; an
     estimate whose interval fits none of them has no label."""
-    from scoring.methodology import rules
-
     labels = {band.value: band for band in Band}
     return [
         {"band": labels[band.name].name, "label": band.name, "rule": band.rule}

@@ -53,8 +53,8 @@ def run(args) -> None:
 
     from employers.models import Employer, EmployerStats
     from extensions import db
+    from operations.tick import tick
     from reviews import pending
-    from reviews.lifecycle import tick
     from reviews.models import Outcome, Review, ReviewStatus, Stage
     from timeutils import month_start, utcnow
 

@@ -409,7 +409,7 @@ def make_app(database_url: str):
 
 
 class _SeededDelay:
-    """Stands in for random.SystemRandom in reviews.services: the publication delay (the real
+    """Stands in for random.SystemRandom in reviews.publication: the publication delay (the real
     3-10 day window) is drawn from a generator seeded per planned review, so a run is
     reproducible and an honest review gets the same delay with and without the campaigns."""
 
@@ -456,7 +456,7 @@ def run_site(plan: Plan, database_url: str | None = None) -> dict:
 def _run_in_app(plan: Plan, db) -> dict:
     from accounts.models import User
     from employers.services import create_employer
-    from reviews import lifecycle
+    from reviews import lifecycle, publication
     from reviews import services as review_services
     from reviews.models import Feedback, NextSteps, Outcome, Stage
     from scoring.stats import recompute
@@ -475,7 +475,7 @@ def _run_in_app(plan: Plan, db) -> dict:
         by_day[_day(review.at)].append(review)
     with (
         time_machine.travel(START.replace(tzinfo=UTC), tick=False) as traveller,
-        mock.patch.object(review_services, "random", delay),
+        mock.patch.object(publication, "random", delay),
     ):
         employers = [
             create_employer(f"Simulated Employer {employer.index:05d}")
@@ -578,7 +578,7 @@ def _read_site(plan: Plan, employer_ids: list[int], kinds: dict[int, bool], toda
     from employers import browse
     from employers.models import EmployerStats
     from reviews.models import DECISIONS, Outcome, Review, ReviewStatus
-    from reviews.services import is_presumed_ghosted
+    from scoring.ghosting import is_presumed_ghosted
 
     index_of = {employer_id: number for number, employer_id in enumerate(employer_ids)}
     most = [index_of[row.employer.id] for row in browse.most_responsive(limit=LIST_SIZE)]

@@ -296,7 +296,7 @@ def new_review_values(count: int, seed: int) -> list[dict]:
     """Realistic structured answers (the demo generator's mix), each with a narrative of its
     own, a third with advice and a third with a job title."""
     from demo.generator import DemoGenerator
-    from reviews.services import FIELDS
+    from reviews.fields import FIELDS
     from timeutils import today
 
     generator = DemoGenerator(
@@ -511,8 +511,8 @@ def prepare(app, submissions: int, seed: int) -> Plan:
     from accounts.models import User
     from employers.models import Employer, EmployerStats
     from extensions import db
+    from reviews.fields import values_of
     from reviews.models import Review, ReviewStatus
-    from reviews.services import values_of
 
     rng = random.Random(seed)
     with app.app_context():

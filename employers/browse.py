@@ -19,13 +19,15 @@ from sqlalchemy.orm import contains_eager, joinedload
 from employers import matching, services
 from employers.models import Employer, EmployerStats, Industry, SizeBand, listed
 from extensions import db
-from forms import clean_query
 from reviews.disclosure import is_coarse
 from reviews.display import EARLY_STAGES
-from reviews.forms import OUTCOMES, STAGES
+from reviews.labels import OUTCOMES, STAGES
 from reviews.models import Feedback, Outcome, Review, ReviewStatus, Stage
 from scoring import params
 from scoring.engine import Verdict
+from scoring.models import SiteParameters
+from scoring.stats import DEFAULT_MU
+from textnorm import clean_query
 from timeutils import month_label, today
 
 PAGE_SIZE = services.SEARCH_PAGE_SIZE
@@ -390,9 +392,6 @@ def _ranked(industry: Industry | None, *conditions):
 
 def _site_mean():
     """100·μ, the site's mean, as a scalar subquery (no extra round trip)."""
-    from scoring.models import SiteParameters
-    from scoring.stats import DEFAULT_MU
-
     stored = select(SiteParameters.mu).where(SiteParameters.id == 1).scalar_subquery()
     return 100 * func.coalesce(stored, DEFAULT_MU)
 

@@ -21,8 +21,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from enums import enum_column, enum_values
-from extensions import db
+from enum_columns import enum_column, enum_values
+from extensions import db, expression_index
 from scoring import params
 from timeutils import utcnow
 
@@ -178,30 +178,13 @@ class EmployerDomain(db.Model):
     employer: Mapped[Employer] = relationship(back_populates="domains")
 
 
-# scoring.params' display rule (DESIGN.md §5.3, §6), for the generated column shown_score; as
-# whole numbers, so the generated SQL reads as it always has.
-SHOWN_MIN_REVIEWS = int(params.MIN_N_SHOWN)
-SHOWN_MIN_AUTHORS = params.MIN_DISTINCT_AUTHORS_SHOWN
-SHOWN_MIN_ESTABLISHED = params.MIN_ESTABLISHED_AUTHORS_SHOWN
-
-
-# Expression indexes (DESC, NULLS LAST): Alembic can't compare them (extensions.include_object).
-EXPRESSION_INDEXES = frozenset(
-    {
-        *(
-            f"ix_employer_stats_{column}_sort"
-            for column in ("shown_score", "latest_published_at", "most_key", "least_key")
-        ),
-        "ix_reviews_recent_texts",
-    }
-)
-# scoring.params' list rules (DESIGN.md §6), for the generated columns most_key and least_key.
-MOST_MIN_WEIGHT = params.MIN_N_MOST_RESPONSIVE
-MOST_MIN_SPREAD_DAYS = params.MIN_SPREAD_DAYS_MOST_RESPONSIVE
-LEAST_MIN_WEIGHT = params.MIN_N_LEAST_RESPONSIVE
+# The generated columns below apply scoring.params' display and list rules (DESIGN.md §5.3, §6) in
+# the database. Their SQL reads the thresholds from there (the review count as a whole number, so
+# the SQL reads as it always has); a migration must follow any change, and
+# tests/functional/test_migrations.py fails until one does.
 _SHOWN = (
-    f"score IS NOT NULL AND scored_reviews >= {SHOWN_MIN_REVIEWS}"
-    f" AND scored_authors >= {SHOWN_MIN_AUTHORS}"
+    f"score IS NOT NULL AND scored_reviews >= {int(params.MIN_N_SHOWN)}"
+    f" AND scored_authors >= {params.MIN_DISTINCT_AUTHORS_SHOWN}"
 )
 
 
@@ -214,8 +197,10 @@ def _sort_indexes(column: str, descending: bool = True) -> tuple[Index, Index]:
     order = " DESC" if descending else ""
     nulls = " NULLS LAST" if descending else ""
     return (
-        Index(name, text(f"{column}{order}"), text(tie), "employer_id").ddl_if(dialect="sqlite"),
-        Index(name, text(f"{column}{order}{nulls}"), text(tie), "employer_id").ddl_if(
+        expression_index(name, text(f"{column}{order}"), text(tie), "employer_id").ddl_if(
+            dialect="sqlite"
+        ),
+        expression_index(name, text(f"{column}{order}{nulls}"), text(tie), "employer_id").ddl_if(
             dialect="postgresql"
         ),
     )
@@ -286,14 +271,12 @@ class EmployerStats(db.Model):
     latest_published_at: Mapped[datetime | None] = mapped_column(DateTime)
     # The score where the site shows it (scoring.engine.shown_when: 3 counted reviews from 3
     # accounts, 2 of them established), else NULL: what the "score" sort orders by, so an
-    # unshown score can't leak through the order. Kept by the database itself; SHOWN_MIN_* equal
-    # scoring.params' thresholds (tests/unit/test_shown_score.py).
+    # unshown score can't leak through the order. Kept by the database itself.
     shown_score: Mapped[float | None] = mapped_column(
         Float,
         Computed(
-            f"CASE WHEN score IS NOT NULL AND scored_reviews >= {SHOWN_MIN_REVIEWS}"
-            f" AND scored_authors >= {SHOWN_MIN_AUTHORS}"
-            f" AND established_authors >= {SHOWN_MIN_ESTABLISHED} THEN score END"
+            f"CASE WHEN {_SHOWN}"
+            f" AND established_authors >= {params.MIN_ESTABLISHED_AUTHORS_SHOWN} THEN score END"
         ),
     )
     # The lists' sort keys where an employer is eligible (DESIGN.md §6), else NULL: the score for
@@ -301,14 +284,14 @@ class EmployerStats(db.Model):
     most_key: Mapped[float | None] = mapped_column(
         Float,
         Computed(
-            f"CASE WHEN {_SHOWN} AND weight_sum >= {MOST_MIN_WEIGHT}"
-            f" AND spread_days >= {MOST_MIN_SPREAD_DAYS} THEN score END"
+            f"CASE WHEN {_SHOWN} AND weight_sum >= {params.MIN_N_MOST_RESPONSIVE}"
+            f" AND spread_days >= {params.MIN_SPREAD_DAYS_MOST_RESPONSIVE} THEN score END"
         ),
     )
     least_key: Mapped[float | None] = mapped_column(
         Float,
         Computed(
-            f"CASE WHEN {_SHOWN} AND weight_sum >= {LEAST_MIN_WEIGHT}"
+            f"CASE WHEN {_SHOWN} AND weight_sum >= {params.MIN_N_LEAST_RESPONSIVE}"
             " THEN score + coalesce(score_sd, 0) END"
         ),
     )

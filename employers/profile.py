@@ -129,6 +129,10 @@ class Period:
     hear_back_yes: int = 0
 
 
+# The chart of waits for a decision is drawn from this many reports (decisions and silences).
+DAYS_CHART_MIN_REPORTS = 5
+
+
 @dataclass(frozen=True)
 class Days:
     decisions: int
@@ -139,6 +143,10 @@ class Days:
     never: int
     bars: list[Bar]
     industry_median: int | None = None
+
+    @property
+    def chart(self) -> bool:
+        return self.decisions + self.never >= DAYS_CHART_MIN_REPORTS
 
 
 @dataclass

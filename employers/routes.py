@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import (
-    abort,
     current_app,
     flash,
     jsonify,
@@ -16,16 +15,15 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 import caching
-from employers import access, bp, browse, matching, profile, services
+from employers import access, bp, browse, matching, services
 from employers.forms import NewEmployerForm
 from employers.models import Industry, SizeBand
+from employers.page import employer_page as employer_page_content
 from extensions import db, limiter
-from forms import clean_query
-from moderation.transparency import removed_counts
-from representatives.services import commitment_measure
 from reviews.display import public_view
-from reviews.services import recent_published, values_of
+from reviews.fields import values_of
 from scoring.stats import current_inputs
+from textnorm import clean_query
 from timeutils import today
 
 SUGGEST_MIN_LENGTH = 2  # characters; fewer would match half the employers
@@ -61,12 +59,7 @@ def search():
 @caching.cached
 def reviews(slug: str):
     """Every published review of the employer, newest first, with filters (DESIGN.md §9)."""
-    employer, moved_to = services.get_by_slug(slug)
-    if moved_to:
-        target = url_for("employers.reviews", slug=moved_to, **request.args.to_dict())
-        return redirect(target, code=301)
-    if employer is None or not access.may_see(employer):
-        abort(404)
+    employer = access.employer_or_redirect(slug, "employers.reviews")
     _validate_employer(employer)
     filters, notes = browse.review_filters(request.args, employer)
     page = browse.employer_reviews(employer, filters)
@@ -256,25 +249,9 @@ def _validate_employer(employer) -> None:
 @bp.get("/employers/<slug>")
 @caching.cached
 def employer_page(slug: str):
-    employer, moved_to = services.get_by_slug(slug)
-    if moved_to:
-        return redirect(url_for("employers.employer_page", slug=moved_to), code=301)
-    if employer is None or not access.may_see(employer):
-        abort(404)
+    employer = access.employer_or_redirect(slug, "employers.employer_page")
     _validate_employer(employer)
-    cards = [
-        public_view(values_of(review), employer, review=review)
-        for review in recent_published(employer.id)
-    ]
-    verdict = services.headline(employer.stats)
+    page = employer_page_content(employer)
     return render_template(
-        "employers/employer.html",
-        employer=employer,
-        stats=employer.stats,
-        verdict=verdict,
-        profile=profile.build(employer, verdict, current_inputs()),
-        commitment=commitment_measure(employer.id),
-        removed=removed_counts(employer.id),
-        cards=cards,
-        country_name=services.country_name,
+        "employers/employer.html", **vars(page), country_name=services.country_name
     )

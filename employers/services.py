@@ -29,8 +29,9 @@ from employers.models import (
     listed,
 )
 from extensions import db
-from forms import has_control_characters
-from textnorm import clean, fold
+from scoring import params
+from scoring.engine import Verdict, display
+from textnorm import clean, fold, has_control_characters
 
 # Legal-form words dropped from the end of a name (DESIGN.md §7), so "ACME, Inc." == "Acme".
 LEGAL_SUFFIXES = frozenset(
@@ -77,8 +78,7 @@ def _lookalikes_folded(name: str) -> str:
 
 def _has_folded_script(text: str) -> bool:
     return any(
-        ch.isalpha() and unicodedata.name(ch, "").startswith(("CYRILLIC", "GREEK"))
-        for ch in text
+        ch.isalpha() and unicodedata.name(ch, "").startswith(("CYRILLIC", "GREEK")) for ch in text
     )
 
 
@@ -292,7 +292,6 @@ SEARCH_PAGE_SIZE = 20
 MAX_PAGE = 10_000  # deeper pages are refused as empty rather than overflowing an OFFSET
 
 
-
 @dataclass(frozen=True)
 class SiteCounts:
     employers: int
@@ -313,9 +312,6 @@ def site_counts() -> SiteCounts:
 
 def headline(stats: EmployerStats | None):
     """The score as the employer page shows it (scoring.engine.display), from the stored row."""
-    from scoring import params
-    from scoring.engine import Verdict, display
-
     if stats is None or stats.score is None:
         return Verdict(False, None, None, None, params.NOT_ENOUGH_REVIEWS)
     found = (stats.figures or {}).get("headline") or {}

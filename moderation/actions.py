@@ -23,15 +23,17 @@ from sqlalchemy import select, update
 from accounts import services as accounts
 from accounts.models import Role, User
 from accounts.services import absolute_url
+from employers.freshness import touch_pages
 from extensions import db
 from moderation import audit
 from moderation.models import AuditAction, Flag, FlagStatus, LegalNotice, NoticeStatus
 from moderation.queue import pseudonym
 from notifications import mail
-from representatives.services import represents
+from representatives.access import represents
 from responses.models import BODY_LIMIT, Response, ResponseAction, ResponseStatus, RevisionActor
 from responses.services import record_revision as record_response_revision
-from reviews import holds, lifecycle
+from reviews import holds, lifecycle, pending
+from reviews.fields import record_revision
 from reviews.models import (
     TEXT_LIMITS,
     GuidelineReason,
@@ -39,7 +41,7 @@ from reviews.models import (
     ReviewStatus,
     RevisionSource,
 )
-from reviews.services import publish_time, record_revision
+from reviews.publication import publish_time
 from scoring.stats import refresh_employer
 from timeutils import month_label
 
@@ -185,8 +187,6 @@ def publish_review(review: Review, actor: User, reason: str | None, now: datetim
     _check_actor(actor, review)
     if review.status is ReviewStatus.published and review.pending_hold_reason is not None:
         # The author's held change of a public review: scheduled, not public at once (§5.8).
-        from reviews import pending
-
         held_for = review.pending_hold_reason
         pending.schedule(review, now)
     elif review.status is not ReviewStatus.held:
@@ -387,9 +387,10 @@ def _response_of(review: Review) -> Response:
 
 
 def _response_changed(review: Review) -> None:
-    # A response is shown wherever its review is: the employer's pages must not answer 304.
+    # A response is shown wherever its review is: the employer's pages must not answer 304; the
+    # figures don't change (employers.freshness).
     if review.status is ReviewStatus.published:
-        refresh_employer(review.employer_id)
+        touch_pages(review.employer_id)
 
 
 def publish_response(review: Review, actor: User, reason: str | None, now: datetime) -> bool:

@@ -12,13 +12,13 @@ from flask import abort, current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from extensions import db, limiter
-from moderation import bp, services
+from moderation import bp, flags
 from moderation.flag_forms import REASONS, FlagForm
-from moderation.services import Refusal
-from representatives import services as representation
+from moderation.flags import Refusal
+from representatives import access as representation
 from reviews.display import public_view
+from reviews.fields import values_of
 from reviews.models import Review
-from reviews.services import values_of
 from security import client_key, pseudonymous
 
 SENT = {"review": "moderation.flag_review_sent", "response": "moderation.flag_response_sent"}
@@ -41,7 +41,7 @@ _rate_limited = limiter.shared_limit(
 
 
 def _review_or_404(public_id: str) -> Review:
-    review = services.flaggable_review(public_id)
+    review = flags.flaggable_review(public_id)
     if review is None:
         abort(404)
     return review
@@ -50,14 +50,14 @@ def _review_or_404(public_id: str) -> Review:
 def _handle(review: Review, *, what: str):
     """Show the form, or validate → flag → redirect. `what` is "review" or "response"."""
     if what == "response":
-        response = services.flaggable_response(review)
+        response = flags.flaggable_response(review)
         if response is None:
             abort(404)
         target = {"response": response}
     else:
         target = {"review": review}
     employer = review.employer
-    refusal = services.refusal_for(current_user, **target)
+    refusal = flags.refusal_for(current_user, **target)
     if refusal is Refusal.already_flagged:
         return _done_page(review, what, already=True)
     if refusal is not None:
@@ -66,7 +66,7 @@ def _handle(review: Review, *, what: str):
         ), 403
     form = FlagForm()
     if form.validate_on_submit():
-        result = services.flag(current_user, form.reason_value, form.explanation.data, **target)
+        result = flags.flag(current_user, form.reason_value, form.explanation.data, **target)
         if isinstance(result, Refusal):  # e.g. the same report sent twice at once
             return _done_page(review, what, already=True)
         db.session.commit()

@@ -43,6 +43,7 @@ from representatives.models import (
 )
 from responses.models import Response
 from reviews.models import Review
+from scoring.stats import refresh_employer
 from timeutils import utcnow
 
 OPEN_CLAIMS = (ClaimStatus.emailed, ClaimStatus.awaiting_moderator)
@@ -185,8 +186,6 @@ def _keep_old_name(source: Employer, target_id: int) -> None:
 
 def merge_employers(source: Employer, target: Employer, actor_id: int | None) -> dict:
     """Fold `source` into `target` (see the module docstring). Returns what moved."""
-    from scoring.stats import refresh_employer
-
     if source.id == target.id:
         raise MergeError("Choose two different employers: an employer can't be merged into itself.")
     conflicts = conflicting_reviews(source, target)

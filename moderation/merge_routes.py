@@ -17,7 +17,7 @@ from extensions import db
 from moderation import bp
 from moderation.merge import MergeError, merge_employers, preview
 from moderation.merge_forms import MergeForm
-from moderation.routes import moderator_required
+from security import moderator_required
 
 
 def _employer_for(field) -> Employer | None:

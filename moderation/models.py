@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from enums import enum_column, enum_values
+from enum_columns import enum_column, enum_values
 from extensions import db
 from timeutils import utcnow
 

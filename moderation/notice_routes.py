@@ -13,13 +13,12 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 
 from extensions import db, limiter
-from moderation import bp, notices
-from moderation import services as flags
+from moderation import bp, flags, notices
 from moderation.notice_forms import LegalNoticeForm, NoticeAnswerForm
 from moderation.notices import LEGAL_BASES, AnswerClosed
 from reviews.display import public_view
+from reviews.fields import values_of
 from reviews.models import Review
-from reviews.services import values_of
 from security import client_key
 
 RECEIPT_NOT_EMAILED = (

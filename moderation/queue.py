@@ -28,7 +28,8 @@ from extensions import db
 from moderation.models import AuditLog, Flag, FlagStatus, LegalNotice, NoticeStatus
 from representatives.models import Claim, ClaimStatus, Representative
 from responses.models import Response, ResponseRevision, ResponseStatus
-from reviews.forms import (
+from reviews.fields import FIELDS
+from reviews.labels import (
     CHANNELS,
     CHASED,
     FEEDBACK,
@@ -41,7 +42,6 @@ from reviews.forms import (
     WORK_MODES,
 )
 from reviews.models import HoldReason, Review, ReviewRevision, ReviewStatus
-from reviews.services import FIELDS
 from timeutils import utcnow
 
 # How many items a section of the queue lists; the rest are counted ("and N more").

@@ -24,9 +24,9 @@ from moderation.action_forms import (
 )
 from moderation.actions import GUIDELINES, ActionError
 from moderation.flag_forms import REASONS as FLAG_REASONS
-from moderation.routes import moderator_required
 from responses import services as responses
 from reviews.models import GuidelineReason, HoldReason, Review, ReviewStatus
+from security import moderator_required
 from timeutils import utcnow
 
 HOLD_REASONS = {

@@ -1,1 +1,2 @@
-"""Operators' tasks behind `flask heardback` commands: backups and restores (backup.py)."""
+"""Jobs that run several domains in order, behind `flask heardback` commands: the tick (tick.py:
+everything time makes due) and backups and restores (backup.py)."""

@@ -11,7 +11,8 @@ from employers.services import site_counts
 from extensions import db
 from pages import bp
 from reviews.display import public_view
-from reviews.services import recent_published_site_wide, values_of
+from reviews.fields import values_of
+from reviews.services import recent_published_site_wide
 from scoring.methodology import methodology_page
 from timeutils import today
 

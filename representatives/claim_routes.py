@@ -9,11 +9,10 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from employers.access import may_see
-from employers.services import get_by_slug
+from employers.access import employer_or_redirect
 from extensions import db, limiter
 from forms import ConfirmForm
-from representatives import bp, claims
+from representatives import access, bp, claims
 from representatives.claims import ClaimError, LinkProblem
 from representatives.forms import ClaimForm
 from representatives.models import ClaimStatus, EndReason, Representative
@@ -38,15 +37,11 @@ def _signed_out() -> bool:
 @login_required
 def claim(slug: str):
     """Ask to represent an employer by giving a work email on one of its domains (DESIGN §7)."""
-    employer, moved_to = get_by_slug(slug[:220])
-    if moved_to:
-        return redirect(url_for("representatives.claim", slug=moved_to), code=301)
-    if employer is None or not may_see(employer):  # unlisted: unknown (DESIGN.md §5.8)
-        abort(404)
+    employer = employer_or_redirect(slug, "representatives.claim")
     page = "representatives/claim.html"
     if not current_user.is_verified:
         return render_template(page, employer=employer, unverified=True), 403
-    representation = claims.representation_for(current_user.id, employer.id)
+    representation = access.representation_for(current_user.id, employer.id)
     if representation is not None:
         return render_template(page, employer=employer, representation=representation)
     if claims.has_reviewed(current_user.id, employer.id):

@@ -33,6 +33,7 @@ from employers.models import Employer, EmployerDomain
 from employers.services import DISPOSABLE_DOMAINS, FREE_MAIL_DOMAINS
 from extensions import db
 from notifications import mail
+from representatives.access import representation_for
 from representatives.models import Claim, ClaimStatus, EndReason, Representative
 from reviews.models import Review
 from timeutils import utcnow
@@ -91,14 +92,6 @@ class Address:
     email: str  # normalised: lower case, ASCII domain
     domain: str  # ASCII (IDNA) form, lower case
     typed_domain: str  # as the user wrote it, for messages
-
-
-def representation_for(user_id: int, employer_id: int) -> Representative | None:
-    # Imported here: representatives.services draws in the dashboard's domains (reviews,
-    # responses), which must not load while this package is being imported.
-    from representatives.services import representation_for as live
-
-    return live(user_id, employer_id)
 
 
 # --- the address -------------------------------------------------------------------------------

@@ -11,8 +11,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange
 
 from forms import BaseForm, NoControlCharacters
+from representatives.commitments import COMMITMENT_MAX_DAYS, COMMITMENT_MIN_DAYS
 from representatives.models import Notify
-from representatives.services import COMMITMENT_MAX_DAYS, COMMITMENT_MIN_DAYS
 
 NOTIFY_CHOICES = {
     Notify.weekly: (

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import User
 from employers.models import Employer
-from enums import enum_column, enum_values
+from enum_columns import enum_column, enum_values
 from extensions import db
 from timeutils import utcnow
 

@@ -9,7 +9,7 @@ They hold only what the public page shows (DESIGN.md §5.1): the employer's name
 the stage in words (coarsened at small employers, as on the public card), months, and links to the
 public review and to the dashboard. Never the author, their account, or an exact date.
 
-Like the reminders, a notification is claimed (`notified_until` moved to the newest review it
+Like the reminders, a notification is reserved (`notified_until` moved to the newest review it
 covers, by a conditional UPDATE that re-checks the old value), committed, and only then sent, so a
 second tick at the same moment, or on another host, sends nothing; a send that fails gives back
 what wasn't sent for the next run.
@@ -32,10 +32,11 @@ from accounts.services import absolute_url
 from employers.models import Employer
 from extensions import db
 from notifications import mail
+from representatives.contact_reports import ContactRequest
 from representatives.models import Notify, Representative
-from representatives.services import ContactRequest
+from reviews.display import public_view
+from reviews.fields import values_of
 from reviews.models import Review, ReviewStatus
-from reviews.services import values_of
 from timeutils import month_label
 
 if TYPE_CHECKING:
@@ -59,7 +60,8 @@ class NewReview:
 
 @dataclass(frozen=True)
 class Notification:
-    """One representative's due email(s), copied out of the session before the claim commits."""
+    """One representative's due email(s), copied out of the session before the reservation
+    commits."""
 
     representative_id: int
     to: str
@@ -67,19 +69,19 @@ class Notification:
     dashboard_url: str
     reviews: list[NewReview]
     published: list[datetime]  # of each review, to give back what wasn't sent
-    since: datetime | None  # notified_until before the claim
+    since: datetime | None  # notified_until before the reservation
     single: bool  # one email per review (immediate) rather than a digest
 
 
 def send_due(now: datetime) -> tuple[int, int]:
     """Send every new-review email due at `now`; returns (emails sent, emails not sent).
 
-    Commits: each claim before its emails are sent (see the module docstring).
+    Commits: each reservation before its emails are sent (see the module docstring).
     """
     sent = failed = 0
     with nullcontext() if has_request_context() else current_app.test_request_context():
         for representative_id in _representatives():
-            notification = _claim(representative_id, now)
+            notification = _reserve(representative_id, now)
             db.session.commit()
             if notification is None:
                 continue
@@ -107,11 +109,7 @@ def _representatives() -> list[int]:
     )
 
 
-def _claim(representative_id: int, now: datetime) -> Notification | None:
-    # Imported here: reviews.display pulls in the responses package, whose views import
-    # representatives.services (a cycle at load time).
-    from reviews.display import public_view
-
+def _reserve(representative_id: int, now: datetime) -> Notification | None:
     representative = db.session.scalar(
         select(Representative)
         .options(
@@ -141,7 +139,7 @@ def _claim(representative_id: int, now: datetime) -> Notification | None:
     if weekly and reviews[0].published_at > now - DIGEST_EVERY:
         return None
     newest = reviews[-1].published_at
-    claimed = db.session.execute(
+    reserved = db.session.execute(
         update(Representative)
         .where(
             Representative.id == representative.id,
@@ -151,7 +149,7 @@ def _claim(representative_id: int, now: datetime) -> Notification | None:
         .values(notified_until=newest)
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:
+    if reserved.rowcount != 1:
         return None  # another run took it, or the setting changed meanwhile
     employer = representative.employer
     return Notification(

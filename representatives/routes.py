@@ -1,8 +1,11 @@
-"""Views of representatives/ (thin: validate, call a service, redirect or render).
+"""The representative's views: the dashboard, the new-review email setting, the response
+commitment and "we have now contacted this candidate" (thin: validate, call a service, redirect
+or render).
 
 Every view goes through the signed-in user's own representations: an employer slug (in the query
 string or a form's hidden field) that they don't represent is refused with 403, and so is a review
-of an employer they don't represent (issue 5, "Guards").
+of an employer they don't represent, so a representative of one employer can do nothing for
+another.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ from sqlalchemy.exc import IntegrityError
 
 from extensions import db
 from forms import ConfirmForm
-from representatives import bp, services
+from representatives import access, bp, commitments, contact_reports
+from representatives import dashboard as dashboards
+from representatives.contact_reports import ContactRefusal
 from representatives.dashboard_forms import (
     NOTIFY_CHOICES,
     CommitmentForm,
@@ -22,14 +27,14 @@ from representatives.dashboard_forms import (
 )
 from representatives.models import Representative
 from representatives.notifications import send_contact_request
-from representatives.services import ContactRefusal
-from reviews.services import values_of
+from reviews.display import public_view
+from reviews.fields import values_of
 from timeutils import utcnow
 
 
 def _representation(slug: str) -> Representative:
     """The user's live representation of the employer with this slug; 403 for any other slug."""
-    for representation in services.live_representations(current_user.id):
+    for representation in access.live_representations(current_user.id):
         if representation.employer.slug == slug:
             return representation
     abort(403)
@@ -46,7 +51,7 @@ def _dashboard_page(representation: Representative, status: int = 200, **forms):
     notify_form = forms.get("notify_form") or NotifyForm(
         employer=employer.slug, notify=representation.notify.value
     )
-    data = services.dashboard(representation, _page(), utcnow())
+    data = dashboards.dashboard(representation, _page(), utcnow())
     commitment_form = forms.get("commitment_form") or CommitmentForm(
         employer=employer.slug, days=data.commitment.days if data.commitment else None
     )
@@ -67,7 +72,7 @@ def dashboard():
     slug = request.args.get("employer", "")
     if slug:
         return _dashboard_page(_representation(slug[:220]))
-    representations = services.live_representations(current_user.id)
+    representations = access.live_representations(current_user.id)
     if len(representations) == 1:
         return _dashboard_page(representations[0])
     # None: how to claim an employer. Several: pick one.
@@ -81,7 +86,7 @@ def notifications():
     form = NotifyForm()
     if not form.validate_on_submit():
         return _dashboard_page(representation, 422, notify_form=form)
-    services.set_notify(representation, form.value, utcnow())
+    dashboards.set_notify(representation, form.value, utcnow())
     db.session.commit()
     flash("Your email setting is saved.", "success")
     return redirect(url_for(".dashboard", employer=representation.employer.slug))
@@ -95,7 +100,7 @@ def commitment():
     if not form.validate_on_submit():
         return _dashboard_page(representation, 422, commitment_form=form)
     try:
-        services.publish_commitment(representation, form.days.data, utcnow())
+        commitments.publish_commitment(representation, form.days.data, utcnow())
         db.session.commit()
     except IntegrityError:  # a colleague published one at the same moment (one live per employer)
         db.session.rollback()
@@ -116,7 +121,7 @@ def withdraw_commitment():
     form = EmployerForm()
     if not form.validate_on_submit():
         abort(400)
-    if services.withdraw_commitment(representation.employer_id, utcnow()):
+    if commitments.withdraw_commitment(representation.employer_id, utcnow()):
         flash("Your commitment is withdrawn; your public page no longer shows it.", "success")
     else:
         flash("There was no commitment to withdraw.", "info")
@@ -128,20 +133,18 @@ def withdraw_commitment():
 @login_required
 def contacted(public_id: str):
     """Saying "we have now contacted this candidate": GET explains and asks; POST records it."""
-    review = services.published_review(public_id)
+    review = contact_reports.published_review(public_id)
     if review is None:
         abort(404)
-    representation = services.representation_for(current_user.id, review.employer_id)
+    representation = access.representation_for(current_user.id, review.employer_id)
     if representation is None:
         abort(403)
-    from reviews.display import public_view  # see representatives.services.awaiting_response
-
     employer = review.employer
     now = utcnow()
     form = ConfirmForm()
-    refusal = services.contact_refusal(review, now)
+    refusal = contact_reports.contact_refusal(review, now)
     if refusal is None and form.validate_on_submit():
-        result = services.report_contact(representation, review, now)
+        result = contact_reports.report_contact(representation, review, now)
         if isinstance(result, ContactRefusal):
             refusal = result
         else:

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from enums import enum_column, enum_values
+from enum_columns import enum_column, enum_values
 from extensions import db
 from reviews.models import GuidelineReason
 from timeutils import utcnow

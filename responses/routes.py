@@ -21,8 +21,8 @@ from responses import bp, services
 from responses.forms import ResponseForm
 from responses.models import BODY_LIMIT, ResponseStatus
 from reviews import display
+from reviews.fields import values_of
 from reviews.models import Review
-from reviews.services import values_of
 from timeutils import month_label, utcnow
 
 ACTIONS = ("preview", "publish", "edit")

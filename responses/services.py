@@ -1,7 +1,7 @@
 """Responses: an employer's one public reply to one review (DESIGN.md §7). Callers commit.
 
 Who may respond is decided here, from the review (found by its public id) and the signed-in
-user's live representation of *that review's* employer (representatives.services); nothing the
+user's live representation of *that review's* employer (representatives.access); nothing the
 browser sends can name another review or employer. A response is scrubbed like a review
 (DESIGN.md §5.4): contact details become "[removed]", and text that seems to name a person holds
 it for a moderator.
@@ -17,11 +17,12 @@ from sqlalchemy.orm import joinedload
 
 from accounts.models import User
 from accounts.services import absolute_url
+from employers.freshness import touch_pages
 from employers.models import Employer
 from employers.services import names_of
 from extensions import db
 from notifications import mail
-from representatives import services as representation
+from representatives import access as representation
 from representatives.models import Representative
 from responses.models import (
     BODY_LIMIT,
@@ -169,12 +170,9 @@ def record_revision(
 
 
 def _refresh_pages(employer_id: int) -> None:
-    """Move the statistics row's updated_at, from which the employer's pages derive their HTTP
-    validators (employers.routes._validate_employer): a new or changed response must not be
-    answered with a 304 of the page without it."""
-    from scoring.stats import refresh_employer
-
-    refresh_employer(employer_id)
+    """A new or changed response must not be answered with a 304 of the page without it; the
+    figures don't change (employers.freshness)."""
+    touch_pages(employer_id)
 
 
 # --- telling the author ------------------------------------------------------------------------

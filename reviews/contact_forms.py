@@ -7,11 +7,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, ValidationError
 
 from forms import BaseForm
-from reviews.forms import OUTCOMES
+from reviews.labels import OUTCOMES
 from reviews.models import Outcome
 
-# What the author may say the employer decided (representatives.services.contact_outcomes picks
-# the ones the review's stage allows).
+# What the author may say the employer decided (representatives.contact_reports.contact_outcomes
+# picks the ones the review's stage allows).
 ANSWERS = (Outcome.offer, Outcome.rejected_with_feedback, Outcome.rejected)
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from reviews.forms import CHANNELS, FEEDBACK, NEXT_STEPS, WORK_MODES
+from reviews.labels import CHANNELS, FEEDBACK, NEXT_STEPS, WORK_MODES
 from reviews.models import DECISIONS, Feedback, Outcome
 from scoring.figures import day_bucket
 
@@ -73,7 +73,7 @@ def disclose(
     presumed_ghosted: bool = False,
     today: date | None = None,
 ) -> Disclosed:
-    """What may be shown of a review with these values (model values, reviews.services.values_of)
+    """What may be shown of a review with these values (model values, reviews.fields.values_of)
     at an employer with `published_count` published reviews.
 
     `contact_confirmed`: the decision was recorded by confirming an employer's contact report.

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 import pycountry
 
 from employers.models import Employer
+from responses.models import ResponseStatus
 from reviews.disclosure import disclose
-from reviews.forms import OUTCOMES, ROLE_CATEGORIES, SENIORITY, STAGES
+from reviews.labels import OUTCOMES, ROLE_CATEGORIES, SENIORITY, STAGES
 from reviews.models import Review, ReviewStatus, Stage
 from timeutils import month_label, today
 
@@ -118,8 +119,6 @@ def public_response(review: Review) -> PublicResponse | None:
 
     Callers that list reviews load `Review.response` with them (a join), so this adds no query.
     """
-    from responses.models import ResponseStatus  # here: responses/ imports this module
-
     response = review.response
     if response is None or response.status is not ResponseStatus.published:
         return None

@@ -15,11 +15,11 @@ Idempotent and safe to run late or twice, on one host or several at once:
   take turns. No SELECT ... FOR UPDATE SKIP LOCKED is needed for that.
 - Nothing depends on how long ago the last run was: each step selects everything that is due at
   `now`, however overdue, and the columns record what was done, so a late run catches up once.
-- A reminder is claimed (its `..._sent_at` column set), committed, and only then sent. A crash
+- A reminder is reserved (its `..._sent_at` column set), committed, and only then sent. A crash
   between the commit and the send loses that email rather than sending it twice on the next run;
-  a send that raises releases the claim so the next run tries again.
+  a send that raises releases the reservation so the next run tries again.
 
-Unlike most services, `tick()` commits (once per step): the commit has to come between claiming a
+Unlike most services, `tick()` commits (once per step): the commit has to come between reserving a
 reminder and sending it, so it can't be left to the caller.
 """
 
@@ -29,7 +29,7 @@ import enum
 import logging
 from collections.abc import Iterator
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app, has_request_context
@@ -41,17 +41,14 @@ from accounts.services import absolute_url
 from employers.models import Employer
 from extensions import db
 from notifications import mail
+from reviews.fields import record_revision
 from reviews.holds import apply_burst_cap
 from reviews.models import Outcome, Review, ReviewStatus, RevisionSource
-from reviews.services import (
-    TIMELINE_REMINDER_MARGIN_DAYS,
-    ghosted_after_days,
-    ghosted_mark_window,
-    is_presumed_ghosted,
-    record_revision,
-)
+from reviews.services import TIMELINE_REMINDER_MARGIN_DAYS, Prepared, author_values
+from reviews.services import update as update_review
+from scoring.ghosting import ghosted_after_days, ghosted_mark_window, is_presumed_ghosted
 from scoring.params import GHOSTED_AFTER_DAYS
-from scoring.stats import needs_daily_refresh, recompute, refresh_employer
+from scoring.stats import refresh_employer
 from timeutils import month_label, utcnow
 
 log = logging.getLogger(__name__)
@@ -81,57 +78,9 @@ SENT_COLUMN = {
 }
 
 
-@dataclass
-class TickReport:
-    """What one run did; a second run at the same moment reports all zeros."""
-
-    published: int = 0
-    changes_published: int = 0  # authors' pending changes of published reviews (§5.8)
-    presumed_ghosted: int = 0
-    ghosted_reminders: int = 0
-    timeline_reminders: int = 0
-    failed_reminders: int = 0  # claimed but not sent; released for the next run
-    # Emails to employers' representatives about newly published reviews (issue 5).
-    new_review_emails: int = 0
-    failed_new_review_emails: int = 0  # given back for the next run
-    # Employers whose rows the once-a-day refresh rebuilt. Not part of equality: it reports the
-    # day's first run, not a change to any review.
-    statistics_rebuilt: int = field(default=0, compare=False)
-    sessions_purged: int = field(default=0, compare=False)
-    # The mail queue (notifications.mail), delivered at the end of every run.
-    queued_emails_sent: int = field(default=0, compare=False)
-    queued_emails_failed: int = field(default=0, compare=False)
-
-    def lines(self) -> list[str]:
-        lines = [
-            f"Published reviews: {self.published}",
-            f"Published changes of reviews: {self.changes_published}",
-            f"Marked presumed ghosted: {self.presumed_ghosted}",
-            f"Presumed-ghosted reminders sent: {self.ghosted_reminders}",
-            f"Timeline reminders sent: {self.timeline_reminders}",
-        ]
-        if self.statistics_rebuilt:
-            lines.append(f"Daily statistics refresh: {self.statistics_rebuilt} employers")
-            lines.append(f"Expired sign-in sessions deleted: {self.sessions_purged}")
-        if self.failed_reminders:
-            lines.append(f"Reminders not sent (will be retried next run): {self.failed_reminders}")
-        lines.append(f"New-review emails to employers sent: {self.new_review_emails}")
-        if self.failed_new_review_emails:
-            lines.append(
-                "New-review emails not sent (will be retried next run): "
-                f"{self.failed_new_review_emails}"
-            )
-        if self.queued_emails_sent or self.queued_emails_failed:
-            lines.append(
-                f"Queued emails sent: {self.queued_emails_sent} "
-                f"(not sent, will be retried: {self.queued_emails_failed})"
-            )
-        return lines
-
-
 @dataclass(frozen=True)
 class Reminder:
-    """What a reminder email needs, copied out of the session before the claim is committed."""
+    """What a reminder email needs, copied out of the session before its reservation commits."""
 
     review_id: int
     public_id: str
@@ -140,58 +89,6 @@ class Reminder:
     employer_name: str
     process_month: date
     ghosted_after_days: int
-
-
-def tick(now: datetime | None = None) -> TickReport:
-    """Do everything that is due at `now` (naive UTC); commits once per step."""
-    now = now or utcnow()
-    report = TickReport()
-
-    report.published = publish_due(now)
-    db.session.commit()
-
-    # Authors' changes of published reviews whose moment has come (DESIGN.md §5.8).
-    from reviews import pending
-
-    report.changes_published = pending.publish_due(now)
-    db.session.commit()
-
-    report.presumed_ghosted = mark_presumed_ghosted(now)
-    db.session.commit()
-
-    # Once a day: what time changes (ageing weights, open cases, μ, M, F; DESIGN.md §6).
-    if needs_daily_refresh(now.date()):
-        report.statistics_rebuilt = recompute(now.date())
-        db.session.commit()
-        # Expired sign-in sessions go too (the privacy page promises it).
-        from accounts.services import purge_expired_sessions
-
-        report.sessions_purged = purge_expired_sessions()
-        db.session.commit()
-
-    # The ghosted reminder first: a review that is overdue on both counts gets only that one,
-    # since the timeline reminder is for cases that aren't presumed ghosted yet.
-    for kind in (ReminderKind.ghosted, ReminderKind.timeline):
-        reminders = claim_reminders(kind, now)
-        db.session.commit()
-        sent, failed = send_reminders(reminders, now)
-        if kind is ReminderKind.ghosted:
-            report.ghosted_reminders = sent
-        else:
-            report.timeline_reminders = sent
-        report.failed_reminders += failed
-
-    # Representatives hear about the reviews published above (commits per representative).
-    # Imported here: the representatives package imports review modules at load time.
-    from representatives.notifications import send_due
-
-    report.new_review_emails, report.failed_new_review_emails = send_due(now)
-
-    # Mail that requests queued (sign-up links, resets, …), on the wall clock like its queueing.
-    report.queued_emails_sent, report.queued_emails_failed = mail.deliver_due()
-
-    log.info("tick: %s", "; ".join(report.lines()))
-    return report
 
 
 # --- 1. publishing -----------------------------------------------------------------------------
@@ -223,7 +120,7 @@ def publish_due(now: datetime) -> int:
     )
     count = 0
     for ids in _batches(due):
-        published = _claim(
+        published = _reserve(
             ids,
             (Review.status == ReviewStatus.scheduled, Review.publish_at <= now),
             status=ReviewStatus.published,
@@ -240,7 +137,7 @@ def publish_due(now: datetime) -> int:
 
 def mark_presumed_ghosted(now: datetime) -> int:
     """Waiting reviews past max(30, promised + 14) days since last contact, plus their secret few
-    days (reviews.services.presumed_ghosted_on), get presumed_ghosted_at.
+    days (scoring.ghosting.presumed_ghosted_on), get presumed_ghosted_at.
 
     The outcome stays `waiting`: the author hasn't said so; the figures count it as ghosted.
     """
@@ -261,7 +158,7 @@ def mark_presumed_ghosted(now: datetime) -> int:
     count = 0
     for reviews in _review_batches(candidates):
         ids = [review.id for review in reviews if is_presumed_ghosted(review, today)]
-        marked = _claim(
+        marked = _reserve(
             ids,
             (Review.outcome == Outcome.waiting, Review.presumed_ghosted_at.is_(None)),
             presumed_ghosted_at=now,
@@ -310,7 +207,7 @@ def _may_be_reminded():
     )
 
 
-def claim_reminders(kind: ReminderKind, now: datetime) -> list[Reminder]:
+def reserve_reminders(kind: ReminderKind, now: datetime) -> list[Reminder]:
     """Set the reminder's sent-at column on every review that is due one; return what to send.
 
     The caller commits before sending (see the module docstring).
@@ -323,8 +220,8 @@ def claim_reminders(kind: ReminderKind, now: datetime) -> list[Reminder]:
     reminders: list[Reminder] = []
     for reviews in _review_batches(candidates):
         ids = [review.id for review in reviews if due(review)]
-        claimed = _claim(ids, guard, **{sent_column.key: now})
-        reminders.extend(_reminders(claimed, kind))
+        reserved = _reserve(ids, guard, **{sent_column.key: now})
+        reminders.extend(_reminders(reserved, kind))
     return reminders
 
 
@@ -353,16 +250,16 @@ def _reminders(ids: list[int], kind: ReminderKind) -> list[Reminder]:
 
 
 def send_reminders(reminders: list[Reminder], now: datetime) -> tuple[int, int]:
-    """Send claimed reminders; returns (sent, failed). A failed one is released for a retry."""
+    """Send reserved reminders; returns (sent, failed). A failed one is released for a retry."""
     sent = failed = 0
     for reminder in reminders:
         try:
             send_reminder(reminder)
         except Exception:
             # Most send errors (connection refused, recipient refused) mean nothing was sent, so
-            # the claim is released for the next run; the rare timeout after the server accepted
-            # the message could then send it twice, which beats losing every reminder during a
-            # mail outage. The recipient is not logged (DESIGN.md §5.1).
+            # the reservation is released for the next run; the rare timeout after the server
+            # accepted the message could then send it twice, which beats losing every reminder
+            # during a mail outage. The recipient is not logged (DESIGN.md §5.1).
             log.exception("Could not send a %s reminder; will retry", reminder.kind.value)
             _release(reminder, now)
             failed += 1
@@ -431,7 +328,7 @@ def _review_batches(reviews_query) -> Iterator[list[Review]]:
         last = reviews[-1].id
 
 
-def _claim(ids: list[int], guard, **values) -> list[int]:
+def _reserve(ids: list[int], guard, **values) -> list[int]:
     """UPDATE reviews SET values WHERE id IN ids AND guard, returning the ids it changed.
 
     The guard repeats the selection's conditions, so a row another run changed in between (or
@@ -544,8 +441,6 @@ def read_reminder(token: str, today: date | None = None) -> ReminderLink | LinkP
     author = db.session.get(User, review.author_id)
     if author is None or author.is_suspended:
         return LinkProblem.suspended
-    from reviews.services import author_values
-
     # The author's latest values: a change waiting for publication (§5.8) already answered it.
     if author_values(review)["outcome"] is not Outcome.waiting:
         return LinkProblem.answered
@@ -578,9 +473,6 @@ def confirm_ghosted(review: Review, now: datetime) -> Confirmed:
     """
     if review.status is ReviewStatus.published:
         # A change of a public review waits like any other (DESIGN.md §5.8).
-        from reviews.services import Prepared, author_values
-        from reviews.services import update as update_review
-
         if author_values(review)["outcome"] is not Outcome.waiting:
             return Confirmed.already
         author = db.session.get(User, review.author_id)

@@ -30,8 +30,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from employers.models import Employer
-from enums import enum_column, enum_values
-from extensions import db
+from enum_columns import enum_column, enum_values
+from extensions import db, expression_index
 from scoring.vocabulary import DECISIONS, Feedback, Outcome, Stage
 from timeutils import utcnow
 
@@ -266,7 +266,7 @@ class Review(db.Model):
         # The near-duplicate check's site-wide scope (reviews.holds.near_duplicate_candidates):
         # texts of a similar length submitted in the last 30 days, newest first. Without it
         # every submission read the whole table (268-417 ms at 1M reviews, docs/benchmarks.md).
-        Index(
+        expression_index(
             "ix_reviews_recent_texts",
             "created_at",
             text(TEXT_LENGTH_SQL),
@@ -345,7 +345,7 @@ class Review(db.Model):
     employer_followed_up_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     # DESIGN.md §5.8: an author's edit of a published review waits like a new review. The public
-    # row keeps its old values; the new ones (every field in reviews.services.FIELDS, as JSON)
+    # row keeps its old values; the new ones (every field in reviews.fields.FIELDS, as JSON)
     # wait here until `tick` applies them at pending_publish_at, or until a moderator clears
     # pending_hold_reason and they are scheduled. pending_since: when the author last changed them.
     pending_values: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))

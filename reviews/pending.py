@@ -2,7 +2,7 @@
 
 An author's edit of a published review (their own, or a confirmed "we contacted this candidate")
 is not applied to the public row: its new values are kept in `reviews.pending_values` and become
-public at a random moment in the same window as a new review (reviews.services.publish_time),
+public at a random moment in the same window as a new review (reviews.publication.publish_time),
 or wait for a moderator when a check trips (the same checks as a new review). `flask heardback
 tick` publishes what is due (publish_due): the values are applied, "updated <month>" and "the
 employer followed up <month>" take the publication month, and the employer's statistics row
@@ -26,22 +26,21 @@ from sqlalchemy import Enum as SAEnum
 
 from accounts.models import User
 from extensions import db
+from representatives.contact_reports import changes_published
+from reviews import holds
+from reviews.fields import FIELDS, FREE_TEXT_FIELDS, after_change, apply_values
 from reviews.models import DECISIONS, HoldReason, Review, ReviewStatus
+from reviews.publication import publish_time
+from scoring.stats import refresh_employer
 
 # A key of pending_values beside the review's fields: the change confirms an employer's contact
 # report, so publishing it sets employer_followed_up_at (to the publication moment).
 FOLLOWED_UP = "_employer_followed_up"
 
 
-def _fields() -> tuple[str, ...]:
-    from reviews.services import FIELDS  # services imports this module
-
-    return FIELDS
-
-
 def to_json(values: dict) -> dict:
     data = {}
-    for name in _fields():
+    for name in FIELDS:
         value = values.get(name)
         if hasattr(value, "value") and not isinstance(value, bool | int | str):
             value = value.value
@@ -54,7 +53,7 @@ def to_json(values: dict) -> dict:
 def from_json(data: dict) -> dict:
     values = {}
     columns = Review.__table__.columns
-    for name in _fields():
+    for name in FIELDS:
         if name not in data:
             continue
         value = data[name]
@@ -73,7 +72,7 @@ def has_pending(review: Review) -> bool:
 
 def author_values(review: Review) -> dict:
     """What the author last wrote: the public values, or the pending ones if there are any."""
-    values = {name: getattr(review, name) for name in _fields()}
+    values = {name: getattr(review, name) for name in FIELDS}
     if review.pending_values is not None:
         values.update(from_json(review.pending_values))
     return values
@@ -86,14 +85,10 @@ def _hold_reason(review: Review, values: dict, prepared) -> HoldReason | None:
     The checks read the free text only: a change that leaves the text as published (an outcome,
     a confirmed contact) isn't held for what was already checked, and perhaps cleared, before.
     """
-    from reviews.services import FREE_TEXT_FIELDS
-
     if all(values.get(name) == getattr(review, name) for name in FREE_TEXT_FIELDS):
         return None
     if prepared.suspected_names:
         return HoldReason.suspected_name
-    from reviews import holds  # holds reads the scores; scoring.stats imports reviews modules
-
     probe = Review(
         id=review.id,
         employer_id=review.employer_id,
@@ -113,8 +108,6 @@ class MonthTaken(Exception):
 
 def stage(review: Review, author: User, prepared, now: datetime, followed_up: bool = False) -> None:
     """Keep the author's change of a published review as pending, scheduled or held."""
-    from reviews.services import publish_time
-
     values = author_values(review)
     values.update({name: value for name, value in prepared.values.items() if name in values})
     if values["outcome"] not in DECISIONS:
@@ -143,8 +136,6 @@ def stage(review: Review, author: User, prepared, now: datetime, followed_up: bo
 def schedule(review: Review, now: datetime) -> None:
     """A moderator cleared a held pending change: it waits for its random moment like any other
     (counted from the author's edit, or now if that moment has passed)."""
-    from reviews.services import publish_time
-
     author = db.session.get(User, review.author_id) if review.author_id else None
     moment = publish_time(author, review.pending_since) if author else now
     review.pending_hold_reason = None  # one UPDATE with the moment: the CHECK holds
@@ -220,13 +211,21 @@ def apply(changes: list[tuple[Review, dict]], now: datetime) -> None:
     """Make pending changes public (their pending columns already cleared): the values, then
     per batch the contact reports (confirmations shown, reports on cases now decided withdrawn)
     and one statistics refresh per employer."""
-    from representatives.services import changes_published
-    from reviews.services import _apply_publication
-    from scoring.stats import refresh_employer
-
     for review, data in changes:
-        _apply_publication(review, data, now)
+        apply_publication(review, data, now)
     db.session.flush()
     changes_published([review for review, _ in changes], now)
     for employer_id in sorted({review.employer_id for review, _ in changes}):
         refresh_employer(employer_id)
+
+
+def apply_publication(review: Review, data: dict, now: datetime) -> None:
+    """A pending change becomes public (publish_due): the public "updated" month
+    and "followed up" month are the publication's, never the edit's. The caller (apply)
+    updates the contact reports and the employer's statistics row."""
+    timing_before = (review.last_contact_on, review.promised_days)
+    apply_values(review, from_json(data))
+    review.author_updated_at = now
+    if data.get(FOLLOWED_UP):
+        review.employer_followed_up_at = now
+    after_change(review, timing_before, now)

@@ -14,16 +14,18 @@ from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
 import errors
-from employers.access import may_see
+from employers.access import employer_or_redirect, may_see
 from employers.services import get_by_slug, names_of
 from extensions import db, limiter
 from forms import ConfirmForm
-from representatives import services as representative_services
-from representatives.services import ContactAnswer
-from reviews import bp, services
+from moderation.notices import open_notice_count
+from representatives import access, contact_reports
+from reviews import bp, contact_answers, fields, services
+from reviews.contact_answers import ContactAnswer
 from reviews.contact_forms import ANSWERS, ContactAnswerForm
 from reviews.display import public_view
-from reviews.forms import CHASED, FEEDBACK, NEXT_STEPS, OUTCOMES, STAGES, ReviewForm
+from reviews.forms import ReviewForm
+from reviews.labels import CHASED, FEEDBACK, NEXT_STEPS, OUTCOMES, STAGES
 from reviews.models import Review, ReviewStatus
 from reviews.pending import MonthTaken
 from security import client_key, pseudonymous
@@ -34,7 +36,7 @@ ACTIONS = ("preview", "publish", "edit")
 
 @bp.context_processor
 def review_labels():
-    """Labels and help texts for the review templates (one place: reviews/forms.py)."""
+    """Labels and help texts for the review templates (one place: reviews/labels.py)."""
     return {
         "stage_help": {stage.value: help for stage, (_, help) in STAGES.items()},
         "outcome_help": {outcome.value: help for outcome, (_, help) in OUTCOMES.items()},
@@ -68,12 +70,7 @@ def _employer_or_redirect():
     slug = request.args.get("employer", "")
     if not slug:
         return None, redirect(url_for("employers.choose"))
-    employer, moved_to = get_by_slug(slug[:220])
-    if moved_to:
-        return None, redirect(url_for("reviews.new", employer=moved_to))
-    if employer is None or not may_see(employer):
-        abort(404)
-    return employer, None
+    return employer_or_redirect(slug, "reviews.new", slug_arg="employer"), None
 
 
 def _form_page(form, employer, *, review=None, status=200, notice=None):
@@ -114,23 +111,23 @@ def _handle(form, employer, *, review=None):
         valid = not form.errors
     if action == "edit" or not valid:
         return _form_page(form, employer, review=review, status=200 if valid else 422)
-    prepared = services.prepare(
-        form.values(), current_user, not_names=names_of(employer)
-    )
+    prepared = services.prepare(form.values(), current_user, not_names=names_of(employer))
     if action == "preview":
         return _preview_page(form, employer, prepared, review=review)
     if review is None:
         try:
-            review = services.submit(current_user, employer, prepared, key=form.key())
-            status = review.status  # read before the commit expires it (no reload after)
+            submission = services.submit_review(current_user, employer, prepared, key=form.key())
+            if not submission.created:
+                return _stopped(employer, submission)
+            status = submission.review.status  # read before the commit expires it
             db.session.commit()
         except IntegrityError:
             # A concurrent POST of the same form (or another review of this employer this
             # month) committed first: answer with what it did, never a second review.
             db.session.rollback()
-            response = _after_lost_race(employer, form.key())
-            if response is not None:
-                return response
+            stop = services.stopped(current_user, employer, form.key())
+            if stop is not None:
+                return _stopped(employer, stop)
             # An older review of a process that began in the same month (uq_reviews_one_per_month).
             form.add_errors({"process_month": TAKEN_MONTH})
             return _form_page(form, employer, status=422)
@@ -158,14 +155,18 @@ TAKEN_MONTH = (
 )
 
 
-def _after_lost_race(employer, key: str | None):
-    review = services.replayed(current_user, key)
-    if review is not None:
-        return _saved(review.status, "Thank you. Your review is saved")
-    existing = services.live_review(current_user, employer)
-    if existing is not None:
-        return _already_reviewed(employer, existing)
-    return None
+def _stopped(employer, stop: services.Submission):
+    """The answer when a new review was not created: refused, a repeated submission, or the
+    author's review of the last 12 months."""
+    if stop.refusal is not None:
+        return _refused(employer, stop.refusal)
+    if stop.replayed:
+        return _saved(stop.review.status, "Thank you. Your review is saved")
+    return _already_reviewed(employer, stop.existing)
+
+
+def _refused(employer, refusal: services.Refusal):
+    return render_template("reviews/refused.html", employer=employer, refusal=refusal), 403
 
 
 def _already_reviewed(employer, existing: Review):
@@ -194,18 +195,13 @@ def new():
     employer, response = _employer_or_redirect()
     if response:
         return response
-    refusal = services.refusal_for(current_user, employer)
-    if refusal:
-        return render_template("reviews/refused.html", employer=employer, refusal=refusal), 403
     form = ReviewForm()
-    if request.method == "POST":
-        # A retried "Publish" whose first try went through: the same answer as the first time.
-        review = services.replayed(current_user, form.key())
-        if review is not None and request.form.get("action") == "publish":
-            return _saved(review.status, "Thank you. Your review is saved")
-    existing = services.live_review(current_user, employer)
-    if existing is not None:
-        return _already_reviewed(employer, existing)
+    # A retried "Publish" whose first try went through gets the same answer as the first time;
+    # submitting checks it again (services.submit_review), with the refusal and the 12 months.
+    publishing = request.method == "POST" and not _not_publishing()
+    stop = services.stopped(current_user, employer, form.key() if publishing else None)
+    if stop is not None:
+        return _stopped(employer, stop)
     if request.method == "GET":
         return _form_page(form, employer)
     return _handle(form, employer)
@@ -230,7 +226,7 @@ def edit(public_id: str):
     # the employer can't change what they wrote about it (DESIGN.md §7).
     refusal = services.refusal_for(current_user, employer)
     if refusal:
-        return render_template("reviews/refused.html", employer=employer, refusal=refusal), 403
+        return _refused(employer, refusal)
     if request.method == "GET":
         form = ReviewForm(data=ReviewForm.data_from(services.author_values(review)))
         return _form_page(form, employer, review=review)
@@ -240,10 +236,8 @@ def edit(public_id: str):
 @bp.get("/me")
 @login_required
 def mine():
-    from moderation.notices import open_notice_count  # moderation/ imports reviews/
-
     reviews = services.reviews_of(current_user)
-    contacts = representative_services.open_contacts(current_user.id)
+    contacts = contact_reports.open_contacts(current_user.id)
     # The author sees their own changes at once, marked scheduled (DESIGN.md §5.8).
     changes = {
         review.id: services.author_values(review)
@@ -291,11 +285,11 @@ def _contact_answered(review: Review, answer: ContactAnswer, outcome=None):
 @login_required
 def confirm_contact(public_id: str):
     review = _own_review(public_id)
-    form = ContactAnswerForm(allowed=representative_services.contact_outcomes(review.stage))
+    form = ContactAnswerForm(allowed=contact_reports.contact_outcomes(review.stage))
     if not form.validate_on_submit():
         flash(" ".join(form.outcome.errors) or "Choose what they told you.", "error")
         return redirect(url_for("reviews.mine"))
-    answer = representative_services.answer_contact(review, current_user, form.value, utcnow())
+    answer = contact_answers.answer_contact(review, current_user, form.value, utcnow())
     db.session.commit()
     return _contact_answered(review, answer, form.value)
 
@@ -306,7 +300,7 @@ def deny_contact(public_id: str):
     review = _own_review(public_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    answer = representative_services.answer_contact(review, current_user, None, utcnow())
+    answer = contact_answers.answer_contact(review, current_user, None, utcnow())
     db.session.commit()
     return _contact_answered(review, answer)
 
@@ -324,13 +318,13 @@ def show(public_id: str):
     if review is None or (review.status is not ReviewStatus.published and not own):
         abort(404)
     employer = review.employer
-    card = public_view(services.values_of(review), employer, review=review)
+    card = public_view(fields.values_of(review), employer, review=review)
     # A representative of this employer gets a link to answer it (responses/routes.py).
     can_respond = (
         card.public_id is not None
         and current_user.is_authenticated
         and not own
-        and representative_services.represents(current_user.id, employer.id)
+        and access.represents(current_user.id, employer.id)
     )
     return render_template(
         "reviews/show.html",

@@ -1,71 +1,43 @@
-"""Review rules: who may write what, scrubbing, publication timing, revisions, updates.
+"""Review rules: who may write what, scrubbing, submitting, updates.
 
-Plain functions over models; the caller (a view or a CLI command) commits once.
+Plain functions over models; the caller (a view or a CLI command) commits once. The review's
+fields and revisions are reviews.fields, its publication moment reviews.publication, changes of a
+public review reviews.pending, the automatic holds reviews.holds.
 """
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum
 
-from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from accounts.models import User
-from config import Config
 from employers.models import Employer
 from extensions import db
-from reviews.models import (
-    DECISIONS,
-    HoldReason,
-    Outcome,
-    Review,
-    ReviewRevision,
-    ReviewStatus,
-    RevisionSource,
+from representatives.access import represents
+from representatives.contact_reports import withdraw_stale_reports
+from reviews import holds, pending
+from reviews.fields import (
+    FREE_TEXT_FIELDS,
+    after_change,
+    apply_values,
+    record_revision,
+    snapshot,
 )
-from scoring import rules
+from reviews.models import HoldReason, Review, ReviewStatus, RevisionSource
+from reviews.publication import publish_time
+from reviews.scrubber import names_from_email, scrub
 from scoring.params import NEW_ACCOUNT_DAYS
+from scoring.stats import refresh_employer
 from timeutils import month_start, utcnow
 
 # DESIGN.md §8: one live review per account per employer per 12 months.
 LIVE_REVIEW_DAYS = 365
-# Issue 3: a new account's reviews are published only once the account is a day old.
-NEW_ACCOUNT_HOURS = 24
 # Reminder "did they get back to you?" this many days after the promised timeline ran out.
 TIMELINE_REMINDER_MARGIN_DAYS = 3
-
-FREE_TEXT_FIELDS = ("narrative", "advice", "role_title")
-
-# The review's own fields, in form order; what a revision records and an update may change.
-FIELDS = (
-    "process_month",
-    "stage",
-    "outcome",
-    "last_contact_on",
-    "decision_days",
-    "chased_for_decision",
-    "next_steps",
-    "promised_days",
-    "followups_sent",
-    "followups_answered",
-    "feedback",
-    "interview_rounds",
-    "hours_invested",
-    "application_channel",
-    "role_category",
-    "seniority",
-    "role_title",
-    "show_role_title",
-    "country",
-    "work_mode",
-    "respect_rating",
-    "narrative",
-    "advice",
-)
 
 
 class Refusal(Enum):
@@ -108,8 +80,6 @@ def refusal_for(author: User, employer: Employer) -> Refusal | None:
     own = {item.domain for item in employer.domains}
     if any(domain == known or domain.endswith("." + known) for known in own):
         return Refusal.own_employer
-    from representatives.services import represents  # representatives imports this module
-
     if represents(author.id, employer.id):
         return Refusal.representative
     return None
@@ -166,8 +136,6 @@ def prepare(values: dict, author: User, *, not_names: tuple[str, ...] = ()) -> P
     name the author typed in an email address anywhere in the form ("jane.doe@..." in the story
     removes "Jane" from the advice too). `not_names` (the employer's names) never hold a review.
     """
-    from reviews.scrubber import names_from_email, scrub
-
     texts = {name: values.get(name) or None for name in FREE_TEXT_FIELDS}
     own = names_from_email(author.email)
     known: set[str] = set()
@@ -192,31 +160,6 @@ def prepare(values: dict, author: User, *, not_names: tuple[str, ...] = ()) -> P
 # --- publication -------------------------------------------------------------------------------
 
 
-def publish_time(author: User, now: datetime, rng: random.Random | None = None) -> datetime:
-    """A random moment 3-10 days on (configurable), and never before the account is a day old.
-
-    The delay means a review's appearance can't be matched to a rejection sent that day
-    (DESIGN.md §5.2).
-    """
-    config = current_app.config
-    low = float(config["REVIEW_PUBLISH_DELAY_MIN_HOURS"])
-    high = float(config["REVIEW_PUBLISH_DELAY_MAX_HOURS"])
-    rng = rng or random.SystemRandom()
-    delay = timedelta(hours=rng.uniform(low, max(low, high)))
-    earliest = author.created_at + timedelta(hours=NEW_ACCOUNT_HOURS)
-    return max(now + delay, earliest)
-
-
-def _apply(review: Review, values: dict) -> None:
-    for name in FIELDS:
-        if name in values:
-            setattr(review, name, values[name])
-    if review.outcome in DECISIONS:
-        return
-    review.decision_days = None
-    review.chased_for_decision = None
-
-
 def _hold_or_schedule(review: Review, prepared: Prepared, author: User, now: datetime) -> None:
     """Held for a moderator if a check trips (suspected names first, then reviews.holds: link
     spam, near-duplicate text, direction burst), else scheduled (DESIGN.md §5.4, §8)."""
@@ -232,8 +175,6 @@ def _hold_or_schedule(review: Review, prepared: Prepared, author: User, now: dat
         review.publish_at = None
     reason = HoldReason.suspected_name if prepared.suspected_names else None
     if reason is None:
-        from reviews import holds  # holds reads the scores; scoring.stats imports this module
-
         reason = holds.automatic_hold(review, prepared.removals)
     if reason is None and resubmitted:
         reason = HoldReason.resubmitted
@@ -291,12 +232,61 @@ def submit(author: User, employer: Employer, prepared: Prepared, key: str | None
     )
     review.status = None  # decided below
     review.new_account = is_new_account(author, employer, now)
-    _apply(review, prepared.values)
+    apply_values(review, prepared.values)
     _hold_or_schedule(review, prepared, author, now)
     db.session.add(review)
     db.session.flush()
     record_revision(review, RevisionSource.author)
     return review
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What submitting a new review did: created `review`, or answered with an earlier one.
+
+    `replayed`: the same form was submitted before (a retried or doubled POST) and `review` is
+    what that submission created. `existing`: the author's live review of this employer (one per
+    12 months, DESIGN.md §8), nothing created. `refusal`: the author may not review it.
+    """
+
+    review: Review | None = None
+    replayed: bool = False
+    existing: Review | None = None
+    refusal: Refusal | None = None
+
+    @property
+    def created(self) -> bool:
+        return self.review is not None and not self.replayed
+
+
+def stopped(author: User, employer: Employer, key: str | None = None) -> Submission | None:
+    """What stops a new review of `employer` by `author`, if anything: a refusal, an earlier
+    submission of the same form (`key`), or a review of the last 12 months."""
+    refusal = refusal_for(author, employer)
+    if refusal is not None:
+        return Submission(refusal=refusal)
+    earlier = replayed(author, key)
+    if earlier is not None:
+        return Submission(review=earlier, replayed=True)
+    existing = live_review(author, employer)
+    if existing is not None:
+        return Submission(existing=existing)
+    return None
+
+
+def submit_review(
+    author: User, employer: Employer, prepared: Prepared, key: str | None = None
+) -> Submission:
+    """A new review, unless something stops it (`stopped`). Every writer of new reviews comes
+    through here, so no caller can skip the refusal, the 12-month rule or the replay answer.
+
+    Two racing POSTs can both pass the checks; the database then refuses the second at the
+    commit (the unique submission key and uq_reviews_one_per_month): the caller rolls back and
+    asks `stopped` again for the winner's answer."""
+    stop = stopped(author, employer, key)
+    if stop is not None:
+        return stop
+    return Submission(review=submit(author, employer, prepared, key))
 
 
 def update(review: Review, author: User, prepared: Prepared, followed_up: bool = False) -> Review:
@@ -306,8 +296,6 @@ def update(review: Review, author: User, prepared: Prepared, followed_up: bool =
     `tick` at a random moment (reviews.pending). `followed_up`: the change confirms an
     employer's contact report (employer_followed_up_at is set when it becomes public).
     """
-    from reviews import pending
-
     now = utcnow()
     if review.status is ReviewStatus.published:
         pending.stage(review, author, prepared, now, followed_up)
@@ -319,146 +307,29 @@ def update(review: Review, author: User, prepared: Prepared, followed_up: bool =
     # Not public: any change waiting from when it was (before a moderator hid it) is replaced.
     pending.discard(review)
     timing_before = (review.last_contact_on, review.promised_days)
-    _apply(review, prepared.values)
+    apply_values(review, prepared.values)
     review.author_updated_at = now
     if followed_up:
         review.employer_followed_up_at = now
-    _after_change(review, timing_before, now)
+    after_change(review, timing_before, now)
     _hold_or_schedule(review, prepared, author, now)
     db.session.flush()
     record_revision(review, RevisionSource.author)
     # The author decided the case themselves: an employer's pending "we contacted them" report
-    # has nothing left to confirm (representatives imports this module, hence here).
-    from representatives.services import withdraw_stale_reports
-
+    # has nothing left to confirm.
     withdraw_stale_reports(review, now)
     return review
 
 
-def _after_change(review: Review, timing_before: tuple, now: datetime) -> None:
-    if (review.last_contact_on, review.promised_days) != timing_before:
-        # New dates: the reminders and the presumed-ghosted mark start again from them.
-        review.timeline_reminder_sent_at = None
-        review.ghosted_reminder_sent_at = None
-        review.presumed_ghosted_at = None
-    if review.outcome is not Outcome.waiting:
-        review.presumed_ghosted_at = None
-    elif review.presumed_ghosted_at is None and is_presumed_ghosted(review, now.date()):
-        review.presumed_ghosted_at = now
-
-
-def _apply_publication(review: Review, data: dict, now: datetime) -> None:
-    """A pending change becomes public (reviews.pending.publish_due): the public "updated" month
-    and "followed up" month are the publication's, never the edit's. The caller (pending.apply)
-    updates the contact reports and the employer's statistics row."""
-    from reviews import pending
-
-    timing_before = (review.last_contact_on, review.promised_days)
-    _apply(review, pending.from_json(data))
-    review.author_updated_at = now
-    if data.get(pending.FOLLOWED_UP):
-        review.employer_followed_up_at = now
-    _after_change(review, timing_before, now)
-
-
 def _refresh_statistics(employer_id: int) -> None:
     """The employer's statistics row changes in the same transaction as its review (§6)."""
-    from scoring.stats import refresh_employer
-
     refresh_employer(employer_id)
-
-
-def snapshot(review: Review) -> dict:
-    """The review's fields as JSON-ready values (enums by value, dates as ISO strings)."""
-    data = {}
-    for name in (*FIELDS, "status", "hold_reason"):
-        value = getattr(review, name)
-        if isinstance(value, Enum):
-            value = value.value
-        elif isinstance(value, date | datetime):
-            value = value.isoformat()
-        data[name] = value
-    return data
-
-
-def record_revision(
-    review: Review, source: RevisionSource, data: dict | None = None
-) -> ReviewRevision:
-    number = len(review.revisions) + 1
-    revision = ReviewRevision(
-        review=review,
-        number=number,
-        source=source,
-        data=data if data is not None else snapshot(review),
-        created_at=utcnow(),
-    )
-    db.session.add(revision)
-    return revision
-
-
-def values_of(review: Review) -> dict:
-    """The review's public values (the public card; see author_values for the edit form)."""
-    return {name: getattr(review, name) for name in FIELDS}
 
 
 def author_values(review: Review) -> dict:
     """What the author last wrote, a change still waiting to be public included: the edit form
     and the author's own page show these."""
-    from reviews import pending
-
     return pending.author_values(review)
-
-
-# --- time-driven rules -------------------------------------------------------------------------
-
-
-def ghosted_after_days(review: Review) -> int:
-    """The public threshold, DESIGN.md §3: max(30, promised + 14) days without contact."""
-    return rules.ghosted_after_days(review.promised_days)
-
-
-def ghosted_mark_window() -> tuple[int, int]:
-    """(fewest, most) days the presumed-ghosted mark waits past the threshold: the publication
-    delay's window (REVIEW_PUBLISH_DELAY_*_HOURS) in whole days, 3-10 by default."""
-    if has_app_context():
-        config = current_app.config
-    else:  # the methodology's rules, read outside the app (the defaults)
-        config = {name: getattr(Config, name) for name in dir(Config) if name.isupper()}
-    low = int(config["REVIEW_PUBLISH_DELAY_MIN_HOURS"]) // 24
-    high = int(config["REVIEW_PUBLISH_DELAY_MAX_HOURS"]) // 24
-    return low, max(low, high)
-
-
-def _secret() -> bytes:
-    return str(current_app.config["SECRET_KEY"]).encode()
-
-
-def ghosted_mark_offset_days(review: Review) -> int:
-    """The review's secret wait past the threshold (scoring.rules.mark_offset_days)."""
-    return rules.mark_offset_days(review.id, _secret(), ghosted_mark_window())
-
-
-def presumed_ghosted_on(review: Review) -> date:
-    """The first day a waiting review counts as presumed ghosted (scoring.rules)."""
-    return rules.presumed_ghosted_on(
-        review.last_contact_on, review.promised_days, review.id, _secret(), ghosted_mark_window()
-    )
-
-
-def is_presumed_ghosted(review: Review, today: date) -> bool:
-    """DESIGN.md §3: waiting, and no contact for max(30, promised + 14) days, plus the review's
-    secret few days (scoring.rules.is_presumed_ghosted)."""
-    if review.outcome is not Outcome.waiting:
-        return False  # before the keyed hash: most reviews are not waiting
-    return rules.is_presumed_ghosted(
-        review.outcome,
-        review.last_contact_on,
-        review.promised_days,
-        review.id,
-        today,
-        _secret(),
-        ghosted_mark_window(),
-    )
 
 
 def reviews_of(author: User) -> list[Review]:

@@ -48,7 +48,7 @@ class ReviewFacts:
     followups_answered: int | None
     feedback: Feedback | None
     last_contact_on: date
-    presumed_ghosted: bool  # reviews.services.is_presumed_ghosted(review, today)
+    presumed_ghosted: bool  # scoring.ghosting.is_presumed_ghosted(review, today)
     held: bool  # held by the burst cap (§8): r = 0
     author_key: int | str  # for distinct-author counts; never shown
     # The decision came from confirming an employer's contact report: its decision_days are

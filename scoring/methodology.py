@@ -26,11 +26,11 @@ from pathlib import Path
 
 from employers.models import Industry
 from extensions import db
-from reviews.forms import OUTCOMES, STAGES
+from reviews.labels import OUTCOMES, STAGES
 from reviews.models import Outcome, Stage
-from reviews.services import ghosted_mark_window
 from scoring import engine, params
 from scoring.figures import chance_words
+from scoring.ghosting import ghosted_mark_window
 from scoring.models import SiteParameters
 from scoring.params import GHOSTED_AFTER_DAYS, GHOSTED_AFTER_PROMISE_MARGIN_DAYS
 from scoring.stats import Inputs, public_baselines
@@ -270,7 +270,7 @@ def example_facts(today: date) -> list[tuple[str, engine.ReviewFacts]]:
             followups_answered=None,
             feedback=None,
             last_contact_on=today - timedelta(days=age),
-            # reviews.services.is_presumed_ghosted, for a review without a promised timeline: a
+            # scoring.ghosting.is_presumed_ghosted, for a review without a promised timeline: a
             # real review's mark comes on a secret day of the window past the threshold; this
             # hypothetical one has no such day, so it counts once past the whole window.
             presumed_ghosted=fields["outcome"] is Outcome.waiting

@@ -22,9 +22,9 @@ from sqlalchemy import insert, select, update
 from employers.models import Employer, EmployerStats
 from extensions import db
 from reviews.models import DECISIONS, Outcome, Review, ReviewStatus
-from reviews.services import is_presumed_ghosted
 from scoring import engine, params
 from scoring import figures as side
+from scoring.ghosting import is_presumed_ghosted
 from scoring.models import SiteParameters
 from timeutils import today as today_utc
 from timeutils import utcnow

@@ -52,7 +52,6 @@ from config import TestConfig
 from employers.models import EmployerAlias, EmployerDomain
 from employers.services import normalize_name
 from extensions import db
-from forms import has_control_characters
 from moderation.models import Flag, FlagReason, LegalNotice
 from moderation.queue import pseudonym
 from notifications.mail import deliver_due
@@ -62,6 +61,7 @@ from responses.models import Response, ResponseStatus
 from reviews.lifecycle import Answer, ReminderKind, reminder_token
 from reviews.models import GuidelineReason, HoldReason, Outcome, ReviewStatus, Stage
 from tests.factories import EmployerFactory, ReviewFactory, SiteParametersFactory, UserFactory
+from textnorm import has_control_characters
 from timeutils import month_start, utcnow
 
 PASSWORD = "correct horse battery"

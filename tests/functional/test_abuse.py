@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from employers.models import EmployerStats
 from extensions import db
-from reviews import holds, services
+from reviews import fields, holds, services
 from reviews.lifecycle import on_published, publish_due
 from reviews.models import HoldReason, Outcome, Review, ReviewStatus, Stage
 from scoring.stats import (
@@ -344,7 +344,7 @@ def test_the_original_stays_unheld_when_its_author_updates_it(clock):
     submit(
         UserFactory(verified=True), EmployerFactory(), outcome=Outcome.ghosted, narrative=HONEST[1]
     )
-    update = services.prepare({**services.values_of(original), "outcome": Outcome.ghosted}, author)
+    update = services.prepare({**fields.values_of(original), "outcome": Outcome.ghosted}, author)
     services.update(original, author, update)
     db.session.commit()
     assert fresh(original).status is ReviewStatus.scheduled
@@ -399,11 +399,11 @@ def test_an_update_that_adds_links_is_held_and_one_that_removes_them_is_released
     review = submit(author, EmployerFactory(), outcome=Outcome.ghosted, narrative=HONEST[1])
     assert fresh(review).status is ReviewStatus.scheduled
     spam = "Forget them, go to https://x.example/jobs or https://y.example/jobs instead."
-    values_now = services.values_of(fresh(review))
+    values_now = fields.values_of(fresh(review))
     services.update(review, author, services.prepare({**values_now, "narrative": spam}, author))
     db.session.commit()
     assert fresh(review).hold_reason is HoldReason.link_spam
-    clean = {**services.values_of(fresh(review)), "narrative": HONEST[1]}
+    clean = {**fields.values_of(fresh(review)), "narrative": HONEST[1]}
     services.update(review, author, services.prepare(clean, author))
     db.session.commit()
     assert fresh(review).status is ReviewStatus.scheduled
@@ -466,7 +466,7 @@ def test_a_direction_burst_hold_is_not_released_by_an_edit(clock):
     held, author = reviews[2], authors[2]
     assert fresh(held).hold_reason is HoldReason.direction_burst
     clock.shift(timedelta(days=30))
-    edit = {**services.values_of(fresh(held)), "narrative": HONEST[1]}
+    edit = {**fields.values_of(fresh(held)), "narrative": HONEST[1]}
     services.update(fresh(held), author, services.prepare(edit, author))
     db.session.commit()
     assert fresh(held).hold_reason is HoldReason.direction_burst
@@ -476,7 +476,7 @@ def test_a_resubmitted_hidden_review_goes_through_the_checks(clock):
     author = UserFactory(verified=True)
     review = ReviewFactory(author=author, status=ReviewStatus.hidden)
     spam = "Forget them, go to https://x.example/jobs or https://y.example/jobs instead."
-    edit = {**services.values_of(review), "narrative": spam}
+    edit = {**fields.values_of(review), "narrative": spam}
     services.update(review, author, services.prepare(edit, author))
     db.session.commit()
     assert (fresh(review).status, fresh(review).hold_reason) == (

@@ -18,8 +18,8 @@ import time_machine
 
 from employers.models import Employer
 from extensions import db
+from operations.tick import tick
 from representatives.models import ContactReport, ContactStatus, Notify
-from reviews.lifecycle import tick
 from reviews.models import Feedback, Outcome, Review, ReviewStatus, Stage
 from scoring.stats import refresh_employer
 from tests.conftest import Auth, post_form

@@ -20,8 +20,9 @@ from sqlalchemy import select
 from accounts.models import User
 from extensions import db
 from moderation.models import Flag, LegalNotice
+from operations.tick import tick
 from representatives.models import Notify, Representative
-from reviews.lifecycle import publish_due, tick
+from reviews.lifecycle import publish_due
 from reviews.models import Review
 from tests.conftest import Auth, post_form
 from tests.factories import EmployerFactory, UserFactory

@@ -22,9 +22,10 @@ from accounts.export import export_data
 from extensions import db
 from moderation.queue import describe, review_facts
 from reviews.disclosure import CHASED_LABEL, CHASED_TEXT, disclose
+from reviews.fields import FIELDS
 from reviews.forms import ReviewForm
 from reviews.models import Outcome, Review, ReviewRevision, ReviewStatus, Stage
-from reviews.services import FIELDS, Prepared, update
+from reviews.services import Prepared, update
 from scoring.stats import facts_from_review
 from tests.conftest import csrf_token, make_app, page_text, post_form, publish_pending_change
 from tests.factories import EmployerFactory, ReviewFactory, UserFactory

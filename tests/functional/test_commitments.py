@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from employers.models import EmployerStats
 from extensions import db
+from representatives.commitments import CommitmentMeasure, commitment_measure
 from representatives.models import ResponseCommitment
-from representatives.services import CommitmentMeasure, commitment_measure
 from reviews.models import Feedback, Outcome, ReviewStatus, Stage
 from tests.conftest import page_text, post_form
 from tests.factories import EmployerFactory, ReviewFactory, UserFactory

@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from accounts.models import User
 from extensions import db
+from operations.tick import tick
 from representatives.models import EndReason, Notify, Representative
 from responses.models import Response
-from reviews.lifecycle import tick
 from reviews.models import Outcome, Review, ReviewStatus, Stage
 from scoring.stats import refresh_employer
 from tests.conftest import csrf_token, page_text, post_form

@@ -17,8 +17,8 @@ import pytest
 
 from employers.models import Employer, Industry
 from extensions import db
+from operations.tick import tick
 from representatives.models import Notify
-from reviews.lifecycle import tick
 from reviews.models import (
     ApplicationChannel,
     Feedback,

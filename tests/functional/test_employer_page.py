@@ -337,8 +337,8 @@ def test_the_no_reply_mark_and_counts_do_not_give_away_the_last_contact(client):
 
     import time_machine
 
-    from reviews.lifecycle import tick
-    from reviews.services import presumed_ghosted_on
+    from operations.tick import tick
+    from scoring.ghosting import presumed_ghosted_on
 
     employer = EmployerFactory()
     reviews = [_review(employer, Outcome.waiting, days_ago=30) for _ in range(5)]

@@ -24,8 +24,8 @@ from representatives.models import (
     ResponseCommitment,
 )
 from responses.models import Response, ResponseStatus
+from reviews.fields import snapshot
 from reviews.models import Review, ReviewRevision, RevisionSource
-from reviews.services import snapshot
 from tests.conftest import post_form
 from tests.factories import EmployerFactory, ReviewFactory, UserFactory
 from timeutils import month_start, utcnow

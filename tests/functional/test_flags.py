@@ -12,8 +12,8 @@ from extensions import db
 from moderation.models import Flag, FlagReason, FlagStatus
 from representatives.models import Representative
 from responses.models import Response, ResponseStatus
+from reviews.fields import snapshot
 from reviews.models import GuidelineReason, HoldReason, Review, ReviewStatus
-from reviews.services import snapshot
 from tests.conftest import csrf_token, page_text, post_form
 from tests.factories import EmployerFactory, ReviewFactory, UserFactory
 

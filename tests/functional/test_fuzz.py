@@ -37,9 +37,9 @@ from accounts.forms import (
     ResetRequestForm,
     SignInForm,
     SignUpForm,
-    normalize_email,
 )
 from accounts.models import Role
+from accounts.services import normalize_email
 from employers.forms import NewEmployerForm
 from employers.models import Industry, SizeBand
 from employers.services import MAX_PAGE, normalize_domain, normalize_name
@@ -59,15 +59,15 @@ from moderation.forms import RefuseClaimForm
 from moderation.merge_forms import MergeForm, slug_from
 from moderation.notice_forms import LegalNoticeForm, NoticeAnswerForm
 from representatives.claims import parse_address
+from representatives.contact_reports import contact_outcomes
 from representatives.dashboard_forms import CommitmentForm, EmployerForm, NotifyForm
 from representatives.forms import ClaimForm
-from representatives.services import contact_outcomes
 from responses.forms import ResponseForm, normalise_text
 from responses.services import prepare as prepare_response
 from reviews.contact_forms import ContactAnswerForm
+from reviews.fields import FREE_TEXT_FIELDS
 from reviews.forms import ReviewForm
 from reviews.models import Outcome, Stage
-from reviews.services import FREE_TEXT_FIELDS
 from reviews.services import prepare as prepare_review
 from tests.conftest import (
     HeardBackTestClient,

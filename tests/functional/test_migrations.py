@@ -8,6 +8,7 @@ empty database and a second upgrade must work too.
 from __future__ import annotations
 
 import os
+import re
 import uuid
 
 import pytest
@@ -16,8 +17,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import CheckConstraint, create_engine, inspect, select, text
 
-from employers.models import EXPRESSION_INDEXES
-from extensions import db, include_object
+from extensions import EXPRESSION_INDEXES, db, include_object
 from tests.conftest import make_app
 
 TABLES = {
@@ -76,6 +76,7 @@ def _check_upgrade(database_url: str) -> None:
         # Autogenerate doesn't compare CHECK constraints; compare their names here.
         with db.engine.connect() as connection:
             _assert_same_checks(connection)
+            _assert_same_generated_columns(connection)
         downgrade(revision="base")
         with db.engine.connect() as connection:
             assert set(inspect(connection).get_table_names()) == {"alembic_version"}
@@ -104,6 +105,53 @@ def _assert_same_checks(connection) -> None:
     for table, expected in _model_checks(connection.dialect.name).items():
         migrated = {check["name"] for check in inspector.get_check_constraints(table)}
         assert migrated == expected, f"{table}: CHECKs differ: {migrated ^ expected}"
+
+
+_NUMBER = re.compile(r"(?<![A-Za-z_])\d+(?:\.\d+)?")
+
+
+def _numbers(expression: str) -> list[float]:
+    return sorted(float(number) for number in _NUMBER.findall(expression))
+
+
+def _sqlite_generated(connection, table: str) -> dict[str, str]:
+    """{column: expression} of a SQLite table's generated columns, read from its CREATE TABLE
+    (SQLAlchemy's reflection runs each expression on into the next column's)."""
+    sql = connection.execute(
+        text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = :name"),
+        {"name": table},
+    ).scalar_one()
+    found = {}
+    for match in re.finditer(r"(\w+) \w+ GENERATED ALWAYS AS \(", sql):
+        depth, end = 1, match.end()
+        while depth:
+            depth += {"(": 1, ")": -1}.get(sql[end], 0)
+            end += 1
+        found[match.group(1)] = sql[match.end() : end - 1]
+    return found
+
+
+def _assert_same_generated_columns(connection) -> None:
+    """Autogenerate can't compare a generated column's expression, and PostgreSQL rewrites it
+    (parentheses, casts): compare the thresholds in it. The model's expressions read
+    scoring.params, so a changed threshold without a migration fails here."""
+    inspector = inspect(connection)
+    for table in db.metadata.sorted_tables:
+        computed = {column.name: column.computed for column in table.columns if column.computed}
+        if not computed:
+            continue
+        if connection.dialect.name == "sqlite":
+            migrated = _sqlite_generated(connection, table.name)
+        else:
+            migrated = {
+                column["name"]: column["computed"]["sqltext"]
+                for column in inspector.get_columns(table.name)
+                if column.get("computed")
+            }
+        assert set(migrated) == set(computed), f"{table.name}: generated columns differ"
+        for name, model in computed.items():
+            expected = _numbers(str(model.sqltext))
+            assert _numbers(str(migrated[name])) == expected, f"{table.name}.{name} differs"
 
 
 # SQLAlchemy can't reflect SQLite's expression indexes and says so; they are checked by name.

@@ -26,6 +26,7 @@ from moderation.models import (
 from moderation.queue import pseudonym
 from representatives.models import Claim, ClaimStatus, Representative
 from responses.models import ResponseStatus
+from reviews.fields import record_revision
 from reviews.models import (
     GuidelineReason,
     HoldReason,
@@ -36,7 +37,6 @@ from reviews.models import (
     RevisionSource,
     Stage,
 )
-from reviews.services import record_revision
 from scoring.stats import refresh_employer
 from tests.conftest import csrf_token, page_text, post_form
 from tests.factories import ReviewFactory, UserFactory

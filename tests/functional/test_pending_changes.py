@@ -11,8 +11,8 @@ import pytest
 from accounts.models import Role
 from extensions import db
 from moderation.actions import publish_review
+from operations.tick import tick
 from reviews import pending
-from reviews.lifecycle import tick
 from reviews.models import GuidelineReason, HoldReason, Outcome, Review, ReviewStatus
 from reviews.services import Prepared, author_values, update
 from tests.conftest import page_text, post_form

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 
 from accounts.services import Purpose, make_token
 from extensions import db
-from reviews.lifecycle import Answer, ReminderKind, reminder_token, tick
+from operations.tick import tick
+from reviews.lifecycle import Answer, ReminderKind, reminder_token
 from reviews.models import (
     Feedback,
     NextSteps,

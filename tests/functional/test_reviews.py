@@ -11,6 +11,7 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from extensions import db
+from reviews.fields import FIELDS
 from reviews.models import (
     Feedback,
     HoldReason,
@@ -21,7 +22,6 @@ from reviews.models import (
     ReviewStatus,
     Stage,
 )
-from reviews.services import FIELDS
 from tests.conftest import csrf_token, page_text, post_form, publish_pending_change
 from tests.factories import EmployerFactory, ReviewFactory, UserFactory
 from timeutils import utcnow
@@ -153,7 +153,7 @@ def test_publish_creates_a_scheduled_review_with_a_revision(client, signed_in, e
 
 
 def test_publication_moments_are_random(client, app):
-    from reviews.services import publish_time
+    from reviews.publication import publish_time
 
     author = UserFactory(verified=True)
     author.created_at = utcnow() - timedelta(days=30)
@@ -164,7 +164,7 @@ def test_publication_moments_are_random(client, app):
 
 
 def test_new_accounts_reviews_wait_until_the_account_is_a_day_old(app_factory):
-    from reviews.services import publish_time
+    from reviews.publication import publish_time
 
     app = app_factory(REVIEW_PUBLISH_DELAY_MIN_HOURS=0, REVIEW_PUBLISH_DELAY_MAX_HOURS=0)
     author = UserFactory(verified=True)

@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from employers.models import EmployerStats
 from extensions import db
-from reviews.lifecycle import publish_due, tick
+from operations.tick import tick
+from reviews.lifecycle import publish_due
 from reviews.models import Outcome, ReviewStatus, Stage
 from scoring import params
 from scoring.models import SiteParameters
@@ -86,7 +87,8 @@ def test_publishing_updates_the_row_in_the_same_transaction(app):
 
 
 def test_an_update_changes_the_row(app, client, auth):
-    from reviews.services import Prepared, update, values_of
+    from reviews.fields import values_of
+    from reviews.services import Prepared, update
 
     employer = EmployerFactory()
     author = UserFactory(verified=True)
@@ -159,7 +161,7 @@ def test_recompute_reproduces_the_incrementally_kept_rows(app):
 def test_the_day_a_waiting_review_counts_as_ghosted_is_secret_and_recompute_agrees(app):
     """DESIGN.md §5 rule 8: the ghosted and waiting counts change on each review's secret day,
     3-10 days past the threshold, not on day 31 for all; a rebuild gives the incremental row."""
-    from reviews.services import presumed_ghosted_on
+    from scoring.ghosting import presumed_ghosted_on
     from scoring.stats import refresh_employer
 
     employer = EmployerFactory()

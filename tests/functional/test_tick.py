@@ -11,8 +11,9 @@ import time_machine
 from sqlalchemy import func, select, update
 
 from extensions import db
+from operations.tick import TickReport, tick
 from reviews import lifecycle
-from reviews.lifecycle import ReminderKind, TickReport, tick
+from reviews.lifecycle import ReminderKind
 from reviews.models import (
     HoldReason,
     NextSteps,
@@ -22,7 +23,7 @@ from reviews.models import (
     ReviewStatus,
     Stage,
 )
-from reviews.services import (
+from scoring.ghosting import (
     ghosted_after_days,
     ghosted_mark_offset_days,
     is_presumed_ghosted,
@@ -468,7 +469,7 @@ def test_two_ticks_at_once_send_each_reminder_once(app, author, outbox):
 
     def tick_a():
         with app.app_context():
-            results["a"] = lifecycle.claim_reminders(ReminderKind.timeline, NOW)
+            results["a"] = lifecycle.reserve_reminders(ReminderKind.timeline, NOW)
             claimed.set()
             threading.Event().wait(0.5)  # B is now blocked on the row lock
             db.session.commit()
@@ -494,7 +495,7 @@ def test_two_ticks_at_once_send_each_reminder_once(app, author, outbox):
 def test_no_reminders_to_addresses_that_cannot_receive_mail(app, outbox):
     from datetime import date, timedelta
 
-    from reviews.lifecycle import tick
+    from operations.tick import tick
     from reviews.models import Outcome
     from tests.factories import ReviewFactory, UserFactory
 

@@ -12,7 +12,7 @@ from accounts.models import Role
 from employers import services
 from employers.models import Employer
 from extensions import db
-from reviews.lifecycle import tick
+from operations.tick import tick
 from reviews.models import Outcome, ReviewStatus
 from tests.conftest import Auth, post_form
 from tests.factories import EmployerFactory, ReviewFactory, UserFactory

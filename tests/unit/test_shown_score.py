@@ -6,28 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from employers.models import (
-    LEAST_MIN_WEIGHT,
-    MOST_MIN_SPREAD_DAYS,
-    MOST_MIN_WEIGHT,
-    SHOWN_MIN_AUTHORS,
-    SHOWN_MIN_ESTABLISHED,
-    SHOWN_MIN_REVIEWS,
-    EmployerStats,
-)
+from employers.models import EmployerStats
 from extensions import db
-from scoring import params
 from scoring.engine import shown_when
 from tests.factories import EmployerFactory
-
-
-def test_the_columns_thresholds_are_the_display_and_list_rules():
-    assert SHOWN_MIN_REVIEWS == params.MIN_N_SHOWN
-    assert SHOWN_MIN_AUTHORS == params.MIN_DISTINCT_AUTHORS_SHOWN
-    assert SHOWN_MIN_ESTABLISHED == params.MIN_ESTABLISHED_AUTHORS_SHOWN
-    assert MOST_MIN_WEIGHT == params.MIN_N_MOST_RESPONSIVE
-    assert MOST_MIN_SPREAD_DAYS == params.MIN_SPREAD_DAYS_MOST_RESPONSIVE
-    assert LEAST_MIN_WEIGHT == params.MIN_N_LEAST_RESPONSIVE
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 from accounts.models import User
 from extensions import db
 from moderation.models import Flag, FlagReason, FlagStatus
-from representatives import services as representation
+from representatives import access as representation
 from responses.models import Response, ResponseStatus
 from reviews.models import Review, ReviewStatus
 

@@ -1,48 +1,24 @@
-"""Views of moderation/ (thin: validate, call a service, redirect or render).
-
-Claims awaiting a moderator (employers with no known domain) and, for admins, the live
-representatives of an employer.
+"""Moderators' views of claims: claims awaiting a moderator (employers with no known domain)
+and, for admins, the live representatives of an employer (rules in representatives.claims).
 """
 
 from __future__ import annotations
-
-from functools import wraps
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from accounts.models import Role
 from employers.services import get_by_slug
-from extensions import db, login_manager
-from forms import ConfirmForm, has_control_characters
+from extensions import db
+from forms import ConfirmForm
 from moderation import audit, bp
 from moderation.forms import RefuseClaimForm
 from moderation.models import AuditAction
 from representatives import claims
 from representatives.claims import ClaimError
 from representatives.models import Claim, EndReason, Representative
-
-
-def _role_required(*roles: Role):
-    """Signed out: to sign-in (and back). Signed in without one of the roles: 403."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            if not current_user.is_authenticated:
-                return login_manager.unauthorized()
-            if current_user.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-moderator_required = _role_required(Role.moderator, Role.admin)
-admin_required = _role_required(Role.admin)
+from security import admin_required, moderator_required
+from textnorm import has_control_characters
 
 
 def _me():

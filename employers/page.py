@@ -1,0 +1,46 @@
+"""Everything the employer page shows, assembled in one place (as representatives.dashboard does
+for the dashboard): the headline and its profile, the recent reviews as public cards, the live
+commitment's measure and the moderation counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from employers.models import Employer, EmployerStats
+from employers.profile import Profile
+from employers.profile import build as build_profile
+from employers.services import headline
+from moderation.transparency import RemovedCounts, removed_counts
+from representatives.commitments import CommitmentMeasure, commitment_measure
+from reviews.display import PublicCard, public_view
+from reviews.fields import values_of
+from reviews.services import recent_published
+from scoring.engine import Verdict
+from scoring.stats import current_inputs
+
+
+@dataclass(frozen=True)
+class EmployerPage:
+    employer: Employer
+    stats: EmployerStats | None
+    verdict: Verdict
+    profile: Profile
+    commitment: CommitmentMeasure | None
+    removed: RemovedCounts
+    cards: list[PublicCard]
+
+
+def employer_page(employer: Employer) -> EmployerPage:
+    verdict = headline(employer.stats)
+    return EmployerPage(
+        employer=employer,
+        stats=employer.stats,
+        verdict=verdict,
+        profile=build_profile(employer, verdict, current_inputs()),
+        commitment=commitment_measure(employer.id),
+        removed=removed_counts(employer.id),
+        cards=[
+            public_view(values_of(review), employer, review=review)
+            for review in recent_published(employer.id)
+        ],
+    )

@@ -1,0 +1,29 @@
+"""When a review, or a change of one, becomes public (DESIGN.md §5.2): a random moment some days
+after it was written, and never before the account is a day old."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from flask import current_app
+
+from accounts.models import User
+
+# A new account's reviews are published only once the account is a day old.
+NEW_ACCOUNT_HOURS = 24
+
+
+def publish_time(author: User, now: datetime, rng: random.Random | None = None) -> datetime:
+    """A random moment 3-10 days on (configurable), and never before the account is a day old.
+
+    The delay means a review's appearance can't be matched to a rejection sent that day
+    (DESIGN.md §5.2).
+    """
+    config = current_app.config
+    low = float(config["REVIEW_PUBLISH_DELAY_MIN_HOURS"])
+    high = float(config["REVIEW_PUBLISH_DELAY_MAX_HOURS"])
+    rng = rng or random.SystemRandom()
+    delay = timedelta(hours=rng.uniform(low, max(low, high)))
+    earliest = author.created_at + timedelta(hours=NEW_ACCOUNT_HOURS)
+    return max(now + delay, earliest)

@@ -1,0 +1,62 @@
+"""The presumed-ghosted rule (DESIGN.md §3) applied to a review in the app: the pure rule is
+scoring.rules; this module supplies the review's values, the app's secret and the configured
+publication window."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app, has_app_context
+
+from config import Config
+from reviews.models import Outcome, Review
+from scoring import rules
+
+
+def ghosted_after_days(review: Review) -> int:
+    """The public threshold, DESIGN.md §3: max(30, promised + 14) days without contact."""
+    return rules.ghosted_after_days(review.promised_days)
+
+
+def ghosted_mark_window() -> tuple[int, int]:
+    """(fewest, most) days the presumed-ghosted mark waits past the threshold: the publication
+    delay's window (REVIEW_PUBLISH_DELAY_*_HOURS) in whole days, 3-10 by default."""
+    if has_app_context():
+        config = current_app.config
+    else:  # the methodology's rules, read outside the app (the defaults)
+        config = {name: getattr(Config, name) for name in dir(Config) if name.isupper()}
+    low = int(config["REVIEW_PUBLISH_DELAY_MIN_HOURS"]) // 24
+    high = int(config["REVIEW_PUBLISH_DELAY_MAX_HOURS"]) // 24
+    return low, max(low, high)
+
+
+def _secret() -> bytes:
+    return str(current_app.config["SECRET_KEY"]).encode()
+
+
+def ghosted_mark_offset_days(review: Review) -> int:
+    """The review's secret wait past the threshold (scoring.rules.mark_offset_days)."""
+    return rules.mark_offset_days(review.id, _secret(), ghosted_mark_window())
+
+
+def presumed_ghosted_on(review: Review) -> date:
+    """The first day a waiting review counts as presumed ghosted (scoring.rules)."""
+    return rules.presumed_ghosted_on(
+        review.last_contact_on, review.promised_days, review.id, _secret(), ghosted_mark_window()
+    )
+
+
+def is_presumed_ghosted(review: Review, today: date) -> bool:
+    """DESIGN.md §3: waiting, and no contact for max(30, promised + 14) days, plus the review's
+    secret few days (scoring.rules.is_presumed_ghosted)."""
+    if review.outcome is not Outcome.waiting:
+        return False  # before the keyed hash: most reviews are not waiting
+    return rules.is_presumed_ghosted(
+        review.outcome,
+        review.last_contact_on,
+        review.promised_days,
+        review.id,
+        today,
+        _secret(),
+        ghosted_mark_window(),
+    )
