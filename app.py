@@ -229,7 +229,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_templates(app: Flask) -> None:
     app.jinja_env.filters["month"] = month_label
     # Absolute URLs in pages come from SITE_URL, never from the request's Host header: pages are
-    # cached for every visitor, so one forged Host must not reach the next (issue 12 point 9).
+    # cached for every visitor, so one forged Host must not reach the next (cache poisoning).
     app.jinja_env.globals["site_url"] = absolute_url
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

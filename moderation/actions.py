@@ -1,4 +1,4 @@
-"""Moderator actions on reviews, responses, flags, legal notices and users (DESIGN.md §8, issue 6).
+"""Moderator actions on reviews, responses, flags, legal notices and users (DESIGN.md §8).
 
 Each action checks that the actor may take it, changes what it acts on, and writes exactly one
 audit-log row (moderation.audit) in the same transaction; the caller commits once. When what the

@@ -84,7 +84,8 @@ def for_author(notice: LegalNotice) -> str:
 def receipt_address(notice: LegalNotice, sender: User | None) -> str | None:
     """Where the receipt may go: the notifier's address only when it is the signed-in sender's
     own verified address. Anyone may type any address in the form, and the site must not mail a
-    stranger on someone else's say-so (issue 12 point 9); the sent page shows the reference."""
+    stranger on someone else's say-so, or the form would send HeardBack's email to any address.
+    The sent page shows the reference."""
     if sender is None or not sender.is_verified or sender.is_suspended:
         return None
     if sender.email.casefold() != notice.notifier_email.strip().casefold():

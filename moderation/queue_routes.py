@@ -1,4 +1,4 @@
-"""The moderation queue, one review as a moderator sees it, and the actions on it (issue 6).
+"""The moderation queue, one review as a moderator sees it, and the actions on it (DESIGN.md §8).
 
 Thin views: check the role, validate the action's form, call moderation.actions, commit once,
 then send any email and redirect. Only moderators and admins reach any of these (signed out: to

@@ -84,7 +84,7 @@ class Claim(db.Model):
 
 
 class Notify(enum.Enum):
-    """How a representative hears about new reviews (issue 5: weekly digest by default)."""
+    """How a representative hears about new reviews (a weekly digest by default)."""
 
     weekly = "weekly"
     immediate = "immediate"

@@ -2,7 +2,7 @@
 
 Every view goes through the signed-in user's own representations: an employer slug (in the query
 string or a form's hidden field) that they don't represent is refused with 403, and so is a review
-of an employer they don't represent (issue 5, "Guards").
+of an employer they don't represent: a representative of employer A can do nothing for B.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The rules of the employer side (DESIGN.md §7). Callers commit.
 
 Access helpers first: every representative action goes through `representation_for`, so that a
-representative of employer A can do nothing for employer B (issue 5, "Guards").
+representative of employer A can do nothing for employer B (DESIGN.md §7).
 """
 
 from __future__ import annotations
@@ -75,8 +75,8 @@ def represents(user_id: int, employer_id: int) -> bool:
 # How many quarters the trend shows, the newest being the current one.
 TREND_QUARTERS = 8
 AWAITING_PAGE_SIZE = 20
-# Outcomes on which a representative may say "we have now contacted this candidate" (issue 5,
-# item 4): open cases (presumed ghosted or not) and cases the author already called ghosted.
+# Outcomes on which a representative may say "we have now contacted this candidate"
+# (DESIGN.md §7): open cases (presumed ghosted or not) and cases the author already called ghosted.
 CONTACTABLE = frozenset({Outcome.waiting, Outcome.ghosted})
 # After the author says no contact came, the employer can't ask again for this long, so an author
 # isn't pestered; to the representative a recent "no" looks the same as "asked, no answer yet".
@@ -550,7 +550,7 @@ COMMITMENT_MAX_DAYS = 90  # CHECK days_range in representatives/models.py
 
 @dataclass(frozen=True)
 class CommitmentMeasure:
-    """A live commitment beside what reviews since its month measured (issue 5, item 6).
+    """A live commitment beside what reviews since its month measured (DESIGN.md §7).
 
     `measured` is False below MIN_CELL_AUTHORS distinct reviewers (DESIGN.md §5.3): the counts
     are then not shown, only "too few reports since <month>".

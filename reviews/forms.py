@@ -85,8 +85,9 @@ OUTCOMES = {
     ),
 }
 
-# Issue 13, "forced answers are silence": did the decision come without the candidate chasing
-# it? The form's values, the stored answer (Review.chased_for_decision) and the help text.
+# DESIGN.md §6, "silence forced into an answer is silence": did the decision come without the
+# candidate chasing it? The form's values, the stored answer (Review.chased_for_decision) and the
+# help text.
 CHASED = {
     "told": (False, "Yes, they told me without my asking", None),
     "chased": (

@@ -91,7 +91,8 @@ class TickReport:
     ghosted_reminders: int = 0
     timeline_reminders: int = 0
     failed_reminders: int = 0  # claimed but not sent; released for the next run
-    # Emails to employers' representatives about newly published reviews (issue 5).
+    # Emails to employers' representatives about newly published reviews
+    # (representatives.notifications).
     new_review_emails: int = 0
     failed_new_review_emails: int = 0  # given back for the next run
     # Employers whose rows the once-a-day refresh rebuilt. Not part of equality: it reports the

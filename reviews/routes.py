@@ -114,9 +114,7 @@ def _handle(form, employer, *, review=None):
         valid = not form.errors
     if action == "edit" or not valid:
         return _form_page(form, employer, review=review, status=200 if valid else 422)
-    prepared = services.prepare(
-        form.values(), current_user, not_names=names_of(employer)
-    )
+    prepared = services.prepare(form.values(), current_user, not_names=names_of(employer))
     if action == "preview":
         return _preview_page(form, employer, prepared, review=review)
     if review is None:
@@ -261,7 +259,7 @@ def mine():
     )
 
 
-# --- the author's answer to "we have now contacted this candidate" (issue 5, item 4) ------------
+# --- the author's answer to "we have now contacted this candidate" (DESIGN.md §7) ---------------
 
 CONTACT_MESSAGES = {
     ContactAnswer.denied: ("Thank you. Your review stays as it is.", "success"),

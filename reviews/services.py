@@ -33,7 +33,8 @@ from timeutils import month_start, utcnow
 
 # DESIGN.md §8: one live review per account per employer per 12 months.
 LIVE_REVIEW_DAYS = 365
-# Issue 3: a new account's reviews are published only once the account is a day old.
+# A new account's reviews are published only once the account is a day old, however short the
+# configured delay: an account opened just to post a review can't have it public the same day.
 NEW_ACCOUNT_HOURS = 24
 # Reminder "did they get back to you?" this many days after the promised timeline ran out.
 TIMELINE_REMINDER_MARGIN_DAYS = 3
@@ -220,9 +221,9 @@ def _apply(review: Review, values: dict) -> None:
 def _hold_or_schedule(review: Review, prepared: Prepared, author: User, now: datetime) -> None:
     """Held for a moderator if a check trips (suspected names first, then reviews.holds: link
     spam, near-duplicate text, direction burst), else scheduled (DESIGN.md §5.4, §8)."""
-    # The author edited a review a moderator hid and resubmits it (issue 6): every check runs
-    # again as for a new review, and a moderator decides before it is public again; edits while
-    # it waits keep it waiting.
+    # The author edited a review a moderator hid and resubmits it: every check runs again as for
+    # a new review, and a moderator decides before it is public again, so an edit can't undo a
+    # moderator's decision; edits while it waits keep it waiting.
     resubmitted = review.status is ReviewStatus.hidden or (
         review.status is ReviewStatus.held and review.hold_reason is HoldReason.resubmitted
     )
