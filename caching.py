@@ -38,7 +38,7 @@ the start of the following month on, so probing it with dates can't recover the 
 (which could be the moment an author updated a review). ETags are keyed hashes (HMAC with the
 secret key), so they can't be matched against guessed timestamps either.
 
-The page store (issue 7, DESIGN.md §11 throughput): an anonymous 200 of a view that called
+The page store (DESIGN.md §11 throughput): an anonymous 200 of a view that called
 `validate()` is kept under its ETag (in Redis where REDIS_URL is set, shared by every process;
 else in the process's memory), and the next anonymous request with the same ETag is answered from
 it without running the rest of the view. The ETag already names everything the page depends on,

@@ -32,8 +32,9 @@ class NoControlCharacters:
 
 
 def clean_text(value):
-    """Free text as stored: NFKC, invisible format characters removed (textnorm.clean; issue 12).
-    First in a field's filters, so every validator and the scrubber see what will be kept."""
+    """Free text as stored: NFKC, invisible format characters removed (textnorm.clean;
+    DESIGN.md §5.10). First in a field's filters, so every validator and the scrubber see what
+    will be kept."""
     return clean(value) if isinstance(value, str) else value
 
 

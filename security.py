@@ -72,7 +72,8 @@ def is_safe_next(target: str | None) -> bool:
 
 
 # Pages of one person (their account, their reviews, their employer dashboard, the moderators'
-# tools): no browser or shared cache keeps a copy (issue 12). Matched by whole path segment.
+# tools): no browser or shared cache keeps a copy, so the next person at a shared computer or
+# behind the same proxy can't see them (DESIGN.md §5.1). Matched by whole path segment.
 PRIVATE_PREFIXES = ("/me", "/account", "/employer", "/moderation")
 
 

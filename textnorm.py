@@ -1,4 +1,4 @@
-"""One normalisation before every check of free text (DESIGN.md §5.4; issue 12).
+"""One normalisation before every check of free text (DESIGN.md §5.4, §5.10).
 
 `clean` is what a form keeps: NFKC (fullwidth and styled letters become plain ones) and no
 invisible format characters (Unicode category Cf: zero-width space, BOM, soft hyphen,

@@ -65,7 +65,8 @@ def _email_key() -> str:
 
 def _email_client_key() -> str:
     """Rate-limit key for the email a sign-in names *from this client*: guesses from elsewhere
-    don't use up the attempts of the owner's own connection (issue 12)."""
+    don't use up the attempts of the owner's own connection, so a stranger can't lock the owner
+    out by failing on purpose."""
     return "email-client:" + pseudonymous(f"{_sign_in_email()}|{client_address()}")
 
 

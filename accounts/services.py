@@ -140,6 +140,31 @@ MAX_AGE_SETTING = {
 }
 
 
+# The emails that carry one of these links: subject, template, the link's endpoint, and the unit
+# the email states the link's lifetime in.
+LINK_EMAILS = {
+    Purpose.verify_email: (
+        "Confirm your email address for HeardBack",
+        "verify_email",
+        "accounts.verify_email",
+        "hours",
+    ),
+    Purpose.reset_password: (
+        "Reset your HeardBack password",
+        "reset_password",
+        "accounts.reset_password",
+        "minutes",
+    ),
+    Purpose.change_email: (
+        "Confirm your new email address for HeardBack",
+        "change_email",
+        "accounts.confirm_email_change",
+        "hours",
+    ),
+}
+SECONDS_PER = {"minutes": 60, "hours": 3600}
+
+
 class TokenError(Enum):
     expired = "expired"
     invalid = "invalid"
@@ -163,6 +188,18 @@ def read_token(purpose: Purpose, token: str) -> dict | TokenError:
     except BadSignature:
         return TokenError.invalid
     return payload if isinstance(payload, dict) else TokenError.invalid
+
+
+def _token_user(purpose: Purpose, token: str) -> tuple[User, dict] | TokenError:
+    """The account a link's token names, with the token's payload; `invalid` if the account is
+    gone. What else the payload must match (an address, a password stamp) is the caller's."""
+    payload = read_token(purpose, token)
+    if isinstance(payload, TokenError):
+        return payload
+    user = db.session.get(User, payload.get("uid"))
+    if user is None:
+        return TokenError.invalid
+    return user, payload
 
 
 def _password_stamp(user) -> str:  # a User, or a row (id, password_hash, password_changed_at)
@@ -218,22 +255,25 @@ def sign_up(email: str, password: str) -> int | None:
             reset_url=absolute_url("accounts.reset_request"),
         )
         return None
-    _send_verification(token, email)
+    _send_link(Purpose.verify_email, email, token)
     return user_id
 
 
 def send_verification(user: User) -> None:
     token = make_token(Purpose.verify_email, {"uid": user.id, "email": user.email})
-    _send_verification(token, user.email)
+    _send_link(Purpose.verify_email, user.email, token)
 
 
-def _send_verification(token: str, email: str) -> None:
+def _send_link(purpose: Purpose, to: str, token: str) -> None:
+    """Email `to` the link that carries `token`, and how long it works (MAX_AGE_SETTING)."""
+    subject, template, endpoint, unit = LINK_EMAILS[purpose]
+    seconds = current_app.config[MAX_AGE_SETTING[purpose]]
     mail.send_template(
-        email,
-        "Confirm your email address for HeardBack",
-        "verify_email",
-        verify_url=absolute_url("accounts.verify_email", token=token),
-        hours=current_app.config["EMAIL_VERIFY_MAX_AGE"] // 3600,
+        to,
+        subject,
+        template,
+        link_url=absolute_url(endpoint, token=token),
+        lifetime=f"{seconds // SECONDS_PER[unit]} {unit}",
     )
 
 
@@ -245,11 +285,11 @@ class VerifyResult:
 
 
 def verify_email(token: str) -> VerifyResult:
-    payload = read_token(Purpose.verify_email, token)
-    if isinstance(payload, TokenError):
-        return VerifyResult(None, payload)
-    user = db.session.get(User, payload.get("uid"))
-    if user is None or user.email != payload.get("email"):
+    found = _token_user(Purpose.verify_email, token)
+    if isinstance(found, TokenError):
+        return VerifyResult(None, found)
+    user, payload = found
+    if user.email != payload.get("email"):
         return VerifyResult(None, TokenError.invalid)
     if user.is_verified:
         return VerifyResult(user, already=True)
@@ -361,22 +401,14 @@ def request_password_reset(email: str) -> None:
             sign_up_url=absolute_url("accounts.sign_up"),
         )
         return
-    mail.send_template(
-        email,
-        "Reset your HeardBack password",
-        "reset_password",
-        reset_url=absolute_url("accounts.reset_password", token=token),
-        minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
-    )
+    _send_link(Purpose.reset_password, email, token)
 
 
 def user_for_reset(token: str) -> User | TokenError:
-    payload = read_token(Purpose.reset_password, token)
-    if isinstance(payload, TokenError):
-        return payload
-    user = db.session.get(User, payload.get("uid"))
-    if user is None:
-        return TokenError.invalid
+    found = _token_user(Purpose.reset_password, token)
+    if isinstance(found, TokenError):
+        return found
+    user, payload = found
     if payload.get("stamp") != _password_stamp(user):
         return TokenError.used
     return user
@@ -412,22 +444,14 @@ def request_email_change(user: User, new_email: str) -> None:
         )
         return
     token = make_token(Purpose.change_email, {"uid": user.id, "old": user.email, "new": new_email})
-    mail.send_template(
-        new_email,
-        "Confirm your new email address for HeardBack",
-        "change_email",
-        confirm_url=absolute_url("accounts.confirm_email_change", token=token),
-        hours=current_app.config["EMAIL_CHANGE_MAX_AGE"] // 3600,
-    )
+    _send_link(Purpose.change_email, new_email, token)
 
 
 def confirm_email_change(token: str) -> User | TokenError:
-    payload = read_token(Purpose.change_email, token)
-    if isinstance(payload, TokenError):
-        return payload
-    user = db.session.get(User, payload.get("uid"))
-    if user is None:
-        return TokenError.invalid
+    found = _token_user(Purpose.change_email, token)
+    if isinstance(found, TokenError):
+        return found
+    user, payload = found
     if user.email != payload.get("old"):
         return TokenError.used
     new_email = payload.get("new")

@@ -90,9 +90,10 @@ def _schemas() -> dict:
                 "is the shrunk estimate (Σw·h + M·μ)/(Σw + M)·100 and `sd` the SD of its Beta "
                 "posterior, both rounded as the employer page shows them, with its verdict "
                 "band. The field names are those of the retired composite score and are kept "
-                "so clients don't break; the meaning changed (issue 13). The 80% interval and "
-                "the plain counts are in the employer's `figures.headline`. Not shown (score, "
-                "sd and band null, and no estimate in `figures.headline` or `figures.periods`) "
+                "so clients don't break; only the meaning changed, to the chance of hearing "
+                "back. The 80% interval and the plain counts are in the employer's "
+                "`figures.headline`. Not shown (score, sd and band null, and no estimate in "
+                "`figures.headline` or `figures.periods`) "
                 "until 3 reviews from 3 accounts, some of them established, count "
                 "(DESIGN.md §5.3, §6)."
             ),

@@ -1,5 +1,5 @@
 """Fuzzing benchmark: every form and every query parameter, with 500 hypothesis examples each
-(DESIGN.md §11 "every form fuzzed (hypothesis, ≥ 500 examples each): no 5xx"; issue 7).
+(DESIGN.md §11 "every form fuzzed (hypothesis, ≥ 500 examples each): no 5xx").
 
     .venv/bin/python bench/fuzz.py [--examples 500] [--seed N] [-k EXPRESSION] [--no-write]
 

@@ -1,4 +1,4 @@
-"""Load test with a client-side ledger, optionally with a fault injected (issue 7, DESIGN.md §11).
+"""Load test with a client-side ledger, optionally with a fault injected (DESIGN.md §11).
 
     .venv/bin/python bench/load.py --database sqlite [--workers 2] [--clients 50] [--duration 60]
         [--fault none|postgres-restart|worker-kill|redis-stop] [--employers 2000] [--reviews 20000]

@@ -1,4 +1,4 @@
-"""Tick benchmark for pending changes (DESIGN.md §5.8, issue 12): how long `tick` takes to publish
+"""Tick benchmark for pending changes (DESIGN.md §5.8): how long `tick` takes to publish
 1,000 due pending changes of published reviews, and how long an empty tick takes.
 
     .venv/bin/python bench/pending_tick.py [--database-url URL] [--changes 1000]

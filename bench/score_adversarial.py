@@ -1,5 +1,5 @@
 """Adversarial benchmark: HeardBack's figures and lists against a known truth, through the real
-database, publication path and lists (issue 13).
+database, publication path and lists (DESIGN.md §6: this benchmark decides the formula).
 
     .venv/bin/python bench/score_adversarial.py [--employers 500] [--seeds 5] [--worlds all]
         [--quick] [--database-url URL] [--write]
@@ -654,9 +654,9 @@ class Figure:
 
 
 def heardback_figure(stats) -> Figure:
-    """HeardBack's figure and band from its statistics row. The scoring engine is being changed
-    (issue 13): keep this adapter small and use only stable names (shown_score, score,
-    scoring.engine.band_of on a 0-100 figure)."""
+    """HeardBack's figure and band from its statistics row. The scoring engine changes as this
+    benchmark decides (DESIGN.md §6): keep this adapter small and use only stable names
+    (shown_score, score, scoring.engine.band_of on a 0-100 figure)."""
     from employers.services import headline
 
     found = (stats.figures or {}).get("headline") or {}
@@ -978,7 +978,7 @@ TARGETS = (
 
 
 def targets(summaries: dict[str, dict]) -> dict[str, bool]:
-    """The issue's targets, each over every world (the world means)."""
+    """The benchmark's targets, each over every world (the world means)."""
 
     def every(test) -> bool:
         return all(test(summary) for summary in summaries.values())
@@ -1191,7 +1191,7 @@ def report_text(options, summaries, passed, stamp: Stamp) -> str:
         + table(summaries)
         + "\n\n"
         + calibration_tables(summaries)
-        + "\n\nTargets (issue 13), at this size:\n\n"
+        + "\n\nThe benchmark's targets, at this size:\n\n"
         + targets_text(passed)
         + "\n\n"
         + METHOD_TEXT
@@ -1378,7 +1378,8 @@ def main(argv: list[str] | None = None) -> dict:
     print()
     print(calibration_tables(summaries))
     print()
-    print("Targets (issue 13)" + (" — quick size, not the targets' size" if options.quick else ""))
+    quick = " — quick size, not the targets' size" if options.quick else ""
+    print("The benchmark's targets" + quick)
     print(targets_text(passed))
     if SWEEP:
         print()

@@ -1,5 +1,5 @@
-"""Hostile-name corpus for the scrubber (issue 12): how many names get through, and how many
-ordinary sentences are held for nothing.
+"""Hostile-name corpus for the scrubber (DESIGN.md §5.4, §5.10): how many names get through, and
+how many ordinary sentences are held for nothing.
 
     .venv/bin/python bench/scrub_corpus.py [--misses]
 

@@ -1,4 +1,4 @@
-"""Who may see an unlisted employer (DESIGN.md §5.8, issue 12 point 3).
+"""Who may see an unlisted employer (DESIGN.md §5.8: a new employer waits like any public change).
 
 An employer a user adds is public only from its first published review. Until then its page
 answers 404 exactly like an unknown slug, except to the session that added it (to write its

@@ -1,5 +1,5 @@
-"""Forms of the moderators' actions on a review (issue 6). What is acted on comes from the URL;
-the forms carry only the moderator's decision and reason.
+"""Forms of the moderators' actions on a review (DESIGN.md §8). What is acted on comes from the
+URL; the forms carry only the moderator's decision and reason.
 
 Several of these forms share one page, so templates give their fields distinct ids
 (`field(form.reason, id_=...)`); the field names stay plain, which is what the browser posts.

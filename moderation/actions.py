@@ -1,4 +1,4 @@
-"""Moderator actions on reviews, responses, flags, legal notices and users (DESIGN.md §8, issue 6).
+"""Moderator actions on reviews, responses, flags, legal notices and users (DESIGN.md §8).
 
 Each action checks that the actor may take it, changes what it acts on, and writes exactly one
 audit-log row (moderation.audit) in the same transaction; the caller commits once. When what the
@@ -13,7 +13,6 @@ Emails go out after the commit (`tell_author_hidden`).
 
 from __future__ import annotations
 
-import logging
 import random
 from datetime import datetime
 from types import SimpleNamespace
@@ -28,7 +27,7 @@ from extensions import db
 from moderation import audit
 from moderation.models import AuditAction, Flag, FlagStatus, LegalNotice, NoticeStatus
 from moderation.queue import pseudonym
-from notifications import mail
+from notifications.authors import email_author
 from representatives.access import represents
 from responses.models import BODY_LIMIT, Response, ResponseAction, ResponseStatus, RevisionActor
 from responses.services import record_revision as record_response_revision
@@ -43,9 +42,6 @@ from reviews.models import (
 )
 from reviews.publication import publish_time
 from scoring.stats import refresh_employer
-from timeutils import month_label
-
-log = logging.getLogger(__name__)
 
 MODERATORS = (Role.moderator, Role.admin)
 REDACTION_MARK = "[removed by a moderator]"
@@ -265,27 +261,19 @@ def tell_author_hidden(review: Review) -> bool:
 
     Returns whether a message went out; a mail failure is logged without the recipient.
     """
-    author = db.session.get(User, review.author_id) if review.author_id else None
-    if author is None or author.is_suspended or review.hidden_reason is None:
+    if review.hidden_reason is None:
         return False
     rule, explanation = GUIDELINES[review.hidden_reason]
-    employer_name = review.employer.name
-    try:
-        mail.send_template(
-            author.email,
-            f"Your review of {employer_name} was hidden by a moderator",
-            "review_hidden",
-            employer_name=employer_name,
-            month=month_label(review.process_month),
-            rule=rule,
-            explanation=explanation,
-            edit_url=absolute_url("reviews.edit", public_id=review.public_id),
-            guidelines_url=absolute_url("pages.guidelines"),
-        )
-    except Exception:
-        log.exception("Could not send a review-hidden notification")
-        return False
-    return True
+    return email_author(
+        review,
+        f"Your review of {review.employer.name} was hidden by a moderator",
+        "review_hidden",
+        failure="Could not send a review-hidden notification",
+        rule=rule,
+        explanation=explanation,
+        edit_url=absolute_url("reviews.edit", public_id=review.public_id),
+        guidelines_url=absolute_url("pages.guidelines"),
+    )
 
 
 # --- redaction ---------------------------------------------------------------------------------

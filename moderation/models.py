@@ -1,6 +1,7 @@
 """Flags: anyone's request that moderators look at a review or a response (DESIGN.md §3, §8).
 
-A flag never hides anything by itself; only a moderator's action does (issue 6).
+A flag never hides anything by itself; only a moderator's action does, so an employer can't get a
+review removed by flagging it (DESIGN.md §8: a review goes only for a guideline violation).
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ from accounts.services import absolute_url
 from extensions import db
 from moderation.models import LegalNotice, NoticeStatus
 from notifications import mail
+from notifications.authors import email_author
 from reviews.models import Review
 from reviews.scrubber import names_from_email, scrub
 from timeutils import month_label, utcnow
@@ -84,7 +85,8 @@ def for_author(notice: LegalNotice) -> str:
 def receipt_address(notice: LegalNotice, sender: User | None) -> str | None:
     """Where the receipt may go: the notifier's address only when it is the signed-in sender's
     own verified address. Anyone may type any address in the form, and the site must not mail a
-    stranger on someone else's say-so (issue 12 point 9); the sent page shows the reference."""
+    stranger on someone else's say-so, or the form would send HeardBack's email to any address.
+    The sent page shows the reference."""
     if sender is None or not sender.is_verified or sender.is_suspended:
         return None
     if sender.email.casefold() != notice.notifier_email.strip().casefold():
@@ -121,27 +123,19 @@ def inform_author(notice: LegalNotice, review: Review) -> bool:
     suspended (they couldn't sign in to answer); author_informed_at then stays empty, which the
     moderators see. A mail failure is logged without the recipient.
     """
-    author = db.session.get(User, review.author_id) if review.author_id else None
-    if author is None or author.is_suspended:
-        return False
-    employer_name = review.employer.name
-    try:
-        mail.send_template(
-            author.email,
-            f"A legal notice about your review of {employer_name}",
-            "legal_notice_author",
-            employer_name=employer_name,
-            month=month_label(review.process_month),
-            legal_basis=legal_basis_label(notice.legal_basis),
-            explanation=for_author(notice),
-            answer_url=absolute_url("moderation.notice_answer", notice_id=notice.id),
-            review_url=absolute_url("reviews.show", public_id=review.public_id),
-        )
-    except Exception:
-        log.exception("Could not tell an author about a legal notice")
-        return False
-    notice.author_informed_at = utcnow()
-    return True
+    sent = email_author(
+        review,
+        f"A legal notice about your review of {review.employer.name}",
+        "legal_notice_author",
+        failure="Could not tell an author about a legal notice",
+        legal_basis=legal_basis_label(notice.legal_basis),
+        explanation=for_author(notice),
+        answer_url=absolute_url("moderation.notice_answer", notice_id=notice.id),
+        review_url=absolute_url("reviews.show", public_id=review.public_id),
+    )
+    if sent:
+        notice.author_informed_at = utcnow()
+    return sent
 
 
 # --- the author's side -------------------------------------------------------------------------

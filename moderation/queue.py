@@ -1,4 +1,4 @@
-"""The moderation queue and what a moderator sees of one review (DESIGN.md §5.6, §8; issue 6).
+"""The moderation queue and what a moderator sees of one review (DESIGN.md §5.6, §8).
 
 Everything here reads; the actions are in moderation/actions.py. Each section of the queue is one
 capped query, oldest first, and all the counts come from one more, so /moderation costs the same

@@ -1,4 +1,4 @@
-"""The moderation queue, one review as a moderator sees it, and the actions on it (issue 6).
+"""The moderation queue, one review as a moderator sees it, and the actions on it (DESIGN.md §8).
 
 Thin views: check the role, validate the action's form, call moderation.actions, commit once,
 then send any email and redirect. Only moderators and admins reach any of these (signed out: to
@@ -133,6 +133,30 @@ def _act(review: Review, name: str, form, perform: Callable[[], str], after=None
     return redirect(url_for("moderation.review_page", public_id=review.public_id))
 
 
+def _or_404(item):
+    """A flag or notice the URL names, if it is the review's; else 404."""
+    if item is None:
+        abort(404)
+    return item
+
+
+def _act_with_reason(public_id: str, name: str, form, action: Callable, message: str, find=None):
+    """`_act` for an action whose form carries only the moderator's reason or note, taken as
+    `action(review, [item,] moderator, reason, now)`, that always ends with `message`. `find`
+    is (look-up, id) of the flag or notice acted on: 404 unless it is the review's."""
+    review = _review_or_404(public_id)
+    on = [review]
+    if find is not None:
+        look_up, item_id = find
+        on.append(_or_404(look_up(review, item_id)))
+
+    def perform():
+        action(*on, _me(), form.reason.data, utcnow())
+        return message
+
+    return _act(review, name, form, perform)
+
+
 # --- the review --------------------------------------------------------------------------------
 
 
@@ -168,14 +192,8 @@ def hide_review(public_id: str):
 @bp.post("/moderation/reviews/<public_id>/restore")
 @moderator_required
 def restore_review(public_id: str):
-    review = _review_or_404(public_id)
-    form = ReasonForm()
-
-    def perform():
-        actions.restore_review(review, _me(), form.reason.data, utcnow())
-        return "The review is restored."
-
-    return _act(review, "restore", form, perform)
+    message = "The review is restored."
+    return _act_with_reason(public_id, "restore", ReasonForm(), actions.restore_review, message)
 
 
 @bp.post("/moderation/reviews/<public_id>/redact")
@@ -201,14 +219,8 @@ def _redacted_message(count: int) -> str:
 @bp.post("/moderation/reviews/<public_id>/clear-burst")
 @moderator_required
 def clear_burst(public_id: str):
-    review = _review_or_404(public_id)
-    form = NoteForm()
-
-    def perform():
-        actions.clear_burst(review, _me(), form.reason.data, utcnow())
-        return "The burst mark is cleared: the review now counts in the employer's figures."
-
-    return _act(review, "clear_burst", form, perform)
+    message = "The burst mark is cleared: the review now counts in the employer's figures."
+    return _act_with_reason(public_id, "clear_burst", NoteForm(), actions.clear_burst, message)
 
 
 # --- its response ------------------------------------------------------------------------------
@@ -249,14 +261,10 @@ def hide_response(public_id: str):
 @bp.post("/moderation/reviews/<public_id>/response/restore")
 @moderator_required
 def restore_response(public_id: str):
-    review = _review_or_404(public_id)
-    form = ReasonForm()
-
-    def perform():
-        actions.restore_response(review, _me(), form.reason.data, utcnow())
-        return "The response is restored."
-
-    return _act(review, "response_restore", form, perform)
+    message = "The response is restored."
+    return _act_with_reason(
+        public_id, "response_restore", ReasonForm(), actions.restore_response, message
+    )
 
 
 @bp.post("/moderation/reviews/<public_id>/response/redact")
@@ -278,26 +286,17 @@ def redact_response(public_id: str):
 @bp.post("/moderation/reviews/<public_id>/flags/<int:flag_id>/dismiss")
 @moderator_required
 def dismiss_flag(public_id: str, flag_id: int):
-    review = _review_or_404(public_id)
-    flag = actions.flag_of(review, flag_id)
-    if flag is None:
-        abort(404)
-    form = NoteForm()
-
-    def perform():
-        actions.dismiss_flag(review, flag, _me(), form.reason.data, utcnow())
-        return "The report is dismissed; nothing else changed."
-
-    return _act(review, f"dismiss-{flag_id}", form, perform)
+    message = "The report is dismissed; nothing else changed."
+    find = (actions.flag_of, flag_id)
+    name = f"dismiss-{flag_id}"
+    return _act_with_reason(public_id, name, NoteForm(), actions.dismiss_flag, message, find)
 
 
 @bp.post("/moderation/reviews/<public_id>/notices/<int:notice_id>/action")
 @moderator_required
 def action_notice(public_id: str, notice_id: int):
     review = _review_or_404(public_id)
-    notice = actions.notice_of(review, notice_id)
-    if notice is None:
-        abort(404)
+    notice = _or_404(actions.notice_of(review, notice_id))
     form = ReasonForm()
     hidden = []
 
@@ -317,17 +316,10 @@ def action_notice(public_id: str, notice_id: int):
 @bp.post("/moderation/reviews/<public_id>/notices/<int:notice_id>/reject")
 @moderator_required
 def reject_notice(public_id: str, notice_id: int):
-    review = _review_or_404(public_id)
-    notice = actions.notice_of(review, notice_id)
-    if notice is None:
-        abort(404)
-    form = ReasonForm()
-
-    def perform():
-        actions.reject_notice(review, notice, _me(), form.reason.data, utcnow())
-        return "The notice is rejected; the review is unchanged."
-
-    return _act(review, f"notice_reject-{notice_id}", form, perform)
+    message = "The notice is rejected; the review is unchanged."
+    find = (actions.notice_of, notice_id)
+    name = f"notice_reject-{notice_id}"
+    return _act_with_reason(public_id, name, ReasonForm(), actions.reject_notice, message, find)
 
 
 @bp.post("/moderation/reviews/<public_id>/suspend-author")

@@ -4,7 +4,7 @@
 commits. `deliver_due` sends what is due and is run by `flask heardback send-mail [--loop]` (a
 worker), by `tick`, and, where MAIL_SEND_AFTER_RESPONSE is on (development, tests), right after
 the response that queued mail has gone to the browser. No request waits for a mail server, so an
-account action answers in the same time whether or not the address has an account (issue 12).
+account action answers in the same time whether or not the address has an account (DESIGN.md §5.11).
 The tick's own emails (reminders, representatives' notifications) go out at once through
 `send_template_now`, since the tick is no request and handles their failures itself.
 

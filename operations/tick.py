@@ -30,7 +30,8 @@ class TickReport:
     ghosted_reminders: int = 0
     timeline_reminders: int = 0
     failed_reminders: int = 0  # reserved but not sent; released for the next run
-    # Emails to employers' representatives about newly published reviews (DESIGN.md §7).
+    # Emails to employers' representatives about newly published reviews
+    # (representatives.notifications).
     new_review_emails: int = 0
     failed_new_review_emails: int = 0  # given back for the next run
     # Employers whose rows the once-a-day refresh rebuilt. Not part of equality: it reports the

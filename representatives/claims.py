@@ -56,7 +56,7 @@ class AlreadyRepresenting(ClaimError):
 
 
 class ReviewerConflict(ClaimError):
-    """The claimant wrote a review of this employer (issue 12 point 9): an employer's
+    """The claimant wrote a review of this employer (DESIGN.md §7): an employer's
     representatives are never among its reviewers, as reviewers are never its representatives
     (reviews.services refuses the other way round)."""
 

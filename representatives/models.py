@@ -29,6 +29,14 @@ from extensions import db
 from timeutils import utcnow
 
 
+def _one_live(name: str, *columns: str, where: str) -> Index:
+    """A unique index over `columns` among the rows matching `where` only: how the "one live ..."
+    rules below hold on both SQLite and PostgreSQL (ended or decided rows may repeat)."""
+    return Index(
+        name, *columns, unique=True, sqlite_where=text(where), postgresql_where=text(where)
+    )
+
+
 class ClaimStatus(enum.Enum):
     emailed = "emailed"  # a verification link went to a work email on a known domain
     awaiting_moderator = "awaiting_moderator"  # the employer has no known domain (yet)
@@ -53,13 +61,11 @@ class Claim(db.Model):
             name="open_claim_has_email",
         ),
         # One open claim per user and employer.
-        Index(
+        _one_live(
             "uq_claims_open",
             "user_id",
             "employer_id",
-            unique=True,
-            sqlite_where=text("status IN ('emailed', 'awaiting_moderator')"),
-            postgresql_where=text("status IN ('emailed', 'awaiting_moderator')"),
+            where="status IN ('emailed', 'awaiting_moderator')",
         ),
     )
 
@@ -84,7 +90,7 @@ class Claim(db.Model):
 
 
 class Notify(enum.Enum):
-    """How a representative hears about new reviews (issue 5: weekly digest by default)."""
+    """How a representative hears about new reviews (a weekly digest by default)."""
 
     weekly = "weekly"
     immediate = "immediate"
@@ -104,14 +110,7 @@ class Representative(db.Model):
         CheckConstraint(f"notify IN ({enum_values(Notify)})", name="notify"),
         CheckConstraint(f"end_reason IN ({enum_values(EndReason)})", name="end_reason"),
         CheckConstraint("(ended_at IS NULL) = (end_reason IS NULL)", name="ended_with_reason"),
-        Index(
-            "uq_representatives_live",
-            "user_id",
-            "employer_id",
-            unique=True,
-            sqlite_where=text("ended_at IS NULL"),
-            postgresql_where=text("ended_at IS NULL"),
-        ),
+        _one_live("uq_representatives_live", "user_id", "employer_id", where="ended_at IS NULL"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -141,13 +140,7 @@ class ResponseCommitment(db.Model):
     __tablename__ = "response_commitments"
     __table_args__ = (
         CheckConstraint("days >= 1 AND days <= 90", name="days_range"),
-        Index(
-            "uq_response_commitments_live",
-            "employer_id",
-            unique=True,
-            sqlite_where=text("withdrawn_at IS NULL"),
-            postgresql_where=text("withdrawn_at IS NULL"),
-        ),
+        _one_live("uq_response_commitments_live", "employer_id", where="withdrawn_at IS NULL"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -184,13 +177,7 @@ class ContactReport(db.Model):
         CheckConstraint(
             "(status = 'pending') = (answered_at IS NULL)", name="answered_unless_pending"
         ),
-        Index(
-            "uq_contact_reports_pending",
-            "review_id",
-            unique=True,
-            sqlite_where=text("status = 'pending'"),
-            postgresql_where=text("status = 'pending'"),
-        ),
+        _one_live("uq_contact_reports_pending", "review_id", where="status = 'pending'"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

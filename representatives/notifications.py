@@ -1,6 +1,6 @@
 """Emails of the employer side: new reviews to representatives, contact reports to authors.
 
-New-review emails (issue 5, item 2) go out from `flask heardback tick` (reviews.lifecycle):
+New-review emails go out from `flask heardback tick` (reviews.lifecycle):
 `immediate` → one email per review published since the representative's `notified_until`;
 `weekly` → one digest once the oldest of those reviews has been public for a week, so digests are
 at least a week apart and no review waits longer than that; `off` → nothing.

@@ -1,7 +1,8 @@
 """The response form: one text, nothing else.
 
 The review and the employer come from the URL and the representative's account, never from the
-form, so a hidden field can't point a response at another employer's review (issue 5, Guards).
+form, so a hidden field can't point a response at another employer's review: a representative of
+employer A can do nothing for employer B.
 """
 
 from __future__ import annotations
@@ -28,8 +29,7 @@ class ResponseForm(BaseForm):
             DataRequired("Write your response, or leave this page to answer later."),
             Length(
                 max=BODY_LIMIT,
-                message=f"Keep the response to {BODY_LIMIT:,} characters "
-                "(it has %(length)d now).",
+                message=f"Keep the response to {BODY_LIMIT:,} characters (it has %(length)d now).",
             ),
             NoControlCharacters(multiline=True),
         ],

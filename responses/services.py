@@ -9,7 +9,6 @@ it for a moderator.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -21,7 +20,7 @@ from employers.freshness import touch_pages
 from employers.models import Employer
 from employers.services import names_of
 from extensions import db
-from notifications import mail
+from notifications.authors import email_author
 from representatives import access as representation
 from representatives.models import Representative
 from responses.models import (
@@ -34,9 +33,7 @@ from responses.models import (
 )
 from reviews.models import Review, ReviewStatus
 from reviews.scrubber import Removal, names_from_email, scrub
-from timeutils import month_label, utcnow
-
-log = logging.getLogger(__name__)
+from timeutils import utcnow
 
 
 @dataclass(frozen=True)
@@ -186,20 +183,10 @@ def notify_author(review: Review) -> bool:
     Returns whether a message went out; a mail failure is logged without the recipient and
     doesn't undo the response.
     """
-    author = db.session.get(User, review.author_id) if review.author_id else None
-    if author is None or author.is_suspended:
-        return False
-    employer_name = review.employer.name
-    try:
-        mail.send_template(
-            author.email,
-            f"{employer_name} responded to your review",
-            "response_posted",
-            employer_name=employer_name,
-            month=month_label(review.process_month),
-            review_url=absolute_url("reviews.show", public_id=review.public_id),
-        )
-    except Exception:
-        log.exception("Could not send a response notification")
-        return False
-    return True
+    return email_author(
+        review,
+        f"{review.employer.name} responded to your review",
+        "response_posted",
+        failure="Could not send a response notification",
+        review_url=absolute_url("reviews.show", public_id=review.public_id),
+    )

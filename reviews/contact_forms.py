@@ -1,4 +1,4 @@
-"""The author's answer to an employer's "we have now contacted this candidate" (issue 5, item 4)."""
+"""The author's answer to an employer's "we have now contacted this candidate" (DESIGN.md §7)."""
 
 from __future__ import annotations
 

@@ -11,9 +11,9 @@ they cannot disagree.
   calendar months from the last contact's month, which is public anyway.
 - Quasi-identifiers are small-count data (§5.9): below SMALL_EMPLOYER_REVIEWS published reviews
   at the employer, interview rounds, hours invested, the application channel and "heard only
-  after chasing them" (issue 13) are withheld,
-  follow-ups are worded without counts, a promised timeline is bucketed, and a withdrawn offer is
-  shown as the rejection it resembles, so its offer stage stays hidden like the coarse stage.
+  after chasing them" are withheld, follow-ups are worded without counts, a promised timeline is
+  bucketed, and a withdrawn offer is shown as the rejection it resembles, so its offer stage stays
+  hidden like the coarse stage.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from scoring.figures import day_bucket
 # role details and no card detail that could single a candidate out.
 SMALL_EMPLOYER_REVIEWS = 5
 
-# A decision the candidate had to chase (Review.chased_for_decision, issue 13): its card detail.
+# A decision the candidate had to chase (Review.chased_for_decision; it counts as silence,
+# DESIGN.md §6): its card detail.
 CHASED_LABEL = "Chasing"
 CHASED_TEXT = "Heard only after chasing them"
 

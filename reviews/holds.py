@@ -1,4 +1,4 @@
-"""Automatic holds and the burst cap (DESIGN.md §8, issue 6).
+"""Automatic holds and the burst cap (DESIGN.md §8).
 
 Automatic holds keep a new or updated review from being published until a moderator has looked
 at it. `automatic_hold` is asked by reviews.services when a review is submitted or updated, after
@@ -16,7 +16,7 @@ cap, the review is published and visible, marked "pending moderation", and not s
 DESIGN.md §6) until a moderator calls `clear_burst_cap`.
 
 Both look only at reviews from new accounts (reviews.models.Review.new_account), a change the
-adversarial benchmark decided (issue 13, docs/scoring.md): counting every review, the cap held
+adversarial benchmark decided (docs/scoring.md): counting every review, the cap held
 6-8% of honest reviews at busy employers and caught none of a campaign spaced weeks apart; a
 burst from established accounts is what a busy employer's ordinary week looks like.
 
@@ -96,7 +96,7 @@ BURST_SDS = 2
 CAP_WINDOW_DAYS = 14  # "in any rolling 14 days"
 CAP_BASE_DAYS = 365  # "expected = its reviews in the last 365 days x 14/365"
 CAP_MULTIPLIER = 2  # "ceil(2 x expected)"
-# DESIGN.md §8 says max(2, ...); issue 13's benchmark measured that floor holding 1.1-1.3% of
+# DESIGN.md §8 says max(2, ...); the adversarial benchmark measured that floor holding 1.1-1.3% of
 # honest reviews at small employers while catching 1-2% of a spaced campaign's; a floor of 3
 # held 0.4% of honest reviews (docs/scoring.md). Trust weights, not the cap, stop campaigns.
 CAP_FLOOR = 3
@@ -338,8 +338,8 @@ def in_direction_burst(review: Review) -> bool:
     pooled SD √(σ²/(n + M)). Values u as the score computes them, today.
     """
     if not review.new_account:
-        # Issue 13: an established account's review is not part of a burst of fakes; counting
-        # them held honest reviews at busy employers and caught no spaced campaign.
+        # An established account's review is not part of a burst of fakes; counting them held
+        # honest reviews at busy employers and caught no spaced campaign (docs/scoring.md).
         return False
     submitted = review.created_at or utcnow()
     since = submitted - timedelta(days=BURST_WINDOW_DAYS)
@@ -400,7 +400,7 @@ def apply_burst_cap(review: Review, now: datetime) -> bool:
     caller refreshes the statistics row. Returns True if capped.
     """
     if not review.new_account:
-        return False  # issue 13: the cap is on new accounts' reviews (see the module docstring)
+        return False  # the cap is on new accounts' reviews (see the module docstring)
     others = (
         Review.employer_id == review.employer_id,
         Review.status == ReviewStatus.published,

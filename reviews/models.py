@@ -208,8 +208,8 @@ class Review(db.Model):
             "decision_days IS NULL OR (decision_days >= 0 AND decision_days <= 3650)",
             name="decision_days_range",
         ),
-        # Issue 13: whether a decision came only after the candidate chased it is asked about
-        # decisions alone (a forced answer counts as silence at that stage, DESIGN.md §6).
+        # Whether a decision came only after the candidate chased it is asked about decisions
+        # alone (a forced answer counts as silence at that stage, DESIGN.md §6).
         CheckConstraint(
             f"chased_for_decision IS NULL OR {_DECISION_SQL}",
             name="chased_only_for_decision",
@@ -296,7 +296,7 @@ class Review(db.Model):
     last_contact_on: Mapped[date] = mapped_column(Date)  # private; shown as a month
     decision_days: Mapped[int | None] = mapped_column(Integer)
     # For a decision: True if it came only after the candidate chased the employer ("the offer
-    # was withdrawn only when I asked"), False if without chasing, NULL if not said (issue 13).
+    # was withdrawn only when I asked"), False if without chasing, NULL if not said (DESIGN.md §6).
     chased_for_decision: Mapped[bool | None] = mapped_column(Boolean)
 
     # Optional.

@@ -1,5 +1,5 @@
 """People's first and last names from many countries, for the scrubber's name detection
-(DESIGN.md §5.4; issue 12).
+(DESIGN.md §5.4).
 
 The lists are Faker's person providers (faker.providers.person.<locale>): maintained, pinned in
 requirements.txt, many locales, and read from the installed package with no network. Only names

@@ -1,4 +1,4 @@
-"""Every public change waits (DESIGN.md §5.8, issue 12).
+"""Every public change waits (DESIGN.md §5.8).
 
 An author's edit of a published review (their own, or a confirmed "we contacted this candidate")
 is not applied to the public row: its new values are kept in `reviews.pending_values` and become

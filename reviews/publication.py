@@ -10,7 +10,8 @@ from flask import current_app
 
 from accounts.models import User
 
-# A new account's reviews are published only once the account is a day old.
+# A new account's reviews are published only once the account is a day old, however short the
+# configured delay: an account opened just to post a review can't have it public the same day.
 NEW_ACCOUNT_HOURS = 24
 
 

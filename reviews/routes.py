@@ -255,7 +255,7 @@ def mine():
     )
 
 
-# --- the author's answer to "we have now contacted this candidate" (issue 5, item 4) ------------
+# --- the author's answer to "we have now contacted this candidate" (DESIGN.md §7) ---------------
 
 CONTACT_MESSAGES = {
     ContactAnswer.denied: ("Thank you. Your review stays as it is.", "success"),

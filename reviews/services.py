@@ -163,9 +163,9 @@ def prepare(values: dict, author: User, *, not_names: tuple[str, ...] = ()) -> P
 def _hold_or_schedule(review: Review, prepared: Prepared, author: User, now: datetime) -> None:
     """Held for a moderator if a check trips (suspected names first, then reviews.holds: link
     spam, near-duplicate text, direction burst), else scheduled (DESIGN.md §5.4, §8)."""
-    # The author edited a review a moderator hid and resubmits it (issue 6): every check runs
-    # again as for a new review, and a moderator decides before it is public again; edits while
-    # it waits keep it waiting.
+    # The author edited a review a moderator hid and resubmits it: every check runs again as for
+    # a new review, and a moderator decides before it is public again, so an edit can't undo a
+    # moderator's decision; edits while it waits keep it waiting.
     resubmitted = review.status is ReviewStatus.hidden or (
         review.status is ReviewStatus.held and review.hold_reason is HoldReason.resubmitted
     )

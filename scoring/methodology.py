@@ -438,7 +438,7 @@ def benchmark_from(data: dict) -> Benchmark:
 
 # --- The adversarial benchmark (scoring/adversarial_results.json) ---------------------------------
 
-# bench/score_adversarial.py's targets (issue 13, "How it is checked"), by their keys in the file.
+# bench/score_adversarial.py's targets (docs/scoring.md), by their keys in the file.
 TARGETS = {
     "top20": "Employers pushed by 10 or fewer fake accounts reach the top 20 of the most "
     "responsive list at most once on average",

@@ -1,7 +1,7 @@
 """response revisions kept for moderators
 
 Each change of an employer's response (written, edited, held, published, hidden, restored,
-redacted) is kept for moderators (issue 12, DESIGN.md §5.10). Responses written before this
+redacted) is kept for moderators (DESIGN.md §5.10). Responses written before this
 migration get one revision each: their current text and status, by "system".
 
 Revision ID: 2887eacaa5ab

@@ -1,4 +1,6 @@
-"""Account trust for the figures: reviews.new_account, employer_stats.established_authors (issue 13)
+"""Account trust for the figures: reviews.new_account, employer_stats.established_authors
+
+DESIGN.md §6, "Fakes cannot buy a list".
 
 site_parameters: M's CHECK becomes m > 0 (the floor is scoring.params.M_FLOOR), and
 mean_decided_value (ū_decided of the retired composite score) goes.

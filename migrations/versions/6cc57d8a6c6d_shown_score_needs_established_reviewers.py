@@ -1,4 +1,4 @@
-"""employer_stats.shown_score needs established reviewers (issue 13)
+"""employer_stats.shown_score needs established reviewers
 
 A figure is shown from 3 counted reviews by 3 accounts, at least 2 of which were established when
 they wrote (scoring.params.MIN_ESTABLISHED_AUTHORS_SHOWN): a campaign of fresh accounts can't make

@@ -1,4 +1,6 @@
-"""Outgoing mail queue: requests queue their emails, a worker or tick sends them (issue 12)
+"""Outgoing mail queue: requests queue their emails, a worker or tick sends them
+
+DESIGN.md §5.11: account actions answer in the same time whatever the account's existence.
 
 Revision ID: 8cdb227cbb9b
 Revises: 2887eacaa5ab

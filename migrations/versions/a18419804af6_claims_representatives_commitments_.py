@@ -1,6 +1,6 @@
 """claims, representatives, commitments, contact reports, responses, flags
 
-The employer side (issue 5, DESIGN.md §7) and flags (§8). Partial unique indexes hold the
+The employer side (DESIGN.md §7) and flags (§8). Partial unique indexes hold the
 "one live ..." rules on both SQLite and PostgreSQL.
 
 Revision ID: a18419804af6

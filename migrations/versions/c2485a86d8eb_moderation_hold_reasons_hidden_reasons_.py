@@ -1,6 +1,6 @@
 """moderation: hold reasons, hidden reasons, burst cap, audit log, legal notices, one open flag
 
-Issue 6 (DESIGN.md §8). The CHECK constraints on the new and widened columns are written by hand
+Moderation (DESIGN.md §8). The CHECK constraints on the new and widened columns are written by hand
 (autogenerate doesn't see them); rows already hidden, if any, get the reason "other" first.
 
 Revision ID: c2485a86d8eb

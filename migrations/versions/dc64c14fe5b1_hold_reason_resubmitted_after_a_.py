@@ -1,6 +1,6 @@
 """hold reason: resubmitted after a moderator hid it
 
-An author's edit of a hidden review now waits for a moderator (issue 6) instead of publishing
+An author's edit of a hidden review now waits for a moderator (DESIGN.md §8) instead of publishing
 after the automatic checks.
 
 Revision ID: dc64c14fe5b1

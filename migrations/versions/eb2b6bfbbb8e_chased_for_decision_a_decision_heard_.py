@@ -4,10 +4,10 @@ Revision ID: eb2b6bfbbb8e
 Revises: d4a8e6b2c9f1
 Create Date: 2026-12-05 11:16:39.992570
 
-Issue 13, "forced answers are silence": a nullable answer for decision outcomes only (CHECK
-chased_only_for_decision). Existing reviews have no answer (NULL). The CHECK in batch mode for
-SQLite, whose table rebuild drops the expression index ix_reviews_recent_texts: put back as in
-d4a8e6b2c9f1.
+DESIGN.md §6, "silence forced into an answer is silence": a nullable answer for decision
+outcomes only (CHECK chased_only_for_decision). Existing reviews have no answer (NULL). The CHECK
+in batch mode for SQLite, whose table rebuild drops the expression index ix_reviews_recent_texts:
+put back as in d4a8e6b2c9f1.
 """
 import warnings
 
