@@ -1,7 +1,10 @@
-"""Flags: anyone's request that moderators look at a review or a response (DESIGN.md §3, §8).
+"""The moderation tables (DESIGN.md §3, §8): flags, the audit log and legal notices.
 
-A flag never hides anything by itself; only a moderator's action does, so an employer can't get a
-review removed by flagging it (DESIGN.md §8: a review goes only for a guideline violation).
+A flag is anyone's request that moderators look at a review or a response. It never hides
+anything by itself; only a moderator's action does, so an employer can't get a review removed by
+flagging it (DESIGN.md §8: a review goes only for a guideline violation). The audit log keeps one
+row per moderator action (append-only: moderation.audit); a legal notice is the notice-and-action
+procedure's record (moderation.notices).
 """
 
 from __future__ import annotations
