@@ -29,7 +29,7 @@ from reviews.models import Outcome, Review, Stage
 from scoring import params
 from scoring.stats import recompute
 from tests.factories import EmployerFactory, ReviewFactory, UserFactory
-from tests.functional.test_pages import count_queries
+from tests.helpers import queries_for_get
 from timeutils import month_start, utcnow
 
 TODAY = date.today()
@@ -455,25 +455,17 @@ def test_too_many_requests_is_a_json_429(app_factory):
 # --- fixed query counts ------------------------------------------------------------------------
 
 
-def _queries(client, url: str) -> int:
-    with count_queries() as statements:
-        response = client.get(url, buffered=True)
-        response.get_data()
-    assert response.status_code == 200, url
-    return len(statements)
-
-
 @pytest.mark.parametrize("url", [*ALL_URLS, "/api/v1/employers?q=zzzzqqq"])
-def test_query_count_does_not_grow_with_data(client, url):
+def test_query_count_does_not_grow_with_data(client, query_counter, url):
     first = EmployerFactory(name="Pellucid Gears")
     seed(first, 1)
     target = url.format(name=first.name, slug=first.slug)
-    few = _queries(client, target)
+    few = queries_for_get(query_counter, client, target)
     for review in range(24):
         review_at(first, author(100 + review))
     for _ in range(25):
         seed(EmployerFactory(), 1)
-    many = _queries(client, target)
+    many = queries_for_get(query_counter, client, target)
     assert many == few, f"{url}: {few} queries with 1 employer and review, {many} with more"
 
 

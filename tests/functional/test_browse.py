@@ -25,7 +25,7 @@ from tests.factories import (
     SiteParametersFactory,
     UserFactory,
 )
-from tests.functional.test_pages import count_queries
+from tests.helpers import queries_for_get
 from timeutils import month_start
 
 NOT_SHOWN = "no estimate yet"
@@ -81,13 +81,6 @@ def order_of(body: str, *names: str) -> list[str]:
     """The names, in the order the page shows them (each must be there)."""
     positions = {name: body.index(name) for name in names}
     return sorted(names, key=positions.__getitem__)
-
-
-def queries(client, url: str) -> int:
-    with count_queries() as statements:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(statements)
 
 
 # --- /employers: filters, sorts, pagination ------------------------------------------------------
@@ -693,26 +686,26 @@ def _grow(count: int) -> None:
         "/employers?q=quibblewick&page=2",
     ],
 )
-def test_browse_pages_run_a_fixed_number_of_queries(client, url):
+def test_browse_pages_run_a_fixed_number_of_queries(client, query_counter, url):
     _grow(1)
-    few = queries(client, url)
+    few = queries_for_get(query_counter, client, url)
     _grow(30)
-    many = queries(client, url)
+    many = queries_for_get(query_counter, client, url)
     assert many == few, f"{url}: {few} queries with 1 employer, {many} with 31"
 
 
-def test_reviews_page_runs_a_fixed_number_of_queries(client):
+def test_reviews_page_runs_a_fixed_number_of_queries(client, query_counter):
     made = employer("Acme Widgets")
     reviews_of(made, 1)
     url = f"/employers/{made.slug}/reviews?period=12m&outcome=ghosted"
-    few = queries(client, url)
+    few = queries_for_get(query_counter, client, url)
     reviews_of(
         made,
         40,
         last_contact_on=date.today() - timedelta(days=10),
         process_month=month_start(date.today() - timedelta(days=10)),
     )
-    many = queries(client, url)
+    many = queries_for_get(query_counter, client, url)
     assert many == few, f"{few} queries with 1 review, {many} with 41"
 
 

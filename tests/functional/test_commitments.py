@@ -19,7 +19,6 @@ from reviews.models import Feedback, Outcome, ReviewStatus, Stage
 from tests.conftest import page_text, post_form
 from tests.factories import EmployerFactory, ReviewFactory, UserFactory
 from tests.functional.test_dashboard import PASSWORD, represent, signed_in_representative
-from tests.functional.test_pages import count_queries
 
 NOW = datetime(2026, 3, 17, 9, 30)
 TAG = re.compile(r"<[^>]+>")
@@ -276,18 +275,18 @@ def test_no_commitment_renders_nothing(app):
     assert html.strip() == ""
 
 
-def test_the_measure_costs_the_same_queries_whatever_the_reviews(app, clock):
+def test_the_measure_costs_the_same_queries_whatever_the_reviews(app, clock, query_counter):
     employer = EmployerFactory()
     _commit(employer)
     _review(employer, 0, outcome=Outcome.ghosted)
     employer_id = employer.id
     db.session.commit()
-    with count_queries() as one:
+    with query_counter() as one:
         commitment_measure(employer_id)
     for number in range(1, 30):
         _review(employer, number, outcome=Outcome.rejected, decision_days=number % 20)
     db.session.commit()
-    with count_queries() as many:
+    with query_counter() as many:
         measure = commitment_measure(employer_id)
 
     assert len(one) == len(many) == 2

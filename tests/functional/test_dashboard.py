@@ -22,7 +22,6 @@ from reviews.models import Outcome, Review, ReviewStatus, Stage
 from scoring.stats import refresh_employer
 from tests.conftest import csrf_token, page_text, post_form
 from tests.factories import EmployerFactory, ReviewFactory, UserFactory
-from tests.functional.test_pages import count_queries
 from timeutils import month_start, utcnow
 
 PASSWORD = "correct horse battery"
@@ -265,14 +264,14 @@ def test_the_dashboard_shows_nothing_about_authors_beyond_the_public_card(client
     assert_nothing_identifies(text, reviews)
 
 
-def test_the_dashboard_costs_the_same_queries_for_one_review_or_many(client, auth):
+def test_the_dashboard_costs_the_same_queries_for_one_review_or_many(client, auth, query_counter):
     employer = EmployerFactory()
     published(employer, author(0))
     refresh_employer(employer.id)
     db.session.commit()
     signed_in_representative(auth, employer)
     url = f"/employer?employer={employer.slug}"
-    with count_queries() as one:
+    with query_counter() as one:
         assert client.get(url).status_code == 200
 
     for n in range(1, 16):
@@ -287,7 +286,7 @@ def test_the_dashboard_costs_the_same_queries_for_one_review_or_many(client, aut
             db.session.add(Response(review_id=review.id, employer_id=employer.id, body="Hello."))
     refresh_employer(employer.id)
     db.session.commit()
-    with count_queries() as many:
+    with query_counter() as many:
         assert client.get(url).status_code == 200
 
     assert len(many) == len(one), "\n".join(many)

@@ -13,7 +13,7 @@ from employers.models import Employer, EmployerAlias, EmployerDomain, Industry
 from extensions import db
 from tests.conftest import page_text, post_form
 from tests.factories import EmployerFactory, UserFactory
-from tests.functional.test_pages import count_queries
+from tests.helpers import queries_for_get
 from timeutils import utcnow
 
 PASSWORD = "correct horse battery"
@@ -153,13 +153,6 @@ def test_suggest_finds_aliases(client, acme):
 # --- query counts ------------------------------------------------------------------------------
 
 
-def _queries(client, url: str) -> int:
-    with count_queries() as statements:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(statements)
-
-
 @pytest.mark.parametrize(
     "url",
     [
@@ -171,12 +164,12 @@ def _queries(client, url: str) -> int:
         "/reviews/new/employer",
     ],
 )
-def test_query_count_does_not_grow_with_employers(client, signed_in, url):
+def test_query_count_does_not_grow_with_employers(client, query_counter, signed_in, url):
     EmployerFactory()  # "Quibblewick Widgets 0"
-    few = _queries(client, url)
+    few = queries_for_get(query_counter, client, url)
     for _ in range(29):
         EmployerFactory()
-    many = _queries(client, url)
+    many = queries_for_get(query_counter, client, url)
     assert many == few, f"{url}: {few} queries with 1 employer, {many} with 30"
     assert many <= 5  # the signed-in user and session, then at most three for the suggestions
 

@@ -20,7 +20,6 @@ from scoring.engine import Band
 from scoring.stats import recompute
 from tests.conftest import page_text
 from tests.factories import EmployerFactory, ReviewFactory, UserFactory
-from tests.functional.test_pages import count_queries
 
 TODAY = date.today()
 
@@ -210,7 +209,7 @@ def test_page_never_shows_authors_or_exact_dates(client):
     assert contact.strftime("%d %B %Y") not in body
 
 
-def test_employer_page_query_count_does_not_grow(client):
+def test_employer_page_query_count_does_not_grow(client, query_counter):
     small, big = EmployerFactory(), EmployerFactory()
     _review(small, Outcome.rejected)
     for i in range(60):
@@ -218,7 +217,7 @@ def test_employer_page_query_count_does_not_grow(client):
     _rebuild()
     counts = []
     for slug in (small.slug, big.slug):
-        with count_queries() as statements:
+        with query_counter() as statements:
             assert client.get(f"/employers/{slug}").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1]
@@ -228,7 +227,7 @@ def test_employer_page_query_count_does_not_grow(client):
     assert counts[0] <= 6
 
 
-def test_query_count_does_not_grow_with_a_commitment_and_responses(client):
+def test_query_count_does_not_grow_with_a_commitment_and_responses(client, query_counter):
     from representatives.models import Representative, ResponseCommitment
     from responses.models import Response
 
@@ -248,7 +247,7 @@ def test_query_count_does_not_grow_with_a_commitment_and_responses(client):
     _rebuild()
     counts = []
     for slug in employers:
-        with count_queries() as statements:
+        with query_counter() as statements:
             response = client.get(f"/employers/{slug}")
         assert response.status_code == 200
         assert "within 7 days" in visible(response)
@@ -297,14 +296,14 @@ def test_employer_page_revalidates_with_304_until_a_review_changes(client):
     assert changed.headers["ETag"] != etag
 
 
-def test_revalidation_304_runs_no_more_queries_than_the_lookup(client):
+def test_revalidation_304_runs_no_more_queries_than_the_lookup(client, query_counter):
     employer = EmployerFactory()
     for _ in range(4):
         _review(employer, Outcome.rejected)
     _rebuild()
     slug = employer.slug
     etag = _page(client, employer).headers["ETag"]
-    with count_queries() as statements:
+    with query_counter() as statements:
         response = client.get(f"/employers/{slug}", headers={"If-None-Match": etag})
     assert response.status_code == 304
     assert len(statements) == 1  # the employer with its statistics row

@@ -279,11 +279,10 @@ def test_an_export_with_no_data_beyond_the_account(client, auth, user, password)
     assert data["reviews"] == [] and data["flags_sent"] == [] and data["claims"] == []
 
 
-def test_the_export_runs_a_fixed_number_of_queries(client, auth, world):
-    from tests.functional.test_pages import count_queries
+def test_the_export_runs_a_fixed_number_of_queries(client, auth, world, query_counter):
 
     assert auth.sign_in(ME, PASSWORD).status_code == 302
-    with count_queries() as few:
+    with query_counter() as few:
         download(client)
     employer = EmployerFactory()
     me = db.session.scalar(select(User).where(User.email == ME))
@@ -293,7 +292,7 @@ def test_the_export_runs_a_fixed_number_of_queries(client, auth, world):
             employer_id=employer.id,
             process_month=month_start(date.today() - timedelta(days=31 * months_back)),
         )
-    with count_queries() as many:
+    with query_counter() as many:
         download(client)
     assert len(few) == len(many)
 

@@ -21,7 +21,7 @@ from responses.models import Response, ResponseStatus
 from reviews.models import HoldReason, ReviewRevision, ReviewStatus, RevisionSource
 from tests.conftest import Auth, page_text
 from tests.factories import EmployerFactory, ReviewFactory, UserFactory
-from tests.functional.test_pages import count_queries
+from tests.helpers import queries_for_get
 from timeutils import month_start, utcnow
 
 PASSWORD = "correct horse battery"
@@ -284,19 +284,12 @@ def _seed_queue_items(people, count: int, offset: int) -> None:
         EmployerFactory()
 
 
-def _queries(client, path: str) -> int:
-    with count_queries() as statements:
-        response = client.get(path)
-    assert response.status_code == 200
-    return len(statements)
-
-
-def test_queue_costs_a_fixed_number_of_queries(app, people):
+def test_queue_costs_a_fixed_number_of_queries(app, query_counter, people):
     client = client_as(app, people["moderator"])
     _seed_queue_items(people, 1, 0)
-    few = _queries(client, "/moderation")
+    few = queries_for_get(query_counter, client, "/moderation")
     _seed_queue_items(people, 12, 1)
-    many = _queries(client, "/moderation")
+    many = queries_for_get(query_counter, client, "/moderation")
     assert many == few, f"{few} queries with one item per section, {many} with 13"
 
 
@@ -377,13 +370,13 @@ def test_a_de_linked_review_says_account_deleted(app, people):
     assert "There is no account to suspend." in text
 
 
-def test_review_page_costs_a_fixed_number_of_queries(app, people, review):
+def test_review_page_costs_a_fixed_number_of_queries(app, query_counter, people, review):
     client = client_as(app, people["moderator"])
     path = f"/moderation/reviews/{review.public_id}"
     response = make_response(review)
     make_flag(review=review, reporter=people["candidate"])
     make_notice(review)
-    few = _queries(client, path)
+    few = queries_for_get(query_counter, client, path)
     for n in range(10):
         flagger = UserFactory(verified=True)
         make_flag(review=review, reporter=flagger)
@@ -402,5 +395,5 @@ def test_review_page_costs_a_fixed_number_of_queries(app, people, review):
             employer_id=EmployerFactory().id,
         )
     db.session.commit()
-    many = _queries(client, path)
+    many = queries_for_get(query_counter, client, path)
     assert many == few, f"{few} queries with one of each, {many} with eleven"

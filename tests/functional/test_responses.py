@@ -18,7 +18,7 @@ from reviews.models import GuidelineReason, HoldReason, Outcome, Review, ReviewS
 from tests.conftest import csrf_token, page_text, post_form
 from tests.factories import EmployerFactory, ReviewFactory, UserFactory
 from tests.functional.test_api import checked, load_spec
-from tests.functional.test_pages import count_queries
+from tests.helpers import queries_for_get
 from timeutils import month_label, utcnow
 
 PASSWORD = "correct horse battery"
@@ -564,14 +564,6 @@ def test_the_employer_pages_stop_revalidating_when_a_response_appears(
         assert CLEAN in page_text(again)
 
 
-def _queries(client, url: str) -> int:
-    with count_queries() as statements:
-        answer = client.get(url, buffered=True)
-        answer.get_data()
-    assert answer.status_code == 200, url
-    return len(statements)
-
-
 def _respond_directly(review, body: str = CLEAN) -> None:
     db.session.add(
         Response(review_id=review.id, employer_id=review.employer_id, body=body, edited_at=utcnow())
@@ -588,7 +580,7 @@ def _respond_directly(review, body: str = CLEAN) -> None:
         "/api/v1/employers/{slug}/reviews",
     ],
 )
-def test_query_counts_stay_fixed_with_responses(app, url, employer, review):
+def test_query_counts_stay_fixed_with_responses(app, query_counter, url, employer, review):
     # The rendering's queries: the rows below are written directly, without the services'
     # statistics refresh that would change the pages' ETags, so the page store is emptied.
     import caching
@@ -596,7 +588,7 @@ def test_query_counts_stay_fixed_with_responses(app, url, employer, review):
     _respond_directly(review)
     public = app.test_client()
     target = url.format(slug=employer.slug)
-    one = _queries(public, target)
+    one = queries_for_get(query_counter, public, target)
     caching.pages.clear()
     for number in range(8):
         other = ReviewFactory(
@@ -607,18 +599,20 @@ def test_query_counts_stay_fixed_with_responses(app, url, employer, review):
         )
         _respond_directly(other, f"Answer number {number}.")
     db.session.expire_all()
-    many = _queries(public, target)
+    many = queries_for_get(query_counter, public, target)
     assert many == one, f"{url}: {one} queries with 1 response, {many} with 9"
     assert "Answer number" in page_text(public.get(target))
 
 
-def test_the_review_page_loads_its_response_without_an_extra_query(app, employer, review):
+def test_the_review_page_loads_its_response_without_an_extra_query(
+    app, query_counter, employer, review
+):
     public = app.test_client()
     url = f"/reviews/{review.public_id}"
-    without = _queries(public, url)
+    without = queries_for_get(query_counter, public, url)
     _respond_directly(review)
     db.session.expire_all()
-    assert _queries(public, url) == without
+    assert queries_for_get(query_counter, public, url) == without
     assert CLEAN in page_text(public.get(url))
 
 

@@ -685,11 +685,10 @@ def test_publishing_is_rate_limited_per_client_address(app_factory):
     assert statuses == [302, 302, 429]
 
 
-def test_my_reviews_page_has_a_fixed_number_of_queries(client, signed_in):
-    from tests.functional.test_pages import count_queries
+def test_my_reviews_page_has_a_fixed_number_of_queries(client, signed_in, query_counter):
 
     def queries() -> int:
-        with count_queries() as statements:
+        with query_counter() as statements:
             assert client.get("/me").status_code == 200
         return len(statements)
 

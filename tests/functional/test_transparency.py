@@ -25,7 +25,6 @@ from moderation.transparency import _month_starts, monthly_report, removed_count
 from reviews.models import GuidelineReason, ReviewStatus
 from tests.conftest import page_text
 from tests.factories import EmployerFactory, ReviewFactory, UserFactory
-from tests.functional.test_pages import count_queries
 from timeutils import month_label, utcnow
 
 NOW = utcnow()
@@ -90,12 +89,12 @@ def test_no_removed_review():
     assert removed.summary == "No review has been removed"
 
 
-def test_removed_counts_is_one_query_whatever_the_number_of_reviews():
+def test_removed_counts_is_one_query_whatever_the_number_of_reviews(query_counter):
     employer = EmployerFactory()
     for index in range(12):
         hidden_review(employer, list(GuidelineReason)[index % len(GuidelineReason)])
     employer_id = employer.id
-    with count_queries() as statements:
+    with query_counter() as statements:
         assert removed_counts(employer_id).total == 12
     assert len(statements) == 1
 
@@ -261,13 +260,13 @@ def test_an_empty_site_shows_zeros(client):
     assert f"{month_label(MONTHS[0])} 0 0 0 0 0 0 0" in text
 
 
-def test_the_page_runs_a_fixed_number_of_queries(client):
-    with count_queries() as empty:
+def test_the_page_runs_a_fixed_number_of_queries(client, query_counter):
+    with query_counter() as empty:
         assert client.get("/transparency").status_code == 200
     seed_month_figures()
     for index in range(30):
         log(AuditAction.hide, at(index % 12), guideline=list(GuidelineReason)[index % 8].value)
-    with count_queries() as busy:
+    with query_counter() as busy:
         assert client.get("/transparency").status_code == 200
     assert len(empty) == len(busy) <= 5
 
