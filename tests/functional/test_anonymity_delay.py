@@ -25,6 +25,7 @@ from scoring.stats import refresh_employer
 from tests.conftest import Auth, post_form
 from tests.factories import EmployerFactory, ReviewFactory, UserFactory
 from tests.functional.test_dashboard import represent
+from tests.helpers import exact_dates_in
 from timeutils import month_start
 
 PASSWORD = "correct horse battery"
@@ -157,27 +158,13 @@ def assert_same(before: dict, after: dict) -> None:
     assert not differing, f"changed during the delay window: {differing}\n{detail}"
 
 
-def exact_dates(*days: date) -> list[str]:
-    forms = []
-    for day in days:
-        forms += [
-            day.isoformat(),
-            day.strftime("%d/%m/%Y"),
-            day.strftime("%m/%d/%Y"),
-            f"{day.strftime('%B')} {day.day},",
-            f"{day.day} {day.strftime('%B')}",
-        ]
-    return forms
-
-
 def assert_no_exact_dates(app, urls, *days: date) -> None:
     anonymous = app.test_client()
-    forbidden = exact_dates(*days)
     for url in urls:
         # The baselines' computed_on dates the daily computation of every employer at once
         # (always today), not any review.
         body = COMPUTED_ON.sub("", anonymous.get(url).get_data(as_text=True))
-        found = [form for form in forbidden if form in body]
+        found = exact_dates_in(body, *days)
         assert not found, f"{url} shows {found}"
 
 
