@@ -1,4 +1,4 @@
-"""Hypothesis fuzzing of every form and query parameter (issue 7; DESIGN.md §11): the machinery
+"""Hypothesis fuzzing of every form and query parameter (DESIGN.md §11): the machinery
 behind tests/functional/test_fuzz.py (which lists the targets and what each must store) and
 bench/fuzz.py (which runs it with 500 examples per target).
 

@@ -1,5 +1,5 @@
 """Abuse: sock puppets, copied texts and link spam against the automatic holds and the burst cap
-(DESIGN.md §8, issue 6). Reviews go through the real service path: reviews.services.prepare and
+(DESIGN.md §8). Reviews go through the real service path: reviews.services.prepare and
 submit, then reviews.lifecycle.publish_due once the clock has passed their publish_at."""
 
 from __future__ import annotations
@@ -245,7 +245,7 @@ def test_the_cap_rolls_over_fourteen_days_and_follows_the_employers_usual_pace(c
             employer_id=employer.id,
             status=ReviewStatus.scheduled,
             publish_at=now() - timedelta(hours=1),
-            new_account=True,  # the cap is on new accounts' reviews (issue 13)
+            new_account=True,  # the cap is on new accounts' reviews (established ones are trusted)
         )
         for _ in range(10)
     ]

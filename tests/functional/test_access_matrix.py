@@ -1,4 +1,5 @@
-"""Every route in the URL map, for every kind of visitor: allowed or refused (issue 6).
+"""Every route in the URL map, for every kind of visitor: allowed or refused, so that a new route
+without a guard, or a guard that lets the wrong visitor in, fails here.
 
 A route is *allowed* for a visitor when the guard lets them through: any answer but 403, 404 or
 a redirect to sign-in (a form may still answer 400 or 422 to the empty POST sent here). It is
@@ -39,7 +40,8 @@ FLAGGERS = SIGNED_IN - {"author"}
 # The claim page of employer A: anyone signed in (a representative is told they already are).
 # Representatives of A can't review A (DESIGN.md §7), so "write a review of A" refuses them.
 NOT_REP_A = SIGNED_IN - {"rep_a"}
-# A's reviewer can't become its representative (issue 12 point 9): the claim page refuses them.
+# A's reviewer can't become its representative (they would answer, and see the dashboard of, the
+# employer they reviewed): the claim page refuses them.
 CLAIMANTS_OF_A = SIGNED_IN - {"author"}
 
 # (endpoint, method) -> who is allowed.

@@ -1,4 +1,5 @@
-"""DESIGN.md §5.8, issue 12: every public change waits.
+"""DESIGN.md §5 rule 8: every public change waits, so that no change can be matched to what an
+employer knows happened that day.
 
 A distinctive author (a) edits a published "still waiting" review to "turned down, decision 2 days
 after last contact", (b) confirms an employer's "we contacted this candidate", (c) adds a new

@@ -1,4 +1,5 @@
-"""The anonymity sweep (issue 6, "Done when"; DESIGN.md §5).
+"""The anonymity sweep (DESIGN.md §5): one test that does everything a review can go through and
+then searches everything the outside world sees for the author.
 
 A distinctive author (email, name in the text, IP address) writes a review through the real form
 and everything that can happen around a review happens: it is published, the employer's
@@ -192,7 +193,8 @@ def test_nothing_anyone_else_sees_identifies_the_author(app, seeded, outbox):
     assert {"To"} <= set(outbox[0].keys())
     recipients = {message["To"] for message in outbox}
     assert {REP, EMAIL} <= recipients, recipients
-    # The notifier sent it signed out: no receipt to an unverified address (issue 12 point 9).
+    # The notifier sent it signed out: no receipt to an unverified address (the form must not send
+    # mail to any address someone types).
     assert "ottoline@lawfirm.example" not in recipients
     for message in outbox:
         body = message.get_content()

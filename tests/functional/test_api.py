@@ -146,8 +146,9 @@ def test_the_document_is_valid_openapi(client):
 
 
 def test_the_document_says_the_score_is_the_chance_of_hearing_back():
-    """Issue 13: the field names stay ("score", "sd") but mean the estimated chance of hearing
-    back in percent; the document says so, and where the interval and counts are."""
+    """The field names stay ("score", "sd"), so existing clients keep working, but mean the
+    estimated chance of hearing back in percent; the document says so, and where the interval
+    and counts are."""
     document = api_openapi.document()
     schemas = document["components"]["schemas"]
     score = schemas["Score"]["description"]

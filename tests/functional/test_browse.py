@@ -710,7 +710,8 @@ def test_reviews_page_runs_a_fixed_number_of_queries(client, query_counter):
 
 
 def test_lists_show_the_chance_of_hearing_back_as_a_percentage(client):
-    """Issue 13: the figure candidates see is a chance of hearing back, never a score "/ 100"."""
+    """The figure candidates see is a chance of hearing back, never a score "/ 100": a chance is
+    what answers their question (DESIGN.md §6)."""
     scored("Answering Works", 83.4, n=12)
     scored("Silent Works", 12.2, n=12)
     pages = {

@@ -1,6 +1,6 @@
-"""Claims (issue 5, item 1): asking to represent an employer, the emailed link, moderators'
+"""Claims (DESIGN.md §7): asking to represent an employer, the emailed link, moderators'
 approval for employers with no known domain, leaving and revoking, and representatives not
-reviewing their own employer (item 7)."""
+reviewing their own employer (§8: they would be scoring themselves)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Response commitments (issue 5, item 6): "we answer every interviewed candidate within N days",
+"""Response commitments (DESIGN.md §7): "we answer every interviewed candidate within N days",
 published and withdrawn from the dashboard, measured against the reviews since its month."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Closing the loop (issue 5, item 4): a representative says "we have now contacted this
+"""Closing the loop (DESIGN.md §7): a representative says "we have now contacted this
 candidate", the author confirms or denies it on /me, and a confirmation updates the review."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""A control character in a path or a query value is a clean 404 or 400 page, never a 500 (issue 12
-point 9): PostgreSQL refuses NUL in text, so a lookup that passes one on fails there, and the CSRF
+"""A control character in a path or a query value is a clean 404 or 400 page, never a 500:
+PostgreSQL refuses NUL in text, so a lookup that passes one on fails there, and the CSRF
 form recovery used to look up `?employer=` before anything had checked it. Signed out and signed
 in, GET and POST (a POST without a token goes through the CSRF recovery), on SQLite and on
 PostgreSQL (TEST_DATABASE_URL)."""

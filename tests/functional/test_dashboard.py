@@ -1,4 +1,4 @@
-"""The representative's dashboard (/employer) and its new-review emails (issue 5, item 2).
+"""The representative's dashboard (/employer) and its new-review emails (DESIGN.md §7).
 
 What a representative sees of reviews is what the public sees: the tests seed distinctive author
 emails and exact dates and look for them on the dashboard and in every email.

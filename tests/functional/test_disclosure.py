@@ -1,4 +1,4 @@
-"""Quasi-identifiers and small counts (issue 12, points 6 and 7; DESIGN.md §5 rules 3, 8, 9).
+"""Quasi-identifiers and small counts (DESIGN.md §5 rules 3, 8, 9).
 
 At an employer with fewer than five published reviews, a card's details that together single a
 candidate out are coarsened or withheld, the same way on every surface: the employer page, the

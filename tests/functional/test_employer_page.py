@@ -1,4 +1,4 @@
-"""The employer page (issue 4): score, side figures, what to expect, schema.org markup, and the
+"""The employer page (DESIGN.md §9): score, side figures, what to expect, schema.org markup, and the
 small-count and anonymity rules of DESIGN.md §5 at 0, 2, 15 and many reviews."""
 
 # The page's ranges and formulas use en dashes and minus signs as a reader sees them.

@@ -1,4 +1,4 @@
-"""Issue 5, "Guards": a representative of employer A can do nothing for employer B, whether B's
+"""Guards (DESIGN.md §7): a representative of employer A can do nothing for employer B, whether B's
 ids are in the URL or in the form body, and sees nothing of authors beyond the public view.
 
 One table of every employer-side route; each row is tried by A's representative against B's

@@ -1,4 +1,4 @@
-"""Privacy rights (DESIGN.md §5.7, issue 6 item 6): /me/export gives a signed-in user all of their
+"""Privacy rights (DESIGN.md §5 rule 7): /me/export gives a signed-in user all of their
 own data as a JSON download and nothing of anyone else's; deleting an account, with its reviews or
 keeping them de-linked, still works with everything that now points at users (flags, claims,
 representatives, responses, contact reports, legal notices, the audit log)."""

@@ -1,4 +1,4 @@
-"""Flags (DESIGN.md §8, issue 5 item 5): any verified user, a representative included, reports a
+"""Flags (DESIGN.md §8): any verified user, a representative included, reports a
 published review or response to the moderators with a reason and an explanation. A flag never
 hides or changes anything, never shows the flagger who wrote the review, and one user has one
 open flag per target. Through the real forms, CSRF on."""

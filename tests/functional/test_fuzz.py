@@ -1,4 +1,4 @@
-"""Fuzzing every form and every query parameter with hypothesis (issue 7; DESIGN.md §11).
+"""Fuzzing every form and every query parameter with hypothesis (DESIGN.md §11).
 
 Each target below is a route: a POST with its form (the fields are read from the WTForms class,
 see tests/fuzzing.py) or a GET with its query-string, path or header parameters. Every example

@@ -1,4 +1,4 @@
-"""Merging duplicate employers (DESIGN.md §7, §8; issue 6 item 3): a moderator folds one employer
+"""Merging duplicate employers (DESIGN.md §7, §8): a moderator folds one employer
 into another; reviews, responses, aliases, domains, claims, representatives and commitments move,
 the old slug answers 301 everywhere (page, reviews list, API) and becomes an alias, the figures
 are recomputed and one audit row records it. Through the real form, CSRF on."""

@@ -1,4 +1,4 @@
-"""Moderators' actions (issue 6, item 3): publish, hide (the author told which rule, with a link to
+"""Moderators' actions (DESIGN.md §8): publish, hide (the author told which rule, with a link to
 edit and resubmit), redact a span (the original kept in the revisions), restore, clear the burst
 mark, the same for responses, dismiss a flag, decide a legal notice, suspend the author. Each
 writes one audit-log row; only moderators and admins can take them, so a representative can't get
@@ -670,7 +670,8 @@ def _every_action(review, flag, notice) -> list[tuple[str, dict]]:
 
 @pytest.mark.parametrize("role", ["anonymous", "candidate", "representative"])
 def test_only_moderators_reach_the_actions(app, people, review, role):
-    """Issue 6: a representative can't get a review hidden without a moderator. Their flag
+    """Employers cannot get a review removed (DESIGN.md §8): a representative can't get a review
+    hidden without a moderator. Their flag
     stays a flag; every action they post is refused, and nothing changes."""
     make_response(review)
     user = None if role == "anonymous" else people[role]

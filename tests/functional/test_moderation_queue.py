@@ -1,4 +1,4 @@
-"""The moderation queue and a review as a moderator sees it (issue 6, item 2): who gets in, what
+"""The moderation queue and a review as a moderator sees it (DESIGN.md §8): who gets in, what
 each section lists (oldest first, capped), a fixed number of queries, and the author shown only as
 a pseudonym with account age and review count, never an email (DESIGN.md §5.6). CSRF on."""
 

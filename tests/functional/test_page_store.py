@@ -91,7 +91,7 @@ def test_the_store_can_be_turned_off(app_factory, query_counter):
 @pytest.mark.parametrize("url", [url for url, _ in PAGES])
 def test_a_forged_host_header_reaches_no_later_visitor(app, client, employer, url):
     """Absolute URLs in pages (the schema.org url) come from SITE_URL, not the Host header, so
-    one request with `Host: evil.example` can't poison what the store serves (issue 12 point 9)."""
+    one request with `Host: evil.example` can't poison what the store serves."""
     forged = client.get(url, headers={"Host": "evil.example"})
     assert forged.status_code == 200
     assert "evil.example" not in forged.get_data(as_text=True)

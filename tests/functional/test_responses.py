@@ -1,4 +1,4 @@
-"""Employers' responses to reviews (DESIGN.md §7, issue 5 item 3), through the real forms (CSRF
+"""Employers' responses to reviews (DESIGN.md §7), through the real forms (CSRF
 on): writing and editing, the 2,000-character limit, scrubbing, where responses are shown (every
 page with the review, and the API, checked against the OpenAPI document), the author's email,
 and who may respond (a representative of that review's employer, and nobody else)."""

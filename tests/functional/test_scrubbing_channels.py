@@ -1,4 +1,4 @@
-"""Scrubbing through the real forms (issue 12, points 4, 5 and 9): a response that names the
+"""Scrubbing through the real forms (DESIGN.md §5 rules 4 and 10): a response that names the
 candidate is held, invisible characters and lookalike letters no longer smuggle an address or a
 name past the scrubber in a review (new or edited) or a response, spelled-out addresses go whole,
 the preview says "Your name" only for the writer's own, and a Cyrillic lookalike of an existing
@@ -319,9 +319,7 @@ def test_a_lookalike_of_an_existing_employer_is_not_a_new_employer(
     assert employer_services.find_by_name(lookalike).name == "Acme Corporation"
 
 
-def test_a_lookalike_of_an_unlisted_employer_leads_to_it_without_saying_so(
-    client, signed_in, app
-):
+def test_a_lookalike_of_an_unlisted_employer_leads_to_it_without_saying_so(client, signed_in, app):
     """Unlisted (added by someone, not yet reviewed), the lookalike is answered as adding would
     be, and leads to the same employer: no second one is created."""
     employer_services.create_employer("Acme Corporation", industry=Industry.software)

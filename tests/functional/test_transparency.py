@@ -1,4 +1,4 @@
-"""Transparency (DESIGN.md §8, issue 6 item 5): each employer page can say how many of its
+"""Transparency (DESIGN.md §8): each employer page can say how many of its
 reviews were removed and why (moderation.transparency.removed_counts and its partial), and
 /transparency shows the site-wide moderation figures by month: months only, never a date, in a
 fixed number of queries."""

@@ -411,7 +411,8 @@ def test_known_name_removed_does_not_touch_the_placeholder():
 )
 def test_hostile_text_passes_through_as_text(text):
     result = scrub(text)
-    # Only textnorm.clean's changes: NFKC, and invisible Cf characters (U+200F) gone (issue 12).
+    # Only textnorm.clean's changes: NFKC, and invisible Cf characters (U+200F) gone, as for every
+    # text before the detectors run.
     assert result.text == clean(text)
     assert result.removals == ()
 
