@@ -236,7 +236,7 @@ class ClaimFactory(BaseFactory):
         model = Claim
 
     class Params:
-        awaiting = factory.Trait(status=ClaimStatus.awaiting_moderator, emailed_at=None)
+        awaiting = factory.Trait(status=ClaimStatus.awaiting_moderator, nonce=None, emailed_at=None)
         approved = factory.Trait(
             status=ClaimStatus.approved,
             email=None,

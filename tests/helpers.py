@@ -40,3 +40,27 @@ def queries_for_get(query_counter, client, url: str) -> int:
         response.get_data()
     assert response.status_code == 200, url
     return len(statements)
+
+
+def report_review(review, reporter):
+    """An open spam flag on the review from `reporter`, and a legal notice about it that the
+    author has been told of: the two reports a moderator can act on."""
+    from moderation.models import FlagReason
+    from tests.factories import FlagFactory, LegalNoticeFactory
+    from timeutils import utcnow
+
+    flag = FlagFactory(
+        review_id=review.id,
+        reporter_id=reporter.id,
+        reason=FlagReason.spam,
+        explanation="Looks like an advert.",
+    )
+    notice = LegalNoticeFactory(
+        review_id=review.id,
+        notifier_name="A. Notifier",
+        notifier_email="notifier@example.org",
+        legal_basis="defamation",
+        explanation="This is untrue.",
+        author_informed_at=utcnow(),
+    )
+    return flag, notice

@@ -24,8 +24,7 @@ from reviews.lifecycle import tick
 from reviews.models import Feedback, Outcome, Review, ReviewStatus, Stage
 from scoring.stats import refresh_employer
 from tests.conftest import Auth, post_form
-from tests.factories import EmployerFactory, ReviewFactory, UserFactory
-from tests.functional.test_dashboard import represent
+from tests.factories import EmployerFactory, RepresentativeFactory, ReviewFactory, UserFactory
 from tests.helpers import exact_dates_in
 from timeutils import month_start
 
@@ -81,7 +80,12 @@ def world(app, clock):
         published_at=NOW - timedelta(days=15),
     )
     rep_user = UserFactory(email=REP_EMAIL, password=PASSWORD, verified=True)
-    represent(rep_user, employer, notify=Notify.immediate, notified_until=NOW - timedelta(days=1))
+    RepresentativeFactory(
+        user_id=rep_user.id,
+        employer_id=employer.id,
+        notify=Notify.immediate,
+        notified_until=NOW - timedelta(days=1),
+    )
     refresh_employer(employer.id)
     db.session.commit()
     tick(NOW)  # the day's refresh is done before the first snapshot

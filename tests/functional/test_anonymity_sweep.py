@@ -25,7 +25,7 @@ from representatives.models import Notify, Representative
 from reviews.lifecycle import publish_due, tick
 from reviews.models import Review
 from tests.conftest import Auth, post_form
-from tests.factories import EmployerFactory, UserFactory
+from tests.factories import EmployerFactory, RepresentativeFactory, UserFactory
 from tests.functional.test_anonymity import AUTHOR_ID, CONTACT, EMAIL, IP, START, _identifiers
 from timeutils import utcnow
 
@@ -49,8 +49,7 @@ def seeded(app, outbox):
     employer = EmployerFactory(name="Fizzlebrook Logistics", slug="fizzlebrook-logistics")
     rep_user = UserFactory(email=REP, verified=True)
     UserFactory(email=CANDIDATE, verified=True)
-    db.session.add(Representative(user_id=rep_user.id, employer_id=employer.id))
-    db.session.commit()
+    RepresentativeFactory(user_id=rep_user.id, employer_id=employer.id)
 
     # The author writes the review through the form, from a distinctive address.
     client = app.test_client()

@@ -12,11 +12,16 @@ import time_machine
 from sqlalchemy import select
 
 from accounts.models import Role
-from employers.models import EmployerDomain
 from extensions import db
 from representatives.models import Claim, ClaimStatus, EndReason, Representative
 from tests.conftest import Auth, csrf_token, links_in, page_text, path_of, post_form
-from tests.factories import EmployerFactory, ReviewFactory, UserFactory
+from tests.factories import (
+    EmployerDomainFactory,
+    EmployerFactory,
+    RepresentativeFactory,
+    ReviewFactory,
+    UserFactory,
+)
 from timeutils import utcnow
 
 PASSWORD = "correct horse battery"
@@ -30,8 +35,7 @@ CYRILLIC_ACME_ASCII = idna.encode(CYRILLIC_ACME, uts46=True).decode()
 def _employer(name="Acme", slug="acme", domains=("acme.com",)):
     employer = EmployerFactory(name=name, slug=slug)
     for domain in domains:
-        db.session.add(EmployerDomain(employer_id=employer.id, domain=domain))
-    db.session.commit()
+        EmployerDomainFactory(employer_id=employer.id, domain=domain)
     return employer
 
 
@@ -72,10 +76,7 @@ def _confirm(client, link):
 
 
 def _make_representative(user, employer):
-    representative = Representative(user_id=user.id, employer_id=employer.id)
-    db.session.add(representative)
-    db.session.commit()
-    return representative
+    return RepresentativeFactory(user_id=user.id, employer_id=employer.id)
 
 
 # --- the happy path ----------------------------------------------------------------------------

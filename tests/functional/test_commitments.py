@@ -17,8 +17,14 @@ from representatives.models import ResponseCommitment
 from representatives.services import CommitmentMeasure, commitment_measure
 from reviews.models import Feedback, Outcome, ReviewStatus, Stage
 from tests.conftest import page_text, post_form
-from tests.factories import EmployerFactory, ReviewFactory, UserFactory
-from tests.functional.test_dashboard import PASSWORD, represent, signed_in_representative
+from tests.factories import (
+    EmployerFactory,
+    RepresentativeFactory,
+    ResponseCommitmentFactory,
+    ReviewFactory,
+    UserFactory,
+)
+from tests.functional.test_dashboard import PASSWORD, signed_in_representative
 
 NOW = datetime(2026, 3, 17, 9, 30)
 TAG = re.compile(r"<[^>]+>")
@@ -106,9 +112,8 @@ def test_days_out_of_range_are_refused_with_a_clear_message(client, auth, days):
 def test_a_representative_cannot_publish_or_withdraw_for_another_employer(client, auth):
     mine = EmployerFactory()
     theirs = EmployerFactory()
-    represent(UserFactory(verified=True), theirs)
-    db.session.add(ResponseCommitment(employer_id=theirs.id, days=30))
-    db.session.commit()
+    RepresentativeFactory(user_id=UserFactory(verified=True).id, employer_id=theirs.id)
+    ResponseCommitmentFactory(employer_id=theirs.id, days=30)
     signed_in_representative(auth, mine)
 
     published = publish(client, theirs, 5)
@@ -164,10 +169,7 @@ def _review(employer, number, **values):
 
 
 def _commit(employer, days=14, published_at=NOW):
-    db.session.add(
-        ResponseCommitment(employer_id=employer.id, days=days, published_at=published_at)
-    )
-    db.session.commit()
+    ResponseCommitmentFactory(employer_id=employer.id, days=days, published_at=published_at)
 
 
 def test_the_measure_counts_reviews_since_the_commitments_month(app, clock):

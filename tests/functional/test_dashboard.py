@@ -16,12 +16,17 @@ from sqlalchemy import select
 from accounts.models import User
 from extensions import db
 from representatives.models import EndReason, Notify, Representative
-from responses.models import Response
 from reviews.lifecycle import tick
 from reviews.models import Outcome, Review, ReviewStatus, Stage
 from scoring.stats import refresh_employer
 from tests.conftest import csrf_token, page_text, post_form
-from tests.factories import EmployerFactory, ReviewFactory, UserFactory
+from tests.factories import (
+    EmployerFactory,
+    RepresentativeFactory,
+    ResponseFactory,
+    ReviewFactory,
+    UserFactory,
+)
 from tests.helpers import exact_dates_in
 from timeutils import month_start, utcnow
 
@@ -33,17 +38,10 @@ NOW = datetime(2026, 3, 17, 9, 30)
 AUTHOR_IDS = 876_540
 
 
-def represent(user, employer, **values) -> Representative:
-    representative = Representative(user_id=user.id, employer_id=employer.id, **values)
-    db.session.add(representative)
-    db.session.commit()
-    return representative
-
-
 def signed_in_representative(auth, *employers, email="rep@quibblewick.example"):
     user = UserFactory(email=email, password=PASSWORD, verified=True)
     for employer in employers:
-        represent(user, employer)
+        RepresentativeFactory(user_id=user.id, employer_id=employer.id)
     response = auth.sign_in(email, PASSWORD)
     assert response.status_code == 302, response.get_data(as_text=True)
     return user
@@ -154,7 +152,7 @@ def test_figures_and_the_reviews_awaiting_a_response(client, auth):
         for n in range(4)
     ]
     answered = reviews[0]
-    db.session.add(Response(review_id=answered.id, employer_id=employer.id, body="Thanks."))
+    ResponseFactory(review_id=answered.id, employer_id=employer.id, body="Thanks.")
     waiting = published(
         employer,
         author(9),
@@ -273,7 +271,7 @@ def test_the_dashboard_costs_the_same_queries_for_one_review_or_many(client, aut
         )
         if n % 4 == 0:
             review = db.session.scalars(select(Review).order_by(Review.id.desc())).first()
-            db.session.add(Response(review_id=review.id, employer_id=employer.id, body="Hello."))
+            ResponseFactory(review_id=review.id, employer_id=employer.id, body="Hello.")
     refresh_employer(employer.id)
     db.session.commit()
     with query_counter() as many:
@@ -373,7 +371,7 @@ def test_the_notification_setting_of_another_employer_is_refused(client, auth):
     mine = EmployerFactory()
     theirs = EmployerFactory()
     other = UserFactory(verified=True)
-    represent(other, theirs)
+    RepresentativeFactory(user_id=other.id, employer_id=theirs.id)
     signed_in_representative(auth, mine)
 
     response = post_form(
@@ -424,7 +422,7 @@ def scheduled(employer, author_user, publish_at: datetime, **values) -> Review:
 
 def _rep(employer, notify: Notify, **values) -> Representative:
     user = UserFactory(email="hiring@brindlecombe.example", verified=True)
-    return represent(user, employer, notify=notify, **values)
+    return RepresentativeFactory(user_id=user.id, employer_id=employer.id, notify=notify, **values)
 
 
 def _bodies(outbox) -> list[str]:
@@ -504,9 +502,9 @@ def test_weekly_sends_one_digest_a_week_after_the_first_new_review(app, clock, o
 def test_no_emails_when_the_setting_is_off_or_the_representative_left(app, clock, outbox):
     employer = EmployerFactory()
     _rep(employer, Notify.off, created_at=NOW - timedelta(days=30))
-    represent(
-        UserFactory(verified=True),
-        employer,
+    RepresentativeFactory(
+        user_id=UserFactory(verified=True).id,
+        employer_id=employer.id,
         notify=Notify.immediate,
         created_at=NOW - timedelta(days=30),
         ended_at=NOW - timedelta(days=1),
@@ -558,9 +556,9 @@ def test_new_review_emails_say_nothing_that_could_identify_an_author(app, clock,
     employer = EmployerFactory(name="Brindlecombe Foods")
     _rep(employer, Notify.immediate, created_at=NOW - timedelta(days=30))
     other = EmployerFactory()
-    weekly = represent(
-        UserFactory(email="people@ottermere.example", verified=True),
-        other,
+    weekly = RepresentativeFactory(
+        user_id=UserFactory(email="people@ottermere.example", verified=True).id,
+        employer_id=other.id,
         created_at=NOW - timedelta(days=30),
     )
     assert weekly.notify is Notify.weekly

@@ -19,7 +19,14 @@ from scoring import params
 from scoring.engine import Band
 from scoring.stats import recompute
 from tests.conftest import page_text
-from tests.factories import EmployerFactory, ReviewFactory, UserFactory
+from tests.factories import (
+    EmployerFactory,
+    RepresentativeFactory,
+    ResponseCommitmentFactory,
+    ResponseFactory,
+    ReviewFactory,
+    UserFactory,
+)
 
 TODAY = date.today()
 
@@ -228,20 +235,14 @@ def test_employer_page_query_count_does_not_grow(client, query_counter):
 
 
 def test_query_count_does_not_grow_with_a_commitment_and_responses(client, query_counter):
-    from representatives.models import Representative, ResponseCommitment
-    from responses.models import Response
-
     employers = []
     for count in (1, 30):
         employer = EmployerFactory()
         for i in range(count):
             review = _review(employer, Outcome.rejected, stage=Stage.final, days_ago=10 + i)
-            db.session.add(Response(review_id=review.id, employer_id=employer.id, body="Thanks."))
-        rep = Representative(user_id=UserFactory().id, employer_id=employer.id)
-        db.session.add(rep)
-        db.session.flush()
-        commitment = ResponseCommitment(employer_id=employer.id, days=7, representative_id=rep.id)
-        db.session.add(commitment)
+            ResponseFactory(review_id=review.id, employer_id=employer.id, body="Thanks.")
+        rep = RepresentativeFactory(user_id=UserFactory().id, employer_id=employer.id)
+        ResponseCommitmentFactory(employer_id=employer.id, days=7, representative_id=rep.id)
         employers.append(employer.slug)
     db.session.commit()
     _rebuild()

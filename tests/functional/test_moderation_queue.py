@@ -12,15 +12,23 @@ import pytest
 from flask import current_app
 
 from accounts.models import Role
-from employers.models import EmployerDomain
 from extensions import db
 from moderation import queue as moderation_queue
-from moderation.models import Flag, FlagReason, LegalNotice
-from representatives.models import Claim, ClaimStatus, Representative
-from responses.models import Response, ResponseStatus
+from moderation.models import FlagReason
+from responses.models import ResponseStatus
 from reviews.models import HoldReason, ReviewRevision, ReviewStatus, RevisionSource
 from tests.conftest import Auth, page_text
-from tests.factories import EmployerFactory, ReviewFactory, UserFactory
+from tests.factories import (
+    ClaimFactory,
+    EmployerDomainFactory,
+    EmployerFactory,
+    FlagFactory,
+    LegalNoticeFactory,
+    RepresentativeFactory,
+    ResponseFactory,
+    ReviewFactory,
+    UserFactory,
+)
 from tests.helpers import queries_for_get
 from timeutils import month_start, utcnow
 
@@ -56,7 +64,7 @@ def days_ago(days: float):
 
 
 def make_flag(review=None, response=None, reporter=None, representative=None, **values):
-    flag = Flag(
+    return FlagFactory(
         review_id=review.id if review is not None else None,
         response_id=response.id if response is not None else None,
         reporter_id=reporter.id if reporter is not None else None,
@@ -65,13 +73,10 @@ def make_flag(review=None, response=None, reporter=None, representative=None, **
         explanation=values.pop("explanation", "It names the recruiter."),
         **values,
     )
-    db.session.add(flag)
-    db.session.commit()
-    return flag
 
 
 def make_notice(review, **values):
-    notice = LegalNotice(
+    return LegalNoticeFactory(
         review_id=review.id,
         notifier_name=values.pop("notifier_name", "Prudence Counsel"),
         notifier_email=values.pop("notifier_email", NOTIFIER_EMAIL),
@@ -79,16 +84,10 @@ def make_notice(review, **values):
         explanation=values.pop("explanation", "The review says things about our client."),
         **values,
     )
-    db.session.add(notice)
-    db.session.commit()
-    return notice
 
 
 def make_response(review, body="Thank you for telling us.", **values):
-    response = Response(review_id=review.id, employer_id=review.employer_id, body=body, **values)
-    db.session.add(response)
-    db.session.commit()
-    return response
+    return ResponseFactory(review_id=review.id, employer_id=review.employer_id, body=body, **values)
 
 
 def make_people() -> dict:
@@ -96,9 +95,7 @@ def make_people() -> dict:
     employer = EmployerFactory(name="Snorkeldown Analytics", slug="snorkeldown-analytics")
     author = UserFactory(email=AUTHOR_EMAIL, verified=True, created_at=days_ago(40))
     rep_user = UserFactory(email=REP_EMAIL, verified=True)
-    representative = Representative(user_id=rep_user.id, employer_id=employer.id)
-    db.session.add(representative)
-    db.session.commit()
+    representative = RepresentativeFactory(user_id=rep_user.id, employer_id=employer.id)
     return {
         "employer": employer,
         "author": author,
@@ -194,18 +191,16 @@ def test_queue_lists_every_section_oldest_first(app, people, review):
     make_notice(review, legal_basis="defamation")
     # A claim for a moderator; new employers with and without a domain, and an old one.
     claimant = UserFactory(verified=True)
-    db.session.add(
-        Claim(
-            user_id=claimant.id,
-            employer_id=employer.id,
-            email="x@snorkel.example",
-            email_domain="snorkel.example",
-            status=ClaimStatus.awaiting_moderator,
-        )
+    ClaimFactory(
+        awaiting=True,
+        user_id=claimant.id,
+        employer_id=employer.id,
+        email="x@snorkel.example",
+        email_domain="snorkel.example",
     )
     EmployerFactory(name="Brand New Widgets", slug="brand-new-widgets")
     with_domain = EmployerFactory(name="Domained Widgets", slug="domained-widgets")
-    db.session.add(EmployerDomain(employer_id=with_domain.id, domain="domained.example"))
+    EmployerDomainFactory(employer_id=with_domain.id, domain="domained.example")
     EmployerFactory(name="Ancient Widgets", slug="ancient-widgets", created_at=days_ago(90))
     db.session.commit()
 
@@ -236,8 +231,7 @@ def test_queue_lists_every_section_oldest_first(app, people, review):
 
 
 def test_an_empty_queue_says_so(app, people):
-    db.session.add(EmployerDomain(employer_id=people["employer"].id, domain="snorkel.example"))
-    db.session.commit()
+    EmployerDomainFactory(employer_id=people["employer"].id, domain="snorkel.example")
     text = visible(client_as(app, people["moderator"]).get("/moderation"))
     assert "Nothing is waiting for a moderator." in text
     assert "No open reports." in text

@@ -16,7 +16,13 @@ from representatives.models import EndReason, Representative
 from responses.models import BODY_LIMIT, Response, ResponseStatus
 from reviews.models import GuidelineReason, HoldReason, Outcome, Review, ReviewStatus
 from tests.conftest import csrf_token, page_text, post_form
-from tests.factories import EmployerFactory, ReviewFactory, UserFactory
+from tests.factories import (
+    EmployerFactory,
+    RepresentativeFactory,
+    ResponseFactory,
+    ReviewFactory,
+    UserFactory,
+)
 from tests.functional.test_api import checked, load_spec
 from tests.helpers import queries_for_get
 from timeutils import month_label, utcnow
@@ -33,8 +39,7 @@ CLEAN = "Thank you for telling us. We have changed how we follow up after interv
 
 def make_representative(employer, email: str) -> object:
     user = UserFactory(email=email, password=PASSWORD, verified=True)
-    db.session.add(Representative(user_id=user.id, employer_id=employer.id))
-    db.session.commit()
+    RepresentativeFactory(user_id=user.id, employer_id=employer.id)
     return user
 
 
@@ -341,16 +346,13 @@ def test_a_suspected_name_holds_the_response_for_a_moderator(
 
 @pytest.mark.parametrize("status", [ResponseStatus.held, ResponseStatus.hidden])
 def test_held_and_hidden_responses_are_not_shown(app, employer, review, status):
-    db.session.add(
-        Response(
-            review_id=review.id,
-            employer_id=employer.id,
-            body="Not for the public.",
-            status=status,
-            hidden_reason=GuidelineReason.abusive if status is ResponseStatus.hidden else None,
-        )
+    ResponseFactory(
+        review_id=review.id,
+        employer_id=employer.id,
+        body="Not for the public.",
+        status=status,
+        hidden_reason=GuidelineReason.abusive if status is ResponseStatus.hidden else None,
     )
-    db.session.commit()
     public = app.test_client()
     for url in public_pages(review, employer):
         page = public.get(url)
@@ -360,16 +362,13 @@ def test_held_and_hidden_responses_are_not_shown(app, employer, review, status):
 
 
 def test_a_hidden_response_cant_be_edited_back_into_view(client, rep, review, employer):
-    db.session.add(
-        Response(
-            review_id=review.id,
-            employer_id=employer.id,
-            body="Hidden text.",
-            status=ResponseStatus.hidden,
-            hidden_reason=GuidelineReason.abusive,
-        )
+    ResponseFactory(
+        review_id=review.id,
+        employer_id=employer.id,
+        body="Hidden text.",
+        status=ResponseStatus.hidden,
+        hidden_reason=GuidelineReason.abusive,
     )
-    db.session.commit()
     assert client.get(url_for_response(review)).status_code == 409
     token = csrf_token(client, f"/reviews/{review.public_id}")
     answer = client.post(
@@ -446,8 +445,7 @@ def test_a_candidate_cant_respond(client, auth, review):
 
 
 def test_the_author_cant_respond_even_as_a_representative(client, auth, review, author, employer):
-    db.session.add(Representative(user_id=author.id, employer_id=employer.id))
-    db.session.commit()
+    RepresentativeFactory(user_id=author.id, employer_id=employer.id)
     auth.sign_in(AUTHOR_EMAIL, PASSWORD)
     assert client.get(url_for_response(review)).status_code == 403
     token = csrf_token(client, f"/reviews/{review.public_id}")
