@@ -23,12 +23,12 @@ from sqlalchemy import update
 import caching
 from api import openapi as api_openapi
 from api import services as api_services
-from employers.models import EmployerAlias, EmployerStats, Industry
+from employers.models import EmployerStats, Industry
 from extensions import db
 from reviews.models import Outcome, Review, Stage
 from scoring import params
 from scoring.stats import recompute
-from tests.factories import EmployerFactory, ReviewFactory, UserFactory
+from tests.factories import EmployerAliasFactory, EmployerFactory, ReviewFactory, UserFactory
 from tests.helpers import queries_for_get
 from timeutils import month_start, utcnow
 
@@ -255,15 +255,12 @@ def test_baselines_before_and_after_the_first_computation(client, spec):
 
 def test_an_old_address_redirects_for_good(client, spec):
     employer = EmployerFactory(slug="glimmerfen-ltd")
-    db.session.add(
-        EmployerAlias(
-            employer_id=employer.id,
-            name="Glimmerfen Old",
-            normalized_name="glimmerfen old",
-            slug="glimmerfen-old",
-        )
+    EmployerAliasFactory(
+        employer_id=employer.id,
+        name="Glimmerfen Old",
+        normalized_name="glimmerfen old",
+        slug="glimmerfen-old",
     )
-    db.session.commit()
     for old, new in [
         ("/api/v1/employers/glimmerfen-old", "/api/v1/employers/glimmerfen-ltd"),
         (

@@ -14,12 +14,13 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from employers import browse
-from employers.models import EmployerAlias, Industry, SizeBand
+from employers.models import Industry, SizeBand
 from extensions import db
 from reviews.models import HoldReason, Outcome, ReviewStatus, Stage
 from scoring import params
 from tests.conftest import page_text
 from tests.factories import (
+    EmployerAliasFactory,
     EmployerFactory,
     ReviewFactory,
     SiteParametersFactory,
@@ -427,12 +428,9 @@ def test_hostile_review_filters_are_ignored_politely(client, query):
 
 def test_reviews_page_unknown_slug_and_old_slug(client):
     made = employer("Acme Widgets")
-    db.session.add(
-        EmployerAlias(
-            employer_id=made.id, name="Old Acme", normalized_name="old acme", slug="old-acme"
-        )
+    EmployerAliasFactory(
+        employer_id=made.id, name="Old Acme", normalized_name="old acme", slug="old-acme"
     )
-    db.session.commit()
     assert client.get("/employers/nobody-here/reviews").status_code == 404
     response = client.get("/employers/old-acme/reviews?outcome=ghosted")
     assert response.status_code == 301

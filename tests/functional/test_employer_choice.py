@@ -12,7 +12,7 @@ from employers import services
 from employers.models import Employer, EmployerAlias, EmployerDomain, Industry
 from extensions import db
 from tests.conftest import page_text, post_form
-from tests.factories import EmployerFactory, UserFactory
+from tests.factories import EmployerAliasFactory, EmployerFactory, UserFactory
 from tests.helpers import queries_for_get
 from timeutils import utcnow
 
@@ -141,10 +141,7 @@ def test_suggest_needs_no_account(client, acme):
 
 
 def test_suggest_finds_aliases(client, acme):
-    db.session.add(
-        EmployerAlias(employer_id=acme.id, name="Acme Rockets", normalized_name="acme rockets")
-    )
-    db.session.commit()
+    EmployerAliasFactory(employer_id=acme.id, name="Acme Rockets", normalized_name="acme rockets")
     results = client.get("/employers/suggest?q=acme+rokets").json["results"]
     assert results[0]["slug"] == "acme-corporation"
     assert results[0]["matched_name"] == "Acme Rockets"
@@ -209,10 +206,7 @@ def test_choose_lists_the_suggestions_as_links_to_the_review_form(client, signed
 
 
 def test_choose_shows_the_alias_that_matched(client, signed_in, acme):
-    db.session.add(
-        EmployerAlias(employer_id=acme.id, name="Acme Rockets", normalized_name="acme rockets")
-    )
-    db.session.commit()
+    EmployerAliasFactory(employer_id=acme.id, name="Acme Rockets", normalized_name="acme rockets")
     body = page_text(client.get("/reviews/new/employer?q=acme+rockets"))
     assert "Also known as Acme Rockets" in body
 
@@ -593,10 +587,7 @@ def test_the_same_name_after_normalising_goes_to_the_existing_employer(
 
 
 def test_an_alias_counts_as_the_same_name(client, signed_in, acme):
-    db.session.add(
-        EmployerAlias(employer_id=acme.id, name="Acme Rockets", normalized_name="acme rockets")
-    )
-    db.session.commit()
+    EmployerAliasFactory(employer_id=acme.id, name="Acme Rockets", normalized_name="acme rockets")
     response = post_form(client, "/employers/new", {"name": "ACME Rockets Ltd"})
     assert response.status_code == 422
     assert "Acme Corporation is already on HeardBack" in page_text(response)

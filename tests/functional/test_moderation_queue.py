@@ -16,7 +16,7 @@ from extensions import db
 from moderation import queue as moderation_queue
 from moderation.models import FlagReason
 from responses.models import ResponseStatus
-from reviews.models import HoldReason, ReviewRevision, ReviewStatus, RevisionSource
+from reviews.models import HoldReason, ReviewStatus, RevisionSource
 from tests.conftest import Auth, page_text
 from tests.factories import (
     ClaimFactory,
@@ -27,6 +27,7 @@ from tests.factories import (
     RepresentativeFactory,
     ResponseFactory,
     ReviewFactory,
+    ReviewRevisionFactory,
     UserFactory,
 )
 from tests.helpers import queries_for_get
@@ -293,23 +294,19 @@ def test_queue_costs_a_fixed_number_of_queries(app, query_counter, people):
 def test_review_page_shows_everything_but_who_wrote_it(app, people, review):
     author = people["author"]
     ReviewFactory(author=author, employer_id=EmployerFactory().id)  # a second review
-    db.session.add_all(
-        [
-            ReviewRevision(
-                review_id=review.id,
-                number=1,
-                source=RevisionSource.author,
-                data={"narrative": "The first version.", "stage": "screen"},
-                created_at=days_ago(10),
-            ),
-            ReviewRevision(
-                review_id=review.id,
-                number=2,
-                source=RevisionSource.author,
-                data={"narrative": NARRATIVE, "stage": "interview"},
-                created_at=days_ago(2),
-            ),
-        ]
+    ReviewRevisionFactory(
+        review_id=review.id,
+        number=1,
+        source=RevisionSource.author,
+        data={"narrative": "The first version.", "stage": "screen"},
+        created_at=days_ago(10),
+    )
+    ReviewRevisionFactory(
+        review_id=review.id,
+        number=2,
+        source=RevisionSource.author,
+        data={"narrative": NARRATIVE, "stage": "interview"},
+        created_at=days_ago(2),
     )
     response = make_response(review, body="We are sorry to hear this.")
     make_flag(review=review, reporter=people["candidate"], explanation="It names Jane Doe.")
@@ -376,13 +373,11 @@ def test_review_page_costs_a_fixed_number_of_queries(app, query_counter, people,
         make_flag(review=review, reporter=flagger)
         make_flag(response=response, reporter=flagger)
         make_notice(review)
-        db.session.add(
-            ReviewRevision(
-                review_id=review.id,
-                number=n + 1,
-                source=RevisionSource.author,
-                data={"narrative": f"Version {n}"},
-            )
+        ReviewRevisionFactory(
+            review_id=review.id,
+            number=n + 1,
+            source=RevisionSource.author,
+            data={"narrative": f"Version {n}"},
         )
         ReviewFactory(
             author=people["author"],

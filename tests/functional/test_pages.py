@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from extensions import db
 from tests.conftest import page_text
-from tests.factories import EmployerFactory
+from tests.factories import EmployerAliasFactory, EmployerFactory
 from tests.helpers import queries_for_get
 
 
@@ -58,18 +57,14 @@ def test_employer_page_and_unknown_slug(client):
 
 
 def test_old_slug_redirects_permanently(client):
-    from employers.models import EmployerAlias
 
     employer = EmployerFactory(name="Quibblewick Widgets", slug="quibblewick-widgets")
-    db.session.add(
-        EmployerAlias(
-            employer_id=employer.id,
-            name="Old Quibble",
-            normalized_name="old quibble",
-            slug="old-quibble",
-        )
+    EmployerAliasFactory(
+        employer_id=employer.id,
+        name="Old Quibble",
+        normalized_name="old quibble",
+        slug="old-quibble",
     )
-    db.session.commit()
     response = client.get("/employers/old-quibble")
     assert response.status_code == 301
     assert response.headers["Location"] == "/employers/quibblewick-widgets"

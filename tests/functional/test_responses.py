@@ -563,10 +563,9 @@ def test_the_employer_pages_stop_revalidating_when_a_response_appears(
 
 
 def _respond_directly(review, body: str = CLEAN) -> None:
-    db.session.add(
-        Response(review_id=review.id, employer_id=review.employer_id, body=body, edited_at=utcnow())
+    ResponseFactory(
+        review_id=review.id, employer_id=review.employer_id, body=body, edited_at=utcnow()
     )
-    db.session.commit()
 
 
 @pytest.mark.parametrize(

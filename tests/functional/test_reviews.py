@@ -23,7 +23,7 @@ from reviews.models import (
 )
 from reviews.services import FIELDS
 from tests.conftest import csrf_token, page_text, post_form, publish_pending_change
-from tests.factories import EmployerFactory, ReviewFactory, UserFactory
+from tests.factories import EmployerDomainFactory, EmployerFactory, ReviewFactory, UserFactory
 from timeutils import utcnow
 
 TODAY = date.today()
@@ -88,11 +88,9 @@ def test_unknown_employer_is_404(client, signed_in):
 
 
 def test_people_on_the_employers_domain_cannot_review_it(client, auth, app):
-    from employers.models import EmployerDomain
 
     employer = EmployerFactory(slug="acme")
-    db.session.add(EmployerDomain(employer_id=employer.id, domain="acme.com"))
-    db.session.commit()
+    EmployerDomainFactory(employer_id=employer.id, domain="acme.com")
     UserFactory(email="me@jobs.acme.com", verified=True)
     auth.sign_in("me@jobs.acme.com")
     response = client.get("/reviews/new?employer=acme")

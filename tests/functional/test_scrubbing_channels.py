@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import func, select
 
 from employers import services as employer_services
-from employers.models import Employer, EmployerAlias, Industry
+from employers.models import Employer, Industry
 from extensions import db
 from responses.models import ResponseStatus
 from reviews.models import Outcome, Review, ReviewRevision, ReviewStatus
 from tests.conftest import page_text, post_form
-from tests.factories import EmployerFactory, ReviewFactory, UserFactory
+from tests.factories import EmployerAliasFactory, EmployerFactory, ReviewFactory, UserFactory
 from tests.functional.test_responses import (
     PASSWORD,
     REP_EMAIL,
@@ -108,12 +108,9 @@ def test_a_response_that_names_nobody_is_published(client, rep, review, body):
 
 
 def test_the_employers_aliases_are_nobodys_name_in_its_responses(client, rep, review, employer):
-    db.session.add(
-        EmployerAlias(
-            employer_id=employer.id, name="Snorkel Labs Kenya", normalized_name="snorkel labs kenya"
-        )
+    EmployerAliasFactory(
+        employer_id=employer.id, name="Snorkel Labs Kenya", normalized_name="snorkel labs kenya"
     )
-    db.session.commit()
     assert send(client, review, "Kind regards, Snorkel Labs Kenya").status_code == 302
     [saved] = responses()
     assert saved.status is ResponseStatus.published

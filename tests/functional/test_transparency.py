@@ -15,16 +15,20 @@ from extensions import db
 from moderation import audit
 from moderation.models import (
     AuditAction,
-    Flag,
     FlagReason,
     FlagStatus,
-    LegalNotice,
     NoticeStatus,
 )
 from moderation.transparency import _month_starts, monthly_report, removed_counts
 from reviews.models import GuidelineReason, ReviewStatus
 from tests.conftest import page_text
-from tests.factories import EmployerFactory, ReviewFactory, UserFactory
+from tests.factories import (
+    EmployerFactory,
+    FlagFactory,
+    LegalNoticeFactory,
+    ReviewFactory,
+    UserFactory,
+)
 from timeutils import month_label, utcnow
 
 NOW = utcnow()
@@ -145,16 +149,14 @@ def seed_month_figures():
     )
 
     def flag(created, status=FlagStatus.open, resolved=None):
-        db.session.add(
-            Flag(
-                review_id=review.id,
-                reporter_id=None,
-                reason=FlagReason.spam,
-                explanation="Advertising.",
-                status=status,
-                created_at=created,
-                resolved_at=resolved,
-            )
+        FlagFactory(
+            review_id=review.id,
+            reporter_id=None,
+            reason=FlagReason.spam,
+            explanation="Advertising.",
+            status=status,
+            created_at=created,
+            resolved_at=resolved,
         )
 
     flag(at(1))
@@ -163,17 +165,15 @@ def seed_month_figures():
     flag(at(0), FlagStatus.actioned, at(0, 20))
 
     def notice(created, status=NoticeStatus.open, resolved=None):
-        db.session.add(
-            LegalNotice(
-                review_id=review.id,
-                notifier_name="Someone",
-                notifier_email="someone@example.org",
-                legal_basis="defamation",
-                explanation="Untrue.",
-                status=status,
-                created_at=created,
-                resolved_at=resolved,
-            )
+        LegalNoticeFactory(
+            review_id=review.id,
+            notifier_name="Someone",
+            notifier_email="someone@example.org",
+            legal_basis="defamation",
+            explanation="Untrue.",
+            status=status,
+            created_at=created,
+            resolved_at=resolved,
         )
 
     notice(at(2))
