@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import socket
+from contextlib import contextmanager
 from datetime import date
 
 
@@ -64,3 +66,27 @@ def report_review(review, reporter):
         author_informed_at=utcnow(),
     )
     return flag, notice
+
+
+@contextmanager
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on a free loopback port, keeping every message it is sent:
+    yields (port, received)."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    received = []
+
+    class Collect(Message):
+        def handle_message(self, message):
+            received.append(message)
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, received
+    finally:
+        controller.stop()

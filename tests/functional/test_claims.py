@@ -4,8 +4,6 @@ reviewing their own employer (§8: they would be scoring themselves)."""
 
 from __future__ import annotations
 
-import socket
-
 import idna
 import pytest
 import time_machine
@@ -22,6 +20,7 @@ from tests.factories import (
     ReviewFactory,
     UserFactory,
 )
+from tests.helpers import smtp_server
 from timeutils import utcnow
 
 PASSWORD = "correct horse battery"
@@ -667,21 +666,7 @@ def test_a_representative_cannot_update_a_review_of_their_employer(client, signe
 
 
 def test_the_claim_email_through_a_real_smtp_server(app_factory):
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Message
-
-    received = []
-
-    class Collect(Message):
-        def handle_message(self, message):
-            received.append(message)
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with smtp_server() as (port, received):
         app = app_factory(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
         acme = _employer()
         author = UserFactory(email="review.author@example.org", verified=True)
@@ -690,8 +675,6 @@ def test_the_claim_email_through_a_real_smtp_server(app_factory):
         client = _client_as(app, claimant)
         response = _claim(client, "jane@acme.com")
         assert response.status_code == 200
-    finally:
-        controller.stop()
     assert len(received) == 1
     message = received[0]
     assert message["To"] == "jane@acme.com"

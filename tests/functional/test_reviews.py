@@ -314,58 +314,67 @@ def test_the_authors_own_name_is_removed(client, auth, employer):
 # --- the three stories of DESIGN.md §4 ---------------------------------------------------------
 
 
-def test_story_references_and_writing_exercise_then_nothing(client, signed_in, employer):
-    data = {
-        **BASE,
-        "stage": "references",
-        "outcome": "ghosted",
-        "interview_rounds": "2",
-        "hours_invested": "9",
-        "followups_sent": "2",
-        "followups_answered": "0",
-        "next_steps": "yes_vague",
-        "narrative": "A phone screen, a two-hour interview, a writing exercise, then they "
-        "contacted my references. I followed up twice and heard nothing.",
-    }
-    assert _publish(client, employer, data).status_code == 302
+# Each story: the form's values over BASE, and what the saved review must hold.
+STORIES = {
+    "references_and_writing_exercise_then_nothing": (
+        {
+            "stage": "references",
+            "outcome": "ghosted",
+            "interview_rounds": "2",
+            "hours_invested": "9",
+            "followups_sent": "2",
+            "followups_answered": "0",
+            "next_steps": "yes_vague",
+            "narrative": "A phone screen, a two-hour interview, a writing exercise, then they "
+            "contacted my references. I followed up twice and heard nothing.",
+        },
+        {
+            "stage": Stage.references,
+            "outcome": Outcome.ghosted,
+            "followups_sent": 2,
+            "followups_answered": 0,
+            "hours_invested": 9,
+            "interview_rounds": 2,
+        },
+    ),
+    "accepted_then_silence": (
+        {
+            "stage": "offer",
+            "outcome": "ghosted",
+            "next_steps": "yes_vague",
+            "narrative": "They told me I was accepted and would get a call about my start date. "
+            "The call never came.",
+        },
+        {"stage": Stage.offer, "outcome": Outcome.ghosted},
+    ),
+    "missed_promise_cost_another_offer": (
+        {
+            "stage": "final",
+            "outcome": "rejected",
+            "decision_days": "23",
+            "next_steps": "yes_with_date",
+            "promised_days": "7",
+            "feedback": "generic",
+            "application_channel": "recruiter",
+            "narrative": "The recruiter promised an answer within a week. It took more than "
+            "three, and I had turned down another offer while waiting.",
+        },
+        {
+            "promised_days": 7,
+            "decision_days": 23,
+            "timeline_kept": False,
+            "feedback": Feedback.generic,
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("story", STORIES)
+def test_story(client, signed_in, employer, story):
+    values, expected = STORIES[story]
+    assert _publish(client, employer, {**BASE, **values}).status_code == 302
     (review,) = _reviews()
-    assert (review.stage, review.outcome) == (Stage.references, Outcome.ghosted)
-    assert (review.followups_sent, review.followups_answered) == (2, 0)
-    assert review.hours_invested == 9 and review.interview_rounds == 2
-
-
-def test_story_accepted_then_silence(client, signed_in, employer):
-    data = {
-        **BASE,
-        "stage": "offer",
-        "outcome": "ghosted",
-        "next_steps": "yes_vague",
-        "narrative": "They told me I was accepted and would get a call about my start date. "
-        "The call never came.",
-    }
-    assert _publish(client, employer, data).status_code == 302
-    (review,) = _reviews()
-    assert (review.stage, review.outcome) == (Stage.offer, Outcome.ghosted)
-
-
-def test_story_missed_promise_cost_another_offer(client, signed_in, employer):
-    data = {
-        **BASE,
-        "stage": "final",
-        "outcome": "rejected",
-        "decision_days": "23",
-        "next_steps": "yes_with_date",
-        "promised_days": "7",
-        "feedback": "generic",
-        "application_channel": "recruiter",
-        "narrative": "The recruiter promised an answer within a week. It took more than three, "
-        "and I had turned down another offer while waiting.",
-    }
-    assert _publish(client, employer, data).status_code == 302
-    (review,) = _reviews()
-    assert review.promised_days == 7 and review.decision_days == 23
-    assert review.timeline_kept is False
-    assert review.feedback is Feedback.generic
+    assert {name: getattr(review, name) for name in expected} == expected
 
 
 # --- one review per employer a year, updates, revisions ----------------------------------------
