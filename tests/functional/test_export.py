@@ -265,7 +265,6 @@ def test_an_export_with_no_data_beyond_the_account(client, auth, user, password)
 
 
 def test_the_export_runs_a_fixed_number_of_queries(client, auth, world, query_counter):
-
     assert auth.sign_in(ME, PASSWORD).status_code == 302
     with query_counter() as few:
         download(client)

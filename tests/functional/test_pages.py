@@ -57,7 +57,6 @@ def test_employer_page_and_unknown_slug(client):
 
 
 def test_old_slug_redirects_permanently(client):
-
     employer = EmployerFactory(name="Quibblewick Widgets", slug="quibblewick-widgets")
     EmployerAliasFactory(
         employer_id=employer.id,

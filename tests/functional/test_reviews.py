@@ -88,7 +88,6 @@ def test_unknown_employer_is_404(client, signed_in):
 
 
 def test_people_on_the_employers_domain_cannot_review_it(client, auth, app):
-
     employer = EmployerFactory(slug="acme")
     EmployerDomainFactory(employer_id=employer.id, domain="acme.com")
     UserFactory(email="me@jobs.acme.com", verified=True)
@@ -693,7 +692,6 @@ def test_publishing_is_rate_limited_per_client_address(app_factory):
 
 
 def test_my_reviews_page_has_a_fixed_number_of_queries(client, signed_in, query_counter):
-
     def queries() -> int:
         with query_counter() as statements:
             assert client.get("/me").status_code == 200
