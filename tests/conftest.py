@@ -11,13 +11,14 @@ import html
 import os
 import re
 import uuid
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from flask import g, has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from app import create_app
 from config import TestConfig
@@ -171,6 +172,28 @@ def _factories_session(request):
     """factory_boy's session is the app's scoped session (bound when the app fixture runs)."""
     factories.bind(db.session)
     yield
+
+
+@contextmanager
+def _counting_queries():
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        if not statement.startswith(("PRAGMA", "BEGIN", "SAVEPOINT", "RELEASE")):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def query_counter():
+    """`with query_counter() as statements:` lists the SQL statements the block sent through the
+    current app's engine (transaction bookkeeping left out), so an N+1 fails a test."""
+    return _counting_queries
 
 
 def csrf_token(client, url: str) -> str:

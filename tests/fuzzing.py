@@ -1,4 +1,4 @@
-"""Hypothesis fuzzing of every form and query parameter (issue 7; DESIGN.md §11): the machinery
+"""Hypothesis fuzzing of every form and query parameter (DESIGN.md §11): the machinery
 behind tests/functional/test_fuzz.py (which lists the targets and what each must store) and
 bench/fuzz.py (which runs it with 500 examples per target).
 
@@ -49,18 +49,28 @@ from wtforms.validators import AnyOf, DataRequired, EqualTo, InputRequired, Leng
 from accounts import services as accounts
 from accounts.models import Role
 from config import TestConfig
-from employers.models import EmployerAlias, EmployerDomain
 from employers.services import normalize_name
 from extensions import db
-from moderation.models import Flag, FlagReason, LegalNotice
 from moderation.queue import pseudonym
 from notifications.mail import deliver_due
 from representatives import claims
-from representatives.models import Claim, ClaimStatus, ContactReport, ContactStatus, Representative
-from responses.models import Response, ResponseStatus
+from representatives.models import ContactStatus
+from responses.models import ResponseStatus
 from reviews.lifecycle import Answer, ReminderKind, reminder_token
 from reviews.models import GuidelineReason, HoldReason, Outcome, ReviewStatus, Stage
-from tests.factories import EmployerFactory, ReviewFactory, SiteParametersFactory, UserFactory
+from tests.factories import (
+    ClaimFactory,
+    ContactReportFactory,
+    EmployerAliasFactory,
+    EmployerDomainFactory,
+    EmployerFactory,
+    RepresentativeFactory,
+    ResponseFactory,
+    ReviewFactory,
+    SiteParametersFactory,
+    UserFactory,
+)
+from tests.helpers import report_review
 from textnorm import has_control_characters
 from timeutils import month_start, utcnow
 
@@ -568,17 +578,13 @@ def build_world(app) -> World:
         for slug in [name.lower().replace(" ", "-")]
     }
     a, b, c = employers["a"], employers["b"], employers["c"]
-    db.session.add_all(
-        [
-            EmployerDomain(employer_id=a.id, domain="quibblewick.com"),
-            EmployerDomain(employer_id=c.id, domain="brambleton.co.uk"),
-            EmployerAlias(
-                employer_id=a.id,
-                name="Quibblewick Old",
-                normalized_name="quibblewick old",
-                slug="quibblewick-old",
-            ),
-        ]
+    EmployerDomainFactory(employer_id=a.id, domain="quibblewick.com")
+    EmployerDomainFactory(employer_id=c.id, domain="brambleton.co.uk")
+    EmployerAliasFactory(
+        employer_id=a.id,
+        name="Quibblewick Old",
+        normalized_name="quibblewick old",
+        slug="quibblewick-old",
     )
     SiteParametersFactory()
     author = users["author"]
@@ -603,61 +609,42 @@ def build_world(app) -> World:
     )
     hidden = review(b, 0, status=ReviewStatus.hidden, hidden_reason=GuidelineReason.abusive)
     burst = review(b, 1, burst_capped_at=utcnow())
-    rep_a = Representative(user_id=users["rep_a"].id, employer_id=a.id)
-    rep_b = Representative(user_id=users["rep_b"].id, employer_id=b.id)
-    db.session.add_all([rep_a, rep_b])
-    db.session.flush()
-    db.session.add_all(
-        [
-            Response(review_id=main.id, employer_id=a.id, body=RESPONSE),
-            Response(
-                review_id=contacted.id, employer_id=a.id, body=RESPONSE, status=ResponseStatus.held
-            ),
-            Response(
-                review_id=burst.id,
-                employer_id=b.id,
-                body=RESPONSE,
-                status=ResponseStatus.hidden,
-                hidden_reason=GuidelineReason.spam,
-            ),
-            ContactReport(
-                review_id=contacted.id,
-                representative_id=rep_a.id,
-                status=ContactStatus.pending,
-                created_at=utcnow(),
-            ),
-        ]
+    rep_a = RepresentativeFactory(user_id=users["rep_a"].id, employer_id=a.id)
+    RepresentativeFactory(user_id=users["rep_b"].id, employer_id=b.id)
+    ResponseFactory(review_id=main.id, employer_id=a.id, body=RESPONSE)
+    ResponseFactory(
+        review_id=contacted.id, employer_id=a.id, body=RESPONSE, status=ResponseStatus.held
     )
-    awaiting = Claim(
+    ResponseFactory(
+        review_id=burst.id,
+        employer_id=b.id,
+        body=RESPONSE,
+        status=ResponseStatus.hidden,
+        hidden_reason=GuidelineReason.spam,
+    )
+    ContactReportFactory(
+        review_id=contacted.id,
+        representative_id=rep_a.id,
+        status=ContactStatus.pending,
+        created_at=utcnow(),
+    )
+    awaiting = ClaimFactory(
+        awaiting=True,
         user_id=users["candidate"].id,
         employer_id=b.id,
         email="someone@fenwright.de",
         email_domain="fenwright.de",
-        status=ClaimStatus.awaiting_moderator,
     )
-    emailed = Claim(
+    # Emailed below, through the service, so that the link carries a real nonce.
+    emailed = ClaimFactory(
         user_id=users["candidate"].id,
         employer_id=c.id,
         email="jane@brambleton.co.uk",
         email_domain="brambleton.co.uk",
-        status=ClaimStatus.emailed,
+        nonce=None,
+        emailed_at=None,
     )
-    flag = Flag(
-        review_id=main.id,
-        reporter_id=users["rep_b"].id,
-        reason=FlagReason.spam,
-        explanation="Looks like an advert.",
-    )
-    notice = LegalNotice(
-        review_id=main.id,
-        notifier_name="A. Notifier",
-        notifier_email="notifier@example.org",
-        legal_basis="defamation",
-        explanation="This is untrue.",
-        author_informed_at=utcnow(),
-    )
-    db.session.add_all([awaiting, emailed, flag, notice])
-    db.session.commit()
+    flag, notice = report_review(main, users["rep_b"])
 
     outbox = app.extensions.setdefault("mail_outbox", [])
     with app.test_request_context():

@@ -1,4 +1,4 @@
-"""The employer side in a browser (issue 5): someone claims their employer's page with a work
+"""The employer side in a browser (DESIGN.md §7): someone claims their employer's page with a work
 email, follows the emailed link, answers a review from the dashboard, says they have contacted a
 waiting candidate; the author sees the response, is told by email, and confirms the contact on
 /me. At 1280 px and 360 px, with axe on every page reached."""

@@ -1,6 +1,7 @@
-"""Issue 13: the headline answers the candidate's question. On a "Ghosts" employer, the first
-screen (no scrolling) says how many candidates hear back, at 1280 px and at 360 px, and "What to
-expect" leads with that chance rather than with how fast the few answers came."""
+"""The headline answers the candidate's question ("will they get back to me?"). On a "Ghosts"
+employer, the first screen (no scrolling) says how many candidates hear back, at 1280 px and at
+360 px, and "What to expect" leads with that chance rather than with how fast the few answers
+came."""
 
 from __future__ import annotations
 

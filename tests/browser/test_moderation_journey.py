@@ -1,4 +1,4 @@
-"""Moderation in a browser (issue 6): a moderator signs in, opens the queue, opens a reported
+"""Moderation in a browser (DESIGN.md §8): a moderator signs in, opens the queue, opens a reported
 review, hides it with a guideline and a reason, and sees it gone from the employer's page; the
 author is emailed which rule. At 1280 px and 360 px, with axe on every page reached."""
 

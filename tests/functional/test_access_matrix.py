@@ -1,4 +1,5 @@
-"""Every route in the URL map, for every kind of visitor: allowed or refused (issue 6).
+"""Every route in the URL map, for every kind of visitor: allowed or refused, so that a new route
+without a guard, or a guard that lets the wrong visitor in, fails here.
 
 A route is *allowed* for a visitor when the guard lets them through: any answer but 403, 404 or
 a redirect to sign-in (a form may still answer 400 or 422 to the empty POST sent here). It is
@@ -18,13 +19,17 @@ from datetime import date, timedelta
 import pytest
 
 from accounts.models import Role
-from extensions import db
-from moderation.models import Flag, FlagReason, LegalNotice
-from representatives.models import Claim, ClaimStatus, Representative
 from reviews.models import Outcome, Stage
 from tests.conftest import CSRF_INPUT
-from tests.factories import EmployerFactory, ReviewFactory, UserFactory
-from timeutils import utcnow
+from tests.factories import (
+    ClaimFactory,
+    EmployerFactory,
+    RepresentativeFactory,
+    ResponseFactory,
+    ReviewFactory,
+    UserFactory,
+)
+from tests.helpers import report_review
 
 PASSWORD = "correct horse battery"
 ROLES = ("anonymous", "candidate", "author", "rep_a", "rep_b", "moderator", "admin")
@@ -39,7 +44,8 @@ FLAGGERS = SIGNED_IN - {"author"}
 # The claim page of employer A: anyone signed in (a representative is told they already are).
 # Representatives of A can't review A (DESIGN.md §7), so "write a review of A" refuses them.
 NOT_REP_A = SIGNED_IN - {"rep_a"}
-# A's reviewer can't become its representative (issue 12 point 9): the claim page refuses them.
+# A's reviewer can't become its representative (they would answer, and see the dashboard of, the
+# employer they reviewed): the claim page refuses them.
 CLAIMANTS_OF_A = SIGNED_IN - {"author"}
 
 # (endpoint, method) -> who is allowed.
@@ -162,7 +168,6 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
 def world(app):
     """Employer A with a published, waiting review (with a response, so the response routes have
     a target), its representative, another employer's representative, a moderator, an admin."""
-    from responses.models import Response
 
     a, b = EmployerFactory(slug="employer-a"), EmployerFactory(slug="employer-b")
     users = {
@@ -182,34 +187,17 @@ def world(app):
         process_month=(contact - timedelta(days=20)).replace(day=1),
         last_contact_on=contact,
     )
-    rep_a = Representative(user_id=users["rep_a"].id, employer_id=a.id)
-    db.session.add_all([rep_a, Representative(user_id=users["rep_b"].id, employer_id=b.id)])
-    db.session.flush()
-    db.session.add(Response(review_id=review.id, employer_id=a.id, body="We are on it."))
-    claim = Claim(
+    rep_a = RepresentativeFactory(user_id=users["rep_a"].id, employer_id=a.id)
+    RepresentativeFactory(user_id=users["rep_b"].id, employer_id=b.id)
+    ResponseFactory(review_id=review.id, employer_id=a.id, body="We are on it.")
+    claim = ClaimFactory(
+        awaiting=True,
         user_id=users["candidate"].id,
         employer_id=b.id,
         email="someone@b.example",
         email_domain="b.example",
-        status=ClaimStatus.awaiting_moderator,
     )
-    db.session.add(claim)
-    flag = Flag(
-        review_id=review.id,
-        reporter_id=users["candidate"].id,
-        reason=FlagReason.spam,
-        explanation="Looks like an advert.",
-    )
-    notice = LegalNotice(
-        review_id=review.id,
-        notifier_name="A. Notifier",
-        notifier_email="notifier@example.org",
-        legal_basis="defamation",
-        explanation="This is untrue.",
-        author_informed_at=utcnow(),
-    )
-    db.session.add_all([flag, notice])
-    db.session.commit()
+    flag, notice = report_review(review, users["candidate"])
     return {
         "emails": {role: user.email for role, user in users.items()},
         "values": {

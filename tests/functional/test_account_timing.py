@@ -1,9 +1,10 @@
 """Sign-in, sign-up and password reset answer in the same time whether or not an account exists.
 
-Issue 12: the reset email was sent inside the request, so a reset for a registered address took
-55.6 ms against 8.8 ms for an unknown one. Here a local SMTP server (aiosmtpd) takes 40 ms per
-message, so any email sent inside a request shows; 60 tries per kind, existing and unknown
-addresses interleaved in random order, compared with a Mann-Whitney U test.
+DESIGN.md §5 rule 11: time must not tell whether an address has an account. The reset email was once
+sent inside the request, so a reset for a registered address took 55.6 ms against 8.8 ms for an
+unknown one. Here a local SMTP server (aiosmtpd) takes 40 ms per message, so any email sent inside a
+request shows; 60 tries per kind, existing and unknown addresses interleaved in random order,
+compared with a Mann-Whitney U test.
 
 The app runs as in production: MAIL_SEND_AFTER_RESPONSE off, the queue left to a worker (the test
 client would run an after-response delivery inside the timed call, where a real server runs it

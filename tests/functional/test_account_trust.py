@@ -1,4 +1,4 @@
-"""Account trust (issue 13, DESIGN.md §6 "Fakes cannot buy a list").
+"""Account trust (DESIGN.md §6 "Fakes cannot buy a list").
 
 A review submitted from a new account (younger than NEW_ACCOUNT_DAYS, no published review of
 another employer) is marked `new_account` once, at submission. It weighs less in the estimate,
@@ -241,7 +241,7 @@ def test_the_migration_marks_existing_reviews_by_the_same_rule(tmp_path):
 
 def test_fresh_accounts_alone_cannot_make_a_figure_appear(app, client):
     """An employer with one established reviewer and a campaign of fresh accounts shows no figure
-    (DESIGN.md §6, issue 13: "one real review and a few puppets has a score"); the page says
+    (DESIGN.md §6: one real review and a few puppets must not make a score); the page says
     why; one more established reviewer shows it, on the page and in the score sort."""
     employer = _praise("Quibble Campaign Target", 10, new_account=True)
     _reviews(employer, Outcome.ghosted, 1, new_account=False)

@@ -1,4 +1,5 @@
-"""DESIGN.md §5.8, issue 12: every public change waits.
+"""DESIGN.md §5 rule 8: every public change waits, so that no change can be matched to what an
+employer knows happened that day.
 
 A distinctive author (a) edits a published "still waiting" review to "turned down, decision 2 days
 after last contact", (b) confirms an employer's "we contacted this candidate", (c) adds a new
@@ -23,8 +24,8 @@ from representatives.models import ContactReport, ContactStatus, Notify
 from reviews.models import Feedback, Outcome, Review, ReviewStatus, Stage
 from scoring.stats import refresh_employer
 from tests.conftest import Auth, post_form
-from tests.factories import EmployerFactory, ReviewFactory, UserFactory
-from tests.functional.test_dashboard import represent
+from tests.factories import EmployerFactory, RepresentativeFactory, ReviewFactory, UserFactory
+from tests.helpers import exact_dates_in
 from timeutils import month_start
 
 PASSWORD = "correct horse battery"
@@ -79,7 +80,12 @@ def world(app, clock):
         published_at=NOW - timedelta(days=15),
     )
     rep_user = UserFactory(email=REP_EMAIL, password=PASSWORD, verified=True)
-    represent(rep_user, employer, notify=Notify.immediate, notified_until=NOW - timedelta(days=1))
+    RepresentativeFactory(
+        user_id=rep_user.id,
+        employer_id=employer.id,
+        notify=Notify.immediate,
+        notified_until=NOW - timedelta(days=1),
+    )
     refresh_employer(employer.id)
     db.session.commit()
     tick(NOW)  # the day's refresh is done before the first snapshot
@@ -157,27 +163,13 @@ def assert_same(before: dict, after: dict) -> None:
     assert not differing, f"changed during the delay window: {differing}\n{detail}"
 
 
-def exact_dates(*days: date) -> list[str]:
-    forms = []
-    for day in days:
-        forms += [
-            day.isoformat(),
-            day.strftime("%d/%m/%Y"),
-            day.strftime("%m/%d/%Y"),
-            f"{day.strftime('%B')} {day.day},",
-            f"{day.day} {day.strftime('%B')}",
-        ]
-    return forms
-
-
 def assert_no_exact_dates(app, urls, *days: date) -> None:
     anonymous = app.test_client()
-    forbidden = exact_dates(*days)
     for url in urls:
         # The baselines' computed_on dates the daily computation of every employer at once
         # (always today), not any review.
         body = COMPUTED_ON.sub("", anonymous.get(url).get_data(as_text=True))
-        found = [form for form in forbidden if form in body]
+        found = exact_dates_in(body, *days)
         assert not found, f"{url} shows {found}"
 
 

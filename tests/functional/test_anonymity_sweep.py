@@ -1,4 +1,5 @@
-"""The anonymity sweep (issue 6, "Done when"; DESIGN.md §5).
+"""The anonymity sweep (DESIGN.md §5): one test that does everything a review can go through and
+then searches everything the outside world sees for the author.
 
 A distinctive author (email, name in the text, IP address) writes a review through the real form
 and everything that can happen around a review happens: it is published, the employer's
@@ -25,7 +26,7 @@ from representatives.models import Notify, Representative
 from reviews.lifecycle import publish_due
 from reviews.models import Review
 from tests.conftest import Auth, post_form
-from tests.factories import EmployerFactory, UserFactory
+from tests.factories import EmployerFactory, RepresentativeFactory, UserFactory
 from tests.functional.test_anonymity import AUTHOR_ID, CONTACT, EMAIL, IP, START, _identifiers
 from timeutils import utcnow
 
@@ -49,8 +50,7 @@ def seeded(app, outbox):
     employer = EmployerFactory(name="Fizzlebrook Logistics", slug="fizzlebrook-logistics")
     rep_user = UserFactory(email=REP, verified=True)
     UserFactory(email=CANDIDATE, verified=True)
-    db.session.add(Representative(user_id=rep_user.id, employer_id=employer.id))
-    db.session.commit()
+    RepresentativeFactory(user_id=rep_user.id, employer_id=employer.id)
 
     # The author writes the review through the form, from a distinctive address.
     client = app.test_client()
@@ -193,7 +193,8 @@ def test_nothing_anyone_else_sees_identifies_the_author(app, seeded, outbox):
     assert {"To"} <= set(outbox[0].keys())
     recipients = {message["To"] for message in outbox}
     assert {REP, EMAIL} <= recipients, recipients
-    # The notifier sent it signed out: no receipt to an unverified address (issue 12 point 9).
+    # The notifier sent it signed out: no receipt to an unverified address (the form must not send
+    # mail to any address someone types).
     assert "ottoline@lawfirm.example" not in recipients
     for message in outbox:
         body = message.get_content()

@@ -23,13 +23,13 @@ from sqlalchemy import update
 import caching
 from api import openapi as api_openapi
 from api import services as api_services
-from employers.models import EmployerAlias, EmployerStats, Industry
+from employers.models import EmployerStats, Industry
 from extensions import db
 from reviews.models import Outcome, Review, Stage
 from scoring import params
 from scoring.stats import recompute
-from tests.factories import EmployerFactory, ReviewFactory, UserFactory
-from tests.functional.test_pages import count_queries
+from tests.factories import EmployerAliasFactory, EmployerFactory, ReviewFactory, UserFactory
+from tests.helpers import queries_for_get
 from timeutils import month_start, utcnow
 
 TODAY = date.today()
@@ -146,8 +146,9 @@ def test_the_document_is_valid_openapi(client):
 
 
 def test_the_document_says_the_score_is_the_chance_of_hearing_back():
-    """Issue 13: the field names stay ("score", "sd") but mean the estimated chance of hearing
-    back in percent; the document says so, and where the interval and counts are."""
+    """The field names stay ("score", "sd"), so existing clients keep working, but mean the
+    estimated chance of hearing back in percent; the document says so, and where the interval
+    and counts are."""
     document = api_openapi.document()
     schemas = document["components"]["schemas"]
     score = schemas["Score"]["description"]
@@ -254,15 +255,12 @@ def test_baselines_before_and_after_the_first_computation(client, spec):
 
 def test_an_old_address_redirects_for_good(client, spec):
     employer = EmployerFactory(slug="glimmerfen-ltd")
-    db.session.add(
-        EmployerAlias(
-            employer_id=employer.id,
-            name="Glimmerfen Old",
-            normalized_name="glimmerfen old",
-            slug="glimmerfen-old",
-        )
+    EmployerAliasFactory(
+        employer_id=employer.id,
+        name="Glimmerfen Old",
+        normalized_name="glimmerfen old",
+        slug="glimmerfen-old",
     )
-    db.session.commit()
     for old, new in [
         ("/api/v1/employers/glimmerfen-old", "/api/v1/employers/glimmerfen-ltd"),
         (
@@ -455,25 +453,17 @@ def test_too_many_requests_is_a_json_429(app_factory):
 # --- fixed query counts ------------------------------------------------------------------------
 
 
-def _queries(client, url: str) -> int:
-    with count_queries() as statements:
-        response = client.get(url, buffered=True)
-        response.get_data()
-    assert response.status_code == 200, url
-    return len(statements)
-
-
 @pytest.mark.parametrize("url", [*ALL_URLS, "/api/v1/employers?q=zzzzqqq"])
-def test_query_count_does_not_grow_with_data(client, url):
+def test_query_count_does_not_grow_with_data(client, query_counter, url):
     first = EmployerFactory(name="Pellucid Gears")
     seed(first, 1)
     target = url.format(name=first.name, slug=first.slug)
-    few = _queries(client, target)
+    few = queries_for_get(query_counter, client, target)
     for review in range(24):
         review_at(first, author(100 + review))
     for _ in range(25):
         seed(EmployerFactory(), 1)
-    many = _queries(client, target)
+    many = queries_for_get(query_counter, client, target)
     assert many == few, f"{url}: {few} queries with 1 employer and review, {many} with more"
 
 

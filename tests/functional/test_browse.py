@@ -14,18 +14,19 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from employers import browse
-from employers.models import EmployerAlias, Industry, SizeBand
+from employers.models import Industry, SizeBand
 from extensions import db
 from reviews.models import HoldReason, Outcome, ReviewStatus, Stage
 from scoring import params
 from tests.conftest import page_text
 from tests.factories import (
+    EmployerAliasFactory,
     EmployerFactory,
     ReviewFactory,
     SiteParametersFactory,
     UserFactory,
 )
-from tests.functional.test_pages import count_queries
+from tests.helpers import queries_for_get
 from timeutils import month_start
 
 NOT_SHOWN = "no estimate yet"
@@ -81,13 +82,6 @@ def order_of(body: str, *names: str) -> list[str]:
     """The names, in the order the page shows them (each must be there)."""
     positions = {name: body.index(name) for name in names}
     return sorted(names, key=positions.__getitem__)
-
-
-def queries(client, url: str) -> int:
-    with count_queries() as statements:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(statements)
 
 
 # --- /employers: filters, sorts, pagination ------------------------------------------------------
@@ -434,12 +428,9 @@ def test_hostile_review_filters_are_ignored_politely(client, query):
 
 def test_reviews_page_unknown_slug_and_old_slug(client):
     made = employer("Acme Widgets")
-    db.session.add(
-        EmployerAlias(
-            employer_id=made.id, name="Old Acme", normalized_name="old acme", slug="old-acme"
-        )
+    EmployerAliasFactory(
+        employer_id=made.id, name="Old Acme", normalized_name="old acme", slug="old-acme"
     )
-    db.session.commit()
     assert client.get("/employers/nobody-here/reviews").status_code == 404
     response = client.get("/employers/old-acme/reviews?outcome=ghosted")
     assert response.status_code == 301
@@ -693,31 +684,32 @@ def _grow(count: int) -> None:
         "/employers?q=quibblewick&page=2",
     ],
 )
-def test_browse_pages_run_a_fixed_number_of_queries(client, url):
+def test_browse_pages_run_a_fixed_number_of_queries(client, query_counter, url):
     _grow(1)
-    few = queries(client, url)
+    few = queries_for_get(query_counter, client, url)
     _grow(30)
-    many = queries(client, url)
+    many = queries_for_get(query_counter, client, url)
     assert many == few, f"{url}: {few} queries with 1 employer, {many} with 31"
 
 
-def test_reviews_page_runs_a_fixed_number_of_queries(client):
+def test_reviews_page_runs_a_fixed_number_of_queries(client, query_counter):
     made = employer("Acme Widgets")
     reviews_of(made, 1)
     url = f"/employers/{made.slug}/reviews?period=12m&outcome=ghosted"
-    few = queries(client, url)
+    few = queries_for_get(query_counter, client, url)
     reviews_of(
         made,
         40,
         last_contact_on=date.today() - timedelta(days=10),
         process_month=month_start(date.today() - timedelta(days=10)),
     )
-    many = queries(client, url)
+    many = queries_for_get(query_counter, client, url)
     assert many == few, f"{few} queries with 1 review, {many} with 41"
 
 
 def test_lists_show_the_chance_of_hearing_back_as_a_percentage(client):
-    """Issue 13: the figure candidates see is a chance of hearing back, never a score "/ 100"."""
+    """The figure candidates see is a chance of hearing back, never a score "/ 100": a chance is
+    what answers their question (DESIGN.md §6)."""
     scored("Answering Works", 83.4, n=12)
     scored("Silent Works", 12.2, n=12)
     pages = {

@@ -1,4 +1,5 @@
-"""A decision heard only after the candidate chased it (issue 13, "forced answers are silence").
+"""A decision heard only after the candidate chased it: a forced answer counts as silence at
+that stage (DESIGN.md §6), so the review must say whether the candidate had to chase it.
 
 Review.chased_for_decision: True "only after I chased them", False "without my asking", NULL not
 said; only for a decision (CHECK). The form asks it beside the decision days and, like them,
@@ -37,7 +38,7 @@ TODAY = date.today()
 START = (TODAY - timedelta(days=75)).replace(day=1)
 CONTACT = START + timedelta(days=20)
 
-# A withdrawn offer the candidate learned of only by chasing (the story in issue 13).
+# A withdrawn offer the candidate learned of only by chasing: the case that motivated the question.
 CHASED_OFFER = {
     "process_month": START.strftime("%Y-%m"),
     "stage": "offer",

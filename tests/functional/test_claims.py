@@ -1,10 +1,8 @@
-"""Claims (issue 5, item 1): asking to represent an employer, the emailed link, moderators'
+"""Claims (DESIGN.md §7): asking to represent an employer, the emailed link, moderators'
 approval for employers with no known domain, leaving and revoking, and representatives not
-reviewing their own employer (item 7)."""
+reviewing their own employer (§8: they would be scoring themselves)."""
 
 from __future__ import annotations
-
-import socket
 
 import idna
 import pytest
@@ -12,11 +10,17 @@ import time_machine
 from sqlalchemy import select
 
 from accounts.models import Role
-from employers.models import EmployerDomain
 from extensions import db
 from representatives.models import Claim, ClaimStatus, EndReason, Representative
 from tests.conftest import Auth, csrf_token, links_in, page_text, path_of, post_form
-from tests.factories import EmployerFactory, ReviewFactory, UserFactory
+from tests.factories import (
+    EmployerDomainFactory,
+    EmployerFactory,
+    RepresentativeFactory,
+    ReviewFactory,
+    UserFactory,
+)
+from tests.helpers import smtp_server
 from timeutils import utcnow
 
 PASSWORD = "correct horse battery"
@@ -30,8 +34,7 @@ CYRILLIC_ACME_ASCII = idna.encode(CYRILLIC_ACME, uts46=True).decode()
 def _employer(name="Acme", slug="acme", domains=("acme.com",)):
     employer = EmployerFactory(name=name, slug=slug)
     for domain in domains:
-        db.session.add(EmployerDomain(employer_id=employer.id, domain=domain))
-    db.session.commit()
+        EmployerDomainFactory(employer_id=employer.id, domain=domain)
     return employer
 
 
@@ -72,10 +75,7 @@ def _confirm(client, link):
 
 
 def _make_representative(user, employer):
-    representative = Representative(user_id=user.id, employer_id=employer.id)
-    db.session.add(representative)
-    db.session.commit()
-    return representative
+    return RepresentativeFactory(user_id=user.id, employer_id=employer.id)
 
 
 # --- the happy path ----------------------------------------------------------------------------
@@ -666,21 +666,7 @@ def test_a_representative_cannot_update_a_review_of_their_employer(client, signe
 
 
 def test_the_claim_email_through_a_real_smtp_server(app_factory):
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Message
-
-    received = []
-
-    class Collect(Message):
-        def handle_message(self, message):
-            received.append(message)
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with smtp_server() as (port, received):
         app = app_factory(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
         acme = _employer()
         author = UserFactory(email="review.author@example.org", verified=True)
@@ -689,8 +675,6 @@ def test_the_claim_email_through_a_real_smtp_server(app_factory):
         client = _client_as(app, claimant)
         response = _claim(client, "jane@acme.com")
         assert response.status_code == 200
-    finally:
-        controller.stop()
     assert len(received) == 1
     message = received[0]
     assert message["To"] == "jane@acme.com"

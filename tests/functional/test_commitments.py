@@ -1,4 +1,4 @@
-"""Response commitments (issue 5, item 6): "we answer every interviewed candidate within N days",
+"""Response commitments (DESIGN.md §7): "we answer every interviewed candidate within N days",
 published and withdrawn from the dashboard, measured against the reviews since its month."""
 
 from __future__ import annotations
@@ -17,9 +17,14 @@ from representatives.commitments import CommitmentMeasure, commitment_measure
 from representatives.models import ResponseCommitment
 from reviews.models import Feedback, Outcome, ReviewStatus, Stage
 from tests.conftest import page_text, post_form
-from tests.factories import EmployerFactory, ReviewFactory, UserFactory
-from tests.functional.test_dashboard import PASSWORD, represent, signed_in_representative
-from tests.functional.test_pages import count_queries
+from tests.factories import (
+    EmployerFactory,
+    RepresentativeFactory,
+    ResponseCommitmentFactory,
+    ReviewFactory,
+    UserFactory,
+)
+from tests.functional.test_dashboard import PASSWORD, signed_in_representative
 
 NOW = datetime(2026, 3, 17, 9, 30)
 TAG = re.compile(r"<[^>]+>")
@@ -107,9 +112,8 @@ def test_days_out_of_range_are_refused_with_a_clear_message(client, auth, days):
 def test_a_representative_cannot_publish_or_withdraw_for_another_employer(client, auth):
     mine = EmployerFactory()
     theirs = EmployerFactory()
-    represent(UserFactory(verified=True), theirs)
-    db.session.add(ResponseCommitment(employer_id=theirs.id, days=30))
-    db.session.commit()
+    RepresentativeFactory(user_id=UserFactory(verified=True).id, employer_id=theirs.id)
+    ResponseCommitmentFactory(employer_id=theirs.id, days=30)
     signed_in_representative(auth, mine)
 
     published = publish(client, theirs, 5)
@@ -165,10 +169,7 @@ def _review(employer, number, **values):
 
 
 def _commit(employer, days=14, published_at=NOW):
-    db.session.add(
-        ResponseCommitment(employer_id=employer.id, days=days, published_at=published_at)
-    )
-    db.session.commit()
+    ResponseCommitmentFactory(employer_id=employer.id, days=days, published_at=published_at)
 
 
 def test_the_measure_counts_reviews_since_the_commitments_month(app, clock):
@@ -276,18 +277,18 @@ def test_no_commitment_renders_nothing(app):
     assert html.strip() == ""
 
 
-def test_the_measure_costs_the_same_queries_whatever_the_reviews(app, clock):
+def test_the_measure_costs_the_same_queries_whatever_the_reviews(app, clock, query_counter):
     employer = EmployerFactory()
     _commit(employer)
     _review(employer, 0, outcome=Outcome.ghosted)
     employer_id = employer.id
     db.session.commit()
-    with count_queries() as one:
+    with query_counter() as one:
         commitment_measure(employer_id)
     for number in range(1, 30):
         _review(employer, number, outcome=Outcome.rejected, decision_days=number % 20)
     db.session.commit()
-    with count_queries() as many:
+    with query_counter() as many:
         measure = commitment_measure(employer_id)
 
     assert len(one) == len(many) == 2

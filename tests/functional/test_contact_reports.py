@@ -1,4 +1,4 @@
-"""Closing the loop (issue 5, item 4): a representative says "we have now contacted this
+"""Closing the loop (DESIGN.md §7): a representative says "we have now contacted this
 candidate", the author confirms or denies it on /me, and a confirmation updates the review."""
 
 from __future__ import annotations
@@ -14,8 +14,14 @@ from representatives.models import ContactReport, ContactStatus, EndReason, Repr
 from reviews.models import Feedback, Outcome, Review, ReviewStatus, Stage
 from scoring.stats import refresh_employer
 from tests.conftest import links_in, page_text, path_of, post_form, publish_pending_change
-from tests.factories import EmployerFactory, ReviewFactory, UserFactory
-from tests.functional.test_dashboard import PASSWORD, represent
+from tests.factories import (
+    ContactReportFactory,
+    EmployerFactory,
+    RepresentativeFactory,
+    ReviewFactory,
+    UserFactory,
+)
+from tests.functional.test_dashboard import PASSWORD
 from timeutils import month_start, utcnow
 
 AUTHOR_EMAIL = "marigold.thistlewaite@example.org"
@@ -36,7 +42,7 @@ def candidate(app):
 @pytest.fixture
 def representative(employer):
     user = UserFactory(email=REP_EMAIL, password=PASSWORD, verified=True)
-    return represent(user, employer)
+    return RepresentativeFactory(user_id=user.id, employer_id=employer.id)
 
 
 def open_case(employer, author, **values) -> Review:
@@ -182,7 +188,7 @@ def test_a_representative_of_another_employer_cannot_report(client, auth, employ
     other = EmployerFactory(name="Quillby Paper")
     their_review = open_case(other, UserFactory(verified=True))
     user = UserFactory(email="people@quillby.example", password=PASSWORD, verified=True)
-    represent(user, other)
+    RepresentativeFactory(user_id=user.id, employer_id=other.id)
     auth.sign_in(user.email, PASSWORD)
 
     # Employer A's review in the URL, employer B's in the form body: still A's review.
@@ -504,12 +510,8 @@ def test_an_author_deciding_the_case_withdraws_a_pending_report(app):
         outcome=Outcome.waiting,
         last_contact_on=date.today() - timedelta(days=5),
     )
-    rep = Representative(user_id=UserFactory(verified=True).id, employer_id=employer.id)
-    db.session.add(rep)
-    db.session.flush()
-    report = ContactReport(review_id=review.id, representative_id=rep.id)
-    db.session.add(report)
-    db.session.commit()
+    rep = RepresentativeFactory(user_id=UserFactory(verified=True).id, employer_id=employer.id)
+    report = ContactReportFactory(review_id=review.id, representative_id=rep.id)
 
     values = {"outcome": Outcome.rejected, "decision_days": 4, "feedback": None}
     review_services.update(review, author, Prepared(values))

@@ -1,5 +1,5 @@
-"""A control character in a path or a query value is a clean 404 or 400 page, never a 500 (issue 12
-point 9): PostgreSQL refuses NUL in text, so a lookup that passes one on fails there, and the CSRF
+"""A control character in a path or a query value is a clean 404 or 400 page, never a 500:
+PostgreSQL refuses NUL in text, so a lookup that passes one on fails there, and the CSRF
 form recovery used to look up `?employer=` before anything had checked it. Signed out and signed
 in, GET and POST (a POST without a token goes through the CSRF recovery), on SQLite and on
 PostgreSQL (TEST_DATABASE_URL)."""
@@ -10,10 +10,8 @@ import pytest
 
 from accounts.models import Role
 from employers.services import get_by_slug
-from extensions import db
-from representatives.models import Representative
 from tests.conftest import page_text
-from tests.factories import EmployerFactory, ReviewFactory, UserFactory
+from tests.factories import EmployerFactory, RepresentativeFactory, ReviewFactory, UserFactory
 from tests.functional.test_moderation_queue import client_as
 
 SLUG = "gribblewick-ceramics"
@@ -56,8 +54,7 @@ def people(app):
     employer = EmployerFactory(name="Gribblewick Ceramics", slug=SLUG)
     ReviewFactory(employer_id=employer.id)
     rep = UserFactory(email="rep@gribblewick.example", verified=True)
-    db.session.add(Representative(user_id=rep.id, employer_id=employer.id))
-    db.session.commit()
+    RepresentativeFactory(user_id=rep.id, employer_id=employer.id)
     return {
         "anonymous": None,
         "candidate": UserFactory(email="candidate@example.org", verified=True),

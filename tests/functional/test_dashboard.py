@@ -1,4 +1,4 @@
-"""The representative's dashboard (/employer) and its new-review emails (issue 5, item 2).
+"""The representative's dashboard (/employer) and its new-review emails (DESIGN.md §7).
 
 What a representative sees of reviews is what the public sees: the tests seed distinctive author
 emails and exact dates and look for them on the dashboard and in every email.
@@ -17,12 +17,17 @@ from accounts.models import User
 from extensions import db
 from operations.tick import tick
 from representatives.models import EndReason, Notify, Representative
-from responses.models import Response
 from reviews.models import Outcome, Review, ReviewStatus, Stage
 from scoring.stats import refresh_employer
 from tests.conftest import csrf_token, page_text, post_form
-from tests.factories import EmployerFactory, ReviewFactory, UserFactory
-from tests.functional.test_pages import count_queries
+from tests.factories import (
+    EmployerFactory,
+    RepresentativeFactory,
+    ResponseFactory,
+    ReviewFactory,
+    UserFactory,
+)
+from tests.helpers import exact_dates_in
 from timeutils import month_start, utcnow
 
 PASSWORD = "correct horse battery"
@@ -33,17 +38,10 @@ NOW = datetime(2026, 3, 17, 9, 30)
 AUTHOR_IDS = 876_540
 
 
-def represent(user, employer, **values) -> Representative:
-    representative = Representative(user_id=user.id, employer_id=employer.id, **values)
-    db.session.add(representative)
-    db.session.commit()
-    return representative
-
-
 def signed_in_representative(auth, *employers, email="rep@quibblewick.example"):
     user = UserFactory(email=email, password=PASSWORD, verified=True)
     for employer in employers:
-        represent(user, employer)
+        RepresentativeFactory(user_id=user.id, employer_id=employer.id)
     response = auth.sign_in(email, PASSWORD)
     assert response.status_code == 302, response.get_data(as_text=True)
     return user
@@ -62,21 +60,6 @@ def published(employer, author_user, **values) -> Review:
     return ReviewFactory(author=author_user, employer_id=employer.id, **values)
 
 
-def exact_dates(*days: date) -> list[str]:
-    spellings = []
-    for day in days:
-        spellings += [
-            day.isoformat(),
-            f"{day.day} {day:%B}",
-            f"{day:%B} {day.day}",
-            f"{day.day} {day:%b}",
-            f"{day:%b} {day.day}",
-            f"{day:%d/%m/%Y}",
-            f"{day:%m/%d/%Y}",
-        ]
-    return spellings
-
-
 def assert_nothing_identifies(text: str, reviews: list[Review]) -> None:
     for review in reviews:
         user = db.session.get(User, review.author_id) if review.author_id else None
@@ -84,11 +67,8 @@ def assert_nothing_identifies(text: str, reviews: list[Review]) -> None:
             assert user.email not in text
             assert user.email.split("@")[0] not in text
         assert str(review.author_id) not in text
-        for spelling in exact_dates(
-            review.last_contact_on, review.created_at.date(), review.published_at.date()
-        ):
-            # As a whole date: "October 20" is in "October 2026", a month the card may show.
-            assert not re.search(rf"(?<![\w/-]){re.escape(spelling)}(?![\w/-])", text), spelling
+        days = (review.last_contact_on, review.created_at.date(), review.published_at.date())
+        assert not exact_dates_in(text, *days)
     assert "zanzibar" not in text.lower()
     assert "quillfeather" not in text.lower()
 
@@ -172,7 +152,7 @@ def test_figures_and_the_reviews_awaiting_a_response(client, auth):
         for n in range(4)
     ]
     answered = reviews[0]
-    db.session.add(Response(review_id=answered.id, employer_id=employer.id, body="Thanks."))
+    ResponseFactory(review_id=answered.id, employer_id=employer.id, body="Thanks.")
     waiting = published(
         employer,
         author(9),
@@ -189,8 +169,15 @@ def test_figures_and_the_reviews_awaiting_a_response(client, auth):
     html = response.get_data(as_text=True)
 
     # The figures, worded as on the public page.
-    # Five reports, one still waiting: the headline (or "not enough") rests on their counts.
-    assert "candidates hear back" in text or "5 reports so far" in text
+    # Five reports, one still waiting: the headline (or "no estimate yet") gives the counts it
+    # rests on, four heard back, none met silence, one waiting ("candidates hear back" alone is
+    # in either wording whatever the counts).
+    counts = re.search(
+        r"(\d+)(?: of \d+ candidates)? heard back[;,] (\d+) met silence or had to chase an"
+        r" answer[;,] (\d+) still waiting",
+        text,
+    )
+    assert counts and counts.groups() == ("4", "0", "1"), counts
     assert "Heard back" in text
     assert "/ 100" not in text
     # Awaiting a response: four of five (one was answered), newest first, each with its links.
@@ -265,14 +252,14 @@ def test_the_dashboard_shows_nothing_about_authors_beyond_the_public_card(client
     assert_nothing_identifies(text, reviews)
 
 
-def test_the_dashboard_costs_the_same_queries_for_one_review_or_many(client, auth):
+def test_the_dashboard_costs_the_same_queries_for_one_review_or_many(client, auth, query_counter):
     employer = EmployerFactory()
     published(employer, author(0))
     refresh_employer(employer.id)
     db.session.commit()
     signed_in_representative(auth, employer)
     url = f"/employer?employer={employer.slug}"
-    with count_queries() as one:
+    with query_counter() as one:
         assert client.get(url).status_code == 200
 
     for n in range(1, 16):
@@ -284,10 +271,10 @@ def test_the_dashboard_costs_the_same_queries_for_one_review_or_many(client, aut
         )
         if n % 4 == 0:
             review = db.session.scalars(select(Review).order_by(Review.id.desc())).first()
-            db.session.add(Response(review_id=review.id, employer_id=employer.id, body="Hello."))
+            ResponseFactory(review_id=review.id, employer_id=employer.id, body="Hello.")
     refresh_employer(employer.id)
     db.session.commit()
-    with count_queries() as many:
+    with query_counter() as many:
         assert client.get(url).status_code == 200
 
     assert len(many) == len(one), "\n".join(many)
@@ -342,8 +329,19 @@ def test_the_notification_setting_defaults_to_weekly_and_can_be_changed(client, 
     assert "Your email setting is saved." in page_text(client.get(response.headers["Location"]))
 
 
-@pytest.mark.parametrize("value", ["", "hourly", "IMMEDIATE", "off; DROP TABLE users"])
-def test_a_bad_notification_setting_is_refused_with_a_message(client, auth, value):
+CHOOSE_ONE = "Choose one of: a weekly digest, an email for each review, or no emails."
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("", "Choose how often we email you about new reviews."),
+        ("hourly", CHOOSE_ONE),
+        ("IMMEDIATE", CHOOSE_ONE),
+        ("off; DROP TABLE users", CHOOSE_ONE),
+    ],
+)
+def test_a_bad_notification_setting_is_refused_with_a_message(client, auth, value, message):
     employer = EmployerFactory()
     user = signed_in_representative(auth, employer)
 
@@ -355,11 +353,7 @@ def test_a_bad_notification_setting_is_refused_with_a_message(client, auth, valu
     )
 
     assert response.status_code == 422
-    text = page_text(response)
-    assert (
-        "Choose how often we email you about new reviews." in text
-        or "Choose one of: a weekly digest, an email for each review, or no emails." in text
-    )
+    assert message in page_text(response)
     assert _setting(user, employer).notify is Notify.weekly
 
 
@@ -377,7 +371,7 @@ def test_the_notification_setting_of_another_employer_is_refused(client, auth):
     mine = EmployerFactory()
     theirs = EmployerFactory()
     other = UserFactory(verified=True)
-    represent(other, theirs)
+    RepresentativeFactory(user_id=other.id, employer_id=theirs.id)
     signed_in_representative(auth, mine)
 
     response = post_form(
@@ -428,7 +422,7 @@ def scheduled(employer, author_user, publish_at: datetime, **values) -> Review:
 
 def _rep(employer, notify: Notify, **values) -> Representative:
     user = UserFactory(email="hiring@brindlecombe.example", verified=True)
-    return represent(user, employer, notify=notify, **values)
+    return RepresentativeFactory(user_id=user.id, employer_id=employer.id, notify=notify, **values)
 
 
 def _bodies(outbox) -> list[str]:
@@ -508,20 +502,21 @@ def test_weekly_sends_one_digest_a_week_after_the_first_new_review(app, clock, o
 def test_no_emails_when_the_setting_is_off_or_the_representative_left(app, clock, outbox):
     employer = EmployerFactory()
     _rep(employer, Notify.off, created_at=NOW - timedelta(days=30))
-    left = represent(
-        UserFactory(verified=True),
-        employer,
+    RepresentativeFactory(
+        user_id=UserFactory(verified=True).id,
+        employer_id=employer.id,
         notify=Notify.immediate,
         created_at=NOW - timedelta(days=30),
         ended_at=NOW - timedelta(days=1),
         end_reason=EndReason.left,
     )
-    assert left.ended_at is not None
     scheduled(employer, author(0), NOW - timedelta(hours=1))
     db.session.commit()
 
-    tick()
+    report = tick()
 
+    # The review was published, so the silence is the settings' doing.
+    assert (report.published, report.new_review_emails) == (1, 0)
     assert outbox == []
 
 
@@ -561,9 +556,9 @@ def test_new_review_emails_say_nothing_that_could_identify_an_author(app, clock,
     employer = EmployerFactory(name="Brindlecombe Foods")
     _rep(employer, Notify.immediate, created_at=NOW - timedelta(days=30))
     other = EmployerFactory()
-    weekly = represent(
-        UserFactory(email="people@ottermere.example", verified=True),
-        other,
+    weekly = RepresentativeFactory(
+        user_id=UserFactory(email="people@ottermere.example", verified=True).id,
+        employer_id=other.id,
         created_at=NOW - timedelta(days=30),
     )
     assert weekly.notify is Notify.weekly

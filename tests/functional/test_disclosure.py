@@ -1,4 +1,4 @@
-"""Quasi-identifiers and small counts (issue 12, points 6 and 7; DESIGN.md §5 rules 3, 8, 9).
+"""Quasi-identifiers and small counts (DESIGN.md §5 rules 3, 8, 9).
 
 At an employer with fewer than five published reviews, a card's details that together single a
 candidate out are coarsened or withheld, the same way on every surface: the employer page, the
@@ -30,9 +30,9 @@ from reviews.models import (
 )
 from scoring.stats import recompute
 from tests.conftest import page_text
-from tests.factories import EmployerFactory, ReviewFactory, UserFactory
+from tests.factories import EmployerFactory, RepresentativeFactory, ReviewFactory, UserFactory
 from tests.functional.test_api import checked, load_spec
-from tests.functional.test_dashboard import represent, signed_in_representative
+from tests.functional.test_dashboard import signed_in_representative
 from timeutils import month_start, utcnow
 
 CONTACT = date.today() - timedelta(days=40)
@@ -206,7 +206,12 @@ def test_a_confirmed_contact_report_shows_no_day_count_anywhere(client, auth):
 def test_new_review_emails_fold_a_withdrawn_offer_at_a_small_employer(app, outbox):
     employer = EmployerFactory(name="Wexcombe Pottery")
     user = UserFactory(email="hiring@wexcombe.example", verified=True)
-    represent(user, employer, notify=Notify.immediate, created_at=utcnow() - timedelta(days=30))
+    RepresentativeFactory(
+        user_id=user.id,
+        employer_id=employer.id,
+        notify=Notify.immediate,
+        created_at=utcnow() - timedelta(days=30),
+    )
     distinctive(
         employer,
         status=ReviewStatus.scheduled,

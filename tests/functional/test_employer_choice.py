@@ -12,8 +12,8 @@ from employers import services
 from employers.models import Employer, EmployerAlias, EmployerDomain, Industry
 from extensions import db
 from tests.conftest import page_text, post_form
-from tests.factories import EmployerFactory, UserFactory
-from tests.functional.test_pages import count_queries
+from tests.factories import EmployerAliasFactory, EmployerFactory, UserFactory
+from tests.helpers import queries_for_get
 from timeutils import utcnow
 
 PASSWORD = "correct horse battery"
@@ -141,23 +141,13 @@ def test_suggest_needs_no_account(client, acme):
 
 
 def test_suggest_finds_aliases(client, acme):
-    db.session.add(
-        EmployerAlias(employer_id=acme.id, name="Acme Rockets", normalized_name="acme rockets")
-    )
-    db.session.commit()
+    EmployerAliasFactory(employer_id=acme.id, name="Acme Rockets", normalized_name="acme rockets")
     results = client.get("/employers/suggest?q=acme+rokets").json["results"]
     assert results[0]["slug"] == "acme-corporation"
     assert results[0]["matched_name"] == "Acme Rockets"
 
 
 # --- query counts ------------------------------------------------------------------------------
-
-
-def _queries(client, url: str) -> int:
-    with count_queries() as statements:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(statements)
 
 
 @pytest.mark.parametrize(
@@ -171,12 +161,12 @@ def _queries(client, url: str) -> int:
         "/reviews/new/employer",
     ],
 )
-def test_query_count_does_not_grow_with_employers(client, signed_in, url):
+def test_query_count_does_not_grow_with_employers(client, query_counter, signed_in, url):
     EmployerFactory()  # "Quibblewick Widgets 0"
-    few = _queries(client, url)
+    few = queries_for_get(query_counter, client, url)
     for _ in range(29):
         EmployerFactory()
-    many = _queries(client, url)
+    many = queries_for_get(query_counter, client, url)
     assert many == few, f"{url}: {few} queries with 1 employer, {many} with 30"
     assert many <= 5  # the signed-in user and session, then at most three for the suggestions
 
@@ -216,10 +206,7 @@ def test_choose_lists_the_suggestions_as_links_to_the_review_form(client, signed
 
 
 def test_choose_shows_the_alias_that_matched(client, signed_in, acme):
-    db.session.add(
-        EmployerAlias(employer_id=acme.id, name="Acme Rockets", normalized_name="acme rockets")
-    )
-    db.session.commit()
+    EmployerAliasFactory(employer_id=acme.id, name="Acme Rockets", normalized_name="acme rockets")
     body = page_text(client.get("/reviews/new/employer?q=acme+rockets"))
     assert "Also known as Acme Rockets" in body
 
@@ -600,10 +587,7 @@ def test_the_same_name_after_normalising_goes_to_the_existing_employer(
 
 
 def test_an_alias_counts_as_the_same_name(client, signed_in, acme):
-    db.session.add(
-        EmployerAlias(employer_id=acme.id, name="Acme Rockets", normalized_name="acme rockets")
-    )
-    db.session.commit()
+    EmployerAliasFactory(employer_id=acme.id, name="Acme Rockets", normalized_name="acme rockets")
     response = post_form(client, "/employers/new", {"name": "ACME Rockets Ltd"})
     assert response.status_code == 422
     assert "Acme Corporation is already on HeardBack" in page_text(response)

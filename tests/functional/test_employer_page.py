@@ -1,4 +1,4 @@
-"""The employer page (issue 4): score, side figures, what to expect, schema.org markup, and the
+"""The employer page (DESIGN.md §9): score, side figures, what to expect, schema.org markup, and the
 small-count and anonymity rules of DESIGN.md §5 at 0, 2, 15 and many reviews."""
 
 # The page's ranges and formulas use en dashes and minus signs as a reader sees them.
@@ -19,8 +19,14 @@ from scoring import params
 from scoring.engine import Band
 from scoring.stats import recompute
 from tests.conftest import page_text
-from tests.factories import EmployerFactory, ReviewFactory, UserFactory
-from tests.functional.test_pages import count_queries
+from tests.factories import (
+    EmployerFactory,
+    RepresentativeFactory,
+    ResponseCommitmentFactory,
+    ResponseFactory,
+    ReviewFactory,
+    UserFactory,
+)
 
 TODAY = date.today()
 
@@ -210,7 +216,7 @@ def test_page_never_shows_authors_or_exact_dates(client):
     assert contact.strftime("%d %B %Y") not in body
 
 
-def test_employer_page_query_count_does_not_grow(client):
+def test_employer_page_query_count_does_not_grow(client, query_counter):
     small, big = EmployerFactory(), EmployerFactory()
     _review(small, Outcome.rejected)
     for i in range(60):
@@ -218,7 +224,7 @@ def test_employer_page_query_count_does_not_grow(client):
     _rebuild()
     counts = []
     for slug in (small.slug, big.slug):
-        with count_queries() as statements:
+        with query_counter() as statements:
             assert client.get(f"/employers/{slug}").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1]
@@ -228,27 +234,21 @@ def test_employer_page_query_count_does_not_grow(client):
     assert counts[0] <= 6
 
 
-def test_query_count_does_not_grow_with_a_commitment_and_responses(client):
-    from representatives.models import Representative, ResponseCommitment
-    from responses.models import Response
-
+def test_query_count_does_not_grow_with_a_commitment_and_responses(client, query_counter):
     employers = []
     for count in (1, 30):
         employer = EmployerFactory()
         for i in range(count):
             review = _review(employer, Outcome.rejected, stage=Stage.final, days_ago=10 + i)
-            db.session.add(Response(review_id=review.id, employer_id=employer.id, body="Thanks."))
-        rep = Representative(user_id=UserFactory().id, employer_id=employer.id)
-        db.session.add(rep)
-        db.session.flush()
-        commitment = ResponseCommitment(employer_id=employer.id, days=7, representative_id=rep.id)
-        db.session.add(commitment)
+            ResponseFactory(review_id=review.id, employer_id=employer.id, body="Thanks.")
+        rep = RepresentativeFactory(user_id=UserFactory().id, employer_id=employer.id)
+        ResponseCommitmentFactory(employer_id=employer.id, days=7, representative_id=rep.id)
         employers.append(employer.slug)
     db.session.commit()
     _rebuild()
     counts = []
     for slug in employers:
-        with count_queries() as statements:
+        with query_counter() as statements:
             response = client.get(f"/employers/{slug}")
         assert response.status_code == 200
         assert "within 7 days" in visible(response)
@@ -297,14 +297,14 @@ def test_employer_page_revalidates_with_304_until_a_review_changes(client):
     assert changed.headers["ETag"] != etag
 
 
-def test_revalidation_304_runs_no_more_queries_than_the_lookup(client):
+def test_revalidation_304_runs_no_more_queries_than_the_lookup(client, query_counter):
     employer = EmployerFactory()
     for _ in range(4):
         _review(employer, Outcome.rejected)
     _rebuild()
     slug = employer.slug
     etag = _page(client, employer).headers["ETag"]
-    with count_queries() as statements:
+    with query_counter() as statements:
         response = client.get(f"/employers/{slug}", headers={"If-None-Match": etag})
     assert response.status_code == 304
     assert len(statements) == 1  # the employer with its statistics row

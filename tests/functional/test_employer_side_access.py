@@ -1,4 +1,4 @@
-"""Issue 5, "Guards": a representative of employer A can do nothing for employer B, whether B's
+"""Guards (DESIGN.md §7): a representative of employer A can do nothing for employer B, whether B's
 ids are in the URL or in the form body, and sees nothing of authors beyond the public view.
 
 One table of every employer-side route; each row is tried by A's representative against B's
@@ -22,7 +22,13 @@ from representatives.models import (
 from responses.models import Response
 from reviews.models import Outcome, Stage
 from tests.conftest import post_form
-from tests.factories import EmployerFactory, ReviewFactory, UserFactory
+from tests.factories import (
+    EmployerFactory,
+    RepresentativeFactory,
+    ResponseFactory,
+    ReviewFactory,
+    UserFactory,
+)
 
 PASSWORD = "correct horse battery"
 
@@ -44,12 +50,9 @@ def world(app):
             process_month=(contact - timedelta(days=20)).replace(day=1),
             last_contact_on=contact,
         )
-    rep_a = Representative(user_id=rep_a_user.id, employer_id=a.id)
-    rep_b = Representative(user_id=rep_b_user.id, employer_id=b.id, notify=Notify.immediate)
-    db.session.add_all([rep_a, rep_b])
-    db.session.flush()
-    db.session.add(Response(review_id=reviews["b"].id, employer_id=b.id, body="B's own answer."))
-    db.session.commit()
+    RepresentativeFactory(user_id=rep_a_user.id, employer_id=a.id)
+    rep_b = RepresentativeFactory(user_id=rep_b_user.id, employer_id=b.id, notify=Notify.immediate)
+    ResponseFactory(review_id=reviews["b"].id, employer_id=b.id, body="B's own answer.")
     return {
         "a": a.slug,
         "b": b.slug,

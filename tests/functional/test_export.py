@@ -1,4 +1,4 @@
-"""Privacy rights (DESIGN.md §5.7, issue 6 item 6): /me/export gives a signed-in user all of their
+"""Privacy rights (DESIGN.md §5 rule 7): /me/export gives a signed-in user all of their
 own data as a JSON download and nothing of anyone else's; deleting an account, with its reviews or
 keeping them de-linked, still works with everything that now points at users (flags, claims,
 representatives, responses, contact reports, legal notices, the audit log)."""
@@ -17,7 +17,6 @@ from moderation import audit
 from moderation.models import AuditAction, AuditLog, Flag, FlagReason, LegalNotice
 from representatives.models import (
     Claim,
-    ClaimStatus,
     ContactReport,
     ContactStatus,
     Representative,
@@ -27,7 +26,19 @@ from responses.models import Response, ResponseStatus
 from reviews.fields import snapshot
 from reviews.models import Review, ReviewRevision, RevisionSource
 from tests.conftest import post_form
-from tests.factories import EmployerFactory, ReviewFactory, UserFactory
+from tests.factories import (
+    ClaimFactory,
+    ContactReportFactory,
+    EmployerFactory,
+    FlagFactory,
+    LegalNoticeFactory,
+    RepresentativeFactory,
+    ResponseCommitmentFactory,
+    ResponseFactory,
+    ReviewFactory,
+    ReviewRevisionFactory,
+    UserFactory,
+)
 from timeutils import month_start, utcnow
 
 PASSWORD = "correct horse battery"
@@ -58,96 +69,70 @@ def world(app):
     review = ReviewFactory(
         author=me, employer_id=mine_at.id, narrative="Four interviews, then nothing at all."
     )
-    db.session.add(
-        ReviewRevision(
-            review_id=review.id, number=1, source=RevisionSource.author, data=snapshot(review)
-        )
+    ReviewRevisionFactory(
+        review_id=review.id, number=1, source=RevisionSource.author, data=snapshot(review)
     )
-    their_rep = Representative(user_id=representative_user.id, employer_id=mine_at.id)
-    db.session.add(their_rep)
-    db.session.flush()
-    db.session.add(
-        Response(
-            review_id=review.id,
-            employer_id=mine_at.id,
-            representative_id=their_rep.id,
-            body="We are sorry; we have changed how we follow up.",
-            status=ResponseStatus.published,
-        )
+    their_rep = RepresentativeFactory(user_id=representative_user.id, employer_id=mine_at.id)
+    ResponseFactory(
+        review_id=review.id,
+        employer_id=mine_at.id,
+        representative_id=their_rep.id,
+        body="We are sorry; we have changed how we follow up.",
+        status=ResponseStatus.published,
     )
-    db.session.add(
-        ContactReport(
-            review_id=review.id,
-            representative_id=their_rep.id,
-            status=ContactStatus.denied,
-            answered_at=utcnow(),
-        )
+    ContactReportFactory(
+        review_id=review.id,
+        representative_id=their_rep.id,
+        status=ContactStatus.denied,
+        answered_at=utcnow(),
     )
-    db.session.add(
-        Flag(
-            review_id=review.id,
-            reporter_id=flagger.id,
-            reason=FlagReason.abusive,
-            explanation="Reported by someone else.",
-        )
+    FlagFactory(
+        review_id=review.id,
+        reporter_id=flagger.id,
+        reason=FlagReason.abusive,
+        explanation="Reported by someone else.",
     )
-    db.session.add(
-        LegalNotice(
-            review_id=review.id,
-            notifier_name=NOTIFIER_NAME,
-            notifier_email=NOTIFIER,
-            legal_basis="privacy",
-            explanation=f"{NOTIFIER_NAME} says the review names her ({NOTIFIER}).",
-            author_informed_at=utcnow(),
-            author_answer="It names nobody; it says 'the recruiter'.",
-        )
+    LegalNoticeFactory(
+        review_id=review.id,
+        notifier_name=NOTIFIER_NAME,
+        notifier_email=NOTIFIER,
+        legal_basis="privacy",
+        explanation=f"{NOTIFIER_NAME} says the review names her ({NOTIFIER}).",
+        author_informed_at=utcnow(),
+        author_answer="It names nobody; it says 'the recruiter'.",
     )
 
     # Another author's review at the same employer, which I flagged.
     theirs = ReviewFactory(author=other_author, employer_id=mine_at.id, narrative="Not mine.")
-    db.session.add(
-        Flag(
-            review_id=theirs.id,
-            reporter_id=me.id,
-            reason=FlagReason.spam,
-            explanation="Looks like an advert.",
-        )
+    FlagFactory(
+        review_id=theirs.id,
+        reporter_id=me.id,
+        reason=FlagReason.spam,
+        explanation="Looks like an advert.",
     )
 
     # I represent Cobblestone: a claim (decided by a moderator), a representation, a response
     # to someone else's review, a commitment and a contact report.
-    db.session.add(
-        Claim(
-            user_id=me.id,
-            employer_id=represented.id,
-            email=None,
-            email_domain="cobblestone.example",
-            status=ClaimStatus.approved,
-            nonce=None,
-            decided_by_id=moderator.id,
-            decided_at=utcnow(),
-        )
+    ClaimFactory(
+        approved=True,
+        user_id=me.id,
+        employer_id=represented.id,
+        email_domain="cobblestone.example",
+        emailed_at=None,
+        decided_by_id=moderator.id,
     )
-    my_rep = Representative(user_id=me.id, employer_id=represented.id)
-    db.session.add(my_rep)
-    db.session.flush()
+    my_rep = RepresentativeFactory(user_id=me.id, employer_id=represented.id)
     answered = ReviewFactory(author=other_author, employer_id=represented.id)
-    db.session.add(
-        Response(
-            review_id=answered.id,
-            employer_id=represented.id,
-            representative_id=my_rep.id,
-            body="Thank you for telling us.",
-            status=ResponseStatus.published,
-        )
+    ResponseFactory(
+        review_id=answered.id,
+        employer_id=represented.id,
+        representative_id=my_rep.id,
+        body="Thank you for telling us.",
+        status=ResponseStatus.published,
     )
-    db.session.add(
-        ResponseCommitment(employer_id=represented.id, days=10, representative_id=my_rep.id)
-    )
-    db.session.add(
-        ContactReport(
-            review_id=answered.id, representative_id=my_rep.id, status=ContactStatus.pending
-        )
+    ResponseCommitmentFactory(employer_id=represented.id, days=10, representative_id=my_rep.id)
+    ContactReportFactory(
+        review_id=answered.id, representative_id=my_rep.id, status=ContactStatus.pending
     )
     # A moderator's action on my review: its actor must not show.
     audit.record(moderator.id, AuditAction.publish, "review", review.id, "checked")
@@ -279,11 +264,9 @@ def test_an_export_with_no_data_beyond_the_account(client, auth, user, password)
     assert data["reviews"] == [] and data["flags_sent"] == [] and data["claims"] == []
 
 
-def test_the_export_runs_a_fixed_number_of_queries(client, auth, world):
-    from tests.functional.test_pages import count_queries
-
+def test_the_export_runs_a_fixed_number_of_queries(client, auth, world, query_counter):
     assert auth.sign_in(ME, PASSWORD).status_code == 302
-    with count_queries() as few:
+    with query_counter() as few:
         download(client)
     employer = EmployerFactory()
     me = db.session.scalar(select(User).where(User.email == ME))
@@ -293,7 +276,7 @@ def test_the_export_runs_a_fixed_number_of_queries(client, auth, world):
             employer_id=employer.id,
             process_month=month_start(date.today() - timedelta(days=31 * months_back)),
         )
-    with count_queries() as many:
+    with query_counter() as many:
         download(client)
     assert len(few) == len(many)
 

@@ -1,4 +1,4 @@
-"""Flags (DESIGN.md §8, issue 5 item 5): any verified user, a representative included, reports a
+"""Flags (DESIGN.md §8): any verified user, a representative included, reports a
 published review or response to the moderators with a reason and an explanation. A flag never
 hides or changes anything, never shows the flagger who wrote the review, and one user has one
 open flag per target. Through the real forms, CSRF on."""
@@ -10,12 +10,17 @@ from sqlalchemy import select
 
 from extensions import db
 from moderation.models import Flag, FlagReason, FlagStatus
-from representatives.models import Representative
 from responses.models import Response, ResponseStatus
 from reviews.fields import snapshot
 from reviews.models import GuidelineReason, HoldReason, Review, ReviewStatus
 from tests.conftest import csrf_token, page_text, post_form
-from tests.factories import EmployerFactory, ReviewFactory, UserFactory
+from tests.factories import (
+    EmployerFactory,
+    RepresentativeFactory,
+    ResponseFactory,
+    ReviewFactory,
+    UserFactory,
+)
 
 PASSWORD = "correct horse battery"
 AUTHOR_EMAIL = "ysolde.quarrington@example.org"
@@ -73,16 +78,13 @@ def flags() -> list[Flag]:
 
 
 def add_response(review, status=ResponseStatus.published) -> Response:
-    response = Response(
+    return ResponseFactory(
         review_id=review.id,
         employer_id=review.employer_id,
         body="We did reply.",
         status=status,
         hidden_reason=GuidelineReason.other if status is ResponseStatus.hidden else None,
     )
-    db.session.add(response)
-    db.session.commit()
-    return response
 
 
 def assert_no_author(text: str) -> None:
@@ -135,9 +137,7 @@ def test_a_verified_user_flags_a_review_and_nothing_else_changes(client, flagger
 
 def test_a_representative_flag_records_the_representation(client, auth, employer, review):
     rep = UserFactory(email="talent@snorkeldown.example", password=PASSWORD, verified=True)
-    representation = Representative(user_id=rep.id, employer_id=employer.id)
-    db.session.add(representation)
-    db.session.commit()
+    representation = RepresentativeFactory(user_id=rep.id, employer_id=employer.id)
     auth.sign_in("talent@snorkeldown.example", PASSWORD)
 
     form = client.get(flag_url(review))
@@ -155,8 +155,7 @@ def test_a_representative_flag_records_the_representation(client, auth, employer
 def test_a_representative_of_another_employer_flags_as_anyone(client, auth, review):
     other = EmployerFactory(name="Quillbright Logistics")
     rep = UserFactory(email="talent@quillbright.example", password=PASSWORD, verified=True)
-    db.session.add(Representative(user_id=rep.id, employer_id=other.id))
-    db.session.commit()
+    RepresentativeFactory(user_id=rep.id, employer_id=other.id)
     auth.sign_in("talent@quillbright.example", PASSWORD)
     assert "comes from the employer" not in page_text(client.get(flag_url(review)))
     assert send_flag(client, review).status_code == 302

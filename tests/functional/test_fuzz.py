@@ -1,4 +1,4 @@
-"""Fuzzing every form and every query parameter with hypothesis (issue 7; DESIGN.md §11).
+"""Fuzzing every form and every query parameter with hypothesis (DESIGN.md §11).
 
 Each target below is a route: a POST with its form (the fields are read from the WTForms class,
 see tests/fuzzing.py) or a GET with its query-string, path or header parameters. Every example
@@ -665,7 +665,24 @@ def _form(form_class):
     return lambda world: form_class()
 
 
+def moderate(action: str, path: str, form_class, *tables: str, seen="review", then=None, **options):
+    """A moderator's action on a review, its response, a flag or a notice: the tables it may
+    write, and the review's page as the moderator sees it afterwards."""
+    return post(
+        f"/moderation/reviews/<public_id>/{action}",
+        "moderator",
+        path,
+        _form(form_class),
+        stored=_moderated(*tables, then=then),
+        shown=_moderator_sees(seen),
+        **options,
+    )
+
+
 MODERATION = "/moderation/reviews/{review}"
+# What an action on a review, or on its response, may write (its revision, the figures).
+REVIEW_ROWS = ("reviews", "review_revisions", "employer_stats")
+RESPONSE_ROWS = ("responses", "response_revisions", "employer_stats")
 
 TARGETS = [
     # Accounts.
@@ -902,116 +919,91 @@ TARGETS = [
         stored=_merged,
         shown=lambda example: [("anonymous", f"/employers/{slug_from(example.typed('target'))}")],
     ),
-    post(
-        "/moderation/reviews/<public_id>/publish",
-        "moderator",
+    moderate(
+        "publish",
         "/moderation/reviews/{held}/publish",
-        _form(NoteForm),
-        stored=_moderated("reviews", "review_revisions", "employer_stats"),
-        shown=_moderator_sees("held"),
+        NoteForm,
+        *REVIEW_ROWS,
+        seen="held",
     ),
-    post(
-        "/moderation/reviews/<public_id>/hide",
-        "moderator",
+    moderate(
+        "hide",
         MODERATION + "/hide",
-        _form(HideForm),
-        stored=_moderated("reviews", "review_revisions", "employer_stats", "flags", then=_hidden),
-        shown=_moderator_sees(),
+        HideForm,
+        *REVIEW_ROWS,
+        "flags",
+        then=_hidden,
     ),
-    post(
-        "/moderation/reviews/<public_id>/restore",
-        "moderator",
+    moderate(
+        "restore",
         "/moderation/reviews/{hidden}/restore",
-        _form(ReasonForm),
-        stored=_moderated("reviews", "review_revisions", "employer_stats"),
-        shown=_moderator_sees("hidden"),
+        ReasonForm,
+        *REVIEW_ROWS,
+        seen="hidden",
     ),
-    post(
-        "/moderation/reviews/<public_id>/redact",
-        "moderator",
+    moderate(
+        "redact",
         MODERATION + "/redact",
-        _form(RedactForm),
+        RedactForm,
+        *REVIEW_ROWS,
+        then=_review_redacted,
         fields=lambda world: _redact_fields(world, world.values["narrative"]),
-        stored=_moderated("reviews", "review_revisions", "employer_stats", then=_review_redacted),
-        shown=_moderator_sees(),
     ),
-    post(
-        "/moderation/reviews/<public_id>/clear-burst",
-        "moderator",
+    moderate(
+        "clear-burst",
         "/moderation/reviews/{burst}/clear-burst",
-        _form(NoteForm),
-        stored=_moderated("reviews", "review_revisions", "employer_stats"),
-        shown=_moderator_sees("burst"),
+        NoteForm,
+        *REVIEW_ROWS,
+        seen="burst",
     ),
-    post(
-        "/moderation/reviews/<public_id>/response/publish",
-        "moderator",
+    moderate(
+        "response/publish",
         "/moderation/reviews/{contacted}/response/publish",
-        _form(NoteForm),
-        stored=_moderated("responses", "response_revisions", "employer_stats"),
-        shown=_moderator_sees("contacted"),
+        NoteForm,
+        *RESPONSE_ROWS,
+        seen="contacted",
     ),
-    post(
-        "/moderation/reviews/<public_id>/response/hide",
-        "moderator",
+    moderate(
+        "response/hide",
         MODERATION + "/response/hide",
-        _form(HideForm),
-        stored=_moderated("responses", "response_revisions", "employer_stats", "flags"),
-        shown=_moderator_sees(),
+        HideForm,
+        *RESPONSE_ROWS,
+        "flags",
     ),
-    post(
-        "/moderation/reviews/<public_id>/response/restore",
-        "moderator",
+    moderate(
+        "response/restore",
         "/moderation/reviews/{burst}/response/restore",
-        _form(ReasonForm),
-        stored=_moderated("responses", "response_revisions", "employer_stats"),
-        shown=_moderator_sees("burst"),
+        ReasonForm,
+        *RESPONSE_ROWS,
+        seen="burst",
     ),
-    post(
-        "/moderation/reviews/<public_id>/response/redact",
-        "moderator",
+    moderate(
+        "response/redact",
         MODERATION + "/response/redact",
-        _form(RedactResponseForm),
+        RedactResponseForm,
+        *RESPONSE_ROWS,
+        then=_response_redacted,
         fields=lambda world: _redact_fields(world, world.values["response"]),
-        stored=_moderated(
-            "responses", "response_revisions", "employer_stats", then=_response_redacted
-        ),
-        shown=_moderator_sees(),
     ),
-    post(
-        "/moderation/reviews/<public_id>/flags/<id>/dismiss",
-        "moderator",
-        MODERATION + "/flags/{flag}/dismiss",
-        _form(NoteForm),
-        stored=_moderated("flags"),
-        shown=_moderator_sees(),
-    ),
-    post(
-        "/moderation/reviews/<public_id>/notices/<id>/action",
-        "moderator",
+    moderate("flags/<id>/dismiss", MODERATION + "/flags/{flag}/dismiss", NoteForm, "flags"),
+    moderate(
+        "notices/<id>/action",
         MODERATION + "/notices/{notice}/action",
-        _form(ReasonForm),
-        stored=_moderated(
-            "legal_notices", "reviews", "review_revisions", "employer_stats", "flags"
-        ),
-        shown=_moderator_sees(),
+        ReasonForm,
+        "legal_notices",
+        *REVIEW_ROWS,
+        "flags",
     ),
-    post(
-        "/moderation/reviews/<public_id>/notices/<id>/reject",
-        "moderator",
-        MODERATION + "/notices/{notice}/reject",
-        _form(ReasonForm),
-        stored=_moderated("legal_notices"),
-        shown=_moderator_sees(),
+    moderate(
+        "notices/<id>/reject", MODERATION + "/notices/{notice}/reject", ReasonForm, "legal_notices"
     ),
-    post(
-        "/moderation/reviews/<public_id>/suspend-author",
-        "moderator",
+    moderate(
+        "suspend-author",
         MODERATION + "/suspend-author",
-        _form(SuspendForm),
+        SuspendForm,
+        "users",
+        "login_sessions",
         fields=_pseudonym,
-        stored=_moderated("users", "login_sessions"),
-        shown=_moderator_sees(),
     ),
     # Query-string parameters.
     get(
@@ -1343,17 +1335,20 @@ def test_values_reach_the_limits():
 # --- bugs the fuzzer found, fixed --------------------------------------------------------------
 
 TOO_BIG = ("2147483648", "9" * 20)  # just past PostgreSQL's integer; past SQLite's too
+# (method, role, path): one row per route with an <int:id>, for each method it answers.
 NUMBERED = [
-    ("GET", "author", "/me/notices/{id}"),
-    ("POST", "author", "/me/notices/{id}"),
-    ("GET", "rep_a", "/employer/leave/{id}"),
-    ("POST", "rep_a", "/employer/leave/{id}"),
-    ("POST", "moderator", "/moderation/claims/{id}/approve"),
-    ("POST", "moderator", "/moderation/claims/{id}/refuse"),
-    ("POST", "admin", "/moderation/representatives/{id}/revoke"),
-    ("POST", "moderator", "/moderation/reviews/{review}/flags/{id}/dismiss"),
-    ("POST", "moderator", "/moderation/reviews/{review}/notices/{id}/action"),
-    ("POST", "moderator", "/moderation/reviews/{review}/notices/{id}/reject"),
+    (method, role, path)
+    for methods, role, path in [
+        (("GET", "POST"), "author", "/me/notices/{id}"),
+        (("GET", "POST"), "rep_a", "/employer/leave/{id}"),
+        (("POST",), "moderator", "/moderation/claims/{id}/approve"),
+        (("POST",), "moderator", "/moderation/claims/{id}/refuse"),
+        (("POST",), "admin", "/moderation/representatives/{id}/revoke"),
+        (("POST",), "moderator", "/moderation/reviews/{review}/flags/{id}/dismiss"),
+        (("POST",), "moderator", "/moderation/reviews/{review}/notices/{id}/action"),
+        (("POST",), "moderator", "/moderation/reviews/{review}/notices/{id}/reject"),
+    ]
+    for method in methods
 ]
 
 

@@ -1,4 +1,5 @@
-"""A retried or doubled "Publish" never creates a second review (issue 7: idempotency key).
+"""A retried or doubled "Publish" never creates a second review (an idempotency key): a slow
+network or a double click must not post the same review twice.
 
 The review form carries a random submission key from the moment it is shown; the review stores it
 under a unique index. A POST whose key already made a review answers as the first one did.

@@ -1,4 +1,4 @@
-"""Notice-and-action (DESIGN.md §8, issue 6 item 5): anyone sends a legal notice about a published
+"""Notice-and-action (DESIGN.md §8): anyone sends a legal notice about a published
 review; the notifier gets a receipt; the author is told (legal basis and explanation, never the
 notifier's name or address) and answers on a page only they can open; nobody learns who the
 other is. Through the real forms, CSRF on."""
@@ -152,7 +152,8 @@ def test_a_notice_is_recorded_and_both_sides_are_told(client, outbox, review, au
     assert len(outbox) == 1
 
 
-# --- the receipt (issue 12 point 9): fixed text, and only to the sender's own verified address --
+# --- the receipt: fixed text, and only to the sender's own verified address ----------------------
+# Otherwise the form would mail anyone a text of the sender's choosing.
 
 
 def test_a_signed_in_notifier_gets_a_fixed_text_receipt_at_their_verified_address(

@@ -1,4 +1,5 @@
-"""The outgoing mail queue (issue 12): requests queue, a worker, tick or the end of the response
+"""The outgoing mail queue (DESIGN.md §5 rule 11: no request waits on the mail server, so its
+timing says nothing about the account): requests queue, a worker, tick or the end of the response
 sends, failures are retried with backoff and given up on, and two senders never send twice."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Merging duplicate employers (DESIGN.md §7, §8; issue 6 item 3): a moderator folds one employer
+"""Merging duplicate employers (DESIGN.md §7, §8): a moderator folds one employer
 into another; reviews, responses, aliases, domains, claims, representatives and commitments move,
 the old slug answers 301 everywhere (page, reviews list, API) and becomes an alias, the figures
 are recomputed and one audit row records it. Through the real form, CSRF on."""
@@ -26,7 +26,18 @@ from responses.models import Response, ResponseStatus
 from reviews.models import GuidelineReason, Review, ReviewStatus
 from scoring.stats import refresh_employer
 from tests.conftest import page_text, post_form
-from tests.factories import EmployerFactory, ReviewFactory, UserFactory
+from tests.factories import (
+    ClaimFactory,
+    EmployerAliasFactory,
+    EmployerDomainFactory,
+    EmployerFactory,
+    FlagFactory,
+    RepresentativeFactory,
+    ResponseCommitmentFactory,
+    ResponseFactory,
+    ReviewFactory,
+    UserFactory,
+)
 from timeutils import month_start, utcnow
 
 PASSWORD = "correct horse battery"
@@ -54,15 +65,11 @@ def pair(app):
     """A duplicate ("Acme Gadgets") with one of everything, and the employer to keep."""
     source = EmployerFactory(name="Acme Gadgets", slug="acme-gadgets", industry=None)
     target = EmployerFactory(name="Acme Widgets", slug="acme-widgets", country=None)
-    db.session.add_all(
-        [
-            EmployerAlias(
-                employer_id=source.id, name="Gadgetry of Acme", normalized_name="gadgetry of acme"
-            ),
-            EmployerDomain(employer_id=source.id, domain="acme-gadgets.example"),
-            EmployerDomain(employer_id=target.id, domain="acme-widgets.example"),
-        ]
+    EmployerAliasFactory(
+        employer_id=source.id, name="Gadgetry of Acme", normalized_name="gadgetry of acme"
     )
+    EmployerDomainFactory(employer_id=source.id, domain="acme-gadgets.example")
+    EmployerDomainFactory(employer_id=target.id, domain="acme-widgets.example")
     reviews = [ReviewFactory(author=UserFactory(), employer_id=source.id) for _ in range(2)]
     ReviewFactory(
         author=UserFactory(),
@@ -71,51 +78,34 @@ def pair(app):
         hidden_reason=GuidelineReason.spam,
     )
     ReviewFactory(author=UserFactory(), employer_id=target.id)
-    db.session.add(
-        Response(
-            review_id=reviews[0].id,
-            employer_id=source.id,
-            body="We are looking into it.",
-            status=ResponseStatus.published,
-        )
+    ResponseFactory(
+        review_id=reviews[0].id,
+        employer_id=source.id,
+        body="We are looking into it.",
+        status=ResponseStatus.published,
     )
-    db.session.add(
-        Flag(
-            review_id=reviews[1].id,
-            reporter_id=None,
-            reason=FlagReason.spam,
-            explanation="An advert.",
-        )
+    FlagFactory(
+        review_id=reviews[1].id, reporter_id=None, reason=FlagReason.spam, explanation="An advert."
     )
     # Representatives: one of the source only, one of both.
     only_source, both = UserFactory(verified=True), UserFactory(verified=True)
-    db.session.add_all(
-        [
-            Representative(user_id=only_source.id, employer_id=source.id),
-            Representative(user_id=both.id, employer_id=source.id),
-            Representative(user_id=both.id, employer_id=target.id),
-        ]
-    )
+    RepresentativeFactory(user_id=only_source.id, employer_id=source.id)
+    RepresentativeFactory(user_id=both.id, employer_id=source.id)
+    RepresentativeFactory(user_id=both.id, employer_id=target.id)
     # A claimant with an open claim on each.
     claimant = UserFactory(verified=True)
     for employer, nonce in ((source, "n-source"), (target, "n-target")):
-        db.session.add(
-            Claim(
-                user_id=claimant.id,
-                employer_id=employer.id,
-                email=f"claimant@{employer.slug}.example",
-                email_domain=f"{employer.slug}.example",
-                status=ClaimStatus.emailed,
-                nonce=nonce,
-            )
+        ClaimFactory(
+            user_id=claimant.id,
+            employer_id=employer.id,
+            email=f"claimant@{employer.slug}.example",
+            email_domain=f"{employer.slug}.example",
+            status=ClaimStatus.emailed,
+            nonce=nonce,
+            emailed_at=None,
         )
-    db.session.add_all(
-        [
-            ResponseCommitment(employer_id=source.id, days=7),
-            ResponseCommitment(employer_id=target.id, days=14),
-        ]
-    )
-    db.session.commit()
+    ResponseCommitmentFactory(employer_id=source.id, days=7)
+    ResponseCommitmentFactory(employer_id=target.id, days=14)
     for employer in (source, target):
         refresh_employer(employer.id)
     db.session.commit()
@@ -155,8 +145,7 @@ def test_moderators_and_admins_see_the_form(client, auth, role):
 def test_candidates_and_representatives_are_refused(client, auth, pair):
     user = sign_in_as(auth, Role.candidate)
     assert client.get("/moderation/merge").status_code == 403
-    db.session.add(Representative(user_id=user.id, employer_id=pair["target_id"]))
-    db.session.commit()
+    RepresentativeFactory(user_id=user.id, employer_id=pair["target_id"])
     response = client.post(
         "/moderation/merge",
         data={"source": "acme-gadgets", "target": "acme-widgets", "confirm": "y"},
@@ -381,8 +370,7 @@ def test_the_merge_service_refuses_an_employer_into_itself(app, pair):
 def test_the_target_keeps_its_commitment_when_only_the_source_had_none(client, moderator, app):
     source = EmployerFactory(slug="lone-source")
     target = EmployerFactory(slug="lone-target")
-    db.session.add(ResponseCommitment(employer_id=source.id, days=5, published_at=utcnow()))
-    db.session.commit()
+    ResponseCommitmentFactory(employer_id=source.id, days=5, published_at=utcnow())
     target_id = target.id
     assert merge(client, source="lone-source", target="lone-target").status_code == 302
     [commitment] = db.session.scalars(select(ResponseCommitment))
@@ -391,10 +379,7 @@ def test_the_target_keeps_its_commitment_when_only_the_source_had_none(client, m
 
 def test_a_name_already_used_as_another_employers_alias_stops_the_merge(client, moderator, pair):
     third = EmployerFactory(slug="third-employer")
-    db.session.add(
-        EmployerAlias(employer_id=third.id, name="ACME Gadgets", normalized_name="acme gadgets")
-    )
-    db.session.commit()
+    EmployerAliasFactory(employer_id=third.id, name="ACME Gadgets", normalized_name="acme gadgets")
     response = merge(client)
     assert response.status_code == 422
     assert "already an alias of another employer" in page_text(response)

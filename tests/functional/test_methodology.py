@@ -21,7 +21,6 @@ from scoring.models import SiteParameters
 from scoring.stats import Inputs, recompute
 from tests.conftest import page_text
 from tests.factories import EmployerFactory, ReviewFactory, SiteParametersFactory
-from tests.functional.test_pages import count_queries
 from tests.unit.test_methodology import adversarial_results
 from timeutils import today
 
@@ -231,8 +230,8 @@ def test_missing_results_do_not_break_the_page(client, results_file):
     assert "earlier benchmark's figures are not available on this server" in bench
 
 
-def test_query_count_is_fixed(client):
-    with count_queries() as empty:
+def test_query_count_is_fixed(client, query_counter):
+    with query_counter() as empty:
         assert client.get("/methodology").status_code == 200
     for number in range(12):
         employer = EmployerFactory()
@@ -241,7 +240,7 @@ def test_query_count_is_fixed(client):
     recompute()
     db.session.commit()
     assert db.session.get(SiteParameters, 1) is not None
-    with count_queries() as busy:
+    with query_counter() as busy:
         assert client.get("/methodology").status_code == 200
     assert len(busy) == len(empty) == 1, busy  # the site_parameters row, nothing else
 

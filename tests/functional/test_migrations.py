@@ -186,7 +186,8 @@ def test_migrations_on_empty_postgresql():
 
 
 def test_response_revisions_backfill_one_version_per_existing_response(tmp_path):
-    """Responses written before versions were kept get one version each (issue 12 point 4)."""
+    """Responses written before versions were kept get one version each, so a moderator has the
+    text each one showed when revisions began (DESIGN.md §5.10)."""
     from responses.models import Response, ResponseRevision
     from tests.factories import ReviewFactory
 

@@ -1,4 +1,4 @@
-"""Moderators' actions (issue 6, item 3): publish, hide (the author told which rule, with a link to
+"""Moderators' actions (DESIGN.md §8): publish, hide (the author told which rule, with a link to
 edit and resubmit), redact a span (the original kept in the revisions), restore, clear the burst
 mark, the same for responses, dismiss a flag, decide a legal notice, suspend the author. Each
 writes one audit-log row; only moderators and admins can take them, so a representative can't get
@@ -24,7 +24,6 @@ from moderation.models import (
     NoticeStatus,
 )
 from moderation.queue import pseudonym
-from representatives.models import Claim, ClaimStatus, Representative
 from responses.models import ResponseStatus
 from reviews.fields import record_revision
 from reviews.models import (
@@ -39,7 +38,7 @@ from reviews.models import (
 )
 from scoring.stats import refresh_employer
 from tests.conftest import csrf_token, page_text, post_form
-from tests.factories import ReviewFactory, UserFactory
+from tests.factories import ClaimFactory, RepresentativeFactory, ReviewFactory, UserFactory
 from tests.functional.test_moderation_queue import (
     AUTHOR_EMAIL,
     FLAGGER_EMAIL,
@@ -670,7 +669,8 @@ def _every_action(review, flag, notice) -> list[tuple[str, dict]]:
 
 @pytest.mark.parametrize("role", ["anonymous", "candidate", "representative"])
 def test_only_moderators_reach_the_actions(app, people, review, role):
-    """Issue 6: a representative can't get a review hidden without a moderator. Their flag
+    """Employers cannot get a review removed (DESIGN.md §8): a representative can't get a review
+    hidden without a moderator. Their flag
     stays a flag; every action they post is refused, and nothing changes."""
     make_response(review)
     user = None if role == "anonymous" else people[role]
@@ -715,8 +715,7 @@ def test_no_moderator_acts_on_their_own_review_or_their_own_employer(app, people
     client = client_as(app, moderator)
     refused = act(client, own, "hide", HIDE)
     assert refused.status_code == 409 and "your own review" in page_text(refused)
-    db.session.add(Representative(user_id=moderator.id, employer_id=employer.id))
-    db.session.commit()
+    RepresentativeFactory(user_id=moderator.id, employer_id=employer.id)
     other = ReviewFactory(author=people["candidate"], employer_id=employer.id)
     refused = act(client, other, "hide", HIDE)
     assert refused.status_code == 409 and "You represent this employer" in page_text(refused)
@@ -751,18 +750,16 @@ def test_the_audit_log_cannot_be_rewritten(app, people, review, moderator_client
 def test_claim_decisions_and_revocations_write_audit_rows(app, people, outbox):
     employer = people["employer"]
     claimants = [UserFactory(verified=True) for _ in range(2)]
-    claims = []
-    for claimant, domain in zip(claimants, ("snorkel.example", "other.example"), strict=True):
-        claim = Claim(
+    claims = [
+        ClaimFactory(
+            awaiting=True,
             user_id=claimant.id,
             employer_id=employer.id,
             email=f"someone@{domain}",
             email_domain=domain,
-            status=ClaimStatus.awaiting_moderator,
         )
-        db.session.add(claim)
-        claims.append(claim)
-    db.session.commit()
+        for claimant, domain in zip(claimants, ("snorkel.example", "other.example"), strict=True)
+    ]
     moderator = client_as(app, people["moderator"])
     post_form(moderator, f"/moderation/claims/{claims[0].id}/approve", page="/moderation/claims")
     post_form(

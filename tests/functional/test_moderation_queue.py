@@ -1,4 +1,4 @@
-"""The moderation queue and a review as a moderator sees it (issue 6, item 2): who gets in, what
+"""The moderation queue and a review as a moderator sees it (DESIGN.md §8): who gets in, what
 each section lists (oldest first, capped), a fixed number of queries, and the author shown only as
 a pseudonym with account age and review count, never an email (DESIGN.md §5.6). CSRF on."""
 
@@ -12,16 +12,25 @@ import pytest
 from flask import current_app
 
 from accounts.models import Role
-from employers.models import EmployerDomain
 from extensions import db
 from moderation import queue as moderation_queue
-from moderation.models import Flag, FlagReason, LegalNotice
-from representatives.models import Claim, ClaimStatus, Representative
-from responses.models import Response, ResponseStatus
-from reviews.models import HoldReason, ReviewRevision, ReviewStatus, RevisionSource
+from moderation.models import FlagReason
+from responses.models import ResponseStatus
+from reviews.models import HoldReason, ReviewStatus, RevisionSource
 from tests.conftest import Auth, page_text
-from tests.factories import EmployerFactory, ReviewFactory, UserFactory
-from tests.functional.test_pages import count_queries
+from tests.factories import (
+    ClaimFactory,
+    EmployerDomainFactory,
+    EmployerFactory,
+    FlagFactory,
+    LegalNoticeFactory,
+    RepresentativeFactory,
+    ResponseFactory,
+    ReviewFactory,
+    ReviewRevisionFactory,
+    UserFactory,
+)
+from tests.helpers import queries_for_get
 from timeutils import month_start, utcnow
 
 PASSWORD = "correct horse battery"
@@ -56,7 +65,7 @@ def days_ago(days: float):
 
 
 def make_flag(review=None, response=None, reporter=None, representative=None, **values):
-    flag = Flag(
+    return FlagFactory(
         review_id=review.id if review is not None else None,
         response_id=response.id if response is not None else None,
         reporter_id=reporter.id if reporter is not None else None,
@@ -65,13 +74,10 @@ def make_flag(review=None, response=None, reporter=None, representative=None, **
         explanation=values.pop("explanation", "It names the recruiter."),
         **values,
     )
-    db.session.add(flag)
-    db.session.commit()
-    return flag
 
 
 def make_notice(review, **values):
-    notice = LegalNotice(
+    return LegalNoticeFactory(
         review_id=review.id,
         notifier_name=values.pop("notifier_name", "Prudence Counsel"),
         notifier_email=values.pop("notifier_email", NOTIFIER_EMAIL),
@@ -79,16 +85,10 @@ def make_notice(review, **values):
         explanation=values.pop("explanation", "The review says things about our client."),
         **values,
     )
-    db.session.add(notice)
-    db.session.commit()
-    return notice
 
 
 def make_response(review, body="Thank you for telling us.", **values):
-    response = Response(review_id=review.id, employer_id=review.employer_id, body=body, **values)
-    db.session.add(response)
-    db.session.commit()
-    return response
+    return ResponseFactory(review_id=review.id, employer_id=review.employer_id, body=body, **values)
 
 
 def make_people() -> dict:
@@ -96,9 +96,7 @@ def make_people() -> dict:
     employer = EmployerFactory(name="Snorkeldown Analytics", slug="snorkeldown-analytics")
     author = UserFactory(email=AUTHOR_EMAIL, verified=True, created_at=days_ago(40))
     rep_user = UserFactory(email=REP_EMAIL, verified=True)
-    representative = Representative(user_id=rep_user.id, employer_id=employer.id)
-    db.session.add(representative)
-    db.session.commit()
+    representative = RepresentativeFactory(user_id=rep_user.id, employer_id=employer.id)
     return {
         "employer": employer,
         "author": author,
@@ -194,18 +192,16 @@ def test_queue_lists_every_section_oldest_first(app, people, review):
     make_notice(review, legal_basis="defamation")
     # A claim for a moderator; new employers with and without a domain, and an old one.
     claimant = UserFactory(verified=True)
-    db.session.add(
-        Claim(
-            user_id=claimant.id,
-            employer_id=employer.id,
-            email="x@snorkel.example",
-            email_domain="snorkel.example",
-            status=ClaimStatus.awaiting_moderator,
-        )
+    ClaimFactory(
+        awaiting=True,
+        user_id=claimant.id,
+        employer_id=employer.id,
+        email="x@snorkel.example",
+        email_domain="snorkel.example",
     )
     EmployerFactory(name="Brand New Widgets", slug="brand-new-widgets")
     with_domain = EmployerFactory(name="Domained Widgets", slug="domained-widgets")
-    db.session.add(EmployerDomain(employer_id=with_domain.id, domain="domained.example"))
+    EmployerDomainFactory(employer_id=with_domain.id, domain="domained.example")
     EmployerFactory(name="Ancient Widgets", slug="ancient-widgets", created_at=days_ago(90))
     db.session.commit()
 
@@ -236,8 +232,7 @@ def test_queue_lists_every_section_oldest_first(app, people, review):
 
 
 def test_an_empty_queue_says_so(app, people):
-    db.session.add(EmployerDomain(employer_id=people["employer"].id, domain="snorkel.example"))
-    db.session.commit()
+    EmployerDomainFactory(employer_id=people["employer"].id, domain="snorkel.example")
     text = visible(client_as(app, people["moderator"]).get("/moderation"))
     assert "Nothing is waiting for a moderator." in text
     assert "No open reports." in text
@@ -284,19 +279,12 @@ def _seed_queue_items(people, count: int, offset: int) -> None:
         EmployerFactory()
 
 
-def _queries(client, path: str) -> int:
-    with count_queries() as statements:
-        response = client.get(path)
-    assert response.status_code == 200
-    return len(statements)
-
-
-def test_queue_costs_a_fixed_number_of_queries(app, people):
+def test_queue_costs_a_fixed_number_of_queries(app, query_counter, people):
     client = client_as(app, people["moderator"])
     _seed_queue_items(people, 1, 0)
-    few = _queries(client, "/moderation")
+    few = queries_for_get(query_counter, client, "/moderation")
     _seed_queue_items(people, 12, 1)
-    many = _queries(client, "/moderation")
+    many = queries_for_get(query_counter, client, "/moderation")
     assert many == few, f"{few} queries with one item per section, {many} with 13"
 
 
@@ -306,23 +294,19 @@ def test_queue_costs_a_fixed_number_of_queries(app, people):
 def test_review_page_shows_everything_but_who_wrote_it(app, people, review):
     author = people["author"]
     ReviewFactory(author=author, employer_id=EmployerFactory().id)  # a second review
-    db.session.add_all(
-        [
-            ReviewRevision(
-                review_id=review.id,
-                number=1,
-                source=RevisionSource.author,
-                data={"narrative": "The first version.", "stage": "screen"},
-                created_at=days_ago(10),
-            ),
-            ReviewRevision(
-                review_id=review.id,
-                number=2,
-                source=RevisionSource.author,
-                data={"narrative": NARRATIVE, "stage": "interview"},
-                created_at=days_ago(2),
-            ),
-        ]
+    ReviewRevisionFactory(
+        review_id=review.id,
+        number=1,
+        source=RevisionSource.author,
+        data={"narrative": "The first version.", "stage": "screen"},
+        created_at=days_ago(10),
+    )
+    ReviewRevisionFactory(
+        review_id=review.id,
+        number=2,
+        source=RevisionSource.author,
+        data={"narrative": NARRATIVE, "stage": "interview"},
+        created_at=days_ago(2),
     )
     response = make_response(review, body="We are sorry to hear this.")
     make_flag(review=review, reporter=people["candidate"], explanation="It names Jane Doe.")
@@ -377,30 +361,28 @@ def test_a_de_linked_review_says_account_deleted(app, people):
     assert "There is no account to suspend." in text
 
 
-def test_review_page_costs_a_fixed_number_of_queries(app, people, review):
+def test_review_page_costs_a_fixed_number_of_queries(app, query_counter, people, review):
     client = client_as(app, people["moderator"])
     path = f"/moderation/reviews/{review.public_id}"
     response = make_response(review)
     make_flag(review=review, reporter=people["candidate"])
     make_notice(review)
-    few = _queries(client, path)
+    few = queries_for_get(query_counter, client, path)
     for n in range(10):
         flagger = UserFactory(verified=True)
         make_flag(review=review, reporter=flagger)
         make_flag(response=response, reporter=flagger)
         make_notice(review)
-        db.session.add(
-            ReviewRevision(
-                review_id=review.id,
-                number=n + 1,
-                source=RevisionSource.author,
-                data={"narrative": f"Version {n}"},
-            )
+        ReviewRevisionFactory(
+            review_id=review.id,
+            number=n + 1,
+            source=RevisionSource.author,
+            data={"narrative": f"Version {n}"},
         )
         ReviewFactory(
             author=people["author"],
             employer_id=EmployerFactory().id,
         )
     db.session.commit()
-    many = _queries(client, path)
+    many = queries_for_get(query_counter, client, path)
     assert many == few, f"{few} queries with one of each, {many} with eleven"

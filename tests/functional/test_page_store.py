@@ -8,7 +8,6 @@ import pytest
 from extensions import db
 from scoring.stats import refresh_employer
 from tests.factories import EmployerFactory, ReviewFactory
-from tests.functional.test_pages import count_queries
 
 
 @pytest.fixture
@@ -28,11 +27,11 @@ PAGES = [
 
 @pytest.mark.parametrize(("url", "stored_queries"), PAGES)
 def test_a_second_anonymous_request_is_answered_from_the_store(
-    client, employer, url, stored_queries
+    client, employer, url, stored_queries, query_counter
 ):
-    with count_queries() as rendering:
+    with query_counter() as rendering:
         first = client.get(url)
-    with count_queries() as stored:
+    with query_counter() as stored:
         second = client.get(url)
     assert first.status_code == second.status_code == 200
     assert second.get_data() == first.get_data()
@@ -64,11 +63,11 @@ def test_a_new_employer_appears_in_a_stored_search(client, employer):
 
 
 def test_signed_in_pages_are_neither_stored_nor_served_from_the_store(
-    client, auth, user, password, employer
+    client, auth, user, password, employer, query_counter
 ):
     anonymous = client.get("/employers/wobblestone-freight").get_data(as_text=True)
     auth.sign_in(user.email, password)
-    with count_queries() as signed_in_queries:
+    with query_counter() as signed_in_queries:
         signed_in = client.get("/employers/wobblestone-freight")
     assert "private" in signed_in.headers["Cache-Control"]
     assert len(signed_in_queries) > 1  # rendered, not taken from the store
@@ -80,11 +79,11 @@ def test_signed_in_pages_are_neither_stored_nor_served_from_the_store(
     assert again == anonymous
 
 
-def test_the_store_can_be_turned_off(app_factory):
+def test_the_store_can_be_turned_off(app_factory, query_counter):
     client = app_factory(PAGE_STORE_ENABLED=False).test_client()
     EmployerFactory(name="Wobblestone Freight", slug="wobblestone-freight")
     client.get("/employers/wobblestone-freight")
-    with count_queries() as statements:
+    with query_counter() as statements:
         client.get("/employers/wobblestone-freight")
     assert len(statements) > 1
 
@@ -92,7 +91,7 @@ def test_the_store_can_be_turned_off(app_factory):
 @pytest.mark.parametrize("url", [url for url, _ in PAGES])
 def test_a_forged_host_header_reaches_no_later_visitor(app, client, employer, url):
     """Absolute URLs in pages (the schema.org url) come from SITE_URL, not the Host header, so
-    one request with `Host: evil.example` can't poison what the store serves (issue 12 point 9)."""
+    one request with `Host: evil.example` can't poison what the store serves."""
     forged = client.get(url, headers={"Host": "evil.example"})
     assert forged.status_code == 200
     assert "evil.example" not in forged.get_data(as_text=True)

@@ -2,50 +2,25 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 
-from extensions import db
 from tests.conftest import page_text
-from tests.factories import EmployerFactory
-
-
-@contextmanager
-def count_queries():
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        if not statement.startswith(("PRAGMA", "BEGIN", "SAVEPOINT", "RELEASE")):
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-
-
-def _queries_for(client, url: str) -> int:
-    with count_queries() as statements:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(statements)
+from tests.factories import EmployerAliasFactory, EmployerFactory
+from tests.helpers import queries_for_get
 
 
 @pytest.mark.parametrize(
     "url", ["/", "/employers", "/employers?q=quibblewick", "/employers/{slug}"]
 )
-def test_query_count_does_not_grow_with_data(app_factory, url):
+def test_query_count_does_not_grow_with_data(app_factory, query_counter, url):
     # The rendering's queries: with the page store on, the second request would be a stored copy
     # (tests/functional/test_page_store.py).
     client = app_factory(PAGE_STORE_ENABLED=False).test_client()
     first = EmployerFactory()
-    few = _queries_for(client, url.format(slug=first.slug))
+    few = queries_for_get(query_counter, client, url.format(slug=first.slug))
     for _ in range(25):
         EmployerFactory()
-    many = _queries_for(client, url.format(slug=first.slug))
+    many = queries_for_get(query_counter, client, url.format(slug=first.slug))
     assert many == few, f"{url}: {few} queries with 1 employer, {many} with 26"
 
 
@@ -82,18 +57,13 @@ def test_employer_page_and_unknown_slug(client):
 
 
 def test_old_slug_redirects_permanently(client):
-    from employers.models import EmployerAlias
-
     employer = EmployerFactory(name="Quibblewick Widgets", slug="quibblewick-widgets")
-    db.session.add(
-        EmployerAlias(
-            employer_id=employer.id,
-            name="Old Quibble",
-            normalized_name="old quibble",
-            slug="old-quibble",
-        )
+    EmployerAliasFactory(
+        employer_id=employer.id,
+        name="Old Quibble",
+        normalized_name="old quibble",
+        slug="old-quibble",
     )
-    db.session.commit()
     response = client.get("/employers/old-quibble")
     assert response.status_code == 301
     assert response.headers["Location"] == "/employers/quibblewick-widgets"

@@ -1,6 +1,6 @@
-"""Every version of an employer's response is kept and shown to moderators (issue 12 point 4,
-DESIGN.md §5.10): "the first version used my full name" can be checked. Representatives and the
-public see only the current text. Through the real forms, CSRF on."""
+"""Every version of an employer's response is kept and shown to moderators (DESIGN.md §5.10): "the
+first version used my full name" can be checked. Representatives and the public see only the current
+text. Through the real forms, CSRF on."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Employers' responses to reviews (DESIGN.md §7, issue 5 item 3), through the real forms (CSRF
+"""Employers' responses to reviews (DESIGN.md §7), through the real forms (CSRF
 on): writing and editing, the 2,000-character limit, scrubbing, where responses are shown (every
 page with the review, and the API, checked against the OpenAPI document), the author's email,
 and who may respond (a representative of that review's employer, and nobody else)."""
@@ -16,9 +16,15 @@ from representatives.models import EndReason, Representative
 from responses.models import BODY_LIMIT, Response, ResponseStatus
 from reviews.models import GuidelineReason, HoldReason, Outcome, Review, ReviewStatus
 from tests.conftest import csrf_token, page_text, post_form
-from tests.factories import EmployerFactory, ReviewFactory, UserFactory
+from tests.factories import (
+    EmployerFactory,
+    RepresentativeFactory,
+    ResponseFactory,
+    ReviewFactory,
+    UserFactory,
+)
 from tests.functional.test_api import checked, load_spec
-from tests.functional.test_pages import count_queries
+from tests.helpers import queries_for_get
 from timeutils import month_label, utcnow
 
 PASSWORD = "correct horse battery"
@@ -33,8 +39,7 @@ CLEAN = "Thank you for telling us. We have changed how we follow up after interv
 
 def make_representative(employer, email: str) -> object:
     user = UserFactory(email=email, password=PASSWORD, verified=True)
-    db.session.add(Representative(user_id=user.id, employer_id=employer.id))
-    db.session.commit()
+    RepresentativeFactory(user_id=user.id, employer_id=employer.id)
     return user
 
 
@@ -341,16 +346,13 @@ def test_a_suspected_name_holds_the_response_for_a_moderator(
 
 @pytest.mark.parametrize("status", [ResponseStatus.held, ResponseStatus.hidden])
 def test_held_and_hidden_responses_are_not_shown(app, employer, review, status):
-    db.session.add(
-        Response(
-            review_id=review.id,
-            employer_id=employer.id,
-            body="Not for the public.",
-            status=status,
-            hidden_reason=GuidelineReason.abusive if status is ResponseStatus.hidden else None,
-        )
+    ResponseFactory(
+        review_id=review.id,
+        employer_id=employer.id,
+        body="Not for the public.",
+        status=status,
+        hidden_reason=GuidelineReason.abusive if status is ResponseStatus.hidden else None,
     )
-    db.session.commit()
     public = app.test_client()
     for url in public_pages(review, employer):
         page = public.get(url)
@@ -360,16 +362,13 @@ def test_held_and_hidden_responses_are_not_shown(app, employer, review, status):
 
 
 def test_a_hidden_response_cant_be_edited_back_into_view(client, rep, review, employer):
-    db.session.add(
-        Response(
-            review_id=review.id,
-            employer_id=employer.id,
-            body="Hidden text.",
-            status=ResponseStatus.hidden,
-            hidden_reason=GuidelineReason.abusive,
-        )
+    ResponseFactory(
+        review_id=review.id,
+        employer_id=employer.id,
+        body="Hidden text.",
+        status=ResponseStatus.hidden,
+        hidden_reason=GuidelineReason.abusive,
     )
-    db.session.commit()
     assert client.get(url_for_response(review)).status_code == 409
     token = csrf_token(client, f"/reviews/{review.public_id}")
     answer = client.post(
@@ -446,8 +445,7 @@ def test_a_candidate_cant_respond(client, auth, review):
 
 
 def test_the_author_cant_respond_even_as_a_representative(client, auth, review, author, employer):
-    db.session.add(Representative(user_id=author.id, employer_id=employer.id))
-    db.session.commit()
+    RepresentativeFactory(user_id=author.id, employer_id=employer.id)
     auth.sign_in(AUTHOR_EMAIL, PASSWORD)
     assert client.get(url_for_response(review)).status_code == 403
     token = csrf_token(client, f"/reviews/{review.public_id}")
@@ -564,19 +562,10 @@ def test_the_employer_pages_stop_revalidating_when_a_response_appears(
         assert CLEAN in page_text(again)
 
 
-def _queries(client, url: str) -> int:
-    with count_queries() as statements:
-        answer = client.get(url, buffered=True)
-        answer.get_data()
-    assert answer.status_code == 200, url
-    return len(statements)
-
-
 def _respond_directly(review, body: str = CLEAN) -> None:
-    db.session.add(
-        Response(review_id=review.id, employer_id=review.employer_id, body=body, edited_at=utcnow())
+    ResponseFactory(
+        review_id=review.id, employer_id=review.employer_id, body=body, edited_at=utcnow()
     )
-    db.session.commit()
 
 
 @pytest.mark.parametrize(
@@ -588,7 +577,7 @@ def _respond_directly(review, body: str = CLEAN) -> None:
         "/api/v1/employers/{slug}/reviews",
     ],
 )
-def test_query_counts_stay_fixed_with_responses(app, url, employer, review):
+def test_query_counts_stay_fixed_with_responses(app, query_counter, url, employer, review):
     # The rendering's queries: the rows below are written directly, without the services'
     # statistics refresh that would change the pages' ETags, so the page store is emptied.
     import caching
@@ -596,7 +585,7 @@ def test_query_counts_stay_fixed_with_responses(app, url, employer, review):
     _respond_directly(review)
     public = app.test_client()
     target = url.format(slug=employer.slug)
-    one = _queries(public, target)
+    one = queries_for_get(query_counter, public, target)
     caching.pages.clear()
     for number in range(8):
         other = ReviewFactory(
@@ -607,18 +596,20 @@ def test_query_counts_stay_fixed_with_responses(app, url, employer, review):
         )
         _respond_directly(other, f"Answer number {number}.")
     db.session.expire_all()
-    many = _queries(public, target)
+    many = queries_for_get(query_counter, public, target)
     assert many == one, f"{url}: {one} queries with 1 response, {many} with 9"
     assert "Answer number" in page_text(public.get(target))
 
 
-def test_the_review_page_loads_its_response_without_an_extra_query(app, employer, review):
+def test_the_review_page_loads_its_response_without_an_extra_query(
+    app, query_counter, employer, review
+):
     public = app.test_client()
     url = f"/reviews/{review.public_id}"
-    without = _queries(public, url)
+    without = queries_for_get(query_counter, public, url)
     _respond_directly(review)
     db.session.expire_all()
-    assert _queries(public, url) == without
+    assert queries_for_get(query_counter, public, url) == without
     assert CLEAN in page_text(public.get(url))
 
 

@@ -1,7 +1,8 @@
-"""A reviewer of an employer can't become its representative (issue 12 point 9), as a
-representative can't review it (test_claims.py): the claim page explains and refuses (403), the
-service refuses to start a claim, a link followed after writing a review is refused (409), and a
-moderator can't approve such a claim (the queue marks it). Through the real forms, CSRF on."""
+"""A reviewer of an employer can't become its representative (they would answer, and see the
+dashboard of, the employer they reviewed), as a representative can't review it (test_claims.py): the
+claim page explains and refuses (403), the service refuses to start a claim, a link followed after
+writing a review is refused (409), and a moderator can't approve such a claim (the queue marks it).
+Through the real forms, CSRF on."""
 
 from __future__ import annotations
 
@@ -82,9 +83,7 @@ def test_start_claim_refuses_a_reviewer(app, signed_in, acme, outbox):
     assert outbox == []
 
 
-def test_a_link_followed_after_reviewing_the_employer_is_refused(
-    client, signed_in, acme, outbox
-):
+def test_a_link_followed_after_reviewing_the_employer_is_refused(client, signed_in, acme, outbox):
     assert _claim(client, "jane.doe@acme.com").status_code == 200
     link = _claim_link(outbox)
     ReviewFactory(author=signed_in, employer_id=acme.id)  # written while the link waited

@@ -23,7 +23,7 @@ from reviews.models import (
     Stage,
 )
 from tests.conftest import csrf_token, page_text, post_form, publish_pending_change
-from tests.factories import EmployerFactory, ReviewFactory, UserFactory
+from tests.factories import EmployerDomainFactory, EmployerFactory, ReviewFactory, UserFactory
 from timeutils import utcnow
 
 TODAY = date.today()
@@ -88,11 +88,8 @@ def test_unknown_employer_is_404(client, signed_in):
 
 
 def test_people_on_the_employers_domain_cannot_review_it(client, auth, app):
-    from employers.models import EmployerDomain
-
     employer = EmployerFactory(slug="acme")
-    db.session.add(EmployerDomain(employer_id=employer.id, domain="acme.com"))
-    db.session.commit()
+    EmployerDomainFactory(employer_id=employer.id, domain="acme.com")
     UserFactory(email="me@jobs.acme.com", verified=True)
     auth.sign_in("me@jobs.acme.com")
     response = client.get("/reviews/new?employer=acme")
@@ -316,58 +313,67 @@ def test_the_authors_own_name_is_removed(client, auth, employer):
 # --- the three stories of DESIGN.md §4 ---------------------------------------------------------
 
 
-def test_story_references_and_writing_exercise_then_nothing(client, signed_in, employer):
-    data = {
-        **BASE,
-        "stage": "references",
-        "outcome": "ghosted",
-        "interview_rounds": "2",
-        "hours_invested": "9",
-        "followups_sent": "2",
-        "followups_answered": "0",
-        "next_steps": "yes_vague",
-        "narrative": "A phone screen, a two-hour interview, a writing exercise, then they "
-        "contacted my references. I followed up twice and heard nothing.",
-    }
-    assert _publish(client, employer, data).status_code == 302
+# Each story: the form's values over BASE, and what the saved review must hold.
+STORIES = {
+    "references_and_writing_exercise_then_nothing": (
+        {
+            "stage": "references",
+            "outcome": "ghosted",
+            "interview_rounds": "2",
+            "hours_invested": "9",
+            "followups_sent": "2",
+            "followups_answered": "0",
+            "next_steps": "yes_vague",
+            "narrative": "A phone screen, a two-hour interview, a writing exercise, then they "
+            "contacted my references. I followed up twice and heard nothing.",
+        },
+        {
+            "stage": Stage.references,
+            "outcome": Outcome.ghosted,
+            "followups_sent": 2,
+            "followups_answered": 0,
+            "hours_invested": 9,
+            "interview_rounds": 2,
+        },
+    ),
+    "accepted_then_silence": (
+        {
+            "stage": "offer",
+            "outcome": "ghosted",
+            "next_steps": "yes_vague",
+            "narrative": "They told me I was accepted and would get a call about my start date. "
+            "The call never came.",
+        },
+        {"stage": Stage.offer, "outcome": Outcome.ghosted},
+    ),
+    "missed_promise_cost_another_offer": (
+        {
+            "stage": "final",
+            "outcome": "rejected",
+            "decision_days": "23",
+            "next_steps": "yes_with_date",
+            "promised_days": "7",
+            "feedback": "generic",
+            "application_channel": "recruiter",
+            "narrative": "The recruiter promised an answer within a week. It took more than "
+            "three, and I had turned down another offer while waiting.",
+        },
+        {
+            "promised_days": 7,
+            "decision_days": 23,
+            "timeline_kept": False,
+            "feedback": Feedback.generic,
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("story", STORIES)
+def test_story(client, signed_in, employer, story):
+    values, expected = STORIES[story]
+    assert _publish(client, employer, {**BASE, **values}).status_code == 302
     (review,) = _reviews()
-    assert (review.stage, review.outcome) == (Stage.references, Outcome.ghosted)
-    assert (review.followups_sent, review.followups_answered) == (2, 0)
-    assert review.hours_invested == 9 and review.interview_rounds == 2
-
-
-def test_story_accepted_then_silence(client, signed_in, employer):
-    data = {
-        **BASE,
-        "stage": "offer",
-        "outcome": "ghosted",
-        "next_steps": "yes_vague",
-        "narrative": "They told me I was accepted and would get a call about my start date. "
-        "The call never came.",
-    }
-    assert _publish(client, employer, data).status_code == 302
-    (review,) = _reviews()
-    assert (review.stage, review.outcome) == (Stage.offer, Outcome.ghosted)
-
-
-def test_story_missed_promise_cost_another_offer(client, signed_in, employer):
-    data = {
-        **BASE,
-        "stage": "final",
-        "outcome": "rejected",
-        "decision_days": "23",
-        "next_steps": "yes_with_date",
-        "promised_days": "7",
-        "feedback": "generic",
-        "application_channel": "recruiter",
-        "narrative": "The recruiter promised an answer within a week. It took more than three, "
-        "and I had turned down another offer while waiting.",
-    }
-    assert _publish(client, employer, data).status_code == 302
-    (review,) = _reviews()
-    assert review.promised_days == 7 and review.decision_days == 23
-    assert review.timeline_kept is False
-    assert review.feedback is Feedback.generic
+    assert {name: getattr(review, name) for name in expected} == expected
 
 
 # --- one review per employer a year, updates, revisions ----------------------------------------
@@ -685,11 +691,9 @@ def test_publishing_is_rate_limited_per_client_address(app_factory):
     assert statuses == [302, 302, 429]
 
 
-def test_my_reviews_page_has_a_fixed_number_of_queries(client, signed_in):
-    from tests.functional.test_pages import count_queries
-
+def test_my_reviews_page_has_a_fixed_number_of_queries(client, signed_in, query_counter):
     def queries() -> int:
-        with count_queries() as statements:
+        with query_counter() as statements:
             assert client.get("/me").status_code == 200
         return len(statements)
 

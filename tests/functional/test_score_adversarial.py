@@ -1,7 +1,8 @@
 """The adversarial benchmark (bench/score_adversarial.py) at CI size, and its metric functions on
 hand-built cases. Structure only: whatever the scoring formula, puppets' reviews go through the
 real publication path, the lists are read and every metric is reported. No target is asserted
-(today's formula fails several; issue 13)."""
+(the formula does not meet all of them yet, docs/scoring.md "Where the issue's targets stand":
+asserting them would fail CI on a known gap rather than a regression)."""
 
 from __future__ import annotations
 
@@ -252,9 +253,10 @@ def test_write_doc_keeps_the_rest_of_the_file(bench, tmp_path):
 
 
 def test_the_quick_campaign_buys_nothing_the_defences_promise(quick):
-    """Issue 13's defences at CI size (one seed, so with margins): the glowing campaign of five
-    fresh accounts is not on the most-responsive list, moves the estimate of its ghosting target
-    much less than it moves the plain mean, and the year's honest reviews are nearly all counted.
+    """The defences against fake-account campaigns at CI size (one seed, so with margins): the
+    glowing campaign of five fresh accounts is not on the most-responsive list, moves the
+    estimate of its ghosting target much less than it moves the plain mean, and the year's
+    honest reviews are nearly all counted.
     """
     [attack] = quick["attacks"]
     assert attack["kind"] == "glowing" and attack["k"] == 5

@@ -1,4 +1,4 @@
-"""Scrubbing through the real forms (issue 12, points 4, 5 and 9): a response that names the
+"""Scrubbing through the real forms (DESIGN.md §5 rules 4 and 10): a response that names the
 candidate is held, invisible characters and lookalike letters no longer smuggle an address or a
 name past the scrubber in a review (new or edited) or a response, spelled-out addresses go whole,
 the preview says "Your name" only for the writer's own, and a Cyrillic lookalike of an existing
@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import func, select
 
 from employers import services as employer_services
-from employers.models import Employer, EmployerAlias, Industry
+from employers.models import Employer, Industry
 from extensions import db
 from responses.models import ResponseStatus
 from reviews.models import Outcome, Review, ReviewRevision, ReviewStatus
 from tests.conftest import page_text, post_form
-from tests.factories import EmployerFactory, ReviewFactory, UserFactory
+from tests.factories import EmployerAliasFactory, EmployerFactory, ReviewFactory, UserFactory
 from tests.functional.test_responses import (
     PASSWORD,
     REP_EMAIL,
@@ -108,12 +108,9 @@ def test_a_response_that_names_nobody_is_published(client, rep, review, body):
 
 
 def test_the_employers_aliases_are_nobodys_name_in_its_responses(client, rep, review, employer):
-    db.session.add(
-        EmployerAlias(
-            employer_id=employer.id, name="Snorkel Labs Kenya", normalized_name="snorkel labs kenya"
-        )
+    EmployerAliasFactory(
+        employer_id=employer.id, name="Snorkel Labs Kenya", normalized_name="snorkel labs kenya"
     )
-    db.session.commit()
     assert send(client, review, "Kind regards, Snorkel Labs Kenya").status_code == 302
     [saved] = responses()
     assert saved.status is ResponseStatus.published
@@ -319,9 +316,7 @@ def test_a_lookalike_of_an_existing_employer_is_not_a_new_employer(
     assert employer_services.find_by_name(lookalike).name == "Acme Corporation"
 
 
-def test_a_lookalike_of_an_unlisted_employer_leads_to_it_without_saying_so(
-    client, signed_in, app
-):
+def test_a_lookalike_of_an_unlisted_employer_leads_to_it_without_saying_so(client, signed_in, app):
     """Unlisted (added by someone, not yet reviewed), the lookalike is answered as adding would
     be, and leads to the same employer: no second one is created."""
     employer_services.create_employer("Acme Corporation", industry=Industry.software)

@@ -173,7 +173,8 @@ def test_sign_in_rate_limit_per_email_and_client(app_factory):
 
 
 def test_failed_sign_ins_from_elsewhere_do_not_lock_the_owner_out(app_factory, password):
-    """Issue 12: five failures from anywhere used to lock the real owner out for a minute."""
+    """Failed sign-ins from other clients must not lock the real owner out: a per-address limit
+    counted over every client let anyone lock an account for a minute with five failures."""
     app = app_factory(
         RATELIMIT_SIGN_IN_PER_EMAIL="5 per minute; 20 per hour",
         RATELIMIT_SIGN_IN_PER_EMAIL_ALL_CLIENTS="50 per hour",
@@ -372,7 +373,7 @@ def test_every_error_page_renders_in_the_layout(app, client, code):
     assert 'class="site-footer"' in body
 
 
-# --- no-store on private pages (issue 12) ------------------------------------------------------
+# --- no-store on private pages: no shared or browser cache keeps a signed-in page ---------------
 
 PRIVATE_URLS = ["/me", "/me/notices", "/account", "/account/delete", "/employer", "/moderation"]
 

@@ -244,9 +244,8 @@ def test_employer_page_withholds_the_score_below_three_candidates(app, client):
     assert "2 reports so far" in body
 
 
-def test_employer_page_lists_recent_published_reports_in_fixed_queries(app, client):
+def test_employer_page_lists_recent_published_reports_in_fixed_queries(app, client, query_counter):
     from tests.conftest import page_text
-    from tests.functional.test_pages import count_queries
 
     employer = EmployerFactory(name="Fizzlebrook Logistics", slug="fizzlebrook-logistics")
     _review(employer, Outcome.ghosted, narrative="Visible story about silence.")
@@ -256,7 +255,7 @@ def test_employer_page_lists_recent_published_reports_in_fixed_queries(app, clie
         import caching
 
         caching.pages.clear()  # the rendering's queries, not a stored copy's
-        with count_queries() as statements:
+        with query_counter() as statements:
             body = page_text(client.get("/employers/fizzlebrook-logistics"))
         return body, len(statements)
 

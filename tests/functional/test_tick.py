@@ -29,7 +29,7 @@ from scoring.ghosting import (
     is_presumed_ghosted,
     presumed_ghosted_on,
 )
-from tests.factories import EmployerFactory, ReviewFactory, UserFactory
+from tests.factories import EmployerFactory, LoginSessionFactory, ReviewFactory, UserFactory
 from timeutils import month_start, utcnow
 
 # Naive UTC, as stored. A day well inside a month, so "the month" and "the date" differ.
@@ -518,13 +518,8 @@ def test_the_daily_run_deletes_expired_sign_in_sessions(app):
 
     user = UserFactory(verified=True)
     now = utcnow()
-    db.session.add_all(
-        [
-            LoginSession(user_id=user.id, token_hash="a" * 64, expires_at=now - timedelta(hours=1)),
-            LoginSession(user_id=user.id, token_hash="b" * 64, expires_at=now + timedelta(days=3)),
-        ]
-    )
-    db.session.commit()
+    LoginSessionFactory(user_id=user.id, token_hash="a" * 64, expires_at=now - timedelta(hours=1))
+    LoginSessionFactory(user_id=user.id, token_hash="b" * 64, expires_at=now + timedelta(days=3))
     report = tick(now)
     assert report.sessions_purged == 1
     assert db.session.scalars(select(LoginSession.token_hash)).all() == ["b" * 64]

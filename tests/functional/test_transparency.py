@@ -1,4 +1,4 @@
-"""Transparency (DESIGN.md §8, issue 6 item 5): each employer page can say how many of its
+"""Transparency (DESIGN.md §8): each employer page can say how many of its
 reviews were removed and why (moderation.transparency.removed_counts and its partial), and
 /transparency shows the site-wide moderation figures by month: months only, never a date, in a
 fixed number of queries."""
@@ -15,17 +15,20 @@ from extensions import db
 from moderation import audit
 from moderation.models import (
     AuditAction,
-    Flag,
     FlagReason,
     FlagStatus,
-    LegalNotice,
     NoticeStatus,
 )
 from moderation.transparency import _month_starts, monthly_report, removed_counts
 from reviews.models import GuidelineReason, ReviewStatus
 from tests.conftest import page_text
-from tests.factories import EmployerFactory, ReviewFactory, UserFactory
-from tests.functional.test_pages import count_queries
+from tests.factories import (
+    EmployerFactory,
+    FlagFactory,
+    LegalNoticeFactory,
+    ReviewFactory,
+    UserFactory,
+)
 from timeutils import month_label, utcnow
 
 NOW = utcnow()
@@ -90,12 +93,12 @@ def test_no_removed_review():
     assert removed.summary == "No review has been removed"
 
 
-def test_removed_counts_is_one_query_whatever_the_number_of_reviews():
+def test_removed_counts_is_one_query_whatever_the_number_of_reviews(query_counter):
     employer = EmployerFactory()
     for index in range(12):
         hidden_review(employer, list(GuidelineReason)[index % len(GuidelineReason)])
     employer_id = employer.id
-    with count_queries() as statements:
+    with query_counter() as statements:
         assert removed_counts(employer_id).total == 12
     assert len(statements) == 1
 
@@ -146,16 +149,14 @@ def seed_month_figures():
     )
 
     def flag(created, status=FlagStatus.open, resolved=None):
-        db.session.add(
-            Flag(
-                review_id=review.id,
-                reporter_id=None,
-                reason=FlagReason.spam,
-                explanation="Advertising.",
-                status=status,
-                created_at=created,
-                resolved_at=resolved,
-            )
+        FlagFactory(
+            review_id=review.id,
+            reporter_id=None,
+            reason=FlagReason.spam,
+            explanation="Advertising.",
+            status=status,
+            created_at=created,
+            resolved_at=resolved,
         )
 
     flag(at(1))
@@ -164,17 +165,15 @@ def seed_month_figures():
     flag(at(0), FlagStatus.actioned, at(0, 20))
 
     def notice(created, status=NoticeStatus.open, resolved=None):
-        db.session.add(
-            LegalNotice(
-                review_id=review.id,
-                notifier_name="Someone",
-                notifier_email="someone@example.org",
-                legal_basis="defamation",
-                explanation="Untrue.",
-                status=status,
-                created_at=created,
-                resolved_at=resolved,
-            )
+        LegalNoticeFactory(
+            review_id=review.id,
+            notifier_name="Someone",
+            notifier_email="someone@example.org",
+            legal_basis="defamation",
+            explanation="Untrue.",
+            status=status,
+            created_at=created,
+            resolved_at=resolved,
         )
 
     notice(at(2))
@@ -261,13 +260,13 @@ def test_an_empty_site_shows_zeros(client):
     assert f"{month_label(MONTHS[0])} 0 0 0 0 0 0 0" in text
 
 
-def test_the_page_runs_a_fixed_number_of_queries(client):
-    with count_queries() as empty:
+def test_the_page_runs_a_fixed_number_of_queries(client, query_counter):
+    with query_counter() as empty:
         assert client.get("/transparency").status_code == 200
     seed_month_figures()
     for index in range(30):
         log(AuditAction.hide, at(index % 12), guideline=list(GuidelineReason)[index % 8].value)
-    with count_queries() as busy:
+    with query_counter() as busy:
         assert client.get("/transparency").status_code == 200
     assert len(empty) == len(busy) <= 5
 

@@ -1,6 +1,7 @@
-"""DESIGN.md §5.8, issue 12 point 3: an employer a user adds is public only from its first
-published review. Until then it is unknown to every public page and API (404 like an unknown
-slug), except to the session that added it and to moderators."""
+"""DESIGN.md §5 rule 8: an employer a user adds is public only from its first published review (its
+creator is its likeliest first reviewer, so its appearance would point at them). Until then it is
+unknown to every public page and API (404 like an unknown slug), except to the session that added it
+and to moderators."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The audit log is append-only from the app (issue 6, item 3)."""
+"""The audit log is append-only from the app: it is the record of every moderator action
+(DESIGN.md §8), so no code path may rewrite or delete it."""
 
 from __future__ import annotations
 

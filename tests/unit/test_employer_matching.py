@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import event
 
 from employers import matching, services
-from employers.models import EmployerAlias
 from extensions import db
+from tests.factories import EmployerAliasFactory
 from timeutils import utcnow
 
 
@@ -127,12 +127,9 @@ def test_word_order_does_not_matter(app):
 
 
 def _add_alias(employer, name: str) -> None:
-    db.session.add(
-        EmployerAlias(
-            employer_id=employer.id, name=name, normalized_name=services.normalize_name(name)
-        )
+    EmployerAliasFactory(
+        employer_id=employer.id, name=name, normalized_name=services.normalize_name(name)
     )
-    db.session.commit()
 
 
 def test_aliases_find_their_employer(app):

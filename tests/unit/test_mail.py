@@ -62,23 +62,9 @@ def test_unknown_backend_is_an_error(app_factory):
 
 def test_smtp_backend_delivers_through_a_real_server(app_factory):
     """Sign-up mail through an SMTP server on loopback (aiosmtpd), as production sends it."""
-    import socket
+    from tests.helpers import smtp_server
 
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Message
-
-    received = []
-
-    class Collect(Message):
-        def handle_message(self, message):
-            received.append(message)
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with smtp_server() as (port, received):
         app = app_factory(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
         client = app.test_client()
         from tests.conftest import post_form
@@ -95,8 +81,6 @@ def test_smtp_backend_delivers_through_a_real_server(app_factory):
             },
         )
         assert response.status_code == 200
-    finally:
-        controller.stop()
     assert len(received) == 1
     assert received[0]["To"] == "smtp@example.org"
     assert "/verify-email/" in received[0].get_payload(decode=True).decode()

@@ -1,5 +1,5 @@
-"""The hostile-name corpus (bench/scrub_corpus.py, issue 12 "How it is checked"): recall of
-names in reviews and responses >= 95%, false holds on ordinary sentences <= 5%."""
+"""The hostile-name corpus (bench/scrub_corpus.py): recall of names in reviews and responses >= 95%,
+false holds on ordinary sentences <= 5%, so the scrubber is measured, not just spot-checked."""
 
 from __future__ import annotations
 

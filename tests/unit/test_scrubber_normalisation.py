@@ -1,4 +1,5 @@
-"""One normalisation before every detector (issue 12, points 4 and 5): invisible characters,
+"""One normalisation before every detector (DESIGN.md §5 rule 10), so a lookalike or invisible
+character cannot smuggle an address or a name past one of them: invisible characters,
 lookalike letters, spelled-out addresses, and names in greetings, "First Last", initials,
 accents, hyphens and apostrophes; with the sentences that must not be held."""
 
