@@ -149,8 +149,12 @@ def _expected(who: str, path: str, status: int) -> bool:
         return who == "anonymous" or path in ("/sign-in", "/sign-up", "/reviews/new")
     if status == 400:  # a link token that was never issued
         return "not-a-real-token" in path
-    if status == 403:  # moderators' pages, a representative's actions, another's review
-        return path.startswith(("/moderation", "/employer/")) or path.endswith("/edit")
+    if status == 403:
+        if path.startswith("/moderation"):  # no visitor here is a moderator
+            return True
+        if path.startswith("/employer/"):  # the representative's own pages must open
+            return who != "representative"
+        return path.endswith("/edit")  # another's review
     if status == 404:  # a legal notice addressed to someone else does not exist for this visitor
         return path.startswith("/me/notices/")
     return status == 200
