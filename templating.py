@@ -8,8 +8,8 @@ from flask import Flask
 
 from accounts.services import absolute_url
 from reviews.disclosure import SMALL_EMPLOYER_REVIEWS
+from reviews.publication import window_days
 from scoring import figures
-from scoring.ghosting import ghosted_mark_window
 from timeutils import month_label
 
 # The thresholds pages explain, by what they mean.
@@ -38,6 +38,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["site_url"] = absolute_url
     app.jinja_env.globals["limits"] = LIMITS
     # The publication delay in whole days, (fewest, most): "3 to 10 days" by default.
-    app.jinja_env.globals["publish_window_days"] = ghosted_mark_window
+    app.jinja_env.globals["publish_window_days"] = window_days
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

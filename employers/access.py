@@ -42,7 +42,9 @@ def employer_or_redirect(
     301 to `endpoint` at the new one, the query string kept; an unknown slug, or an unlisted
     employer this visitor may not see (`listed_only`: that no visitor sees, as in the open
     data), answers 404 exactly alike."""
-    employer, moved_to = get_by_slug(slug[:SLUG_MAX])
+    if len(slug) > SLUG_MAX:  # longer than any slug: unknown, never cut to a known one
+        abort(404)
+    employer, moved_to = get_by_slug(slug)
     if moved_to:
         values = {**request.args.to_dict(flat=False), slug_arg: moved_to}
         abort(redirect(url_for(endpoint, **values), code=301))

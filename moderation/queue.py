@@ -29,18 +29,7 @@ from moderation.models import AuditLog, Flag, FlagStatus, LegalNotice, NoticeSta
 from representatives.models import Claim, ClaimStatus, Representative
 from responses.models import Response, ResponseRevision, ResponseStatus
 from reviews.fields import FIELDS
-from reviews.labels import (
-    CHANNELS,
-    CHASED,
-    FEEDBACK,
-    NEXT_STEPS,
-    OUTCOMES,
-    RESPECT,
-    ROLE_CATEGORIES,
-    SENIORITY,
-    STAGES,
-    WORK_MODES,
-)
+from reviews.labels import BY_FIELD
 from reviews.models import HoldReason, Review, ReviewRevision, ReviewStatus
 from timeutils import utcnow
 
@@ -423,26 +412,12 @@ LABELS = {
     "hold_reason": "Held because",
 }
 
-# Values by field, as the review form labels them; enum members and their stored values alike.
-_VALUE_LABELS = {
-    "stage": STAGES,
-    "outcome": OUTCOMES,
-    "next_steps": NEXT_STEPS,
-    "feedback": FEEDBACK,
-    "application_channel": CHANNELS,
-    "role_category": ROLE_CATEGORIES,
-    "seniority": SENIORITY,
-    "work_mode": WORK_MODES,
-    "respect_rating": RESPECT,
-    "chased_for_decision": {stored: label for stored, label, _ in CHASED.values()},
-}
-
 
 def describe(name: str, value) -> str:
     """A field's value in words, from a model value or a revision's JSON value."""
     if value is None or value == "":
         return "—"
-    labels = _VALUE_LABELS.get(name)
+    labels = BY_FIELD.get(name)
     if labels:
         for member, label in labels.items():
             if value == member or value == getattr(member, "value", member):

@@ -149,3 +149,18 @@ RESPECT = {
     4: "4",
     5: "5 (very respectful)",
 }
+
+# Each field's labels by value, for showing a stored value in words (the moderators' review page
+# and its revisions).
+BY_FIELD = {
+    "stage": STAGES,
+    "outcome": OUTCOMES,
+    "next_steps": NEXT_STEPS,
+    "feedback": FEEDBACK,
+    "application_channel": CHANNELS,
+    "role_category": ROLE_CATEGORIES,
+    "seniority": SENIORITY,
+    "work_mode": WORK_MODES,
+    "respect_rating": RESPECT,
+    "chased_for_decision": {stored: label for stored, label, _ in CHASED.values()},
+}

@@ -44,7 +44,8 @@ from notifications import mail
 from reviews.fields import record_revision
 from reviews.holds import apply_burst_cap
 from reviews.models import Outcome, Review, ReviewStatus, RevisionSource
-from reviews.services import TIMELINE_REMINDER_MARGIN_DAYS, Prepared, author_values
+from reviews.pending import author_values
+from reviews.services import TIMELINE_REMINDER_MARGIN_DAYS, Prepared
 from reviews.services import update as update_review
 from scoring.ghosting import ghosted_after_days, ghosted_mark_window, is_presumed_ghosted
 from scoring.params import GHOSTED_AFTER_DAYS

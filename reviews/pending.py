@@ -71,7 +71,8 @@ def has_pending(review: Review) -> bool:
 
 
 def author_values(review: Review) -> dict:
-    """What the author last wrote: the public values, or the pending ones if there are any."""
+    """What the author last wrote: the public values, or the pending ones if there are any (the
+    edit form and the author's own page show these)."""
     values = {name: getattr(review, name) for name in FIELDS}
     if review.pending_values is not None:
         values.update(from_json(review.pending_values))

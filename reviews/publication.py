@@ -6,9 +6,10 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from flask import current_app
+from flask import current_app, has_app_context
 
 from accounts.models import User
+from config import Config
 
 # A new account's reviews are published only once the account is a day old, however short the
 # configured delay: an account opened just to post a review can't have it public the same day.
@@ -28,3 +29,15 @@ def publish_time(author: User, now: datetime, rng: random.Random | None = None) 
     delay = timedelta(hours=rng.uniform(low, max(low, high)))
     earliest = author.created_at + timedelta(hours=NEW_ACCOUNT_HOURS)
     return max(now + delay, earliest)
+
+
+def window_days() -> tuple[int, int]:
+    """(fewest, most) whole days of the publication delay (REVIEW_PUBLISH_DELAY_*_HOURS), 3 and
+    10 by default. Outside the app (the methodology's rules read without one): the defaults."""
+    if has_app_context():
+        config = current_app.config
+    else:
+        config = {name: getattr(Config, name) for name in dir(Config) if name.isupper()}
+    low = int(config["REVIEW_PUBLISH_DELAY_MIN_HOURS"]) // 24
+    high = int(config["REVIEW_PUBLISH_DELAY_MAX_HOURS"]) // 24
+    return low, max(low, high)

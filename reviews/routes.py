@@ -20,7 +20,7 @@ from extensions import db, limiter
 from forms import ConfirmForm
 from moderation.notices import open_notice_count
 from representatives import access, contact_reports
-from reviews import bp, contact_answers, fields, services
+from reviews import bp, contact_answers, fields, pending, services
 from reviews.contact_answers import ContactAnswer
 from reviews.contact_forms import ANSWERS, ContactAnswerForm
 from reviews.display import public_view
@@ -196,12 +196,13 @@ def new():
     if response:
         return response
     form = ReviewForm()
-    # A retried "Publish" whose first try went through gets the same answer as the first time;
-    # submitting checks it again (services.submit_review), with the refusal and the 12 months.
-    publishing = request.method == "POST" and not _not_publishing()
-    stop = services.stopped(current_user, employer, form.key() if publishing else None)
-    if stop is not None:
-        return _stopped(employer, stop)
+    if _not_publishing():
+        # The form and its preview aren't offered to whom a review would be refused. Publishing
+        # is checked once, by services.submit_review, which also answers a retried "Publish"
+        # whose first try went through.
+        stop = services.stopped(current_user, employer)
+        if stop is not None:
+            return _stopped(employer, stop)
     if request.method == "GET":
         return _form_page(form, employer)
     return _handle(form, employer)
@@ -228,7 +229,7 @@ def edit(public_id: str):
     if refusal:
         return _refused(employer, refusal)
     if request.method == "GET":
-        form = ReviewForm(data=ReviewForm.data_from(services.author_values(review)))
+        form = ReviewForm(data=ReviewForm.data_from(pending.author_values(review)))
         return _form_page(form, employer, review=review)
     return _handle(ReviewForm(), employer, review=review)
 
@@ -240,7 +241,7 @@ def mine():
     contacts = contact_reports.open_contacts(current_user.id)
     # The author sees their own changes at once, marked scheduled (DESIGN.md §5.8).
     changes = {
-        review.id: services.author_values(review)
+        review.id: pending.author_values(review)
         for review in reviews
         if review.pending_values is not None
     }

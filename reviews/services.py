@@ -31,7 +31,6 @@ from reviews.models import HoldReason, Review, ReviewStatus, RevisionSource
 from reviews.publication import publish_time
 from reviews.scrubber import names_from_email, scrub
 from scoring.params import NEW_ACCOUNT_DAYS
-from scoring.stats import refresh_employer
 from timeutils import month_start, utcnow
 
 # DESIGN.md §8: one live review per account per employer per 12 months.
@@ -319,17 +318,6 @@ def update(review: Review, author: User, prepared: Prepared, followed_up: bool =
     # has nothing left to confirm.
     withdraw_stale_reports(review, now)
     return review
-
-
-def _refresh_statistics(employer_id: int) -> None:
-    """The employer's statistics row changes in the same transaction as its review (§6)."""
-    refresh_employer(employer_id)
-
-
-def author_values(review: Review) -> dict:
-    """What the author last wrote, a change still waiting to be public included: the edit form
-    and the author's own page show these."""
-    return pending.author_values(review)
 
 
 def reviews_of(author: User) -> list[Review]:

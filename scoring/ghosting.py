@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app, has_app_context
+from flask import current_app
 
-from config import Config
+from reviews import publication
 from reviews.models import Outcome, Review
 from scoring import rules
 
@@ -20,14 +20,8 @@ def ghosted_after_days(review: Review) -> int:
 
 def ghosted_mark_window() -> tuple[int, int]:
     """(fewest, most) days the presumed-ghosted mark waits past the threshold: the publication
-    delay's window (REVIEW_PUBLISH_DELAY_*_HOURS) in whole days, 3-10 by default."""
-    if has_app_context():
-        config = current_app.config
-    else:  # the methodology's rules, read outside the app (the defaults)
-        config = {name: getattr(Config, name) for name in dir(Config) if name.isupper()}
-    low = int(config["REVIEW_PUBLISH_DELAY_MIN_HOURS"]) // 24
-    high = int(config["REVIEW_PUBLISH_DELAY_MAX_HOURS"]) // 24
-    return low, max(low, high)
+    delay's window, so the mark can't date a review more finely than its publication can."""
+    return publication.window_days()
 
 
 def _secret() -> bytes:

@@ -17,7 +17,7 @@ from reviews.models import Outcome, Stage
 from scoring import figures as side
 from scoring import params
 from scoring.engine import Band
-from scoring.stats import recompute
+from scoring.stats import recompute, refresh_employer
 from tests.conftest import page_text
 from tests.factories import (
     EmployerFactory,
@@ -274,8 +274,6 @@ def test_silence_is_shown_in_whole_months_not_days(client):
 
 
 def test_employer_page_revalidates_with_304_until_a_review_changes(client):
-    from reviews.services import _refresh_statistics
-
     employer = EmployerFactory()
     review = _review(employer, Outcome.rejected)
     _rebuild()
@@ -289,7 +287,7 @@ def test_employer_page_revalidates_with_304_until_a_review_changes(client):
 
     # An author edits the text only: no figure changes, but the page must not stay cached.
     review.narrative = "They wrote back after all."
-    _refresh_statistics(employer.id)
+    refresh_employer(employer.id)
     db.session.commit()
     changed = client.get(f"/employers/{employer.slug}", headers={"If-None-Match": etag})
     assert changed.status_code == 200

@@ -14,7 +14,8 @@ from moderation.actions import publish_review
 from operations.tick import tick
 from reviews import pending
 from reviews.models import GuidelineReason, HoldReason, Outcome, Review, ReviewStatus
-from reviews.services import Prepared, author_values, update
+from reviews.pending import author_values
+from reviews.services import Prepared, update
 from tests.conftest import page_text, post_form
 from tests.factories import EmployerFactory, ReviewFactory, UserFactory
 from timeutils import month_start, utcnow

@@ -87,6 +87,16 @@ def test_unknown_employer_is_404(client, signed_in):
     assert client.get("/reviews/new?employer=nobody-here").status_code == 404
 
 
+def test_a_slug_longer_than_any_is_unknown_not_cut_to_a_known_one(client, signed_in):
+    """An address is never shortened into another employer's: the longest slug plus one letter
+    is no employer at all, on the review form as on the employer pages."""
+    employer = EmployerFactory(slug="s" * 220)
+    assert client.get(f"/reviews/new?employer={employer.slug}").status_code == 200
+    assert client.get(f"/reviews/new?employer={employer.slug}x").status_code == 404
+    assert client.get(f"/employers/{employer.slug}x").status_code == 404
+    assert client.get(f"/api/v1/employers/{employer.slug}x").status_code == 404
+
+
 def test_people_on_the_employers_domain_cannot_review_it(client, auth, app):
     employer = EmployerFactory(slug="acme")
     EmployerDomainFactory(employer_id=employer.id, domain="acme.com")
@@ -392,6 +402,7 @@ def test_second_review_of_the_same_employer_goes_to_the_update(client, signed_in
         page=f"/reviews/{review.public_id}/edit",
     )
     assert second.status_code == 302
+    assert second.headers["Location"] == f"/reviews/{review.public_id}/edit"
     assert len(_reviews()) == 1 and _reviews()[0].outcome is Outcome.waiting
 
 
