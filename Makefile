@@ -8,6 +8,8 @@ DEMO   ?=
 DEMO_EMPLOYERS ?= 300
 DEMO_REVIEWS   ?= 4000
 PYTEST_ARGS ?=
+# pytest-xdist workers: one per core; `make test PYTEST_WORKERS=0` runs in one process.
+PYTEST_WORKERS ?= auto
 
 export FLASK_APP := app:create_app
 # The PostgreSQL migration test runs wherever a local server answers (CI always has one).
@@ -40,7 +42,7 @@ endif
 
 test: install-dev
 	$(BIN)/ruff check .
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -18,7 +18,8 @@ import pytest
 import time_machine
 from flask import g, has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import event, text
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
 
 from app import create_app
 from config import TestConfig
@@ -299,9 +300,50 @@ def run_clock_start(now: datetime) -> datetime | None:
     return None
 
 
+# The variables that may name the test PostgreSQL database (CI sets both to the same one).
+POSTGRES_VARIABLES = ("TEST_DATABASE_URL", "TEST_POSTGRES_URL")
+
+
+def worker_database_url(url: str, worker: str) -> str:
+    """The database of one pytest-xdist worker on the server `url` names: `<name>_<worker>`,
+    created if the server doesn't have it yet (two workers emptying one database would wipe
+    each other's rows mid-test)."""
+    parsed = make_url(url)
+    name = f"{parsed.database}_{worker}"
+    admin = create_engine(
+        parsed.set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
+    )
+    try:
+        with admin.connect() as connection:
+            exists = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).scalar()
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+def _one_database_per_worker() -> None:
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return
+    made: dict[str, str] = {}
+    for variable in POSTGRES_VARIABLES:
+        url = os.environ.get(variable, "")
+        if url.startswith("postgresql"):
+            if url not in made:
+                made[url] = worker_database_url(url, worker)
+            os.environ[variable] = made[url]
+
+
 def pytest_configure(config):
-    """HEARDBACK_TEST_CLOCK_START (ISO, UTC) starts the run's clock at that instant, to reproduce
+    """Under pytest-xdist, each worker runs on a PostgreSQL database of its own.
+
+    HEARDBACK_TEST_CLOCK_START (ISO, UTC) starts the run's clock at that instant, to reproduce
     a date-boundary failure; either way the clock then ticks at the normal rate."""
+    _one_database_per_worker()
     pinned = os.environ.get("HEARDBACK_TEST_CLOCK_START")
     now = datetime.fromisoformat(pinned).replace(tzinfo=UTC) if pinned else datetime.now(UTC)
     start = run_clock_start(now) or (now if pinned else None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from sqlalchemy.engine import make_url
 
 from extensions import db
@@ -18,6 +19,17 @@ def test_apps_use_the_configured_test_database(app):
         assert engine_url.database == expected.database
     else:
         assert engine_url.get_backend_name() == "sqlite"
+
+
+def test_each_parallel_worker_has_a_postgresql_database_of_its_own(app):
+    """Two pytest-xdist workers emptying one database would wipe each other's rows mid-test."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if db.engine.dialect.name != "postgresql" or not worker:
+        pytest.skip("runs on PostgreSQL under pytest-xdist (CI's step 3)")
+    assert db.engine.url.database.endswith(f"_{worker}")
+    for variable in ("TEST_DATABASE_URL", "TEST_POSTGRES_URL"):
+        if os.environ.get(variable, "").startswith("postgresql"):
+            assert make_url(os.environ[variable]).database == db.engine.url.database
 
 
 def test_apps_use_the_configured_rate_limit_storage(app):
