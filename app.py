@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, Request, g, has_request_context, request
 from sqlalchemy import event
 from werkzeug.routing import IntegerConverter
 
@@ -34,6 +35,9 @@ import moderation.transparency_routes
 import notifications.models  # noqa: F401  (its tables belong to the schema)
 import pages
 import pages.routes
+import proofs
+import proofs.models
+import proofs.routes
 import representatives
 import representatives.claim_routes
 import representatives.models
@@ -68,7 +72,30 @@ BLUEPRINTS = (
     representatives.bp,
     responses.bp,
     moderation.bp,
+    proofs.bp,
 )
+
+# Endpoints that take a larger body than MAX_CONTENT_LENGTH: the proof page's saved message.
+LARGE_BODIES = {"proofs.attach": proofs.routes.BODY_LIMIT}
+
+
+class InMemoryRequest(Request):
+    """Uploaded files stay in memory, never in a temporary file: a saved message sent as proof
+    of contact must not touch the disk (DESIGN.md §12). Bodies are bounded (MAX_CONTENT_LENGTH,
+    LARGE_BODIES), so memory is too."""
+
+    def _get_file_stream(
+        self, total_content_length, content_type, filename=None, content_length=None
+    ):
+        return BytesIO()
+
+
+def _large_body_limits() -> None:
+    limit = LARGE_BODIES.get(request.endpoint or "")
+    if limit:
+        request.max_content_length = limit
+        request.max_form_memory_size = limit
+
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -76,6 +103,7 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     """Build the app. `config` is a Config class, or a dict of overrides on the environment's."""
     app = Flask(__name__, instance_relative_config=True)
+    app.request_class = InMemoryRequest
     config_class = config if isinstance(config, type) else config_from_environment()
     app.config.from_object(config_class)
     app.config.update(environment_overrides(config_class))
@@ -102,6 +130,8 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     # an "integer out of range" from the database (found by tests/functional/test_fuzz.py).
     app.url_map.converters["int"] = BoundedIntegerConverter
     _register_blueprints(app)
+    # Before CSRFProtect's check, which reads the form (security.init_app put its own first).
+    app.before_request_funcs.setdefault(None, []).insert(1, _large_body_limits)
     templating.init_app(app)
 
     errors.init_app(app)

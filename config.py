@@ -110,6 +110,10 @@ class Config:
     REVIEW_PUBLISH_DELAY_MIN_HOURS = 72
     REVIEW_PUBLISH_DELAY_MAX_HOURS = 240
 
+    # Proof of contact (proofs/): seconds per DNS query for a DKIM key; uploads per account.
+    DKIM_DNS_TIMEOUT = 3
+    RATELIMIT_PROOF = "20 per day"
+
     # The page store (caching.py): rendered anonymous pages kept under their ETag, in Redis where
     # REDIS_URL is set. An entry outlives no change (the ETag changes with the data); this only
     # bounds how long an unused one takes space.

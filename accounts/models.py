@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.roles import Role
@@ -28,6 +28,9 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     email_verified_at: Mapped[datetime | None] = mapped_column(DateTime)
     suspended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Times this account offered a proof of contact another review already used (proofs/),
+    # shown to moderators beside its pseudonym.
+    proof_reuse_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Changes whenever the password does, so a reset link can be used once only.
     password_changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 

@@ -99,6 +99,7 @@ class AuditAction(enum.Enum):
     refuse_claim = "refuse_claim"
     revoke_representative = "revoke_representative"
     add_domain = "add_domain"
+    refuse_domain = "refuse_domain"  # a proof's signing domain, not attached (proofs/)
     legal_notice = "legal_notice"
 
 

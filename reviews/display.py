@@ -54,6 +54,8 @@ class PublicCard:
     followed_up_month: str | None = None
     # Over the burst cap (DESIGN.md §8): visible, not scored until a moderator clears it.
     pending_moderation: bool = False
+    # The author proved the contact with the employer's signed email (proofs/, DESIGN.md §12).
+    verified_contact: bool = False
 
 
 def _published_count(employer: Employer) -> int:
@@ -106,6 +108,8 @@ def public_view(
         card.followed_up_month = month_label(review.employer_followed_up_at)
     if review is not None and review.burst_capped_at is not None:
         card.pending_moderation = True
+    if review is not None and review.contact_verified:
+        card.verified_contact = True
     if not coarse:
         card.role = _role(values)
     if review is not None and review.status is ReviewStatus.published:

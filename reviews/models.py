@@ -335,6 +335,11 @@ class Review(db.Model):
     # published review of another employer (reviews.services.is_new_account). Set once, at
     # submission; it lowers the review's weight (scoring.engine.weight) and is never shown.
     new_account: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Public: the author proved the contact with the employer's signed email (proofs/). On a
+    # published review it turns on at a random moment, like any public change (§5.8).
+    contact_verified: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
     # Set by `flask heardback tick` (DESIGN.md §3 "presumed ghosted", reminders in §4).
     presumed_ghosted_at: Mapped[datetime | None] = mapped_column(DateTime)

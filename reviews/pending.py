@@ -36,6 +36,8 @@ from scoring.stats import refresh_employer
 # A key of pending_values beside the review's fields: the change confirms an employer's contact
 # report, so publishing it sets employer_followed_up_at (to the publication moment).
 FOLLOWED_UP = "_employer_followed_up"
+# Another: the author proved the contact (proofs/), so publishing it sets contact_verified.
+CONTACT_VERIFIED = "_contact_verified"
 
 
 def to_json(values: dict) -> dict:
@@ -125,13 +127,33 @@ def stage(review: Review, author: User, prepared, now: datetime, followed_up: bo
         raise MonthTaken
     reason = _hold_reason(review, values, prepared)
     data = to_json(values)
-    if followed_up or (review.pending_values or {}).get(FOLLOWED_UP):
+    earlier = review.pending_values or {}
+    if followed_up or earlier.get(FOLLOWED_UP):
         data[FOLLOWED_UP] = True
+    if earlier.get(CONTACT_VERIFIED):
+        data[CONTACT_VERIFIED] = True
     moment = None if reason else publish_time(author, now)  # may load: before any change
     review.pending_values = data
     review.pending_since = now
     review.pending_hold_reason = reason
     review.pending_publish_at = moment
+
+
+def verification_pending(review: Review) -> bool:
+    return bool((review.pending_values or {}).get(CONTACT_VERIFIED))
+
+
+def stage_verification(review: Review, author: User | None, now: datetime) -> None:
+    """"Verified contact" on a published review waits for a random moment like an edit: with
+    the author's pending change if there is one (drawn anew from now), else on its own."""
+    data = dict(review.pending_values or to_json(author_values(review)))
+    data[CONTACT_VERIFIED] = True
+    held = review.pending_values is not None and review.pending_hold_reason is not None
+    moment = publish_time(author, now) if author else now  # may load: before any change
+    review.pending_values = data
+    review.pending_since = review.pending_since or now
+    if not held:
+        review.pending_publish_at = moment
 
 
 def schedule(review: Review, now: datetime) -> None:
@@ -225,8 +247,14 @@ def apply_publication(review: Review, data: dict, now: datetime) -> None:
     and "followed up" month are the publication's, never the edit's. The caller (apply)
     updates the contact reports and the employer's statistics row."""
     timing_before = (review.last_contact_on, review.promised_days)
-    apply_values(review, from_json(data))
-    review.author_updated_at = now
+    values = from_json(data)
+    # A proof alone changes no word of the review: it isn't shown as "updated".
+    edited = any(getattr(review, name) != value for name, value in values.items())
+    apply_values(review, values)
+    if edited or not data.get(CONTACT_VERIFIED):
+        review.author_updated_at = now
     if data.get(FOLLOWED_UP):
         review.employer_followed_up_at = now
+    if data.get(CONTACT_VERIFIED):
+        review.contact_verified = True
     after_change(review, timing_before, now)

@@ -19,6 +19,7 @@ from employers.services import get_by_slug, names_of
 from extensions import db, limiter
 from forms import ConfirmForm
 from moderation.notices import open_notice_count
+from proofs.services import proofs_of
 from representatives import access, contact_reports
 from reviews import bp, contact_answers, fields, pending, services
 from reviews.contact_answers import ContactAnswer
@@ -253,6 +254,7 @@ def mine():
         contacts=contacts,
         contact_labels={outcome: OUTCOMES[outcome][0] for outcome in ANSWERS},
         open_notices=open_notice_count(current_user.id),
+        proofs=proofs_of(reviews),
     )
 
 

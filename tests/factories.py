@@ -22,6 +22,7 @@ from moderation.models import (
     NoticeStatus,
 )
 from notifications.models import OutgoingMail
+from proofs.models import ContactProof, ProofKind, ProofStatus
 from representatives.models import (
     Claim,
     ClaimStatus,
@@ -357,3 +358,19 @@ class OutgoingMailFactory(BaseFactory):
     subject = "Your review on HeardBack"
     body = "Your review is now public."
     message_id = factory.Sequence(lambda n: f"<{n}@heardback.test>")
+
+
+@registered
+class ContactProofFactory(BaseFactory):
+    """A verified proof of contact signed by the employer's own domain."""
+
+    class Meta:
+        model = ContactProof
+
+    review_id = factory.LazyAttribute(lambda o: ReviewFactory().id)
+    status = ProofStatus.verified
+    kind = ProofKind.own_domain
+    signing_domain = "quibblewick.example"
+    sending_system = None
+    message_month = factory.LazyFunction(lambda: month_start(date.today()))
+    fingerprint = factory.Sequence(lambda n: f"{n:064x}")

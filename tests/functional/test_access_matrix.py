@@ -99,6 +99,8 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("reviews.mine", "GET"): SIGNED_IN,
     ("reviews.edit", "GET"): AUTHOR,
     ("reviews.edit", "POST"): AUTHOR,
+    ("proofs.attach", "GET"): AUTHOR,
+    ("proofs.attach", "POST"): AUTHOR,
     ("reviews.confirm_contact", "POST"): AUTHOR,
     ("reviews.deny_contact", "POST"): AUTHOR,
     # Flags.
@@ -125,6 +127,9 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("responses.respond", "POST"): REP_A,
     # Moderators and admins.
     ("moderation.claims_queue", "GET"): MODERATORS,
+    ("proofs.domains", "GET"): MODERATORS,
+    ("proofs.accept_domain", "POST"): MODERATORS,
+    ("proofs.refuse_domain", "POST"): MODERATORS,
     ("moderation.approve_claim", "POST"): MODERATORS,
     ("moderation.refuse_claim", "POST"): MODERATORS,
     ("moderation.representatives", "GET"): ADMIN,

@@ -26,13 +26,19 @@ from representatives.models import Notify, Representative
 from reviews.lifecycle import publish_due
 from reviews.models import Review
 from tests.conftest import Auth, post_form
-from tests.factories import EmployerFactory, RepresentativeFactory, UserFactory
+from tests.factories import (
+    ContactProofFactory,
+    EmployerFactory,
+    RepresentativeFactory,
+    UserFactory,
+)
 from tests.functional.test_anonymity import AUTHOR_ID, CONTACT, EMAIL, IP, START, _identifiers
 from timeutils import utcnow
 
 PASSWORD = "correct horse battery"
 REP = "rep.sweep@fizzlebrook.example"
 CANDIDATE = "candidate.sweep@example.org"
+PROOF_SIGNER = "sweep-signer.example"
 
 
 def _signed_in(app, email: str):
@@ -76,6 +82,9 @@ def seeded(app, outbox):
     db.session.commit()
     later = review.publish_at + timedelta(minutes=1)
     assert publish_due(later) == 1
+    # A proof of contact (proofs/): others may see the mark, never what the proof is made of.
+    ContactProofFactory(review_id=review.id, signing_domain=PROOF_SIGNER)
+    review.contact_verified = True
     db.session.commit()
     tick(later)
 
@@ -154,7 +163,7 @@ def _expected(who: str, path: str, status: int) -> bool:
             return True
         if path.startswith("/employer/"):  # the representative's own pages must open
             return who != "representative"
-        return path.endswith("/edit")  # another's review
+        return path.endswith(("/edit", "/proof"))  # another's review
     if status == 404:  # a legal notice addressed to someone else does not exist for this visitor
         return path.startswith("/me/notices/")
     return status == 200
@@ -168,7 +177,7 @@ def _check(where: str, text: str, needles: list[str]) -> None:
 
 def test_nothing_anyone_else_sees_identifies_the_author(app, seeded, outbox):
     review = db.session.get(Review, seeded["review"].id)
-    needles = _identifiers(review)
+    needles = [*_identifiers(review), PROOF_SIGNER]
     values = _values(seeded)
     visitors = {
         "anonymous": app.test_client(),

@@ -58,6 +58,7 @@ from moderation.flag_forms import FlagForm
 from moderation.forms import RefuseClaimForm
 from moderation.merge_forms import MergeForm, slug_from
 from moderation.notice_forms import LegalNoticeForm, NoticeAnswerForm
+from proofs.forms import DomainDecisionForm, ProofForm
 from representatives.claims import parse_address
 from representatives.contact_reports import contact_outcomes
 from representatives.dashboard_forms import CommitmentForm, EmployerForm, NotifyForm
@@ -903,6 +904,21 @@ TARGETS = [
         _form(RefuseClaimForm),
         stored=_claim_refused,
     ),
+    # Proof of contact: fuzzed text is never a signed message, so nothing may be stored; a
+    # moderator's decision on a domain no proof waits on changes nothing either.
+    post("/reviews/<public_id>/proof", "author", "/reviews/{review}/proof", _form(ProofForm)),
+    post(
+        "/moderation/proof-domains/<slug>/accept",
+        "moderator",
+        "/moderation/proof-domains/{slug_a}/accept",
+        _form(DomainDecisionForm),
+    ),
+    post(
+        "/moderation/proof-domains/<slug>/refuse",
+        "moderator",
+        "/moderation/proof-domains/{slug_a}/refuse",
+        _form(DomainDecisionForm),
+    ),
     post(
         "/moderation/representatives/<id>/revoke",
         "admin",
@@ -1106,6 +1122,7 @@ TARGETS = [
         "rep_a",
         "/reviews/{public_id}",
         "/reviews/{public_id}/edit",
+        "/reviews/{public_id}/proof",
         "/reviews/{public_id}/flag",
         "/reviews/{public_id}/flag/sent",
         "/reviews/{public_id}/response/flag",
@@ -1171,6 +1188,7 @@ TARGETS = [
         "/moderation",
         "/moderation/claims",
         "/moderation/merge",
+        "/moderation/proof-domains",
         query=_junk_query,
     ),
     get(

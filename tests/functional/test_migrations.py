@@ -40,6 +40,7 @@ TABLES = {
     "legal_notices",
     "response_revisions",
     "outgoing_mail",
+    "contact_proofs",
     "alembic_version",
 }
 
