@@ -76,7 +76,12 @@ BLUEPRINTS = (
 )
 
 # Endpoints that take a larger body than MAX_CONTENT_LENGTH: the proof page's saved message.
-LARGE_BODIES = {"proofs.attach": proofs.routes.BODY_LIMIT}
+# The review form's preview can carry one too (the proof is checked once the review is saved).
+LARGE_BODIES = {
+    "proofs.attach": proofs.routes.BODY_LIMIT,
+    "reviews.new": proofs.routes.BODY_LIMIT,
+    "reviews.edit": proofs.routes.BODY_LIMIT,
+}
 
 
 class InMemoryRequest(Request):

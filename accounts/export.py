@@ -29,6 +29,7 @@ from employers.models import Employer
 from extensions import db
 from moderation.models import AuditLog, Flag, LegalNotice
 from moderation.notices import for_author, legal_basis_label
+from proofs.models import ContactProof
 from representatives.contact_reports import visible_status
 from representatives.models import (
     Claim,
@@ -87,6 +88,7 @@ def _account(user: User) -> dict:
                 "email_verified_at",
                 "suspended_at",
                 "password_changed_at",
+                "proof_reuse_attempts",
             ),
         ),
         "password": "kept only as an argon2id hash, which is not included",
@@ -137,6 +139,13 @@ def _reviews(user: User) -> list[dict]:
         ),
         lambda notice: notice.review_id,
     )
+    # What is kept of a proof of contact: never the message, which was not kept.
+    proofs = {
+        proof.review_id: proof
+        for proof in db.session.scalars(
+            select(ContactProof).where(ContactProof.review_id.in_(own))
+        )
+    }
     columns = [
         column.name
         for column in Review.__table__.columns
@@ -160,6 +169,14 @@ def _reviews(user: User) -> list[dict]:
                     for report in contacts.get(review.id, [])
                 ],
                 "legal_notices": [_notice(notice) for notice in notices.get(review.id, [])],
+                "proof_of_contact": (
+                    _columns(
+                        proofs[review.id],
+                        ("status", "kind", "signing_domain", "sending_system", "message_month"),
+                    )
+                    if review.id in proofs
+                    else None
+                ),
             }
         )
     return exported

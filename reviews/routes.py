@@ -19,7 +19,10 @@ from employers.services import get_by_slug, names_of
 from extensions import db, limiter
 from forms import ConfirmForm
 from moderation.notices import open_notice_count
+from proofs import services as proofs
+from proofs.messages import MESSAGES
 from proofs.services import proofs_of
+from proofs.verify import MAX_MESSAGE_BYTES, Problem, ProofError
 from representatives import access, contact_reports
 from reviews import bp, contact_answers, fields, pending, services
 from reviews.contact_answers import ContactAnswer
@@ -132,6 +135,7 @@ def _handle(form, employer, *, review=None):
             # An older review of a process that began in the same month (uq_reviews_one_per_month).
             form.add_errors({"process_month": TAKEN_MONTH})
             return _form_page(form, employer, status=422)
+        _attach_proof(submission.review)
         return _saved(status, "Thank you. Your review is saved")
     try:
         services.update(review, current_user, prepared)
@@ -147,7 +151,35 @@ def _handle(form, employer, *, review=None):
         db.session.rollback()
         form.add_errors({"process_month": TAKEN_MONTH})
         return _form_page(form, employer, review=review, status=422)
+    _attach_proof(review)
     return _saved(status, "Your review is updated")
+
+
+def _attach_proof(review: Review) -> None:
+    """The saved message chosen on the preview page, if any, checked once the review is saved:
+    a failed proof never blocks or loses the review (DESIGN.md §12); it says why, and the
+    proof page is one click away."""
+    upload = request.files.get("message")
+    if upload is None or not upload.filename:
+        return
+    raw = upload.stream.read(MAX_MESSAGE_BYTES + 1)
+    try:
+        proofs.attach(review, current_user, raw, utcnow())
+    except ProofError as error:
+        if error.problem is Problem.reused:
+            db.session.commit()  # the attempt counts for moderators
+        else:
+            db.session.rollback()
+        flash(
+            f"{MESSAGES[error.problem]} (Your review is saved; you can try another message "
+            "from “Prove the contact” below.)",
+            "error",
+        )
+        return
+    finally:
+        raw = b""
+    db.session.commit()
+    flash("Your proof of contact is verified; the message itself was not kept.", "success")
 
 
 TAKEN_MONTH = (

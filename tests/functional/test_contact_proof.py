@@ -543,3 +543,76 @@ def test_a_refused_message_is_not_sent_back_in_the_page(client, dns, keys, revie
     response = paste(client, review, raw.decode())
     text = refused(response, Problem.tampered)
     assert "Wobblestone" not in text and "Quillfeather" not in text
+
+
+# --- from the review form's preview ---------------------------------------------------------
+
+
+def _publish_with(client, employer, raw: bytes | None, **fields):
+    url = f"/reviews/new?employer={employer.slug}"
+    data = {
+        "csrf_token": csrf_token(client, url),
+        "process_month": month_start(date.today() - timedelta(days=40)).strftime("%Y-%m"),
+        "stage": "interview",
+        "outcome": "waiting",
+        "last_contact_on": (date.today() - timedelta(days=5)).isoformat(),
+        "narrative": "Two rounds, then nothing.",
+        "action": "publish",
+        **fields,
+    }
+    if raw is not None:
+        data["message"] = (io.BytesIO(raw), "message.eml")
+    return client.post(url, data=data, content_type="multipart/form-data")
+
+
+def test_a_message_attached_at_publishing_verifies_the_new_review(
+    client, dns, keys, signed_in, employer
+):
+    response = _publish_with(client, employer, signed(keys))
+    assert response.status_code == 302
+    review = db.session.scalar(select(Review).where(Review.author_id == signed_in.id))
+    assert review.status is ReviewStatus.scheduled and review.contact_verified
+    assert _proof(review).status is ProofStatus.verified
+    text = page_text(client.get("/me"))
+    assert "Your proof of contact is verified" in text and "Your review is saved" in text
+
+
+def test_a_failed_proof_at_publishing_still_saves_the_review(
+    client, dns, keys, signed_in, employer
+):
+    raw = signed(keys).replace(b"We will be in touch", b"We loved you")
+    response = _publish_with(client, employer, raw)
+    assert response.status_code == 302
+    review = db.session.scalar(select(Review).where(Review.author_id == signed_in.id))
+    assert review is not None and review.narrative == "Two rounds, then nothing."
+    assert not review.contact_verified and _proof(review) is None
+    text = page_text(client.get("/me"))
+    assert MESSAGES[Problem.tampered] in text and "Your review is saved" in text
+
+
+def test_the_preview_offers_the_proof(client, signed_in, employer):
+    url = f"/reviews/new?employer={employer.slug}"
+    data = {
+        "csrf_token": csrf_token(client, url),
+        "process_month": month_start(date.today() - timedelta(days=40)).strftime("%Y-%m"),
+        "stage": "interview",
+        "outcome": "waiting",
+        "last_contact_on": (date.today() - timedelta(days=5)).isoformat(),
+        "action": "preview",
+    }
+    text = page_text(client.post(url, data=data))
+    assert "Prove the contact (optional)" in text and 'enctype="multipart/form-data"' in text
+
+
+def test_the_export_holds_what_is_kept_of_the_proof(client, dns, keys, review):
+    upload(client, review, signed(keys))
+    data = client.get("/me/export").get_json(force=True)
+    exported = next(item for item in data["reviews"] if item["public_id"] == review.public_id)
+    assert exported["proof_of_contact"] == {
+        "status": "verified",
+        "kind": "own_domain",
+        "signing_domain": DOMAIN,
+        "sending_system": None,
+        "message_month": month_start(date.today()).isoformat(),
+    }
+    assert data["account"]["proof_reuse_attempts"] == 0
