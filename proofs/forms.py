@@ -7,7 +7,7 @@ shown, and real messages contain some (ISO-2022-JP mail has escape sequences).
 
 from __future__ import annotations
 
-from wtforms import HiddenField, TextAreaField
+from wtforms import BooleanField, HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from forms import BaseForm, NoControlCharacters
@@ -18,6 +18,9 @@ class ProofForm(BaseForm):
         "Or paste the message's source",
         description="Everything from the first header line to the end of the message.",
         render_kw={"rows": 8, "spellcheck": "false", "autocomplete": "off"},
+    )
+    unusual_keys = BooleanField(
+        "Check it anyway: I accept that the employer could notice that this message was checked"
     )
 
 

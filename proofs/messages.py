@@ -59,6 +59,13 @@ MESSAGES: dict[Problem, str] = {
         "began to the month of the last contact, a month either side). Choose a message from "
         "this process, or correct the months in your review."
     ),
+    Problem.unusual_key: (
+        "This message is signed with a key whose name we rarely see. Checking it asks the "
+        "employer's mail domain for that key, and an employer that gives each candidate's email "
+        "a key name of its own could see that your message was checked. If you accept that, "
+        "tick “Check it anyway” and choose the message again; otherwise try another message, or "
+        "keep your review without a proof."
+    ),
     Problem.reused: (
         "This message already proves another review, and one message can prove only one. If "
         "you think this is a mistake, write to us."

@@ -57,13 +57,20 @@ def _message_bytes(form: ProofForm) -> bytes:
     return (form.source.data or "").encode("utf-8", "surrogateescape")
 
 
-def _page(review: Review, form: ProofForm, error: str | None = None, status: int = 200):
+def _page(
+    review: Review,
+    form: ProofForm,
+    error: str | None = None,
+    status: int = 200,
+    problem: Problem | None = None,
+):
     return (
         render_template(
             "proofs/attach.html",
             review=review,
             form=form,
             error=error,
+            ask_consent=problem is Problem.unusual_key or bool(form.unusual_keys.data),
             proof=services.proof_of(review),
             limit_mb=LIMIT_MB,
         ),
@@ -85,14 +92,16 @@ def attach(public_id: str):
     except RequestEntityTooLarge:
         return _page(review, ProofForm(formdata=None), TOO_LARGE, 413)
     try:
-        proof = services.attach(review, current_user, raw, utcnow())
+        proof = services.attach(
+            review, current_user, raw, utcnow(), unusual_keys=form.unusual_keys.data
+        )
     except ProofError as error:
         if error.problem is Problem.reused:
             db.session.commit()  # the attempt counts for moderators
         else:
             db.session.rollback()
         form.source.data = ""  # the message is not kept, nor sent back
-        return _page(review, form, MESSAGES[error.problem], 422)
+        return _page(review, form, MESSAGES[error.problem], 422, problem=error.problem)
     finally:
         raw = b""
     db.session.commit()

@@ -148,11 +148,14 @@ def fingerprint(message_id: str, body_hash: bytes) -> str:
     return hmac.new(key, message_id.encode() + b"\0" + body_hash, hashlib.sha256).hexdigest()
 
 
-def attach(review: Review, author: User, raw: bytes, now: datetime) -> ContactProof:
+def attach(
+    review: Review, author: User, raw: bytes, now: datetime, *, unusual_keys: bool = False
+) -> ContactProof:
     """Check `raw` (a saved message) as proof for the author's review and keep what may be kept;
     ProofError says why it proves nothing. The caller commits, on success and on `reused`
-    (the attempt is counted for moderators)."""
-    evidence = read(raw, dns.lookup())
+    (the attempt is counted for moderators). `unusual_keys`: the author accepted that a key
+    with a rare name be looked up (proofs.verify.COMMON_SELECTORS)."""
+    evidence = read(raw, dns.lookup(), unusual_keys=unusual_keys)
     match = _match(evidence, review.employer)
     if not evidence.message_id or "message-id" not in match.signature.signed_headers:
         raise ProofError(Problem.message_id_unsigned)
@@ -284,11 +287,29 @@ def refuse_domain(employer: Employer, domain: str) -> int:
     return len(proofs)
 
 
+def _published_verified():
+    return (Review.status == ReviewStatus.published, Review.contact_verified.is_(True))
+
+
 def verified_counts(employer_id: int) -> tuple[int, int]:
-    """(published reviews with verified contact, published reviews) at an employer."""
-    published = (Review.employer_id == employer_id, Review.status == ReviewStatus.published)
-    total = db.session.scalar(select(func.count()).where(*published)) or 0
-    verified = (
-        db.session.scalar(select(func.count()).where(*published, Review.contact_verified)) or 0
+    """(published reviews with verified contact, published reviews) at an employer, in one query.
+
+    Public pages may show it at any count: each of those reviews already carries its mark. It
+    moves only with a published review (the mark waits for its moment, §5.8), in the transaction
+    that refreshes the statistics row, so pages validated by that row's updated_at stay fresh."""
+    verified, total = db.session.execute(
+        select(func.count().filter(Review.contact_verified.is_(True)), func.count()).where(
+            Review.employer_id == employer_id, Review.status == ReviewStatus.published
+        )
+    ).one()
+    return verified or 0, total or 0
+
+
+def verified_count_column(employer_id_column):
+    """The employer's published reviews with verified contact, as a correlated subquery, for
+    a query over many employers (the CSV export: one query, streamed row by row)."""
+    return (
+        select(func.count())
+        .where(Review.employer_id == employer_id_column, *_published_verified())
+        .scalar_subquery()
     )
-    return verified, total

@@ -20,6 +20,18 @@ import dkim
 from email_validator import EmailNotValidError, validate_email
 
 MAX_MESSAGE_BYTES = 5 * 1024 * 1024
+
+# Key names (DKIM selectors) that mail services give every message of a domain alike. Looking a
+# key up tells the domain's DNS that a message signed with it was checked: an employer that gave
+# each candidate's mail a key name of its own would learn whose message it was. Keys with these
+# names are looked up at once; any other only when the author accepts that risk.
+COMMON_SELECTORS = frozenset(
+    (
+        "google selector1 selector2 s1 s2 s3 k1 k2 k3 key1 key2 default dkim dk mail smtp email"
+        " mx sig1 mandrill mte1 zoho zmail protonmail protonmail2 protonmail3 fm1 fm2 fm3 pm"
+        " mailjet sendgrid smtpapi m1 scph0220 everlytickey1 everlytickey2"
+    ).split()
+)
 # More signatures than any real message carries: each may cost a DNS query.
 MAX_SIGNATURES = 5
 
@@ -47,6 +59,7 @@ class Problem(Enum):
     no_date = "no_date"
     date_out_of_range = "date_out_of_range"
     reused = "reused"
+    unusual_key = "unusual_key"  # a rare key name, not looked up without the author's consent
 
 
 class ProofError(Exception):
@@ -81,7 +94,13 @@ class Evidence:
 
 
 # A problem about the signature itself ranks above another: the most useful one is reported.
-_SIGNATURE_PROBLEMS = [Problem.dns, Problem.expired, Problem.key_gone, Problem.tampered]
+_SIGNATURE_PROBLEMS = [
+    Problem.unusual_key,
+    Problem.dns,
+    Problem.expired,
+    Problem.key_gone,
+    Problem.tampered,
+]
 
 
 def _party(value: str) -> Party | None:
@@ -113,7 +132,25 @@ def _signature_problem(error: dkim.DKIMException) -> Problem:
     return Problem.tampered
 
 
-def _verify(raw: bytes, index: int, dns) -> tuple[Signature | None, Problem | None]:
+def _selector(raw: bytes, index: int) -> str | None:
+    """The key name of the index-th signature, read without any look-up (None if unreadable)."""
+    try:
+        prepared = dkim.DKIM(raw, logger=_QUIET).verify_headerprep(index)
+    except dkim.DKIMException:
+        return None
+    if not prepared:
+        return None
+    return prepared[0][b"s"].decode("ascii", "replace").strip().lower()
+
+
+def _verify(
+    raw: bytes, index: int, dns, unusual_keys: bool
+) -> tuple[Signature | None, Problem | None]:
+    selector = _selector(raw, index)
+    if selector is None:
+        return None, Problem.tampered
+    if selector not in COMMON_SELECTORS and not unusual_keys:
+        return None, Problem.unusual_key
     checker = dkim.DKIM(raw, logger=_QUIET, minkey=1024)
     # dkimpy answers False, not an exception, when the key can't be fetched: the look-up says why.
     lookup: dict[str, Problem] = {}
@@ -145,11 +182,12 @@ def _verify(raw: bytes, index: int, dns) -> tuple[Signature | None, Problem | No
     return signature, None
 
 
-def read(raw: bytes, dns) -> Evidence:
+def read(raw: bytes, dns, *, unusual_keys: bool = False) -> Evidence:
     """The message's verified signatures and sender details, or ProofError.
 
     `dns(name, timeout=...)` returns a TXT record's bytes or None (dkimpy's interface); it raises
-    dkim.DnsTimeoutError when the record can't be fetched now.
+    dkim.DnsTimeoutError when the record can't be fetched now. A signature whose key has a rare
+    name is looked up only with `unusual_keys` (COMMON_SELECTORS says why).
     """
     if not raw.strip():
         raise ProofError(Problem.empty)
@@ -164,7 +202,7 @@ def read(raw: bytes, dns) -> Evidence:
         raise ProofError(Problem.unsigned)
     signatures, problems = [], set()
     for index in range(min(count, MAX_SIGNATURES)):
-        signature, problem = _verify(raw, index, dns)
+        signature, problem = _verify(raw, index, dns, unusual_keys)
         if signature:
             signatures.append(signature)
         else:

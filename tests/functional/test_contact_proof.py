@@ -39,7 +39,8 @@ def keys():
 def dns(app, keys):
     fake = FakeDns()
     fake.publish("s1", DOMAIN, keys["rsa"])
-    fake.publish("ed", DOMAIN, keys["ed25519"])
+    fake.publish("k2", DOMAIN, keys["ed25519"])
+    fake.publish("cand-4711", DOMAIN, keys["rsa"])  # a key name of one candidate's own
     fake.publish("s1", "other.example", keys["other"])
     fake.publish("s1", "us.greenhouse-mail.io", keys["other"])
     fake.publish("s1", "gmail.com", keys["other"])
@@ -103,7 +104,7 @@ def refused(response, problem: Problem):
 # --- what verifies ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("key", "selector"), [("rsa", "s1"), ("ed25519", "ed")])
+@pytest.mark.parametrize(("key", "selector"), [("rsa", "s1"), ("ed25519", "k2")])
 def test_a_message_signed_by_the_employers_domain_verifies(
     client, dns, keys, review, key, selector
 ):
@@ -275,9 +276,36 @@ def test_a_signature_without_the_message_id_is_refused(client, dns, keys, review
 
 
 def test_a_key_no_longer_published_says_older_messages_may_not_verify(client, dns, keys, review):
-    raw = signed(keys, selector="rotated-2024")
+    raw = signed(keys, selector="selector2")  # a common name, no longer published
     text = refused(upload(client, review, raw), Problem.key_gone)
     assert "an older message may no longer verify" in text
+
+
+def test_a_rare_key_name_is_not_looked_up_without_consent(client, dns, keys, review):
+    """An employer could give each candidate's mail a key name of its own and watch its DNS for
+    look-ups: a rare name is looked up only when the author accepts that."""
+    raw = signed(keys, selector="cand-4711")
+    text = refused(upload(client, review, raw), Problem.unusual_key)
+    assert "Check it anyway" in text
+    assert dns.queries == []
+    url = f"/reviews/{review.public_id}/proof"
+    response = client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(client, url),
+            "message": (io.BytesIO(raw), "message.eml"),
+            "unusual_keys": "y",
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    assert dns.queries == ["cand-4711._domainkey.acme.example."]
+    assert _proof(review).status is ProofStatus.verified
+
+
+def test_common_key_names_need_no_consent(client, dns, keys, review):
+    assert upload(client, review, signed(keys, selector="s1")).status_code == 302
+    assert dns.queries == ["s1._domainkey.acme.example."]
 
 
 def test_a_dns_failure_keeps_the_review_and_says_try_later(client, dns, keys, review):
