@@ -339,6 +339,8 @@ class AuthorView:
     hidden_count: int
     role: Role
     suspended: bool
+    # Times the account offered a message that already proved another review (proofs/).
+    proof_reuse_attempts: int = 0
 
 
 @dataclass(frozen=True)
@@ -466,13 +468,18 @@ def _author_view(author_id: int | None, now: datetime) -> AuthorView | None:
     reviews = _count(Review, Review.author_id == User.id)
     hidden = _count(Review, Review.author_id == User.id, Review.status == ReviewStatus.hidden)
     row = db.session.execute(
-        select(User.created_at, User.role, User.suspended_at, reviews, hidden).where(
-            User.id == author_id
-        )
+        select(
+            User.created_at,
+            User.role,
+            User.suspended_at,
+            reviews,
+            hidden,
+            User.proof_reuse_attempts,
+        ).where(User.id == author_id)
     ).one_or_none()
     if row is None:
         return None
-    created, role, suspended_at, review_count, hidden_count = row
+    created, role, suspended_at, review_count, hidden_count, reuse = row
     return AuthorView(
         pseudonym=pseudonym(author_id),
         account_age_days=age_days(created, now),
@@ -480,6 +487,7 @@ def _author_view(author_id: int | None, now: datetime) -> AuthorView | None:
         hidden_count=hidden_count,
         role=role,
         suspended=suspended_at is not None,
+        proof_reuse_attempts=reuse,
     )
 
 

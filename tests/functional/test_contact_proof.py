@@ -359,7 +359,6 @@ def test_other_pages_keep_the_smaller_limit(client, signed_in, employer):
 def test_a_message_proves_one_review_only(app, client, dns, keys, review, employer, outbox):
     raw = signed(keys)
     upload(client, review, raw)
-    client.cookie_jar.clear() if hasattr(client, "cookie_jar") else None
     other_client = app.test_client()
     other = factories.UserFactory(
         email="other@example.org", password="pw-other-123456", verified=True
@@ -373,6 +372,16 @@ def test_a_message_proves_one_review_only(app, client, dns, keys, review, employ
     assert db.session.get(User, other.id).proof_reuse_attempts == 1
     # The first review keeps its proof.
     assert _proof(review).status is ProofStatus.verified
+    # Moderators see the attempt beside the account's pseudonym, never who it is.
+    moderator_client = app.test_client()
+    factories.UserFactory(
+        email="mod@example.org", password="pw-moderator-123", verified=True, role=Role.moderator
+    )
+    db.session.commit()
+    Auth(moderator_client, outbox).sign_in("mod@example.org", "pw-moderator-123")
+    seen = page_text(moderator_client.get(f"/moderation/reviews/{theirs.public_id}"))
+    assert "Offered 1 message already proving another review" in seen
+    assert "other@example.org" not in seen
 
 
 def test_one_message_cant_prove_two_reviews_of_the_same_author(
