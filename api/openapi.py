@@ -51,6 +51,11 @@ STRING = {"type": "string"}
 URL = {"type": "string", "format": "uri"}
 COUNT = {"type": "integer", "minimum": 0}
 MONTH = {"type": "string", "description": "A month, such as “March 2026” (never a date)."}
+VERIFIED = (
+    "the author showed an email from the employer, signed (DKIM) by its mail server or its "
+    "applicant-tracking system (DESIGN.md §12). On a published review the mark appears at a "
+    "random moment, like any public change."
+)
 
 
 def _identity() -> dict:
@@ -120,6 +125,10 @@ def _schemas() -> dict:
                         "ghosted_count": COUNT,
                         "decided_count": COUNT,
                         "waiting_count": COUNT,
+                        "verified_reviews": {
+                            **COUNT,
+                            "description": "Published reviews with verified contact: " + VERIFIED,
+                        },
                     }
                 ),
                 "score": _ref("Score"),
@@ -200,6 +209,10 @@ def _schemas() -> dict:
                 },
                 "narrative": _nullable(STRING),
                 "advice": _nullable(STRING),
+                "contact_verified": {
+                    "type": "boolean",
+                    "description": "Verified contact: " + VERIFIED,
+                },
                 "response": {
                     "anyOf": [_ref("Response"), {"type": "null"}],
                     "description": "The employer's public response, if it has published one.",
@@ -429,7 +442,8 @@ def _paths() -> dict:
         ),
         "/api/v1/employers.csv": _operation(
             "Every employer's figures as CSV, one row per employer: `score` is the estimated "
-            "chance of hearing back in percent and `sd` its SD (empty while it isn't shown).",
+            "chance of hearing back in percent and `sd` its SD (empty while it isn't shown); "
+            "`verified_reviews` counts the published reviews with verified contact.",
             "exportEmployers",
             {
                 "200": {

@@ -23,6 +23,7 @@ from employers import browse
 from employers.models import Employer, EmployerStats, listed
 from employers.services import country_name, headline
 from extensions import db
+from proofs.services import verified_count_column, verified_counts
 from reviews.display import public_view
 from reviews.fields import values_of
 from reviews.models import Review, ReviewStatus
@@ -49,6 +50,7 @@ CSV_COLUMNS = (
     "score",
     "sd",
     "band",
+    "verified_reviews",  # published reviews with verified contact (proofs/, DESIGN.md §12)
 )
 # A spreadsheet runs a cell that starts with one of these as a formula; employer names are typed
 # by the public, so such cells are prefixed with an apostrophe (OWASP "CSV injection").
@@ -111,7 +113,7 @@ def employer_detail(employer: Employer) -> dict:
         **_identity(employer),
         "reviews_url": link("api.employer_reviews", slug=employer.slug),
         "badge_url": link("badges.badge_svg", slug=employer.slug),
-        "counts": counts(stats),
+        "counts": {**counts(stats), "verified_reviews": verified_counts(employer.id)[0]},
         "score": score(verdict),
         "weight_sum": round(stats.weight_sum, 1) if verdict.shown and stats else None,
         "figures": side.public(stats.figures, verdict.shown) if stats else {},
@@ -120,7 +122,8 @@ def employer_detail(employer: Employer) -> dict:
 
 def employer_version(employer: Employer) -> tuple[tuple, datetime | None]:
     """(ETag parts, last modified) for what employer_detail and the badge show: the employer's
-    own fields and its statistics row, which changes in the same transaction as its reviews."""
+    own fields and its statistics row, which changes in the same transaction as its reviews
+    (their "Verified contact" marks included: reviews.pending.apply)."""
     stats = employer.stats
     updated = stats.updated_at if stats else None
     parts = (
@@ -203,6 +206,8 @@ def review_item(review: Review, employer: Employer) -> dict:
         "details": [{"label": label, "value": value} for label, value in card.details],
         "narrative": card.narrative,
         "advice": card.advice,
+        # The author proved the contact with the employer's signed email (proofs/).
+        "contact_verified": card.verified_contact,
         # The employer's published response: its text and months, never who wrote it.
         "response": (
             {
@@ -314,7 +319,7 @@ def csv_cell(value) -> str | int:
     return value
 
 
-def csv_row(employer: Employer, stats: EmployerStats | None) -> list:
+def csv_row(employer: Employer, stats: EmployerStats | None, verified: int) -> list:
     verdict = headline(stats)
     figures = counts(stats)
     values = [
@@ -331,6 +336,7 @@ def csv_row(employer: Employer, stats: EmployerStats | None) -> list:
         verdict.score,
         verdict.sd,
         verdict.band.name if verdict.band else None,
+        verified,
     ]
     return [csv_cell(value) for value in values]
 
@@ -342,14 +348,14 @@ def csv_lines() -> Iterator[str]:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     rows = db.session.execute(
-        select(Employer, EmployerStats)
+        select(Employer, EmployerStats, verified_count_column(Employer.id))
         .outerjoin(EmployerStats, EmployerStats.employer_id == Employer.id)
         .where(listed())
         .order_by(Employer.id)
         .execution_options(yield_per=CSV_BATCH)
     )
-    for employer, stats in rows:
-        writer.writerow(csv_row(employer, stats))
+    for employer, stats, verified in rows:
+        writer.writerow(csv_row(employer, stats, verified))
         if buffer.tell() >= CSV_FLUSH_BYTES:
             yield _drain(buffer)
     yield _drain(buffer)

@@ -57,6 +57,9 @@ PERIODS = {"12m": "Last 12 months", "older": "Older than 12 months"}
 PERIOD_VALUES = {key: key for key in PERIODS}
 PERIOD_MONTHS = 12
 OUTCOME_VALUES = {outcome.value: outcome for outcome in Outcome}
+# "Only verified contact" (proofs/, DESIGN.md §12): the checkbox sends verified=1; any other
+# value is off, with the usual note.
+VERIFIED_VALUES = {"1": True}
 
 
 # --- query-string values -----------------------------------------------------------------------
@@ -259,6 +262,7 @@ class ReviewFilters:
     stage: str | None = None  # a Stage value, or a COARSE_STAGES key
     outcome: Outcome | None = None
     period: str | None = None  # a PERIODS key
+    verified: bool = False  # only reviews whose author proved the contact
     page: int = 1
 
     @property
@@ -267,6 +271,7 @@ class ReviewFilters:
             "stage": self.stage,
             "outcome": self.outcome.value if self.outcome else None,
             "period": self.period,
+            "verified": "1" if self.verified else None,
         }
         return {name: value for name, value in values.items() if value}
 
@@ -348,6 +353,10 @@ def review_filters(args: Mapping[str, str], employer: Employer) -> tuple[ReviewF
         stage=stage or None,
         outcome=outcome,
         period=_choice(_raw(args, "period"), PERIOD_VALUES, notes, "period"),
+        # The cards show the mark at any count, so the filter tells nothing they don't.
+        verified=bool(
+            _choice(_raw(args, "verified"), VERIFIED_VALUES, notes, "verified contact filter")
+        ),
         page=_page(args, notes),
     )
     return filters, notes
@@ -371,6 +380,8 @@ def employer_reviews(employer: Employer, filters: ReviewFilters):
         statement = statement.where(Review.last_contact_on >= period_cutoff())
     elif filters.period == "older":
         statement = statement.where(Review.last_contact_on < period_cutoff())
+    if filters.verified:
+        statement = statement.where(Review.contact_verified.is_(True))
     statement = statement.order_by(Review.published_at.desc(), Review.id.desc())
     return db.paginate(statement, page=filters.page, per_page=REVIEWS_PAGE_SIZE, error_out=False)
 

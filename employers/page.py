@@ -1,6 +1,11 @@
 """Everything the employer page shows, assembled in one place (as representatives.dashboard does
 for the dashboard): the headline and its profile, the recent reviews as public cards, the live
-commitment's measure and the moderation counts."""
+commitment's measure, the moderation counts and how many reports have verified contact.
+
+The page is cached by the statistics row's updated_at (employers.routes._validate_employer). The
+verified count needs nothing more: it moves only when a review is published, hidden or deleted,
+or when a published review's mark appears (reviews.pending.apply), and each of these refreshes
+that row in the same transaction (scoring.stats.refresh_employer)."""
 
 from __future__ import annotations
 
@@ -11,12 +16,21 @@ from employers.profile import Profile
 from employers.profile import build as build_profile
 from employers.services import headline
 from moderation.transparency import RemovedCounts, removed_counts
+from proofs.services import verified_counts
 from representatives.commitments import CommitmentMeasure, commitment_measure
 from reviews.display import PublicCard, public_view
 from reviews.fields import values_of
 from reviews.services import recent_published
 from scoring.engine import Verdict
 from scoring.stats import current_inputs
+
+
+@dataclass(frozen=True)
+class VerifiedContact:
+    """ "2 of 7 reports have verified contact" (proofs/, DESIGN.md §12): published reviews."""
+
+    count: int
+    total: int
 
 
 @dataclass(frozen=True)
@@ -28,6 +42,7 @@ class EmployerPage:
     commitment: CommitmentMeasure | None
     removed: RemovedCounts
     cards: list[PublicCard]
+    verified: VerifiedContact
 
 
 def employer_page(employer: Employer) -> EmployerPage:
@@ -39,6 +54,7 @@ def employer_page(employer: Employer) -> EmployerPage:
         profile=build_profile(employer, verdict, current_inputs()),
         commitment=commitment_measure(employer.id),
         removed=removed_counts(employer.id),
+        verified=VerifiedContact(*verified_counts(employer.id)),
         cards=[
             public_view(values_of(review), employer, review=review)
             for review in recent_published(employer.id)

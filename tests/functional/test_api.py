@@ -190,6 +190,7 @@ def test_employer_figures(client, spec):
         "ghosted_count": stats.ghosted_count,
         "decided_count": stats.decided_count,
         "waiting_count": stats.waiting_count,
+        "verified_reviews": 0,
     }
     assert body["score"]["shown"] is True
     assert body["score"]["score"] == round(stats.score)

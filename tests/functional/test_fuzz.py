@@ -1044,6 +1044,7 @@ TARGETS = [
             stage=_choices((*(item.value for item in Stage), "early", "interviewed")),
             outcome=_choices(item.value for item in Outcome),
             period=_choices(("12m", "older")),
+            verified=_choices(("1",)),
             page=PAGE,
         ),
     ),
