@@ -653,3 +653,18 @@ def test_the_export_holds_what_is_kept_of_the_proof(client, dns, keys, review):
         "message_month": month_start(date.today()).isoformat(),
     }
     assert data["account"]["proof_reuse_attempts"] == 0
+
+
+def test_proof_checks_are_rate_limited_but_the_page_is_not(app_factory, outbox):
+    app = app_factory(RATELIMIT_PROOF="2 per day")
+    client = app.test_client()
+    user = factories.UserFactory(
+        email="limit@example.org", password="pw-limit-1234567", verified=True
+    )
+    employer = factories.EmployerFactory()
+    db.session.commit()
+    Auth(client, outbox).sign_in(user.email, "pw-limit-1234567")
+    review = _review(user, employer)
+    statuses = [upload(client, review, b"not a message").status_code for _ in range(3)]
+    assert statuses == [422, 422, 429]
+    assert client.get(f"/reviews/{review.public_id}/proof").status_code == 200
