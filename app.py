@@ -18,6 +18,9 @@ import accounts.models
 import accounts.routes
 import api
 import api.routes
+import applications
+import applications.models
+import applications.routes
 import caching
 import employers
 import employers.models
@@ -73,6 +76,7 @@ BLUEPRINTS = (
     responses.bp,
     moderation.bp,
     proofs.bp,
+    applications.bp,
 )
 
 # Endpoints that take a larger body than MAX_CONTENT_LENGTH: the proof page's saved message.

@@ -2,7 +2,8 @@
 
 What goes in is the user's own data: their account and sign-in sessions, their reviews with every
 field and revision, what happened to those reviews (contact reports, legal notices and the user's
-answers, the employer's published response as text), the flags they sent, and what they did as a
+answers, the employer's published response as text), the applications they track (DESIGN.md
+§12) with their steps, the flags they sent, and what they did as a
 representative (claims, representations, responses, commitments, contact reports) or as a
 moderator (the kinds of action, not their targets).
 
@@ -25,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from accounts.models import LoginSession, User
+from applications.models import Application, ApplicationStep
 from employers.models import Employer
 from extensions import db
 from moderation.models import AuditLog, Flag, LegalNotice
@@ -327,6 +329,47 @@ def _moderation(user: User) -> list[dict]:
     ]
 
 
+_APPLICATION_COLUMNS = (
+    "role_title",
+    "status",
+    "applied_on",
+    "channel",
+    "posting_url",
+    "notes",
+    "next_action_on",
+    "created_at",
+    "updated_at",
+)
+_STEP_COLUMNS = ("kind", "happened_on", "promised_days", "promised_by", "note")
+
+
+def _applications(user: User) -> list[dict]:
+    """The private tracker (applications.models), each application with its steps."""
+    rows = db.session.execute(
+        select(Application, Employer)
+        .join(Employer, Employer.id == Application.employer_id)
+        .where(Application.user_id == user.id)
+        .order_by(Application.created_at, Application.id)
+    ).all()
+    own = select(Application.id).where(Application.user_id == user.id).scalar_subquery()
+    steps = _group(
+        db.session.scalars(
+            select(ApplicationStep)
+            .where(ApplicationStep.application_id.in_(own))
+            .order_by(ApplicationStep.happened_on, ApplicationStep.id)
+        ),
+        lambda step: step.application_id,
+    )
+    return [
+        {
+            "employer": _employer(employer),
+            **_columns(application, _APPLICATION_COLUMNS),
+            "steps": [_columns(step, _STEP_COLUMNS) for step in steps.get(application.id, [])],
+        }
+        for application, employer in rows
+    ]
+
+
 # --- the whole export --------------------------------------------------------------------------
 
 
@@ -336,6 +379,7 @@ def export_data(user: User) -> dict:
         "exported_at": _value(utcnow()),
         "account": _account(user),
         "reviews": _reviews(user),
+        "applications": _applications(user),
         "flags_sent": _flags(user),
         "claims": _claims(user),
         "representative": _representation(user),

@@ -143,6 +143,17 @@ def choose():
     )
 
 
+# Where adding (or finding) an employer leads: the review form, or with ?then=application the
+# private tracker's form (applications.routes.new). Endpoint names only: no import of the views.
+NEXT_STEPS = {"review": "reviews.new", "application": "applications.new"}
+
+
+def _then() -> str:
+    """The ?then= value carried through the form: a known one, or "review"."""
+    then = request.args.get("then", "")
+    return then if then in NEXT_STEPS else "review"
+
+
 def _create_limit() -> str:
     return current_app.config["RATELIMIT_EMPLOYER_CREATE"]
 
@@ -188,7 +199,7 @@ def new():
             existing, similar = _known_already(form, race=True)
         else:
             flash(f"{employer.name} is added. Now tell us about your application.", "success")
-            return redirect(url_for("reviews.new", employer=employer.slug))
+            return redirect(url_for(NEXT_STEPS[_then()], employer=employer.slug))
 
     hidden_owner = form.domain_owner
     if existing is None and hidden_owner is not None and not access.may_see(hidden_owner):
@@ -200,7 +211,7 @@ def new():
         if valid:
             access.remember_added(existing.id)
             flash(f"{existing.name} is added. Now tell us about your application.", "success")
-            return redirect(url_for("reviews.new", employer=existing.slug))
+            return redirect(url_for(NEXT_STEPS[_then()], employer=existing.slug))
         existing = None
     status = 422 if form.errors or existing or similar else 200
     return render_template(
@@ -209,6 +220,8 @@ def new():
         existing=existing,
         similar=similar,
         country_name=services.country_name,
+        then=_then(),
+        next_endpoint=NEXT_STEPS[_then()],
     ), status
 
 

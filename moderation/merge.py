@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import aliased
 
+from applications.models import Application
 from employers.models import Employer, EmployerAlias, EmployerDomain
 from extensions import db
 from moderation import audit
@@ -219,6 +220,9 @@ def merge_employers(source: Employer, target: Employer, actor_id: int | None) ->
         "aliases": _move(EmployerAlias, EmployerAlias.employer_id, source_id, target_id),
         "domains": _move(EmployerDomain, EmployerDomain.employer_id, source_id, target_id),
     }
+    # Candidates' private trackers follow the employer too, uncounted: the audit log names no
+    # private data (DESIGN.md §12).
+    _move(Application, Application.employer_id, source_id, target_id)
     # Loaded objects may still point at the source (a review's employer, its alias list): reload.
     db.session.expire_all()
     source = db.session.get(Employer, source_id)

@@ -9,6 +9,7 @@ from factory.alchemy import SQLAlchemyModelFactory
 
 from accounts.models import LoginSession, User
 from accounts.services import hash_password
+from applications.models import Application, ApplicationStatus, ApplicationStep, StepKind
 from employers.models import Employer, EmployerAlias, EmployerDomain, EmployerStats, Industry
 from employers.services import normalize_name
 from extensions import db
@@ -374,3 +375,33 @@ class ContactProofFactory(BaseFactory):
     sending_system = None
     message_month = factory.LazyFunction(lambda: month_start(date.today()))
     fingerprint = factory.Sequence(lambda n: f"{n:064x}")
+
+
+@registered
+class ApplicationFactory(BaseFactory):
+    """A tracked application (private to its owner), applied ten days ago."""
+
+    class Meta:
+        model = Application
+
+    user_id = factory.LazyAttribute(lambda o: UserFactory().id)
+    employer_id = factory.LazyAttribute(lambda o: EmployerFactory().id)
+    role_title = "Data analyst"
+    status = ApplicationStatus.applied
+    applied_on = factory.LazyFunction(lambda: date.today() - timedelta(days=10))
+    next_action_on = factory.LazyAttribute(
+        lambda o: o.applied_on + timedelta(days=14) if o.applied_on else None
+    )
+
+
+@registered
+class ApplicationStepFactory(BaseFactory):
+    """An interview three days ago, with an answer promised within a week."""
+
+    class Meta:
+        model = ApplicationStep
+
+    application_id = factory.LazyAttribute(lambda o: ApplicationFactory().id)
+    kind = StepKind.interview
+    happened_on = factory.LazyFunction(lambda: date.today() - timedelta(days=3))
+    promised_days = 7

@@ -59,6 +59,8 @@ from responses.models import ResponseStatus
 from reviews.lifecycle import Answer, ReminderKind, reminder_token
 from reviews.models import GuidelineReason, HoldReason, Outcome, ReviewStatus, Stage
 from tests.factories import (
+    ApplicationFactory,
+    ApplicationStepFactory,
     ClaimFactory,
     ContactReportFactory,
     EmployerAliasFactory,
@@ -645,6 +647,11 @@ def build_world(app) -> World:
         emailed_at=None,
     )
     flag, notice = report_review(main, users["rep_b"])
+    # The author's private tracker (DESIGN.md §12): one application with a step.
+    application = ApplicationFactory(
+        user_id=author.id, employer_id=a.id, notes="Private tracker note", role_title="Analyst"
+    )
+    step = ApplicationStepFactory(application_id=application.id, note="Private step note")
 
     outbox = app.extensions.setdefault("mail_outbox", [])
     with app.test_request_context():
@@ -685,6 +692,8 @@ def build_world(app) -> World:
             "flag": flag.id,
             "notice": notice.id,
             "pseudonym": author_pseudonym,
+            "application": application.id,
+            "step": step.id,
             "narrative": NARRATIVE,
             "taken_months": tuple(
                 item.process_month.strftime("%Y-%m") for item in (contacted, held)

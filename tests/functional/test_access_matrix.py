@@ -22,6 +22,8 @@ from accounts.models import Role
 from reviews.models import Outcome, Stage
 from tests.conftest import CSRF_INPUT
 from tests.factories import (
+    ApplicationFactory,
+    ApplicationStepFactory,
     ClaimFactory,
     EmployerFactory,
     RepresentativeFactory,
@@ -166,6 +168,23 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("moderation.notices_mine", "GET"): SIGNED_IN,
     ("moderation.notice_answer", "GET"): AUTHOR,
     ("moderation.notice_answer", "POST"): AUTHOR,
+    # My applications (DESIGN.md §12): private; another member's id is a 404, like a missing one.
+    ("applications.index", "GET"): SIGNED_IN,
+    ("applications.new", "GET"): SIGNED_IN,
+    ("applications.new", "POST"): SIGNED_IN,
+    **{
+        (f"applications.{name}", method): AUTHOR
+        for name, methods in (
+            ("show", ("GET",)),
+            ("edit", ("GET", "POST")),
+            ("change_status", ("POST",)),
+            ("delete", ("POST",)),
+            ("new_step", ("GET", "POST")),
+            ("edit_step", ("GET", "POST")),
+            ("delete_step", ("POST",)),
+        )
+        for method in methods
+    },
 }
 
 
@@ -203,6 +222,10 @@ def world(app):
         email_domain="b.example",
     )
     flag, notice = report_review(review, users["candidate"])
+    application = ApplicationFactory(user_id=users["author"].id, employer_id=a.id)
+    step = ApplicationStepFactory(application_id=application.id)
+    # Deleted by the author's POST; the other routes use the first one.
+    spare = ApplicationFactory(user_id=users["author"].id, employer_id=b.id)
     return {
         "emails": {role: user.email for role, user in users.items()},
         "values": {
@@ -214,6 +237,9 @@ def world(app):
             "flag_id": flag.id,
             "notice_id": notice.id,
             "filename": "css/site.css",
+            "application_id": application.id,
+            "step_id": step.id,
+            "spare_application_id": spare.id,
         },
         "employer": a.slug,
     }
@@ -226,6 +252,7 @@ NEEDS_EMPLOYER = {
     "representatives.withdraw_commitment",
 }
 LAST = {
+    ("applications.delete_step", "POST"),
     ("representatives.leave", "POST"),
     ("moderation.revoke_representative", "POST"),
     ("accounts.sign_out", "POST"),
@@ -234,6 +261,8 @@ LAST = {
 
 def _url(rule, values: dict, employer: str) -> str:
     arguments = {name: values[name] for name in rule.arguments}
+    if rule.endpoint == "applications.delete":
+        arguments["application_id"] = values["spare_application_id"]
     path = rule.build(arguments, append_unknown=False)[1]
     if rule.endpoint == "moderation.representatives":
         path += f"?employer={employer}"

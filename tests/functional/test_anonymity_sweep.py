@@ -27,6 +27,8 @@ from reviews.lifecycle import publish_due
 from reviews.models import Review
 from tests.conftest import Auth, post_form
 from tests.factories import (
+    ApplicationFactory,
+    ApplicationStepFactory,
     ContactProofFactory,
     EmployerFactory,
     RepresentativeFactory,
@@ -39,6 +41,8 @@ PASSWORD = "correct horse battery"
 REP = "rep.sweep@fizzlebrook.example"
 CANDIDATE = "candidate.sweep@example.org"
 PROOF_SIGNER = "sweep-signer.example"
+# The author's private tracker (DESIGN.md §12): no one else may ever see it.
+TRACKER_NOTE = "Glimmerwick tracker note 7731"
 
 
 def _signed_in(app, email: str):
@@ -117,7 +121,16 @@ def seeded(app, outbox):
     db.session.expire_all()
     assert db.session.scalar(select(Flag.id)) is not None
     assert db.session.scalar(select(LegalNotice.id)) is not None
+    application = ApplicationFactory(
+        user_id=AUTHOR_ID,
+        employer_id=employer.id,
+        role_title="Glimmerwick role 7731",
+        notes=TRACKER_NOTE,
+    )
+    step = ApplicationStepFactory(application_id=application.id, note=TRACKER_NOTE)
     return {
+        "application_id": application.id,
+        "step_id": step.id,
         "review": review,
         "employer": employer,
         "rep_id": rep.id,
@@ -136,6 +149,8 @@ def _values(seeded) -> dict:
         "flag_id": seeded["flag_id"],
         "notice_id": seeded["notice_id"],
         "filename": "css/site.css",
+        "application_id": seeded["application_id"],
+        "step_id": seeded["step_id"],
     }
 
 
@@ -164,8 +179,9 @@ def _expected(who: str, path: str, status: int) -> bool:
         if path.startswith("/employer/"):  # the representative's own pages must open
             return who != "representative"
         return path.endswith(("/edit", "/proof"))  # another's review
-    if status == 404:  # a legal notice addressed to someone else does not exist for this visitor
-        return path.startswith("/me/notices/")
+    if status == 404:  # a legal notice addressed to someone else, or another's tracked
+        # application, does not exist for this visitor
+        return path.startswith(("/me/notices/", "/me/applications/"))
     return status == 200
 
 
@@ -191,14 +207,16 @@ def test_nothing_anyone_else_sees_identifies_the_author(app, seeded, outbox):
             # The site-wide parameters carry the day they were computed (today, as the review's
             # creation); they say nothing about any review, so only the identifiers are checked.
             found = needles[:6] if path == "/api/v1/baselines" else needles
-            _check(f"{path} as {who}", body, found)
+            _check(f"{path} as {who}", body, [*found, TRACKER_NOTE, "Glimmerwick role"])
             checked += 1
         if who != "anonymous":
             export = client.get("/me/export")
             assert export.status_code == 200
             # An export holds its owner's own exact dates (their account was made in the same
             # second as the review here), so only the author's identifiers are looked for.
-            _check(f"the {who}'s export", export.get_data(as_text=True), needles[:6])
+            _check(
+                f"the {who}'s export", export.get_data(as_text=True), [*needles[:6], TRACKER_NOTE]
+            )
     assert checked > 100
 
     # Every email the app sent: to the representative and the author. The author's

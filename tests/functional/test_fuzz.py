@@ -40,6 +40,7 @@ from accounts.forms import (
 )
 from accounts.models import Role
 from accounts.services import normalize_email
+from applications.forms import ApplicationForm, StatusForm, StepForm
 from employers.forms import NewEmployerForm
 from employers.models import Industry, SizeBand
 from employers.services import MAX_PAGE, normalize_domain, normalize_name
@@ -437,7 +438,45 @@ def _only(*tables: str):
     return check
 
 
+def _application_added(example: Example) -> None:
+    example.changes.only("applications")
+    row = _one(example.changes.new("applications"), "application")
+    assert row["user_id"] == example.world.users["candidate"]
+    assert row["employer_id"] == example.world["employer_b"]
+    assert row["role_title"] == clean_text(example.typed("role_title")).strip()
+
+
+def _tracker_shown(example: Example) -> list[tuple[str, str]]:
+    new = example.changes.new("applications")
+    application = new[0]["id"] if new else example.world["application"]
+    role = "candidate" if new else "author"
+    return [(role, "/me/applications"), (role, f"/me/applications/{application}")]
+
+
 # --- field values that need the world ----------------------------------------------------------
+
+
+def _application_fields(world) -> dict[str, Field]:
+    """Mostly plausible: a date for most statuses, links that are links."""
+    statuses = ("to_apply", "applied", "in_process", "waiting", "decided", "withdrawn")
+    links = st.sampled_from(
+        ("", "https://jobs.example.com/42", "HTTP://example.org/a?b=c", "javascript:alert(1)")
+    )
+    return {
+        "status": Field(st.sampled_from(statuses), limit=40, choices=statuses),
+        "applied_on": Field(recent_dates(), limit=12, extremes=DATES),
+        "posting_url": Field(st.one_of(links, text(500)), limit=500),
+    }
+
+
+def _step_fields(world) -> dict[str, Field]:
+    return {
+        "happened_on": Field(recent_dates(), limit=12, extremes=DATES),
+        "promised_days": Field(
+            st.sampled_from(("", "", "7", "0", "365")), limit=8, low=0, high=365, extremes=NUMBERS
+        ),
+        "promised_by": Field(st.sampled_from(("",)), limit=12, extremes=DATES),
+    }
 
 
 def _current_password(world) -> dict[str, Field]:
@@ -1021,6 +1060,65 @@ TARGETS = [
         "login_sessions",
         fields=_pseudonym,
     ),
+    # My applications (DESIGN.md §12): the owner's private tracker.
+    post(
+        "/me/applications/new",
+        "candidate",
+        "/me/applications/new?employer={slug_b}",
+        _form(ApplicationForm),
+        fields=_application_fields,
+        stored=_application_added,
+        shown=_tracker_shown,
+    ),
+    post(
+        "/me/applications/<id>/edit",
+        "author",
+        "/me/applications/{application}/edit",
+        _form(ApplicationForm),
+        fields=_application_fields,
+        stored=_only("applications"),
+        shown=_tracker_shown,
+    ),
+    post(
+        "/me/applications/<id>/status",
+        "author",
+        "/me/applications/{application}/status",
+        _form(StatusForm),
+        stored=_only("applications"),
+        shown=_tracker_shown,
+    ),
+    post(
+        "/me/applications/<id>/delete",
+        "author",
+        "/me/applications/{application}/delete",
+        _form(ConfirmForm),
+        stored=_only("applications", "application_steps"),
+    ),
+    post(
+        "/me/applications/<id>/steps/new",
+        "author",
+        "/me/applications/{application}/steps/new",
+        _form(StepForm),
+        fields=_step_fields,
+        stored=_only("applications", "application_steps"),
+        shown=_tracker_shown,
+    ),
+    post(
+        "/me/applications/<id>/steps/<id>/edit",
+        "author",
+        "/me/applications/{application}/steps/{step}/edit",
+        _form(StepForm),
+        fields=_step_fields,
+        stored=_only("applications", "application_steps"),
+        shown=_tracker_shown,
+    ),
+    post(
+        "/me/applications/<id>/steps/<id>/delete",
+        "author",
+        "/me/applications/{application}/steps/{step}/delete",
+        _form(ConfirmForm),
+        stored=_only("applications", "application_steps"),
+    ),
     # Query-string parameters.
     get(
         "/employers",
@@ -1106,6 +1204,18 @@ TARGETS = [
         },
     ),
     get("/sign-in", "anonymous", "/sign-in", query=_next),
+    get(
+        "/me/applications",
+        "author",
+        "/me/applications",
+        query=_query(sort=_choices(("next_action", "employer", "status"))),
+    ),
+    get(
+        "/me/applications/new",
+        "candidate",
+        "/me/applications/new",
+        query=lambda world: {"q": QUERY, **_employer_hidden(world)},
+    ),
     # Path parameters.
     get(
         "<slug> in every employer address",
@@ -1157,6 +1267,10 @@ TARGETS = [
         "author",
         "/me/notices/{id}",
         "/employer/leave/{id}",
+        "/me/applications/{id}",
+        "/me/applications/{id}/edit",
+        "/me/applications/{id}/steps/new",
+        "/me/applications/{application}/steps/{id}/edit",
         segments=_ids,
     ),
     # Pages without parameters, with some anyway; and conditional requests on cached pages.

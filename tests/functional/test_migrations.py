@@ -41,6 +41,8 @@ TABLES = {
     "response_revisions",
     "outgoing_mail",
     "contact_proofs",
+    "applications",
+    "application_steps",
     "alembic_version",
 }
 
