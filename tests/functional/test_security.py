@@ -35,6 +35,7 @@ STATE_CHANGING = [
     ("/account/delete", {"reviews": "delete", "current_password": PASSWORD, "confirm": "y"}),
     ("/employers/new", {"name": "Brand New Employer"}),
     ("/reviews/new", {"stage": "applied", "outcome": "ghosted", "action": "publish"}),
+    ("/me/applications/new", {"role_title": "Engineer", "status": "applied"}),
     ("/employer/notifications", {"employer": "x", "notify": "off"}),
     ("/employer/commitment", {"employer": "x", "days": "7"}),
     ("/employer/commitment/withdraw", {"employer": "x"}),
