@@ -408,8 +408,9 @@ def _site_mean():
 
 
 def _established():
-    """Both lists need reviews from several established accounts (scoring.params
-    .MIN_ESTABLISHED_AUTHORS_LISTS): what a handful of fresh accounts cannot supply."""
+    """Both lists need reviews from several established accounts, or accounts that proved the
+    contact (scoring.params.MIN_ESTABLISHED_AUTHORS_LISTS, scoring.engine.established): what a
+    handful of fresh accounts cannot supply."""
     return EmployerStats.established_authors >= params.MIN_ESTABLISHED_AUTHORS_LISTS
 
 

@@ -264,14 +264,15 @@ class EmployerStats(db.Model):
     scored_reviews: Mapped[int] = mapped_column(Integer, default=0)
     scored_authors: Mapped[int] = mapped_column(Integer, default=0)
     spread_days: Mapped[int] = mapped_column(Integer, default=0)
-    # Distinct accounts among them that were not new when they wrote (scoring.engine
-    # .established_authors): the lists need breadth of independent reviewers (DESIGN.md §6).
+    # Distinct accounts among them that were not new when they wrote, or proved the contact
+    # (scoring.engine.established_authors): the lists need breadth of independent, trusted
+    # reviewers (DESIGN.md §6, §12).
     established_authors: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # For "most recent" sorting only; never shown (public dates are months, §5.2).
     latest_published_at: Mapped[datetime | None] = mapped_column(DateTime)
     # The score where the site shows it (scoring.engine.shown_when: 3 counted reviews from 3
-    # accounts, 2 of them established), else NULL: what the "score" sort orders by, so an
-    # unshown score can't leak through the order. Kept by the database itself.
+    # accounts, 2 of them established or with verified contact), else NULL: what the "score"
+    # sort orders by, so an unshown score can't leak through the order. Kept by the database.
     shown_score: Mapped[float | None] = mapped_column(
         Float,
         Computed(

@@ -333,10 +333,13 @@ class Review(db.Model):
     burst_capped_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Submitted from a new account: younger than scoring.params.NEW_ACCOUNT_DAYS and with no
     # published review of another employer (reviews.services.is_new_account). Set once, at
-    # submission; it lowers the review's weight (scoring.engine.weight) and is never shown.
+    # submission; it lowers the review's weight (scoring.engine.weight) unless the contact is
+    # verified, and is never shown.
     new_account: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Public: the author proved the contact with the employer's signed email (proofs/). On a
-    # published review it turns on at a random moment, like any public change (§5.8).
+    # published review it turns on at a random moment, like any public change (§5.8). Trust
+    # evidence for the figures, even from a new account (scoring.engine.weighs_in_full,
+    # established; scoring.params.VERIFIED_*).
     contact_verified: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )

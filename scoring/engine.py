@@ -58,8 +58,11 @@ class ReviewFacts:
     # mistake"): silence at that stage (DESIGN.md §6).
     chased: bool = False
     # Submitted from a new account (scoring.params.NEW_ACCOUNT_DAYS): less weight, and not an
-    # established reviewer for the lists.
+    # established reviewer for the lists, unless the contact is verified.
     new_account: bool = False
+    # The author proved the contact with the employer's signed email (DESIGN.md §12): trust
+    # evidence a campaign of fresh accounts cannot supply (see `weighs_in_full`, `established`).
+    contact_verified: bool = False
 
 
 # --- Kaplan-Meier ------------------------------------------------------------------------------
@@ -189,28 +192,42 @@ def pooled_curve(facts_list: Iterable[ReviewFacts], today: date) -> KMCurve:
 # --- Weights -----------------------------------------------------------------------------------
 
 
+def weighs_in_full(facts: ReviewFacts) -> bool:
+    """Trust 1 and outside the new accounts' cap: an established account's review, or one with
+    verified contact (params.VERIFIED_FULL_WEIGHT)."""
+    return not facts.new_account or (facts.contact_verified and params.VERIFIED_FULL_WEIGHT)
+
+
+def established(facts: ReviewFacts) -> bool:
+    """Its author counts as an established reviewer (shown when, the lists): the account was not
+    new when it wrote, or the contact is verified (params.VERIFIED_ESTABLISHED)."""
+    return not facts.new_account or (facts.contact_verified and params.VERIFIED_ESTABLISHED)
+
+
 def weight(facts: ReviewFacts, today: date) -> float:
-    """w = trust · recency: trust NEW_ACCOUNT_WEIGHT for a new account's review, else 1;
-    recency 2^(-age/HALF_LIFE_DAYS) with age in days since last contact (1 when the half-life
-    is None); 0 past MAX_AGE_DAYS or while held by the burst cap (§8)."""
+    """w = trust · recency: trust NEW_ACCOUNT_WEIGHT for a new account's review without verified
+    contact (`weighs_in_full`), else 1; recency 2^(-age/HALF_LIFE_DAYS) with age in days since
+    last contact (1 when the half-life is None); 0 past MAX_AGE_DAYS or while held by the burst
+    cap (§8)."""
     if facts.held:
         return 0.0
     age = _days_since_contact(facts, today)
     if age > params.MAX_AGE_DAYS:
         return 0.0
-    trust = params.NEW_ACCOUNT_WEIGHT if facts.new_account else 1.0
+    trust = 1.0 if weighs_in_full(facts) else params.NEW_ACCOUNT_WEIGHT
     if params.HALF_LIFE_DAYS is None:
         return trust
     return trust * 2.0 ** (-age / params.HALF_LIFE_DAYS)
 
 
 def established_authors(facts_list: Iterable[ReviewFacts], today: date) -> int:
-    """Distinct accounts among the counted reviews that were not new when they wrote them."""
+    """Distinct accounts among the counted reviews that were not new when they wrote them, or
+    whose contact is verified (`established`)."""
     return len(
         {
             facts.author_key
             for facts in facts_list
-            if not facts.new_account and weight(facts, today) > 0
+            if established(facts) and weight(facts, today) > 0
         }
     )
 

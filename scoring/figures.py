@@ -144,19 +144,23 @@ Weighted = Sequence[tuple[engine.ReviewFacts, float]]
 def weighted(facts_list: Iterable[engine.ReviewFacts], today: date) -> list:
     """(facts, w) for the reviews that count (w > 0): every figure starts from this. New
     accounts' reviews together count at most params.NEW_ACCOUNT_CAP more than the established
-    reviewers' (scaled down together when over)."""
+    reviewers' (scaled down together when over); a new account's review with verified contact
+    is outside the cap (scoring.engine.weighs_in_full)."""
     pairs = []
     for facts in facts_list:
         weight = engine.weight(facts, today)
         if weight > 0:
-            pairs.append((facts, weight))
+            pairs.append((facts, weight, engine.weighs_in_full(facts)))
     if params.NEW_ACCOUNT_CAP is None:
-        return pairs
-    new = sum(weight for facts, weight in pairs if facts.new_account)
-    cap = params.NEW_ACCOUNT_CAP + sum(weight for facts, weight in pairs if not facts.new_account)
-    if new <= cap:
-        return pairs
-    return [(facts, weight * cap / new if facts.new_account else weight) for facts, weight in pairs]
+        return [(facts, weight) for facts, weight, _ in pairs]
+    new = sum(weight for _, weight, full in pairs if not full)
+    # The base is the established accounts' weight: verified reviews from new accounts are not
+    # capped, and don't raise what fresh accounts may weigh beside them (params).
+    cap = params.NEW_ACCOUNT_CAP + sum(
+        weight for facts, weight, full in pairs if full and not facts.new_account
+    )
+    scale = cap / new if new > cap else 1.0
+    return [(facts, weight if full else weight * scale) for facts, weight, full in pairs]
 
 
 def answers(

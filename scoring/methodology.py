@@ -11,7 +11,9 @@ composite score, scoring/benchmark_results.json.
 Account trust is described, not quantified: the page says new accounts weigh less and the lists
 need several established reviewers, but not NEW_ACCOUNT_WEIGHT, NEW_ACCOUNT_DAYS or
 MIN_ESTABLISHED_AUTHORS_LISTS. Published thresholds tell a fake-account farm exactly how old its
-accounts must be and how many it needs; nothing else on the page depends on them.
+accounts must be and how many it needs; nothing else on the page depends on them. How verified
+contact is used (params.VERIFIED_FULL_WEIGHT, VERIFIED_ESTABLISHED) is stated in full: a proof is
+what a farm cannot make, so saying what it earns costs nothing.
 """
 
 from __future__ import annotations
@@ -86,6 +88,10 @@ class Rules:
     least_min_n: float
     list_margin_sd: float  # the lists' margin from the site figure, in SDs
     bands: tuple[Band, ...]
+    # Verified contact (DESIGN.md §12): weighs like an established account's report; its author
+    # counts among the established reviewers a figure and the lists need.
+    verified_full_weight: bool = False
+    verified_counts_for_lists: bool = False
 
 
 def _inside(interval: int, bounds: tuple[int, int]) -> str:
@@ -126,6 +132,8 @@ def rules(calibration: dict[str, Calibration] | None = None) -> Rules:
         most_spread_days=params.MIN_SPREAD_DAYS_MOST_RESPONSIVE,
         least_min_n=params.MIN_N_LEAST_RESPONSIVE,
         list_margin_sd=params.LIST_MARGIN_SD,
+        verified_full_weight=params.VERIFIED_FULL_WEIGHT,
+        verified_counts_for_lists=params.VERIFIED_ESTABLISHED,
         bands=tuple(
             Band(band.value, rules_in_words[band], calibration.get(band.value))
             for band in engine.Band
@@ -454,6 +462,18 @@ TARGETS = {
 
 
 @dataclass(frozen=True)
+class Verification:
+    """One world's figures with the verification signal / on the same simulated sites re-scored
+    without it (bench/score_adversarial.py, summary["unverified"])."""
+
+    shown: tuple[float | None, float | None]  # employers shown a figure
+    rho_shown: tuple[float | None, float | None]  # HeardBack's Spearman where shown
+    attacked_in_top20: tuple[float | None, float | None]  # glowing, k ≤ 10
+    glowing_shift: tuple[float | None, float | None]
+    smear_shift: tuple[float | None, float | None]
+
+
+@dataclass(frozen=True)
 class World:
     name: str
     note: str
@@ -464,6 +484,7 @@ class World:
     glowing_shift: float | None  # mean shift of the shown figure, points
     smear_shift: float | None
     honest_held: float | None
+    verification: Verification | None = None
 
 
 @dataclass(frozen=True)
@@ -477,11 +498,36 @@ class Adversarial:
     runtime_seconds: float
     employers: int
     seeds: str
+    proof_share: float | None = None  # honest reviews with a proof of contact in the world
+
+    @property
+    def verification_measured(self) -> bool:
+        return self.proof_share is not None and any(w.verification for w in self.worlds)
 
 
 def _mean(summary: dict, key: str) -> float | None:
     found = summary.get(key)
     return found.get("mean") if isinstance(found, dict) else None
+
+
+def _verification(summary: dict) -> Verification | None:
+    without = summary.get("unverified")
+    if not isinstance(without, dict):
+        return None
+
+    def pair(key):
+        return _mean(summary, key), _mean(without, key)
+
+    def shift(key):
+        return tuple((found.get(key) or {}).get("mean") for found in (summary, without))
+
+    return Verification(
+        shown=pair("employers_shown"),
+        rho_shown=pair("spearman_shown_heardback"),
+        attacked_in_top20=pair("attacked_in_top20_k_le_10"),
+        glowing_shift=shift("glowing_shift_shown"),
+        smear_shift=shift("smear_shift_shown"),
+    )
 
 
 def _pooled_calibration(summaries: dict) -> dict[str, Calibration]:
@@ -520,6 +566,7 @@ def adversarial_from(data: dict) -> Adversarial:
             glowing_shift=(summary.get("glowing_shift_shown") or {}).get("mean"),
             smear_shift=(summary.get("smear_shift_shown") or {}).get("mean"),
             honest_held=_mean(summary, "honest_held"),
+            verification=_verification(summary),
         )
         for name, summary in summaries.items()
     )
@@ -535,6 +582,7 @@ def adversarial_from(data: dict) -> Adversarial:
         runtime_seconds=float(data["runtime_seconds"]),
         employers=int(data["employers"]),
         seeds=f"{seeds[0]} to {seeds[-1]}" if isinstance(seeds, list) and seeds else str(seeds),
+        proof_share=data.get("proof_share"),
     )
 
 

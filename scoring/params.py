@@ -42,6 +42,22 @@ NEW_ACCOUNT_WEIGHT = 0.25
 # raised Spearman's rho in every world (docs/scoring.md, decision 9). None: no cap.
 NEW_ACCOUNT_CAP: float | None = 1.0
 
+# Verified contact (DESIGN.md §12, proofs/): a review whose author proved the contact with the
+# employer's DKIM-signed email is evidence a campaign of fresh accounts cannot obtain. Chosen with
+# the adversarial benchmark, where honest candidates attach a proof with some probability and
+# puppets never do (docs/scoring.md, decision 12):
+# - VERIFIED_FULL_WEIGHT: it weighs like an established account's review (1, not
+#   NEW_ACCOUNT_WEIGHT) and is not capped with the new accounts' reviews; it does not raise their
+#   cap either (the cap's base stays the established accounts' weight: letting verified reviews
+#   raise it moved campaigns' targets further in every world). In force: Spearman's rho rose
+#   in every world, and campaigns moved their targets' estimates no further (within 0.1 point).
+# - VERIFIED_ESTABLISHED: its author would also count among the established reviewers a shown
+#   figure and the lists need. Measured, not in force: 23% more employers shown, but campaigns
+#   then made a hidden figure appear, or gave a label, at more attacked employers (a fresh account
+#   supplies the third author of "3 accounts, 2 established"), and one world's bands failed.
+VERIFIED_FULL_WEIGHT = True
+VERIFIED_ESTABLISHED = False
+
 # Shrinkage: estimate = (Σw·h + M·μ) / (Σw + M) with M = max(M̂, M_FLOOR), M̂ the
 # method-of-moments ratio of within- to between-employer variance, in the units of w. The floor
 # of 10 halved a glowing campaign's shift in the benchmark's bimodal world (23.6 → 10.9 points)

@@ -107,6 +107,7 @@ FACT_COLUMNS = (
     Review.burst_capped_at,
     Review.employer_followed_up_at,
     Review.new_account,
+    Review.contact_verified,
     Review.chased_for_decision,
 )
 
@@ -129,6 +130,7 @@ def facts_from_review(review, today: date) -> engine.ReviewFacts:
         author_key=review.author_id if review.author_id is not None else f"review-{review.id}",
         contact_confirmed=review.employer_followed_up_at is not None,
         new_account=bool(review.new_account),
+        contact_verified=bool(review.contact_verified),
         chased=review.chased_for_decision is True,
     )
 

@@ -251,3 +251,70 @@ def test_the_lists_margin_in_force_is_stated(client, monkeypatch, margin):
     text = words(page_text(client.get("/methodology")))
     assert f"the estimate minus {margin:g} standard deviations) must also be above" in text
     assert f"(the estimate plus {margin:g} standard deviations) is below the site-wide" in text
+
+
+def test_the_page_says_how_verified_contact_is_used(client):
+    body = page_text(client.get("/methodology"))
+    weights = words(section(body, "weights"))
+    assert "Verified contact." in weights
+    assert "Fake accounts can't get an employer's signed email" in weights
+    assert "it weighs as much as an established account's report" in weights
+    assert "isn't counted with the new accounts" in weights
+    # What it doesn't do, and why (docs/scoring.md, decision 12).
+    assert "is not yet counted as one of the established reviewers" in weights
+    assert "make a hidden estimate appear, or give a label, more often" in weights
+    summary = words(section(body, "in-short"))
+    assert "unless the candidate proved the contact with the employer's own email" in summary
+    shown = words(section(body, "shown"))
+    assert "proved" not in shown
+
+
+def test_counting_verified_authors_as_established_would_be_stated(client, monkeypatch):
+    monkeypatch.setattr(params, "VERIFIED_ESTABLISHED", True)
+    body = page_text(client.get("/methodology"))
+    weights = words(section(body, "weights"))
+    assert "its author counts among the established reviewers an estimate and the lists need" in (
+        weights
+    )
+    assert "is not yet counted" not in weights
+    shown = words(section(body, "shown"))
+    assert "more than one of which was established when it wrote or proved the contact" in shown
+    assert shown.count("from several established reviewers or reviewers who proved") == 2
+
+
+def test_without_the_signal_the_page_promises_nothing_for_a_proof(client, monkeypatch):
+    monkeypatch.setattr(params, "VERIFIED_FULL_WEIGHT", False)
+    monkeypatch.setattr(params, "VERIFIED_ESTABLISHED", False)
+    text = words(page_text(client.get("/methodology")))
+    assert "Verified contact." not in text and "proved the contact" not in text
+    assert "proved their contact" not in text
+
+
+def test_the_benchmark_shows_what_verified_contact_changes(client):
+    data = adversarial_results()
+    data["proof_share"] = 0.3
+    unimodal = data["summaries"]["unimodal"]
+    unimodal["employers_shown"] = {"mean": 86.0, "min": 80.0, "max": 92.0}
+    unimodal["unverified"] = {
+        **unimodal,
+        "employers_shown": {"mean": 65.0, "min": 60.0, "max": 70.0},
+        "spearman_shown_heardback": {"mean": 0.7, "min": 0.7, "max": 0.7},
+        "attacked_in_top20_k_le_10": {"mean": 0.0, "min": 0.0, "max": 0.0},
+        "glowing_shift_shown": {"mean": 5.5, "max_abs": 9.0, "n": 10},
+    }
+    methodology.ADVERSARIAL_PATH.write_text(json.dumps(data))
+    body = page_text(client.get("/methodology"))
+    bench = words(section(body, "benchmark"))
+    assert "In the simulation 30% of honest candidates attach a proof of contact" in bench
+    table = body[body.index('id="caption-verification"') :]
+    table = words(table[: table.index("</table>")])
+    # The world measured both ways has its row; the other (an older results file) has none.
+    assert "unimodal 86 / 65 0.80 / 0.70 0.4 / 0.0 +4.2 / +5.5 -3.1 / -3.1" in table
+    assert "bimodal" not in table
+
+
+def test_an_older_results_file_shows_no_verification_table(client):
+    methodology.ADVERSARIAL_PATH.write_text(json.dumps(adversarial_results()))
+    bench = words(section(page_text(client.get("/methodology")), "benchmark"))
+    assert "What verified contact changes" not in bench
+    assert "unimodal one hump 0.80 / 0.75 / 0.79" in bench

@@ -52,10 +52,13 @@ METRICS = {
     "honest_held_all",
     "honest_held_unpublished",
     "puppet_held_unpublished",
+    "honest_verified",
+    "puppet_verified",
     "calibration",
     "calibration_members",
     "calibration_points",
     "attacks",
+    "unverified",
     "variants",
 }
 
@@ -132,6 +135,50 @@ def test_campaigns_are_spaced_fresh_accounts_and_honest_reviews_unchanged(bench)
         assert all(gap >= 1 for gap in gaps)  # days to months apart, never a same-day burst
     single_use = Counter(r.author for r in honest)
     assert 0.45 < sum(1 for n in single_use.values() if n == 1) / len(honest) < 0.75
+
+
+def test_honest_candidates_prove_their_contact_at_the_share_set_and_puppets_never(bench):
+    world = bench.WORLDS["bimodal"]
+    campaigns = bench.campaigns_for(quick=False)
+
+    def plan(share):
+        return bench.plan_world(world, 80, 3, campaigns, attacked=True, proof_share=share)
+
+    plans = {share: plan(share) for share in (0.0, 0.1, bench.PROOF_SHARE, 0.5)}
+    proved = {}
+    for share, found in plans.items():
+        assert not any(r.verified for r in found.reviews if r.puppet)
+        honest = [r for r in found.reviews if not r.puppet]
+        proved[share] = {r.key for r in honest if r.verified}
+        assert abs(len(proved[share]) / len(honest) - share) < 0.06, share
+    assert not proved[0.0]
+    # The proof share changes nothing else, and a larger share proves a superset.
+    assert proved[0.1] <= proved[bench.PROOF_SHARE] <= proved[0.5]
+    assert [(r.key, r.at, r.values, r.author) for r in plans[0.0].reviews] == [
+        (r.key, r.at, r.values, r.author) for r in plans[0.5].reviews
+    ]
+
+
+def test_the_quick_world_reports_what_verification_changes(bench, quick):
+    """Published honest reviews carry the mark at about the share set, puppets' never; the same
+    site re-scored without the signal is measured like the site as set, and the campaign stays
+    off the list either way."""
+    assert 0.15 < quick["honest_verified"] < 0.45
+    assert quick["puppet_verified"] == 0
+    without = quick["unverified"]
+    assert set(without) == METRICS - {"unverified", "variants"}
+    assert without["counts"] == quick["counts"]  # the same site, only re-scored
+    for run in (quick, without):
+        [attack] = run["attacks"]
+        assert not attack["in_most_top20"]
+    # The signal adds trust, never suspicion: no figure is hidden because of it.
+    assert quick["employers_shown"] >= without["employers_shown"]
+    summary = bench.summarise([quick])
+    summary["unverified"] = bench.summarise([without])
+    text = bench.verification_table({"unimodal": summary})
+    assert text.startswith("| Verified contact: with / without the signal | unimodal |")
+    assert "| Attacked in top 20 (glowing, k ≤ 10) | 0.00 / 0.00 |" in text
+    assert "| Bands pass the calibration check | " in text
 
 
 def test_spearman_ranks_and_percentiles(bench):
