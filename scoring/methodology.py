@@ -468,6 +468,7 @@ class Verification:
 
     shown: tuple[float | None, float | None]  # employers shown a figure
     rho_shown: tuple[float | None, float | None]  # HeardBack's Spearman where shown
+    rho_all: tuple[float | None, float | None]  # ... over all employers (internal estimate)
     attacked_in_top20: tuple[float | None, float | None]  # glowing, k ≤ 10
     glowing_shift: tuple[float | None, float | None]
     smear_shift: tuple[float | None, float | None]
@@ -524,6 +525,7 @@ def _verification(summary: dict) -> Verification | None:
     return Verification(
         shown=pair("employers_shown"),
         rho_shown=pair("spearman_shown_heardback"),
+        rho_all=pair("spearman_all_heardback"),
         attacked_in_top20=pair("attacked_in_top20_k_le_10"),
         glowing_shift=shift("glowing_shift_shown"),
         smear_shift=shift("smear_shift_shown"),
