@@ -30,6 +30,7 @@ from extensions import db
 from proofs import dns
 from proofs.models import ContactProof, ProofKind, ProofStatus
 from proofs.verify import Evidence, Problem, ProofError, Signature, read
+from representatives.claims import domain_owner
 from reviews import pending
 from reviews.models import Review, ReviewStatus
 from scoring.stats import refresh_employer
@@ -115,13 +116,11 @@ def _match(evidence: Evidence, employer: Employer) -> Match:
 
 def _may_propose(domain: str, employer: Employer) -> bool:
     """A signing domain moderators may be asked about: not internationalised (look-alikes), and
-    not already another employer's."""
+    not already another employer's (or under one of its domains)."""
     if any(label.startswith(PUNYCODE_PREFIX) for label in domain.split(".")):
         return False
-    owner = db.session.scalar(
-        select(EmployerDomain.employer_id).where(EmployerDomain.domain.in_(_parents(domain)))
-    )
-    return owner is None or owner == employer.id
+    owner = domain_owner(domain)
+    return owner is None or owner.id == employer.id
 
 
 def _add_months(month: date, count: int) -> date:
