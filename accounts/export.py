@@ -91,6 +91,7 @@ def _account(user: User) -> dict:
                 "suspended_at",
                 "password_changed_at",
                 "proof_reuse_attempts",
+                "application_reminders",
             ),
         ),
         "password": "kept only as an argon2id hash, which is not included",
@@ -337,6 +338,11 @@ _APPLICATION_COLUMNS = (
     "posting_url",
     "notes",
     "next_action_on",
+    "reminders",
+    "follow_up_reminded_for",
+    "silence_reminded_for",
+    "imported",
+    "outcome_known_at",
     "created_at",
     "updated_at",
 )
@@ -346,8 +352,9 @@ _STEP_COLUMNS = ("kind", "happened_on", "promised_days", "promised_by", "note")
 def _applications(user: User) -> list[dict]:
     """The private tracker (applications.models), each application with its steps."""
     rows = db.session.execute(
-        select(Application, Employer)
+        select(Application, Employer, Review.public_id)
         .join(Employer, Employer.id == Application.employer_id)
+        .outerjoin(Review, Review.id == Application.review_id)
         .where(Application.user_id == user.id)
         .order_by(Application.created_at, Application.id)
     ).all()
@@ -364,9 +371,10 @@ def _applications(user: User) -> list[dict]:
         {
             "employer": _employer(employer),
             **_columns(application, _APPLICATION_COLUMNS),
+            "shared_as_review": review_public_id,
             "steps": [_columns(step, _STEP_COLUMNS) for step in steps.get(application.id, [])],
         }
-        for application, employer in rows
+        for application, employer, review_public_id in rows
     ]
 
 

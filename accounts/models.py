@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.roles import Role
@@ -31,6 +31,10 @@ class User(UserMixin, db.Model):
     # Times this account offered a proof of contact another review already used (proofs/),
     # shown to moderators beside its pseudonym.
     proof_reuse_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # My applications: the global off switch of the tracker's reminder emails (applications.reminders).
+    application_reminders: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true()
+    )
     # Changes whenever the password does, so a reset link can be used once only.
     password_changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 

@@ -11,6 +11,7 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -19,13 +20,15 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    false,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from employers.models import Employer
 from enum_columns import enum_column, enum_values
 from extensions import db
-from reviews.models import ApplicationChannel
+from reviews.models import ApplicationChannel, Review
 from timeutils import utcnow
 
 TEXT_LIMITS = {"role_title": 120, "posting_url": 500, "notes": 4000, "step_note": 1000}
@@ -87,8 +90,27 @@ class Application(db.Model):
     next_action_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # Came from a CSV import (applications.transfer): its history predates the tracker.
+    imported: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # When the tracker first learnt the outcome (the status became decided, or an offer or a
+    # rejection was recorded); a review shared from an application tracked before it is
+    # prospective (applications.sharing).
+    outcome_known_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    # Reminders (applications.reminders): this application's off switch, and what was already
+    # reminded, so each promised date and each silence is reminded once.
+    reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    follow_up_reminded_for: Mapped[date | None] = mapped_column(Date)
+    silence_reminded_for: Mapped[date | None] = mapped_column(Date)
+
+    # The review shared from this application (applications.sharing); the author link already
+    # lives in reviews.user_id, and this never leaves the owner's pages.
+    review_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reviews.id", ondelete="SET NULL"), unique=True
+    )
 
     employer: Mapped[Employer] = relationship()
+    review: Mapped[Review | None] = relationship()
     steps: Mapped[list[ApplicationStep]] = relationship(
         back_populates="application",
         cascade="all, delete-orphan",
@@ -122,3 +144,20 @@ class ApplicationStep(db.Model):
     note: Mapped[str | None] = mapped_column(String(TEXT_LIMITS["step_note"]))
 
     application: Mapped[Application] = relationship(back_populates="steps")
+
+
+class ApplicationFeed(db.Model):
+    """The secret address of a user's iCal feed of follow-up dates (applications.calendar).
+
+    Only a SHA-256 of the token is kept: the address is shown once, when it is made; making a
+    new one or turning the feed off revokes the old address.
+    """
+
+    __tablename__ = "application_feeds"
+    __table_args__ = (CheckConstraint("length(token_hash) = 64", name="token_hash_length"),)
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

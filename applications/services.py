@@ -13,9 +13,10 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from applications.models import Application, ApplicationStatus, ApplicationStep
+from applications.models import Application, ApplicationStatus, ApplicationStep, StepKind
 from employers.models import Employer
 from extensions import db
+from timeutils import utcnow
 
 # Two weeks of silence after applying or after a step without a promised date: time to follow
 # up (the usual advice to candidates; reminders, a later increment of issue 16, will use it).
@@ -85,10 +86,23 @@ def next_action_on(application: Application) -> date | None:
     return application.applied_on + timedelta(days=FOLLOW_UP_DAYS)
 
 
+OUTCOME_STEPS = frozenset({StepKind.offer, StepKind.rejection})
+
+
+def outcome_known(application: Application) -> bool:
+    """The tracker knows how it ended: decided, or an offer or a rejection recorded."""
+    return application.status is ApplicationStatus.decided or any(
+        step.kind in OUTCOME_STEPS for step in application.steps
+    )
+
+
 def _refresh(application: Application) -> None:
     db.session.flush()
     db.session.refresh(application, ["steps"])
     application.next_action_on = next_action_on(application)
+    # The first moment the outcome was known stays: a later change of status doesn't move it.
+    if application.outcome_known_at is None and outcome_known(application):
+        application.outcome_known_at = utcnow()
 
 
 APPLICATION_FIELDS = ("role_title", "applied_on", "channel", "posting_url", "notes", "status")

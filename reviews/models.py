@@ -343,6 +343,10 @@ class Review(db.Model):
     contact_verified: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
+    # Internal, never shown or exported: the author tracked the application in My applications
+    # before its outcome was known (applications.sharing), so the report was not chosen after
+    # the fact. The reporting-bias correction (scoring.bias) compares these with the rest.
+    prospective: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     # Set by `flask heardback tick` (DESIGN.md §3 "presumed ghosted", reminders in §4).
     presumed_ghosted_at: Mapped[datetime | None] = mapped_column(DateTime)

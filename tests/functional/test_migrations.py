@@ -43,6 +43,7 @@ TABLES = {
     "contact_proofs",
     "applications",
     "application_steps",
+    "application_feeds",
     "alembic_version",
 }
 
