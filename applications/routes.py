@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from applications import bp, services
+from applications import bp, services, sharing
 from applications.forms import ApplicationForm, StatusForm, StepForm
 from applications.labels import SORT_LABELS, STATUSES, STEP_KINDS
 from applications.models import Application, ApplicationStatus
@@ -92,12 +92,18 @@ def _choose():
 @login_required
 def show(application_id: int):
     application = _own(application_id)
+    return _show_page(application, StatusForm(status=application.status.value))
+
+
+def _show_page(application: Application, status_form: StatusForm, status: int = 200):
     return render_template(
         "applications/show.html",
         application=application,
-        status_form=StatusForm(status=application.status.value),
+        status_form=status_form,
         confirm=ConfirmForm(),
-    )
+        share_problem=sharing.can_share(application),
+        update_offered=sharing.update_offered(application),
+    ), status
 
 
 @bp.route("/me/applications/<int:application_id>/edit", methods=["GET", "POST"])
@@ -129,12 +135,7 @@ def change_status(application_id: int):
     else:
         if not form.errors:
             form.status.errors = [services.status_refused(application, form.status.data)]
-        return render_template(
-            "applications/show.html",
-            application=application,
-            status_form=form,
-            confirm=ConfirmForm(),
-        ), 422
+        return _show_page(application, form, 422)
     services.set_status(application, status)
     db.session.commit()
     flash(f"Status: {STATUSES[status]}.", "success")

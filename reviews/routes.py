@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
 import errors
+from applications import sharing
 from employers.access import employer_or_redirect, may_see
 from employers.services import get_by_slug, names_of
 from extensions import db, limiter
@@ -77,9 +78,9 @@ def _employer_or_redirect():
     return employer_or_redirect(slug, "reviews.new", slug_arg="employer"), None
 
 
-def _form_page(form, employer, *, review=None, status=200, notice=None):
+def _form_page(form, employer, *, review=None, status=200, notice=None, hint=None):
     return render_template(
-        "reviews/form.html", form=form, employer=employer, review=review, notice=notice
+        "reviews/form.html", form=form, employer=employer, review=review, notice=notice, hint=hint
     ), status
 
 
@@ -123,6 +124,9 @@ def _handle(form, employer, *, review=None):
             submission = services.submit_review(current_user, employer, prepared, key=form.key())
             if not submission.created:
                 return _stopped(employer, submission)
+            application = _shared_application(employer)
+            if application is not None:
+                sharing.link(application, submission.review)
             status = submission.review.status  # read before the commit expires it
             db.session.commit()
         except IntegrityError:
@@ -237,8 +241,20 @@ def new():
         if stop is not None:
             return _stopped(employer, stop)
     if request.method == "GET":
+        application = _shared_application(employer)
+        if application is not None:
+            form = ReviewForm(data=ReviewForm.data_from(sharing.review_values(application)))
+            return _form_page(form, employer, hint=sharing.NOTICE)
         return _form_page(form, employer)
     return _handle(form, employer)
+
+
+def _shared_application(employer):
+    """?application=<id>: the author's own tracked application at this employer, shared as this
+    review (applications.sharing); anything else is ignored."""
+    return sharing.shareable(
+        current_user.id, sharing.application_id(request.args.get("application")), employer.id
+    )
 
 
 def _own_review(public_id: str) -> Review:
@@ -262,7 +278,17 @@ def edit(public_id: str):
     if refusal:
         return _refused(employer, refusal)
     if request.method == "GET":
-        form = ReviewForm(data=ReviewForm.data_from(pending.author_values(review)))
+        values = pending.author_values(review)
+        application = sharing.linked_to(
+            current_user.id, sharing.application_id(request.args.get("application")), review
+        )
+        if application is not None:
+            # The outcome the tracker learnt since the review was shared (it waits like any
+            # change of a public review).
+            values.update(sharing.outcome_values(application))
+            form = ReviewForm(data=ReviewForm.data_from(values))
+            return _form_page(form, employer, review=review, hint=sharing.UPDATE_NOTICE)
+        form = ReviewForm(data=ReviewForm.data_from(values))
         return _form_page(form, employer, review=review)
     return _handle(ReviewForm(), employer, review=review)
 
