@@ -26,6 +26,17 @@ from employers.models import SizeBand
 
 DEMO_EMAIL = "demo-user-{number}@example.invalid"
 DEMO_EMAIL_LIKE = "demo-user-%@example.invalid"
+# Demo accounts that keep a tracker (My applications), with a few applications each.
+TRACKING_ACCOUNTS = 12
+TRACKED_STEPS = ("screen", "interview", "interview", "assignment", "references")
+TRACKED_ROLES = (
+    "Data analyst",
+    "Backend engineer",
+    "Product designer",
+    "Account manager",
+    "Nurse practitioner",
+    "Warehouse supervisor",
+)
 # Not an argon2 hash, so accounts.services.check_password is False for every password.
 DEMO_PASSWORD_HASH = "!demo-account-no-password"  # noqa: S105
 
@@ -559,6 +570,74 @@ class DemoGenerator:
             }
             for employer_id, stats in zip(employer_ids, self._stats, strict=True)
         ]
+
+    # --- tracked applications (My applications) ----------------------------------------------
+
+    def application_plan(
+        self, employer_ids: Sequence[int], author_ids: Sequence[int]
+    ) -> list[tuple[dict, list[dict]]]:
+        """A few demo accounts track applications: (application row, its step rows) pairs, the
+        steps without their application id (known once the application is written)."""
+        rng = self._rng("applications")
+        plan = []
+        for user_id in author_ids[:TRACKING_ACCOUNTS]:
+            for _ in range(_between(rng, 2, 6)):
+                plan.append(self._application(rng, user_id, rng.choice(employer_ids)))
+        return plan
+
+    def _application(self, rng: random.Random, user_id: int, employer_id: int):
+        age = _between(rng, 0, 120)
+        applied_on = self.last_day - timedelta(days=age)
+        entered = datetime.combine(applied_on, time()) + timedelta(seconds=_below(rng, 3 * 86400))
+        entered = min(entered, self.as_of - timedelta(seconds=1))
+        steps, day = [], applied_on
+        for kind in TRACKED_STEPS[: _below(rng, len(TRACKED_STEPS) + 1)]:
+            day += timedelta(days=_between(rng, 3, 15))
+            if day > self.last_day:
+                break
+            steps.append(
+                {
+                    "kind": kind,
+                    "happened_on": day,
+                    "promised_days": rng.choice((None, 5, 7, 10, 14)),
+                    "promised_by": None,
+                    "note": None,
+                }
+            )
+        outcome = rng.random() < 0.35 and steps
+        if outcome:
+            day = min(self.last_day, day + timedelta(days=_between(rng, 1, 20)))
+            steps.append(
+                {
+                    "kind": rng.choice(("rejection", "rejection", "offer")),
+                    "happened_on": day,
+                    "promised_days": None,
+                    "promised_by": None,
+                    "note": None,
+                }
+            )
+        status = (
+            "decided"
+            if outcome
+            else ("in_process" if steps else rng.choice(("applied", "waiting", "to_apply")))
+        )
+        row = {
+            "user_id": user_id,
+            "employer_id": employer_id,
+            "role_title": rng.choice(TRACKED_ROLES),
+            "applied_on": None if status == "to_apply" else applied_on,
+            "channel": rng.choice(("online", "online", "referral", "recruiter", None)),
+            "posting_url": None,
+            "notes": None,
+            "status": status,
+            "next_action_on": None,  # derived by applications.services once the steps exist
+            "created_at": entered,
+            "updated_at": entered,
+            "outcome_known_at": (
+                datetime.combine(day, time()) + timedelta(hours=12) if outcome else None
+            ),
+        }
+        return row, steps
 
     def summary(self) -> Summary:
         stats = self._stats

@@ -16,6 +16,8 @@ from itertools import chain, islice
 from sqlalchemy import func, insert, select, text
 
 from accounts.models import User
+from applications.models import Application, ApplicationStep
+from applications.services import next_action_on
 from demo.generator import DEMO_EMAIL_LIKE, DemoGenerator, Summary
 from employers.models import Employer, EmployerAlias, EmployerStats
 from extensions import db
@@ -126,7 +128,27 @@ def load_demo_data(
         writer.write(Review, generator.review_rows(employer_ids, author_ids), bar)
     with progress("statistics", employers) as bar:
         writer.write(EmployerStats, generator.stats_rows(employer_ids), bar)
+    plan = generator.application_plan(employer_ids, author_ids)
+    with progress("tracked applications", len(plan)) as bar:
+        application_ids = writer.write(Application, (row for row, _ in plan), bar, ids=len(plan))
+        steps = [
+            {**step, "application_id": application_id}
+            for application_id, (_, rows) in zip(application_ids, plan, strict=True)
+            for step in rows
+        ]
+        if steps:
+            writer.write(ApplicationStep, steps, _NoProgress())
+        _derive_next_actions(application_ids)
     return generator.summary()
+
+
+def _derive_next_actions(application_ids: list[int]) -> None:
+    """Each new application's next action, by the tracker's own rule."""
+    for application in db.session.scalars(
+        select(Application).where(Application.id.in_(application_ids))
+    ):
+        application.next_action_on = next_action_on(application)
+    db.session.flush()
 
 
 class CoreWriter:

@@ -13,6 +13,8 @@ from sqlalchemy import delete, func, select
 
 from accounts.models import User
 from accounts.services import check_password
+from applications.models import Application, ApplicationStatus, ApplicationStep
+from applications.services import OPEN, next_action_on
 from demo.generator import DECISIONS, DEMO_PASSWORD_HASH, DemoGenerator, plan_review_counts
 from demo.names import ENDINGS, LEGAL_FORMS, STEMS
 from employers.models import Employer, EmployerStats
@@ -63,16 +65,46 @@ def database_digest() -> str:
         .order_by(Employer.id)
     ):  # fmt: skip
         digest.update(repr(tuple(row)).encode())
+    for row in db.session.execute(
+        select(Application.role_title, Application.status, Application.applied_on,
+               Application.next_action_on, Application.created_at, Employer.name, User.email)
+        .join(Employer, Employer.id == Application.employer_id)
+        .join(User, User.id == Application.user_id)
+        .order_by(Application.id)
+    ):  # fmt: skip
+        digest.update(repr(tuple(row)).encode())
     return digest.hexdigest()
 
 
 def wipe_demo_data() -> None:
-    for model in (Review, EmployerStats, Employer, User):
+    for model in (ApplicationStep, Application, Review, EmployerStats, Employer, User):
         db.session.execute(delete(model))
     db.session.commit()
 
 
 # --- through the command line ----------------------------------------------------------------
+
+
+def test_demo_accounts_track_applications(runner):
+    """My applications has data to show: a few demo accounts track applications with steps,
+    each with the tracker's own next action, nothing dated in the future."""
+    assert demo_data(runner, "--employers", "30", "--reviews", "400", "--seed", "5").exit_code == 0
+    applications = db.session.scalars(select(Application)).all()
+    assert len(applications) >= 12 * 2
+    owners = {application.user_id for application in applications}
+    assert 2 <= len(owners) <= 12
+    assert set(db.session.scalars(select(User.id).where(User.id.in_(owners)))) == owners
+    statuses = Counter(application.status for application in applications)
+    assert statuses[ApplicationStatus.decided] and sum(statuses[s] for s in OPEN)
+    assert count(ApplicationStep) > 0
+    today = date.today()
+    for application in applications:
+        assert application.next_action_on == next_action_on(application)
+        assert all(step.happened_on < today for step in application.steps)
+        assert application.created_at.date() < today
+        decided = application.status is ApplicationStatus.decided
+        assert (application.outcome_known_at is not None) == decided
+        assert (application.next_action_on is None) == (application.status not in OPEN)
 
 
 def test_creates_what_was_asked_for(runner):
