@@ -31,7 +31,7 @@ class User(UserMixin, db.Model):
     # Times this account offered a proof of contact another review already used (proofs/),
     # shown to moderators beside its pseudonym.
     proof_reuse_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    # My applications: the global off switch of the tracker's reminder emails (applications.reminders).
+    # My applications: the global off switch of its reminder emails (applications.reminders).
     application_reminders: Mapped[bool] = mapped_column(
         Boolean, default=True, server_default=true()
     )

@@ -217,14 +217,16 @@ def normalize_domain(value: str) -> str:
     return ascii_host
 
 
-def _domain_and_parents(domain: str) -> list[str]:
+def domain_and_parents(domain: str) -> list[str]:
+    """'a.b.example.com' → ['a.b.example.com', 'b.example.com', 'example.com'] (never a bare
+    suffix)."""
     labels = domain.split(".")
     return [".".join(labels[start:]) for start in range(len(labels) - 1)]
 
 
 def domain_refusal(domain: str) -> str | None:
     """Why a (normalised) domain can't be an employer's, or None if it can."""
-    for candidate in _domain_and_parents(domain):
+    for candidate in domain_and_parents(domain):
         if candidate in FREE_MAIL_DOMAINS:
             return (
                 f"{candidate} is a free email provider, not an employer's website. Leave this "

@@ -16,6 +16,7 @@ from proofs.forms import DomainDecisionForm, ProofForm
 from proofs.messages import LIMIT_MB, MESSAGES
 from proofs.models import ProofStatus
 from proofs.verify import MAX_MESSAGE_BYTES, Problem, ProofError
+from reviews.access import own_review
 from reviews.models import Review
 from security import client_key, moderator_required, pseudonymous
 from timeutils import utcnow
@@ -39,15 +40,6 @@ def _account_key() -> str:
 
 def _reading() -> bool:
     return request.method != "POST"
-
-
-def _own_review(public_id: str) -> Review:
-    review = db.session.scalar(db.select(Review).where(Review.public_id == public_id[:16]))
-    if review is None:
-        abort(404)
-    if review.author_id != current_user.id:
-        abort(403)
-    return review
 
 
 def _message_bytes(form: ProofForm) -> bytes:
@@ -83,7 +75,7 @@ def _page(
 @limiter.limit(_proof_limit, key_func=_account_key, exempt_when=_reading)
 @limiter.limit(_proof_limit, key_func=client_key, exempt_when=_reading)
 def attach(public_id: str):
-    review = _own_review(public_id)
+    review = own_review(public_id)
     try:
         form = ProofForm()
         if not form.validate_on_submit():

@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 
 from accounts.models import User
 from employers.models import Employer, EmployerDomain
-from employers.services import domain_refusal, names_of, normalize_name
+from employers.services import domain_and_parents, domain_refusal, names_of, normalize_name
 from extensions import db
 from proofs import dns
 from proofs.models import ContactProof, ProofKind, ProofStatus
@@ -48,11 +48,6 @@ def sending_systems() -> dict[str, str]:
         return {row["domain"].strip().lower(): row["system"].strip() for row in rows}
 
 
-def _parents(domain: str) -> list[str]:
-    labels = domain.split(".")
-    return [".".join(labels[start:]) for start in range(len(labels) - 1)]
-
-
 def _aligned(signing: str, sender: str) -> bool:
     """Relaxed alignment: one domain is the other or a subdomain of it (the shorter has two
     labels at least, so a bare suffix never aligns)."""
@@ -62,14 +57,14 @@ def _aligned(signing: str, sender: str) -> bool:
 
 def _system_of(domain: str) -> str | None:
     systems = sending_systems()
-    return next((systems[item] for item in _parents(domain) if item in systems), None)
+    return next((systems[item] for item in domain_and_parents(domain) if item in systems), None)
 
 
 def _named_in(employer: Employer, evidence: Evidence) -> bool:
     """The employer's name or an alias, as whole words, in the From display name, a Reply-To
     (display name or domain) or the Subject."""
     known = {item.domain for item in employer.domains}
-    if any(set(_parents(party.domain)) & known for party in evidence.reply_to):
+    if any(set(domain_and_parents(party.domain)) & known for party in evidence.reply_to):
         return True
     texts = [evidence.sender.name, evidence.subject, *(party.name for party in evidence.reply_to)]
     haystack = " " + " ".join(normalize_name(text) for text in texts if text) + " "
@@ -98,7 +93,7 @@ def _match(evidence: Evidence, employer: Employer) -> Match:
             problems.append(Problem.wrong_domain)
         elif domain_refusal(domain) or domain_refusal(sender):
             problems.append(Problem.free_mail)
-        elif set(_parents(domain)) & known:
+        elif set(domain_and_parents(domain)) & known:
             return Match(signature, ProofKind.own_domain, ProofStatus.verified)
         elif system := _system_of(domain):
             if _named_in(employer, evidence):

@@ -26,6 +26,7 @@ from proofs.services import proofs_of
 from proofs.verify import MAX_MESSAGE_BYTES, Problem, ProofError
 from representatives import access, contact_reports
 from reviews import bp, contact_answers, fields, pending, services
+from reviews.access import own_review
 from reviews.contact_answers import ContactAnswer
 from reviews.contact_forms import ANSWERS, ContactAnswerForm
 from reviews.display import public_view
@@ -257,20 +258,11 @@ def _shared_application(employer):
     )
 
 
-def _own_review(public_id: str) -> Review:
-    review = db.session.scalar(db.select(Review).where(Review.public_id == public_id[:16]))
-    if review is None:
-        abort(404)
-    if review.author_id != current_user.id:
-        abort(403)
-    return review
-
-
 @bp.route("/reviews/<public_id>/edit", methods=["GET", "POST"])
 @login_required
 @_rate_limited
 def edit(public_id: str):
-    review = _own_review(public_id)
+    review = own_review(public_id)
     employer = review.employer
     # The same rules as a new review: e.g. an author who has since become a representative of
     # the employer can't change what they wrote about it (DESIGN.md §7).
@@ -345,7 +337,7 @@ def _contact_answered(review: Review, answer: ContactAnswer, outcome=None):
 @bp.post("/reviews/<public_id>/contact/confirm")
 @login_required
 def confirm_contact(public_id: str):
-    review = _own_review(public_id)
+    review = own_review(public_id)
     form = ContactAnswerForm(allowed=contact_reports.contact_outcomes(review.stage))
     if not form.validate_on_submit():
         flash(" ".join(form.outcome.errors) or "Choose what they told you.", "error")
@@ -358,7 +350,7 @@ def confirm_contact(public_id: str):
 @bp.post("/reviews/<public_id>/contact/deny")
 @login_required
 def deny_contact(public_id: str):
-    review = _own_review(public_id)
+    review = own_review(public_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     answer = contact_answers.answer_contact(review, current_user, None, utcnow())

@@ -4,7 +4,8 @@
  * Without this script the page is a search form with a results page. With it, the search box
  * becomes an ARIA 1.2 combobox: suggestions from /employers/suggest appear as you type (debounced,
  * stale requests aborted), arrow keys move through them, Enter opens the highlighted one, Escape
- * closes the list. Choosing an employer goes straight to the review form.
+ * closes the list. Choosing an employer goes straight to the review form (or, where the form
+ * says data-employer-choice, to that address with the employer's slug: My applications).
  */
 (function () {
   "use strict";
@@ -20,6 +21,10 @@
     }
     var suggestUrl = form.getAttribute("data-employer-suggest");
     var newUrl = form.getAttribute("data-employer-new");
+    // Another page may reuse the chooser (My applications): where a choice leads, and which
+    // step follows adding an employer.
+    var choiceUrl = form.getAttribute("data-employer-choice");
+    var then = form.getAttribute("data-employer-then");
     var listId = input.id + "-suggestions";
 
     var list = document.createElement("ul");
@@ -135,10 +140,16 @@
           parts.push(["suggestion-meta", "Also known as " + result.matched_name]);
         }
         parts.push(["suggestion-meta", details.join(" · ")]);
-        addOption(result.review_url, "", parts);
+        addOption(
+          choiceUrl ? choiceUrl + encodeURIComponent(result.slug) : result.review_url,
+          "",
+          parts
+        );
       });
       if (newUrl) {
-        addOption(newUrl + "?name=" + encodeURIComponent(query), "suggestion-new", [
+        var addUrl = newUrl + "?name=" + encodeURIComponent(query);
+        if (then) addUrl += "&then=" + encodeURIComponent(then);
+        addOption(addUrl, "suggestion-new", [
           ["suggestion-name", "Add “" + query + "” as a new employer"],
         ]);
       }
