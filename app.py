@@ -20,7 +20,10 @@ import api
 import api.routes
 import applications
 import applications.models
+import applications.reminder_routes
 import applications.routes
+import applications.transfer
+import applications.transfer_routes
 import caching
 import employers
 import employers.models
@@ -85,6 +88,10 @@ LARGE_BODIES = {
     "proofs.attach": proofs.routes.BODY_LIMIT,
     "reviews.new": proofs.routes.BODY_LIMIT,
     "reviews.edit": proofs.routes.BODY_LIMIT,
+    # The tracker's CSV import: the file, then the steps that carry it as a signed token.
+    "applications.import_upload": applications.transfer.MAX_FILE_BYTES + 64 * 1024,
+    "applications.import_preview": applications.transfer.BODY_LIMIT,
+    "applications.import_confirm": applications.transfer.BODY_LIMIT,
 }
 
 

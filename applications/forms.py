@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from urllib.parse import urlsplit
 
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields import DateField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
@@ -17,6 +17,7 @@ from applications.models import (
     ApplicationStatus,
     StepKind,
 )
+from applications.transfer import DATE_ORDERS, FIELDS, REQUIRED
 from forms import BaseForm, NoControlCharacters, clean_text, strip_value
 from reviews.labels import CHANNELS
 from reviews.models import ApplicationChannel
@@ -226,3 +227,82 @@ class StepForm(BaseForm):
             "promised_by": step.promised_by,
             "note": step.note or "",
         }
+
+
+class RemindersForm(BaseForm):
+    """A reminders switch (applications.reminders): the button says which way it turns."""
+
+    reminders = SelectField(
+        "Reminders", choices=[SelectChoice("on", "On"), SelectChoice("off", "Off")]
+    )
+
+    @property
+    def on(self) -> bool:
+        return self.reminders.data == "on"
+
+
+# --- import (applications.transfer): the file comes from request.files, see transfer_routes ---
+
+
+class ImportUploadForm(BaseForm):
+    """The upload step: a CSRF token; the file itself is read from request.files."""
+
+
+def _column_choices(header: list[str]) -> list[SelectChoice]:
+    return [
+        SelectChoice("", "— not in the file —"),
+        *(SelectChoice(str(index), name) for index, name in enumerate(header)),
+    ]
+
+
+class ImportMappingForm(BaseForm):
+    """Which column holds which field; the upload travels along as a signed token."""
+
+    upload = HiddenField(validators=[InputRequired()])
+    date_order = SelectField(
+        "Date order",
+        description="How dates such as 03/10/2026 are written in your file.",
+        choices=[SelectChoice(value, label) for value, label in DATE_ORDERS.items()],
+        default="auto",
+    )
+
+    @classmethod
+    def for_header(cls, header: list[str], **kwargs) -> ImportMappingForm:
+        """The form with one select per field (FIELDS), offering the file's columns."""
+
+        class Mapping(cls):
+            pass
+
+        for name, label in FIELDS.items():
+            required = name in REQUIRED
+            setattr(
+                Mapping,
+                name,
+                SelectField(
+                    label + (" (required)" if required else ""),
+                    choices=_column_choices(header),
+                    default="",
+                ),
+            )
+        return Mapping(**kwargs)
+
+    def mapping(self) -> dict[str, int | None]:
+        return {
+            name: int(getattr(self, name).data) if getattr(self, name).data else None
+            for name in FIELDS
+        }
+
+    def fields(self):
+        return [getattr(self, name) for name in FIELDS]
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for name in REQUIRED:
+            chosen = getattr(self, name)
+            if not chosen.errors and not chosen.data:
+                chosen.errors = [
+                    *chosen.errors,
+                    f"Choose the column that holds the {FIELDS[name].lower()}: it is needed.",
+                ]
+                valid = False
+        return valid

@@ -29,6 +29,8 @@ def tracker_labels():
         "step_labels": STEP_KINDS,
         "channel_labels": CHANNELS,
         "promised_on": services.promised_on,
+        "next_action_reason": services.next_action_reason,
+        "today": today(),
     }
 
 
@@ -161,9 +163,11 @@ def new_step(application_id: int):
     application = _own(application_id)
     form = StepForm()
     if form.validate_on_submit():
+        before = application.status
         services.add_step(application, form.values)
         db.session.commit()
-        flash("The step is added.", "success")
+        moved = f" Status: {STATUSES[application.status]}." if application.status != before else ""
+        flash(f"The step is added.{moved}", "success")
         return redirect(_page(application))
     status = 422 if form.errors else 200
     return render_template(

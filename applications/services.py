@@ -138,12 +138,40 @@ def delete_application(application: Application) -> None:
     db.session.delete(application)
 
 
+# A new step moves the status along where it obviously should: a screen or an interview means
+# the process is under way; a rejection ends it. An offer leaves the status to the candidate
+# (it may still be negotiated or declined).
+PROGRESS_STEPS = frozenset(
+    {StepKind.screen, StepKind.interview, StepKind.assignment, StepKind.references}
+)
+
+
+def status_after_step(status: ApplicationStatus, kind: StepKind) -> ApplicationStatus:
+    if kind in PROGRESS_STEPS and status in (ApplicationStatus.applied, ApplicationStatus.waiting):
+        return ApplicationStatus.in_process
+    if kind is StepKind.rejection and status in OPEN:
+        return ApplicationStatus.decided
+    return status
+
+
 def add_step(application: Application, values: dict) -> ApplicationStep:
     step = ApplicationStep(application_id=application.id)
     _apply(step, values, STEP_FIELDS)
     db.session.add(step)
+    application.status = status_after_step(application.status, step.kind)
     _refresh(application)
     return step
+
+
+def next_action_reason(application: Application) -> str | None:
+    """Why the next action falls on its date, in words for the owner."""
+    if application.next_action_on is None:
+        return None
+    if application.steps:
+        latest = max(application.steps, key=lambda step: (step.happened_on, step.id or 0))
+        if promised_on(latest) is not None:
+            return "they promised an answer by then: follow up if you haven't heard"
+    return f"{FOLLOW_UP_DAYS} days without news: a good moment to follow up"
 
 
 def update_step(step: ApplicationStep, values: dict) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from accounts.services import purge_expired_sessions
+from applications import reminders as tracker_reminders
 from extensions import db
 from notifications import mail
 from representatives.notifications import send_due
@@ -29,11 +30,16 @@ class TickReport:
     presumed_ghosted: int = 0
     ghosted_reminders: int = 0
     timeline_reminders: int = 0
-    failed_reminders: int = 0  # reserved but not sent; released for the next run
+    # Reserved but not sent, released for the next run; and tracker reminders that could not be
+    # queued (applications.reminders), tried again next run.
+    failed_reminders: int = 0
     # Emails to employers' representatives about newly published reviews
     # (representatives.notifications).
     new_review_emails: int = 0
     failed_new_review_emails: int = 0  # given back for the next run
+    # My applications' reminder emails to candidates (applications.reminders), queued.
+    application_follow_ups: int = 0
+    application_still_in_touch: int = 0
     # Employers whose rows the once-a-day refresh rebuilt. Not part of equality: it reports the
     # day's first run, not a change to any review.
     statistics_rebuilt: int = field(default=0, compare=False)
@@ -61,6 +67,10 @@ class TickReport:
                 "New-review emails not sent (will be retried next run): "
                 f"{self.failed_new_review_emails}"
             )
+        lines.append(f"Application follow-up reminders queued: {self.application_follow_ups}")
+        lines.append(
+            f'Application "still in touch?" reminders queued: {self.application_still_in_touch}'
+        )
         if self.queued_emails_sent or self.queued_emails_failed:
             lines.append(
                 f"Queued emails sent: {self.queued_emails_sent} "
@@ -105,6 +115,13 @@ def tick(now: datetime | None = None) -> TickReport:
         report.failed_reminders += failed
 
     report.new_review_emails, report.failed_new_review_emails = send_due(now)
+
+    # My applications: follow-ups after a promised date, "still in touch?" after a silence.
+    # Queued (reserved and queued in one commit each), then delivered with the queue below.
+    queued = tracker_reminders.queue_reminders(now)
+    report.application_follow_ups = queued.follow_ups
+    report.application_still_in_touch = queued.still_in_touch
+    report.failed_reminders += queued.failed
 
     # Mail that requests queued (sign-up links, resets, …), on the wall clock like its queueing.
     report.queued_emails_sent, report.queued_emails_failed = mail.deliver_due()

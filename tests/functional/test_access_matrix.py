@@ -172,6 +172,20 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("applications.index", "GET"): SIGNED_IN,
     ("applications.new", "GET"): SIGNED_IN,
     ("applications.new", "POST"): SIGNED_IN,
+    # Import, export and the calendar feed (applications.transfer_routes): one's own tracker. The
+    # feed answers its secret address only, so the placeholder token is a 404 for everyone.
+    ("applications.export_csv", "GET"): SIGNED_IN,
+    ("applications.import_upload", "GET"): SIGNED_IN,
+    ("applications.import_upload", "POST"): SIGNED_IN,
+    ("applications.import_preview", "POST"): SIGNED_IN,
+    ("applications.import_confirm", "POST"): SIGNED_IN,
+    ("applications.calendar_page", "GET"): SIGNED_IN,
+    ("applications.calendar_address", "POST"): SIGNED_IN,
+    ("applications.calendar_off", "POST"): SIGNED_IN,
+    ("applications.calendar_feed", "GET"): frozenset(),
+    # The reminders' switches (applications.reminder_routes): all of one's own, and one's own one.
+    ("applications.account_reminders", "POST"): SIGNED_IN,
+    ("applications.application_reminders", "POST"): AUTHOR,
     **{
         (f"applications.{name}", method): AUTHOR
         for name, methods in (

@@ -484,3 +484,22 @@ def test_an_employer_added_from_the_tracker_leads_back_to_it(client, signed_in):
         client, "/employers/new?then=//evil.example", {"name": "Other Widgets Co"}, page=page
     )
     assert response.headers["Location"].startswith("/reviews/new?employer=")
+
+
+def test_a_step_moves_the_status_and_an_overdue_action_is_marked(client, signed_in):
+    employer = EmployerFactory(name="Overdue Works", slug="overdue-works")
+    application = ApplicationFactory(
+        user_id=signed_in.id, employer_id=employer.id, applied_on=TODAY - timedelta(days=30)
+    )
+    response = post_form(
+        client,
+        f"/me/applications/{application.id}/steps/new",
+        {"kind": "interview", "happened_on": (TODAY - timedelta(days=20)).isoformat(),
+         "promised_days": "7"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    page = page_text(client.get(f"/me/applications/{application.id}"))
+    assert "The step is added. Status: In process." in page
+    due = (TODAY - timedelta(days=13)).isoformat()
+    assert f"{due} <strong class=\"overdue\">overdue</strong>: they promised" in page
+    assert "overdue" in page_text(client.get("/me/applications"))

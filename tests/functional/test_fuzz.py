@@ -40,9 +40,17 @@ from accounts.forms import (
 )
 from accounts.models import Role
 from accounts.services import normalize_email
-from applications.forms import ApplicationForm, StatusForm, StepForm
+from applications import transfer
+from applications.forms import (
+    ApplicationForm,
+    ImportMappingForm,
+    ImportUploadForm,
+    RemindersForm,
+    StatusForm,
+    StepForm,
+)
 from employers.forms import NewEmployerForm
-from employers.models import Industry, SizeBand
+from employers.models import Employer, Industry, SizeBand
 from employers.services import MAX_PAGE, normalize_domain, normalize_name
 from extensions import db
 from forms import ConfirmForm, clean_text
@@ -453,7 +461,45 @@ def _tracker_shown(example: Example) -> list[tuple[str, str]]:
     return [(role, "/me/applications"), (role, f"/me/applications/{application}")]
 
 
+def _application_reminders_set(example: Example) -> None:
+    example.changes.only("applications")
+    row = example.changes.row("applications", example.world["application"])
+    assert row["reminders"] == (example.typed("reminders") == "on")
+
+
+def _account_reminders_set(example: Example) -> None:
+    example.changes.only("users")
+    on = example.typed("reminders") == "on"
+    assert _user(example, "author")["application_reminders"] == on
+
+
 # --- field values that need the world ----------------------------------------------------------
+
+
+def _import_fields(world) -> dict[str, Field]:
+    """The import's later steps: the upload token (a real one for the candidate, tampered ones,
+    junk) and the column of each field."""
+    employer = db.session.get(Employer, world["employer_b"])
+    upload = transfer.Upload(
+        filename="tracker.csv",
+        header=["Company", "Position", "Date Applied", "Status", "Notes"],
+        rows=[(2, [employer.name, "Analyst", "2026-01-05", "Interviewing", "=SUM(A1)"])],
+    )
+    token = transfer.pack(upload, world.users["candidate"])
+    columns = ("", "0", "1", "2", "3", "4")
+    return {
+        "upload": Field(st.sampled_from((token, token, token[:-3] + "xyz", "x")), limit=4000),
+        "date_order": Field(st.sampled_from(("auto", "dmy", "mdy")), limit=8),
+        "action": Field(st.sampled_from(("confirm", "edit")), limit=10),
+        **{
+            name: Field(st.sampled_from(columns), limit=4, choices=columns)
+            for name in transfer.FIELDS
+        },
+    }
+
+
+def _feed_tokens(world) -> dict[str, Field]:
+    return {"token": Field(st.one_of(st.sampled_from(("x", "A" * 43)), text(80)), limit=600)}
 
 
 def _application_fields(world) -> dict[str, Field]:
@@ -1118,6 +1164,71 @@ TARGETS = [
         "/me/applications/{application}/steps/{step}/delete",
         _form(ConfirmForm),
         stored=_only("applications", "application_steps"),
+    ),
+    post(
+        "/me/applications/<id>/reminders",
+        "author",
+        "/me/applications/{application}/reminders",
+        _form(RemindersForm),
+        stored=_application_reminders_set,
+        shown=_tracker_shown,
+    ),
+    post(
+        "/me/applications/reminders",
+        "author",
+        "/me/applications/reminders",
+        _form(RemindersForm),
+        stored=_account_reminders_set,
+        shown=_tracker_shown,
+    ),
+    # The tracker's import, export and calendar feed (applications.transfer_routes).
+    post(
+        "/me/applications/import", "candidate", "/me/applications/import", _form(ImportUploadForm)
+    ),
+    post(
+        "/me/applications/import/preview",
+        "candidate",
+        "/me/applications/import/preview",
+        _form(ImportMappingForm),
+        fields=_import_fields,
+    ),
+    post(
+        "/me/applications/import/confirm",
+        "candidate",
+        "/me/applications/import/confirm",
+        _form(ImportMappingForm),
+        fields=_import_fields,
+        stored=_only("applications"),
+        shown=_tracker_shown,
+    ),
+    post(
+        "/me/applications/calendar/address",
+        "author",
+        "/me/applications/calendar/address",
+        _form(ConfirmForm),
+        done=_status(200),
+        stored=_only("application_feeds"),
+    ),
+    post(
+        "/me/applications/calendar/off",
+        "author",
+        "/me/applications/calendar/off",
+        _form(ConfirmForm),
+        stored=_only("application_feeds"),
+    ),
+    get(
+        "the tracker's import, export and calendar pages",
+        "author",
+        "/me/applications.csv",
+        "/me/applications/import",
+        "/me/applications/calendar",
+        query=_junk_query,
+    ),
+    get(
+        "<token> in the calendar feed",
+        "anonymous",
+        "/me/applications/calendar/{token}.ics",
+        segments=_feed_tokens,
     ),
     # Query-string parameters.
     get(
