@@ -54,6 +54,9 @@ from timeutils import today
 
 # A tracker of 2,000 applications with long notes fits in 2 MB; the upload page says so.
 MAX_FILE_BYTES = 2 * 1024 * 1024
+# An imported application applied longer ago than this gets no "still in touch?" email for the
+# silence it was imported in (import_candidates).
+IMPORT_SILENCE_KNOWN_DAYS = services.FOLLOW_UP_DAYS
 MAX_ROWS = 2000  # rows imported from one file; a longer file is refused whole
 MAX_COLUMNS = 40  # columns offered on the mapping screen; the rest are ignored, with a note
 # Characters kept per cell: more than any field takes (notes: 4,000), so a longer cell is still
@@ -476,9 +479,16 @@ def preview(
 def import_candidates(user_id: int, candidates: list[Candidate]) -> list[Application]:
     """Create the applications (marked imported); the caller commits."""
     created = []
+    day = today()
     for candidate in candidates:
         application = services.create_application(user_id, candidate.employer, candidate.values)
         application.imported = True
+        # A spreadsheet of old applications would otherwise bring one "are they still in
+        # touch?" email per row on the next tick: a silence already long when the file came in
+        # is taken as known (the candidate just went through it); a new silence still counts.
+        applied = application.applied_on
+        if applied is not None and (day - applied).days > IMPORT_SILENCE_KNOWN_DAYS:
+            application.silence_reminded_for = applied
         created.append(application)
     return created
 

@@ -15,7 +15,7 @@ import time_machine
 from sqlalchemy import func, select, update
 
 from accounts.services import delete_account
-from applications import reminders, services
+from applications import reminders, services, transfer
 from applications.models import Application, ApplicationStatus, StepKind
 from extensions import db
 from notifications.models import OutgoingMail
@@ -110,6 +110,44 @@ def give_figures(employer, typical_days: int, basis: str = "employer") -> None:
 
 def body(message) -> str:
     return message.get_content()
+
+
+def test_an_imported_spreadsheet_of_old_applications_brings_no_burst(owner, employer, outbox):
+    """Fifty old open applications imported at once: no "still in touch?" email for the
+    silence they came in with; a recent one keeps its question for later."""
+    old = [
+        transfer.Candidate(
+            row=number,
+            employer=employer,
+            name_in_file=EMPLOYER,
+            values={
+                "role_title": f"Role {number}",
+                "applied_on": TODAY - timedelta(days=60 + number),
+                "status": ApplicationStatus.applied,
+            },
+        )
+        for number in range(50)
+    ]
+    recent = transfer.Candidate(
+        row=99,
+        employer=employer,
+        name_in_file=EMPLOYER,
+        values={
+            "role_title": "Recent role",
+            "applied_on": TODAY - timedelta(days=3),
+            "status": ApplicationStatus.applied,
+        },
+    )
+    transfer.import_candidates(owner.id, [*old, recent])
+    db.session.commit()
+
+    assert tick() == NOTHING
+    assert outbox == []
+    # Later, the recent one's silence grows past the typical time: its question comes.
+    with time_machine.travel((NOW + timedelta(days=40)).replace(tzinfo=UTC), tick=False):
+        report = tick(NOW + timedelta(days=40))
+    assert report.application_still_in_touch == 1
+    assert ["Recent role" in body(message) for message in outbox] == [True]
 
 
 # --- promised date passed ----------------------------------------------------------------------
