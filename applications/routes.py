@@ -116,7 +116,9 @@ def edit(application_id: int):
         form = ApplicationForm(data=ApplicationForm.data_from(application))
     else:
         form = ApplicationForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not _refused(
+        form.applied_on, services.applied_date_refused(application, form.applied_on.data)
+    ):
         services.update_application(application, form.values)
         db.session.commit()
         flash("Your application is updated.", "success")
@@ -162,7 +164,7 @@ def delete(application_id: int):
 def new_step(application_id: int):
     application = _own(application_id)
     form = StepForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not _step_date_refused(form, application):
         before = application.status
         services.add_step(application, form.values)
         db.session.commit()
@@ -173,6 +175,19 @@ def new_step(application_id: int):
     return render_template(
         "applications/step_form.html", form=form, application=application
     ), status
+
+
+def _refused(field, problem: str | None) -> bool:
+    """A rule of the tracker's (services) refused the field's value: say so next to it."""
+    if problem:
+        field.errors = [*field.errors, problem]
+    return bool(problem)
+
+
+def _step_date_refused(form: StepForm, application: Application) -> bool:
+    return _refused(
+        form.happened_on, services.step_date_refused(application, form.happened_on.data)
+    )
 
 
 def _own_step(application: Application, step_id: int):
@@ -188,7 +203,7 @@ def edit_step(application_id: int, step_id: int):
     application = _own(application_id)
     step = _own_step(application, step_id)
     form = StepForm(data=StepForm.data_from(step)) if request.method == "GET" else StepForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not _step_date_refused(form, application):
         services.update_step(step, form.values)
         db.session.commit()
         flash("The step is updated.", "success")

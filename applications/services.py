@@ -129,6 +129,29 @@ def status_refused(application: Application, value: str) -> str | None:
     return None
 
 
+def step_date_refused(application: Application, happened_on: date) -> str | None:
+    """Why a step can't be dated `happened_on` in `application`, or None."""
+    if application.applied_on is not None and happened_on < application.applied_on:
+        return (
+            f"This is before the date you applied ({application.applied_on.isoformat()}). "
+            "Check the date, or correct the date you applied (Edit the application)."
+        )
+    return None
+
+
+def applied_date_refused(application: Application, applied_on: date | None) -> str | None:
+    """Why `application` can't take `applied_on` as its date of applying, or None."""
+    if applied_on is None or not application.steps:
+        return None
+    first = min(step.happened_on for step in application.steps)
+    if applied_on > first:
+        return (
+            f"Your first step is dated {first.isoformat()}: the date you applied can't be "
+            "after it. Check the date, or correct that step."
+        )
+    return None
+
+
 def set_status(application: Application, status: ApplicationStatus) -> None:
     application.status = status
     _refresh(application)

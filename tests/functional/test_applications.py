@@ -501,5 +501,38 @@ def test_a_step_moves_the_status_and_an_overdue_action_is_marked(client, signed_
     page = page_text(client.get(f"/me/applications/{application.id}"))
     assert "The step is added. Status: In process." in page
     due = (TODAY - timedelta(days=13)).isoformat()
-    assert f"{due} <strong class=\"overdue\">overdue</strong>: they promised" in page
+    assert f'{due} <strong class="overdue">overdue</strong>: they promised' in page
     assert "overdue" in page_text(client.get("/me/applications"))
+
+
+def test_a_step_before_applying_is_refused_with_a_message(client, signed_in):
+    employer = EmployerFactory(name="Order Works", slug="order-works")
+    applied = TODAY - timedelta(days=5)
+    application = ApplicationFactory(
+        user_id=signed_in.id, employer_id=employer.id, applied_on=applied
+    )
+    typed = (applied - timedelta(days=10)).isoformat()
+    response = post_form(
+        client,
+        f"/me/applications/{application.id}/steps/new",
+        {"kind": "interview", "happened_on": typed, "note": "kept note"},
+    )
+    assert response.status_code == 422
+    text = page_text(response)
+    assert f"This is before the date you applied ({applied.isoformat()})" in text
+    assert typed in text and "kept note" in text  # nothing typed is lost
+    assert count(ApplicationStep, ApplicationStep.application_id == application.id) == 0
+
+
+def test_the_date_applied_cannot_move_after_the_first_step(client, mine):
+    application, step = mine
+    late = (step.happened_on + timedelta(days=1)).isoformat()
+    response = post_form(
+        client,
+        f"/me/applications/{application.id}/edit",
+        {"role_title": "Data analyst", "status": "applied", "applied_on": late, "channel": ""},
+    )
+    assert response.status_code == 422
+    assert f"Your first step is dated {step.happened_on.isoformat()}" in page_text(response)
+    db.session.refresh(application)
+    assert application.applied_on != date.fromisoformat(late)
