@@ -101,6 +101,8 @@ class AuditAction(enum.Enum):
     add_domain = "add_domain"
     refuse_domain = "refuse_domain"  # a proof's signing domain, not attached (proofs/)
     legal_notice = "legal_notice"
+    lift_suspension = "lift_suspension"  # an admin ends a suspension (issue 17)
+    grant_role = "grant_role"  # a role set with the CLI (`flask heardback set-role`)
 
 
 class AuditLog(db.Model):

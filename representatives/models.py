@@ -102,12 +102,22 @@ class EndReason(enum.Enum):
     revoked = "revoked"
 
 
+class RepresentativeRole(enum.Enum):
+    """An owner invites and removes colleagues; a colleague does everything else (respond,
+    report contact, settings of their own)."""
+
+    owner = "owner"
+    colleague = "colleague"
+
+
 class Representative(db.Model):
-    """A verified representative of an employer: a user who followed a claim link."""
+    """A verified representative of an employer: a user who followed a claim link (an owner),
+    or an owner's invitation to a work address on the employer's domains (a colleague)."""
 
     __tablename__ = "representatives"
     __table_args__ = (
         CheckConstraint(f"notify IN ({enum_values(Notify)})", name="notify"),
+        CheckConstraint(f"role IN ({enum_values(RepresentativeRole)})", name="role"),
         CheckConstraint(f"end_reason IN ({enum_values(EndReason)})", name="end_reason"),
         CheckConstraint("(ended_at IS NULL) = (end_reason IS NULL)", name="ended_with_reason"),
         _one_live("uq_representatives_live", "user_id", "employer_id", where="ended_at IS NULL"),
@@ -125,6 +135,13 @@ class Representative(db.Model):
     notify: Mapped[Notify] = enum_column(Notify, default=Notify.weekly)
     # The newest review publication the representative has been told about (digests).
     notified_until: Mapped[datetime | None] = mapped_column(DateTime)
+    role: Mapped[RepresentativeRole] = enum_column(
+        RepresentativeRole, default=RepresentativeRole.owner, server_default="owner"
+    )
+    # The invitation a colleague accepted (None for an owner who claimed).
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("representative_invitations.id", ondelete="SET NULL")
+    )
 
     user: Mapped[User] = relationship()
     employer: Mapped[Employer] = relationship()
@@ -132,6 +149,50 @@ class Representative(db.Model):
     @property
     def is_live(self) -> bool:
         return self.ended_at is None
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role is RepresentativeRole.owner
+
+
+class Invitation(db.Model):
+    """An owner's invitation of a colleague, by work email on one of the employer's domains.
+
+    Only a SHA-256 of the emailed token is kept; an invitation is used once, expires, and can be
+    cancelled by any owner. One open invitation per employer and address.
+    """
+
+    __tablename__ = "representative_invitations"
+    __table_args__ = (
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+        CheckConstraint("email_domain = lower(email_domain)", name="domain_lowercase"),
+        CheckConstraint("length(token_hash) = 64", name="token_hash_length"),
+        CheckConstraint(
+            "accepted_at IS NULL OR cancelled_at IS NULL", name="accepted_or_cancelled"
+        ),
+        _one_live(
+            "uq_representative_invitations_open",
+            "employer_id",
+            "email",
+            where="accepted_at IS NULL AND cancelled_at IS NULL",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employer_id: Mapped[int] = mapped_column(
+        ForeignKey("employers.id", ondelete="CASCADE"), index=True
+    )
+    # The owner (a user) who sent it: kept for the owners' list, never shown publicly.
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    email: Mapped[str] = mapped_column(String(254))
+    email_domain: Mapped[str] = mapped_column(String(253))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    employer: Mapped[Employer] = relationship()
 
 
 class ResponseCommitment(db.Model):

@@ -44,6 +44,7 @@ TABLES = {
     "applications",
     "application_steps",
     "application_feeds",
+    "representative_invitations",
     "alembic_version",
 }
 
