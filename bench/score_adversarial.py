@@ -164,6 +164,7 @@ class SimEmployer:
     honest_reviews: int
     target: str | None = None  # "glowing" / "smear" for attacked employers
     k: int = 0
+    industry: str | None = None  # an employers.models.Industry value (bench/reporting_bias.py)
 
     def p_at(self, day: int) -> float:
         if self.p1 == self.p0:
@@ -189,6 +190,7 @@ class PlannedReview:
     puppet: bool
     author: int = -1  # index into the plan's accounts
     verified: bool = False  # the author proves the contact (honest reviews only)
+    prospective: bool = False  # tracked before the outcome was known (bench/reporting_bias.py)
 
 
 @dataclass
@@ -490,6 +492,7 @@ def run_site(plan: Plan, database_url: str | None = None) -> dict:
 
 def _run_in_app(plan: Plan, db) -> dict:
     from accounts.models import User
+    from employers.models import Industry
     from employers.services import create_employer
     from proofs.services import show_mark
     from reviews import lifecycle, publication
@@ -514,7 +517,10 @@ def _run_in_app(plan: Plan, db) -> dict:
         mock.patch.object(publication, "random", delay),
     ):
         employers = [
-            create_employer(f"Simulated Employer {employer.index:05d}")
+            create_employer(
+                f"Simulated Employer {employer.index:05d}",
+                industry=Industry(employer.industry) if employer.industry else None,
+            )
             for employer in plan.employers
         ]
         db.session.commit()
@@ -544,6 +550,10 @@ def _run_in_app(plan: Plan, db) -> dict:
                 if planned.verified:
                     # Not yet published: the mark comes with the review (proofs.services).
                     show_mark(review, author, planned.at)
+                if planned.prospective:
+                    # Set as applications.sharing.link sets it when a tracked application is
+                    # shared: internal, before publication.
+                    review.prospective = True
                 kinds[review.id] = planned.puppet
             end_of_day = START + timedelta(days=day, hours=17)
             traveller.move_to(end_of_day.replace(tzinfo=UTC))
@@ -623,6 +633,7 @@ def _read_site(plan: Plan, employer_ids: list[int], kinds: dict[int, bool], toda
     from employers.models import EmployerStats
     from reviews.models import DECISIONS, Outcome, Review, ReviewStatus
     from scoring.ghosting import is_presumed_ghosted
+    from scoring.models import SiteParameters
 
     index_of = {employer_id: number for number, employer_id in enumerate(employer_ids)}
     most = [index_of[row.employer.id] for row in browse.most_responsive(limit=LIST_SIZE)]
@@ -684,6 +695,10 @@ def _read_site(plan: Plan, employer_ids: list[int], kinds: dict[int, bool], toda
         "least": least,
         "search_top": search_top,
         "counts": counts,
+        # The site's parameters in force: μ (its hear-back estimate) and the reporting-bias
+        # factors (scoring.bias).
+        "mu": site.mu if (site := db.session.get(SiteParameters, 1)) else None,
+        "reporting_bias": ((site.baselines or {}).get("reporting_bias") if site else None),
     }
 
 

@@ -63,6 +63,9 @@ class ReviewFacts:
     # The author proved the contact with the employer's signed email (DESIGN.md §12): trust
     # evidence a campaign of fresh accounts cannot supply (see `weighs_in_full`, `established`).
     contact_verified: bool = False
+    # Tracked in My applications before the outcome was known (DESIGN.md §12): not chosen after
+    # the fact, so free of the reporting bias that scoring.bias estimates and corrects.
+    prospective: bool = False
 
 
 # --- Kaplan-Meier ------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from employers.models import Industry
 from extensions import db
 from reviews.labels import OUTCOMES, STAGES
 from reviews.models import Outcome, Stage
-from scoring import engine, params
+from scoring import bias, engine, params
 from scoring.figures import chance_words
 from scoring.ghosting import ghosted_mark_window
 from scoring.models import SiteParameters
@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 
 RESULTS_PATH = Path(__file__).with_name("benchmark_results.json")  # the retired composite's
 ADVERSARIAL_PATH = Path(__file__).with_name("adversarial_results.json")
+BIAS_RESULTS_PATH = Path(__file__).with_name("reporting_bias_results.json")
 REPRODUCE = ".venv/bin/python bench/score_adversarial.py --write"
 
 
@@ -190,6 +191,63 @@ def parameters_in_force(row: SiteParameters | None) -> ParametersInForce:
     )
 
 
+# --- The reporting-bias correction in force (scoring.bias), from the site_parameters row ---------
+
+
+@dataclass(frozen=True)
+class BiasInForce:
+    """The factor B each employer's estimate uses, and what it rests on. Only aggregate counts:
+    whether a given review is prospective is never shown (DESIGN.md §12)."""
+
+    enabled: bool  # params.BIAS_CORRECTION
+    site: bias.Factor
+    industries: tuple[tuple[str, bias.Factor], ...]  # (industry label, its own factor)
+    min_site: int
+    min_industry: int
+    per_industry: bool
+    low: float  # params.BIAS_RANGE
+    high: float
+    interval_percent: int
+
+    @property
+    def applied(self) -> bool:
+        return self.site.applied or bool(self.industries)
+
+    @property
+    def missing(self) -> int:
+        """Prospective reports still needed before the site-wide factor is measured."""
+        return max(self.min_site - self.site.prospective, 0)
+
+
+def bias_in_force(row: SiteParameters | None) -> BiasInForce:
+    stored = (Inputs.from_row(row).baselines or {}).get("reporting_bias") or {}
+    site = bias.Factor.from_dict(stored.get("site")) or bias.NO_CORRECTION
+    industries = []
+    for key, raw in (stored.get("industries") or {}).items():
+        factor = bias.Factor.from_dict(raw)
+        if factor is not None and factor.applied:
+            industries.append((_industry_label(key), factor))
+    low, high = params.BIAS_RANGE
+    return BiasInForce(
+        enabled=params.BIAS_CORRECTION,
+        site=site,
+        industries=tuple(sorted(industries, key=lambda item: item[0])),
+        min_site=params.BIAS_MIN_PROSPECTIVE,
+        min_industry=params.BIAS_MIN_PROSPECTIVE_INDUSTRY,
+        per_industry=params.BIAS_PER_INDUSTRY,
+        low=low,
+        high=high,
+        interval_percent=round(100 * params.BIAS_INTERVAL_MASS),
+    )
+
+
+def _industry_label(key: str) -> str:
+    try:
+        return Industry(key).label
+    except ValueError:
+        return key
+
+
 # --- The worked example, computed by the engine ---------------------------------------------------
 
 
@@ -214,6 +272,7 @@ class ExampleReview:
     kind: str  # "heard", "chased", "silent" or "waiting": which rule gave h
     recency: float  # the recency factor of w (the example has no new account)
     hear_back: HearBack | None = None
+    bias_divisor: float = 1.0  # B, for a silent report written after the fact (scoring.bias)
 
     @property
     def wh(self) -> float:
@@ -300,15 +359,20 @@ def _recency(age_days: int) -> float:
 def _explain(summary: str, facts: engine.ReviewFacts, inputs: Inputs, today: date):
     h = engine.review_value(facts, today, km_curve=inputs.curve)
     age = (today - facts.last_contact_on).days
+    weight = engine.weight(facts, today)
+    # As scoring.stats weighs it: the site's factor (the example employer has no industry).
+    ((_, weight),) = bias.corrected([(facts, h, weight)], inputs.bias_for(None))
     common = dict(
         summary=summary,
         stage=STAGES[facts.stage][0],
         outcome=OUTCOMES[facts.outcome][0],
         age_days=age,
         h=h,
-        w=engine.weight(facts, today),
+        w=weight,
         recency=_recency(age),
     )
+    if h <= 0 and bias.settled_retrospective(facts):
+        common["bias_divisor"] = inputs.bias_for(None)
     answer = engine.heard_back(facts)
     if answer is True:
         return ExampleReview(**common, kind="heard")
@@ -609,6 +673,52 @@ def load_benchmark(path: Path) -> Benchmark | None:
     return _load(path, benchmark_from)
 
 
+# --- The reporting-bias benchmark (scoring/reporting_bias_results.json) ---------------------------
+
+
+@dataclass(frozen=True)
+class BiasWorld:
+    """One simulated site: the site-wide estimate's error (points) and Spearman's rho of the
+    employers' estimates, without the correction and as set."""
+
+    label: str  # the reporting bias, e.g. "2 times"
+    share: float  # of honest reports prospective
+    error_none: float
+    error_set: float
+    rho_none: float
+    rho_set: float
+    factor: float  # the site-wide B in force (1: no correction)
+
+
+@dataclass(frozen=True)
+class BiasBenchmark:
+    worlds: tuple[BiasWorld, ...]
+    command: str
+    month: str  # public dates are months (DESIGN.md §5.2)
+    employers: int
+
+
+def bias_benchmark_from(data: dict) -> BiasBenchmark:
+    worlds = tuple(
+        BiasWorld(
+            label=row["label"],
+            share=float(row["share"]),
+            error_none=float(row["none"]["bias_mu"]),
+            error_set=float(row["set"]["bias_mu"]),
+            rho_none=float(row["none"]["rho"]),
+            rho_set=float(row["set"]["rho"]),
+            factor=float(row["set"]["factor"]),
+        )
+        for row in data["worlds"]
+    )
+    run = date.fromisoformat(data["run"][:10])
+    return BiasBenchmark(worlds, data["command"], month_label(run), int(data["employers"]))
+
+
+def load_bias_benchmark(path: Path) -> BiasBenchmark | None:
+    return _load(path, bias_benchmark_from)
+
+
 def clear_cache() -> None:
     """Forget the results files read so far (tests that write their own)."""
     _load.cache_clear()
@@ -625,6 +735,8 @@ class MethodologyPage:
     adversarial: Adversarial | None
     benchmark: Benchmark | None  # the retired composite score's
     reproduce: str
+    reporting_bias: BiasInForce | None = None
+    bias_benchmark: BiasBenchmark | None = None
 
 
 def methodology_page(today: date | None = None) -> MethodologyPage:
@@ -638,4 +750,6 @@ def methodology_page(today: date | None = None) -> MethodologyPage:
         adversarial=adversarial,
         benchmark=load_benchmark(RESULTS_PATH),
         reproduce=REPRODUCE,
+        reporting_bias=bias_in_force(row),
+        bias_benchmark=load_bias_benchmark(BIAS_RESULTS_PATH),
     )

@@ -58,6 +58,33 @@ NEW_ACCOUNT_CAP: float | None = 1.0
 VERIFIED_FULL_WEIGHT = True
 VERIFIED_ESTABLISHED = False
 
+# Reporting-bias correction (DESIGN.md §6 and §12; scoring.bias; docs/scoring.md, decision 13).
+# Candidates who were ghosted write more often than those who got an answer; reports tracked in
+# My applications before the outcome was known (reviews.prospective) are free of that choice.
+# B, the odds ratio of silence in the other (retrospective) reports against the prospective
+# ones, is measured in the daily refresh, and a retrospective silent report weighs w/B in every
+# estimate (μ included). Chosen with bench/reporting_bias.py:
+# - BIAS_MIN_PROSPECTIVE: no correction (B = 1) below this many prospective reports with a
+#   settled outcome, site-wide. At 50 the correction's own error of the site's rate (about 5
+#   points) is already below the bias it removes once silence is reported 1.5 times as often.
+# - BIAS_RANGE: B is held inside it. Below 1 ("silence under-reported") contradicts what the
+#   correction is for, and in the benchmark it was noise every time it was measured.
+# - BIAS_PER_INDUSTRY: an industry with BIAS_MIN_PROSPECTIVE_INDUSTRY prospective reports of its
+#   own would use its own B. Measured, not in force: at the counts an industry will have for a
+#   while its B is noisy, and the site-wide B was as accurate or more in almost every world,
+#   including one where industries differ.
+# - BIAS_PRIOR_SD (shrink log B toward 0) and BIAS_KEEP_WEIGHT (the same odds at the reports'
+#   original weight, so an estimate leans on μ as before) were measured, not in force.
+BIAS_CORRECTION = True
+BIAS_MIN_PROSPECTIVE = 50
+BIAS_MIN_PROSPECTIVE_INDUSTRY = 30
+BIAS_PER_INDUSTRY = False
+BIAS_RANGE = (1.0, 4.0)
+BIAS_PRIOR_SD: float | None = None
+BIAS_KEEP_WEIGHT = False
+# The interval of B shown on the methodology page (normal on log B).
+BIAS_INTERVAL_MASS = 0.95
+
 # Shrinkage: estimate = (Σw·h + M·μ) / (Σw + M) with M = max(M̂, M_FLOOR), M̂ the
 # method-of-moments ratio of within- to between-employer variance, in the units of w. The floor
 # of 10 halved a glowing campaign's shift in the benchmark's bimodal world (23.6 → 10.9 points)

@@ -22,7 +22,7 @@ from sqlalchemy import insert, select, update
 from employers.models import Employer, EmployerStats
 from extensions import db
 from reviews.models import DECISIONS, Outcome, Review, ReviewStatus
-from scoring import engine, params
+from scoring import bias, engine, params
 from scoring import figures as side
 from scoring.ghosting import is_presumed_ghosted
 from scoring.models import SiteParameters
@@ -63,6 +63,11 @@ class Inputs:
         if found and found.get("mu") is not None:
             return found["mu"]
         return self.mu
+
+    def bias_for(self, industry: str | None) -> float:
+        """The reporting-bias factor B an employer of this industry's figures use (scoring.bias):
+        its industry's where measured, else the site's, else 1 (no correction)."""
+        return bias.factor_for(self.baselines.get("reporting_bias"), industry).value
 
     def industry(self, industry: str | None) -> dict | None:
         return public_baselines(self.baselines).get("industries", {}).get(industry or "")
@@ -109,6 +114,7 @@ FACT_COLUMNS = (
     Review.new_account,
     Review.contact_verified,
     Review.chased_for_decision,
+    Review.prospective,
 )
 
 
@@ -132,6 +138,7 @@ def facts_from_review(review, today: date) -> engine.ReviewFacts:
         new_account=bool(review.new_account),
         contact_verified=bool(review.contact_verified),
         chased=review.chased_for_decision is True,
+        prospective=review.prospective is True,
     )
 
 
@@ -139,16 +146,28 @@ def _published(statement):
     return statement.where(Review.status == ReviewStatus.published)
 
 
-def _valued(
+def _values(
     pairs: list[tuple[engine.ReviewFacts, float]], inputs: Inputs, today: date
-) -> list[tuple[float, float]]:
-    """(u, w) for the weighted reviews that are scored (withdrawals are shown, not scored)."""
-    valued = []
+) -> list[tuple[engine.ReviewFacts, float, float]]:
+    """(facts, h, w) for the weighted reviews that are scored (withdrawals are shown, not
+    scored)."""
+    found = []
     for item, weight in pairs:
         value = engine.review_value(item, today, km_curve=inputs.curve)
         if value is not None:
-            valued.append((value, weight))
-    return valued
+            found.append((item, value, weight))
+    return found
+
+
+def _valued(
+    pairs: list[tuple[engine.ReviewFacts, float]],
+    inputs: Inputs,
+    today: date,
+    industry: str | None = None,
+) -> list[tuple[float, float]]:
+    """(h, w) for the weighted reviews that are scored, with the reporting-bias correction in
+    force for the industry (scoring.bias: a retrospective silent report weighs w/B)."""
+    return bias.corrected(_values(pairs, inputs, today), inputs.bias_for(industry))
 
 
 def employer_figures(
@@ -159,12 +178,12 @@ def employer_figures(
     mu = inputs.mu_for(industry)
 
     def score_of(subset) -> float | None:
-        valued = _valued(subset, inputs, today)
+        valued = _valued(subset, inputs, today, industry)
         if not valued:
             return None
         return engine.shrunk_score(valued, mu, inputs.m)[0]
 
-    valued = _valued(pairs, inputs, today)
+    valued = _valued(pairs, inputs, today, industry)
     n = sum(weight for _, weight in valued)
     score = sd = None
     found = engine.estimate(valued, mu, inputs.m)
@@ -293,43 +312,63 @@ def _everything(today: date) -> list[_EmployerReviews]:
 
 
 def _site_parameters(grouped: list[_EmployerReviews], today: date) -> Inputs:
-    """μ, M, the within variance, F, and the side figures' baselines."""
+    """μ, M, the within variance, F, the reporting-bias factors and the side figures'
+    baselines."""
     everything = [item for employer in grouped for item, _ in employer.pairs]
     observations = [obs for item in everything if (obs := engine.km_observation(item, today))]
     curve = engine.kaplan_meier(observations)
     provisional = Inputs(DEFAULT_MU, params.M_FLOOR, DEFAULT_WITHIN_VARIANCE, curve)
 
+    # B first (its h values need only F), then μ and M from the corrected weights.
+    values = [_values(employer.pairs, provisional, today) for employer in grouped]
+    site_counts, industry_counts = bias.Counts(), defaultdict(bias.Counts)
+    for employer, found in zip(grouped, values, strict=True):
+        counts = bias.tally((item, h) for item, h, _ in found)
+        site_counts += counts
+        if employer.industry is not None:
+            industry_counts[employer.industry] += counts
+    reporting_bias = bias.factors(site_counts, industry_counts)
+
     per_employer = []
     by_industry: dict[str | None, list] = defaultdict(list)
     total_weight = weighted_sum = 0.0
-    for employer in grouped:
-        valued = _valued(employer.pairs, provisional, today)
+    for employer, found in zip(grouped, values, strict=True):
+        factor = bias.factor_for(reporting_bias, employer.industry).value
+        valued = bias.corrected(found, factor)
         per_employer.append(([u for u, _ in valued], [w for _, w in valued]))
         by_industry[employer.industry].append(employer)
         total_weight += sum(w for _, w in valued)
         weighted_sum += sum(u * w for u, w in valued)
     mu = weighted_sum / total_weight if total_weight else DEFAULT_MU
     within = engine.pooled_within_variance(per_employer) or DEFAULT_WITHIN_VARIANCE
-    inputs = Inputs(mu, engine.method_of_moments_M(per_employer), within, curve)
+    inputs = Inputs(
+        mu,
+        engine.method_of_moments_M(per_employer),
+        within,
+        curve,
+        {"reporting_bias": reporting_bias},
+    )
     baselines = {
         "priors": side.priors_from([employer.pairs for employer in grouped], today),
         "site": _pooled_figures(grouped, inputs, today),
         "industries": {
-            industry: _pooled_figures(members, inputs, today, industry_mu=True)
+            industry: _pooled_figures(members, inputs, today, industry)
             for industry, members in by_industry.items()
             if industry is not None
         },
+        "reporting_bias": reporting_bias,
     }
     return Inputs(mu, inputs.m, within, curve, public_baselines(baselines))
 
 
 def _pooled_figures(
-    members: list[_EmployerReviews], inputs: Inputs, today: date, industry_mu: bool = False
+    members: list[_EmployerReviews], inputs: Inputs, today: date, industry: str | None = None
 ) -> dict:
-    """An industry's (or the site's) figures, pooled over its reviews, shown beside an employer's.
-    With MIN_EMPLOYERS_FOR_INDUSTRY_MU employers or more, `mu` is what its scores shrink to."""
+    """An industry's (or, with no industry, the site's) figures, pooled over its reviews, shown
+    beside an employer's. With MIN_EMPLOYERS_FOR_INDUSTRY_MU employers or more, an industry's
+    `mu` is what its scores shrink to."""
     pairs = [pair for employer in members for pair in employer.pairs]
-    valued = _valued(pairs, inputs, today)
+    valued = _valued(pairs, inputs, today, industry)
     total = sum(w for _, w in valued)
     pooled_mu = sum(u * w for u, w in valued) / total if total else None
     rated = sum(1 for employer in members if employer.pairs)
@@ -345,7 +384,11 @@ def _pooled_figures(
         },
         "mu": None,
     }
-    if industry_mu and rated >= params.MIN_EMPLOYERS_FOR_INDUSTRY_MU and pooled_mu is not None:
+    if (
+        industry is not None
+        and rated >= params.MIN_EMPLOYERS_FOR_INDUSTRY_MU
+        and pooled_mu is not None
+    ):
         result["mu"] = pooled_mu
     return result
 

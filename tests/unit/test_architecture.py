@@ -32,6 +32,7 @@ ALLOWED_LOCAL_IMPORTS = {
 # The pure scoring core: no Flask, no database, nothing of the site, so the benchmark and the
 # methodology can run it alone (DESIGN.md §6).
 PURE_SCORING = {
+    "scoring.bias",
     "scoring.engine",
     "scoring.figures",
     "scoring.params",
