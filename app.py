@@ -31,12 +31,14 @@ import employers.routes
 import errors
 import moderation
 import moderation.audit
+import moderation.audit_routes
 import moderation.claim_routes
 import moderation.flag_routes
 import moderation.merge_routes
 import moderation.models
 import moderation.notice_routes
 import moderation.queue_routes
+import moderation.suspension_routes
 import moderation.transparency_routes
 import notifications.models  # noqa: F401  (its tables belong to the schema)
 import pages
@@ -48,6 +50,7 @@ import representatives
 import representatives.claim_routes
 import representatives.models
 import representatives.routes
+import representatives.team_routes
 import responses
 import responses.models
 import responses.routes

@@ -12,11 +12,15 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.services import find_user, normalize_email, purge_expired_sessions
 from demo.commands import demo_data
 from employers.models import Employer
 from extensions import db
+from moderation import audit
+from moderation.models import AuditAction
+from moderation.suspensions import REASONS as SUSPENSION_REASONS
+from moderation.suspensions import SuspensionError, lift_suspension, suspend_user
 from notifications.mail import deliver_due
 from operations.backup import BackupError, backup, restore, revision_status
 from operations.tick import tick as run_tick
@@ -76,7 +80,8 @@ def send_mail(loop: bool, interval: float) -> None:
         time.sleep(interval)
 
 
-def _set_role(email: str, role_name: str) -> None:
+def _account(email: str) -> tuple[str, User]:
+    """The account an address names (in its normal form), or a clear refusal."""
     try:
         address = normalize_email(email.strip())
     except ValueError:
@@ -84,28 +89,98 @@ def _set_role(email: str, role_name: str) -> None:
     user = find_user(address)
     if user is None:
         raise click.ClickException(f"No account uses {address}. The person must sign up first.")
+    return address, user
+
+
+def _set_role(email: str, role_name: str, reason: str | None = None) -> None:
+    """Set an account's role; the change is a `grant_role` audit row whose actor is the command
+    line (actor None), committed with it."""
+    address, user = _account(email)
     role = Role[role_name]
     if user.role is role:
         click.echo(f"{address} is already {role.value}.")
         return
     previous = user.role
     user.role = role
+    audit.record(
+        None,
+        AuditAction.grant_role,
+        "user",
+        user.id,
+        (reason or "").strip() or None,
+        {"from": previous.value, "to": role.value},
+    )
     db.session.commit()
     click.echo(f"{address} is now {role.value} (was {previous.value}).")
 
 
+REASON_OPTION = click.option(
+    "--reason", default="", help="Why, for the audit log (seen by moderators and admins)."
+)
+
+
 @heardback_cli.command("make-moderator")
 @click.argument("email")
-def make_moderator(email: str) -> None:
+@REASON_OPTION
+def make_moderator(email: str, reason: str) -> None:
     """Let an account moderate: review claims, flags and held reviews."""
-    _set_role(email, "moderator")
+    _set_role(email, "moderator", reason)
 
 
 @heardback_cli.command("make-admin")
 @click.argument("email")
-def make_admin(email: str) -> None:
+@REASON_OPTION
+def make_admin(email: str, reason: str) -> None:
     """Make an account an admin: a moderator who can also revoke representatives."""
-    _set_role(email, "admin")
+    _set_role(email, "admin", reason)
+
+
+@heardback_cli.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice([role.value for role in Role]))
+@REASON_OPTION
+def set_role(email: str, role: str, reason: str) -> None:
+    """Set an account's role (candidate, moderator or admin), e.g. to end a moderator's access."""
+    _set_role(email, role, reason)
+
+
+@heardback_cli.command("suspend")
+@click.argument("email")
+@click.option("--reason", required=True, help="Why, for the audit log (not sent to the account).")
+@click.option(
+    "--category",
+    type=click.Choice(list(SUSPENSION_REASONS)),
+    default="guidelines",
+    show_default=True,
+    help="The reason the account is told (a fixed text).",
+)
+def suspend_command(email: str, reason: str, category: str) -> None:
+    """Suspend an account: signed out everywhere, can't sign in; it is emailed a notice."""
+    address, user = _account(email)
+    if not reason.strip():
+        raise click.ClickException("Give a reason with --reason: it goes in the audit log.")
+    try:
+        suspend_user(user, None, reason, category=category)
+    except SuspensionError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"{address} is suspended and signed out everywhere.")
+
+
+@heardback_cli.command("unsuspend")
+@click.argument("email")
+@click.option("--reason", required=True, help="Why, for the audit log.")
+def unsuspend_command(email: str, reason: str) -> None:
+    """Lift an account's suspension: it may sign in again and is emailed so."""
+    address, user = _account(email)
+    try:
+        lift_suspension(user, None, reason)
+    except SuspensionError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"{address} may sign in again.")
 
 
 @contextmanager

@@ -50,6 +50,8 @@ class Config:
     MAIL_USE_TLS = False
     MAIL_USE_SSL = False
     MAIL_DEFAULT_SENDER = "HeardBack <no-reply@heardback.test>"
+    # Where a suspended member writes to appeal (shown on sign-in and in the suspension email).
+    MODERATION_CONTACT = "moderation@heardback.test"
     MAIL_OUTBOX_DIR: str | None = None
     # Requests queue their mail (notifications.mail). On: the queue is delivered right after a
     # response that queued mail has been sent (development and tests: no worker to run). Off, as

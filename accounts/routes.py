@@ -196,7 +196,8 @@ def sign_in():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None and user.is_suspended:
             form.form_errors.append(
-                "This account is suspended. Write to the moderators if you think this is a mistake."
+                "This account is suspended. Write to the moderators at "
+                f"{current_app.config['MODERATION_CONTACT']} if you think this is a mistake."
             )
         elif user is not None:
             _sign_in(user)

@@ -17,7 +17,7 @@ from employers.profile import build as build_profile
 from employers.services import headline
 from moderation.transparency import RemovedCounts, removed_counts
 from proofs.services import verified_counts
-from representatives.commitments import CommitmentMeasure, commitment_measure
+from representatives.commitments import CommitmentMeasure, commitment_history
 from reviews.display import PublicCard, public_view
 from reviews.fields import values_of
 from reviews.services import recent_published
@@ -43,16 +43,19 @@ class EmployerPage:
     removed: RemovedCounts
     cards: list[PublicCard]
     verified: VerifiedContact
+    past_commitments: list[CommitmentMeasure]  # ended ones, each with its own record
 
 
 def employer_page(employer: Employer) -> EmployerPage:
     verdict = headline(employer.stats)
+    commitments = commitment_history(employer.id)
     return EmployerPage(
         employer=employer,
         stats=employer.stats,
         verdict=verdict,
         profile=build_profile(employer, verdict, current_inputs()),
-        commitment=commitment_measure(employer.id),
+        commitment=commitments.live,
+        past_commitments=commitments.past,
         removed=removed_counts(employer.id),
         verified=VerifiedContact(*verified_counts(employer.id)),
         cards=[

@@ -7,12 +7,14 @@ Several of these forms share one page, so templates give their fields distinct i
 
 from __future__ import annotations
 
-from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
 from forms import BaseForm, NoControlCharacters
 from moderation.actions import GUIDELINES, REDACTABLE
+from moderation.suspensions import DEFAULT_REASON as DEFAULT_SUSPENSION_REASON
+from moderation.suspensions import REASONS as SUSPENSION_REASONS
 from responses.forms import normalise_text
 
 REASON_MAX = 500  # the audit log's reason column holds more; a reason is a sentence or two
@@ -70,6 +72,17 @@ class ReasonForm(BaseForm):
     reason = _reason_field(True, "Reason for the audit log")
 
 
+class RestoreForm(ReasonForm):
+    """Restoring a hidden review or response; the moderator says whether the hide was a mistake
+    (moderation.transparency then leaves it out of the published figures)."""
+
+    mistake = BooleanField(
+        "The hide was a mistake",
+        description="Tick if it should never have been hidden: the hide then isn't counted in "
+        "the transparency figures. Leave it if the problem was fixed (for example redacted).",
+    )
+
+
 class HideForm(ReasonForm):
     guideline = SelectField(
         "Guideline broken",
@@ -107,6 +120,19 @@ class RedactResponseForm(ReasonForm):
 
 
 class SuspendForm(ReasonForm):
+    # The category the account's owner is emailed (moderation.suspensions.REASONS); the reason
+    # below stays in the audit log. Absent (an older page): the default category.
+    category = SelectField(
+        "Reason the member is told",
+        choices=[SelectChoice(key, label) for key, (label, _) in SUSPENSION_REASONS.items()],
+        default=DEFAULT_SUSPENSION_REASON,
+        validators=[
+            Optional(),
+            AnyOf(list(SUSPENSION_REASONS), message="Choose one of the reasons listed."),
+        ],
+        validate_choice=False,
+        description="Emailed to the member with the address to appeal to; your reason isn't.",
+    )
     # The pseudonym the page showed: if the review's account changed meanwhile (deleted,
     # de-linked), the suspension is refused rather than landing on someone else.
     pseudonym = HiddenField(validators=[DataRequired(), Length(max=40), NoControlCharacters()])

@@ -19,12 +19,11 @@ from types import SimpleNamespace
 
 from sqlalchemy import select, update
 
-from accounts import services as accounts
 from accounts.models import Role, User
 from accounts.services import absolute_url
 from employers.freshness import touch_pages
 from extensions import db
-from moderation import audit
+from moderation import audit, notices, suspensions
 from moderation.models import AuditAction, Flag, FlagStatus, LegalNotice, NoticeStatus
 from moderation.queue import pseudonym
 from notifications.authors import email_author
@@ -238,8 +237,12 @@ def hide_review(
     )
 
 
-def restore_review(review: Review, actor: User, reason: str, now: datetime) -> None:
-    """Hidden to public again (or scheduled, if it was never public), its reason cleared."""
+def restore_review(
+    review: Review, actor: User, reason: str, now: datetime, *, mistake: bool = False
+) -> None:
+    """Hidden to public again (or scheduled, if it was never public), its reason cleared.
+    `mistake`: the moderator says the hide was wrong; its audit row says so, and the hide is
+    then left out of the transparency figures (moderation.transparency)."""
     _check_actor(actor, review)
     if review.status is not ReviewStatus.hidden:
         raise ActionError("Only a hidden review can be restored; this one isn't hidden.")
@@ -251,7 +254,11 @@ def restore_review(review: Review, actor: User, reason: str, now: datetime) -> N
         "review",
         review.id,
         _note(reason),
-        {"guideline": guideline.value if guideline else None, "status": review.status.value},
+        {
+            "guideline": guideline.value if guideline else None,
+            "status": review.status.value,
+            "mistake": bool(mistake),
+        },
     )
 
 
@@ -421,7 +428,9 @@ def hide_response(
     )
 
 
-def restore_response(review: Review, actor: User, reason: str, now: datetime) -> None:
+def restore_response(
+    review: Review, actor: User, reason: str, now: datetime, *, mistake: bool = False
+) -> None:
     _check_actor(actor, review)
     response = _response_of(review)
     if response.status is not ResponseStatus.hidden:
@@ -438,7 +447,7 @@ def restore_response(review: Review, actor: User, reason: str, now: datetime) ->
         "response",
         response.id,
         _note(reason),
-        {"guideline": guideline.value if guideline else None},
+        {"guideline": guideline.value if guideline else None, "mistake": bool(mistake)},
     )
 
 
@@ -493,6 +502,13 @@ def _open_notice(notice: LegalNotice) -> None:
         raise ActionError("This notice was already decided.")
 
 
+def _tell_notice_decision(notice: LegalNotice, review: Review) -> None:
+    """Queue the decision to the notice's sender and the review's author (issue 17), in this
+    transaction: they go out after the commit, and not at all if it fails."""
+    rule = GUIDELINES[review.hidden_reason][0] if review.hidden_reason is not None else None
+    notices.queue_decision_emails(notice, review, rule)
+
+
 def action_notice(
     review: Review, notice: LegalNotice, actor: User, reason: str, now: datetime
 ) -> bool:
@@ -512,6 +528,7 @@ def action_notice(
             _note(reason),
             {"decision": "actioned", "review_id": review.id, "already_hidden": True},
         )
+        _tell_notice_decision(notice, review)
         return False
     previous = review.status
     _hide(review, GuidelineReason.legal_notice, now)
@@ -527,6 +544,7 @@ def action_notice(
             "notice_id": notice.id,
         },
     )
+    _tell_notice_decision(notice, review)
     return True
 
 
@@ -546,16 +564,23 @@ def reject_notice(
         _note(reason),
         {"decision": "rejected", "review_id": review.id},
     )
+    _tell_notice_decision(notice, review)
 
 
 # --- suspending the author ---------------------------------------------------------------------
 
 
 def suspend_author(
-    review: Review, actor: User, reason: str, now: datetime, shown_pseudonym: str
+    review: Review,
+    actor: User,
+    reason: str,
+    now: datetime,
+    shown_pseudonym: str,
+    category: str = suspensions.DEFAULT_REASON,
 ) -> User:
-    """Suspend the review's author (every session ends at once). Moderators may suspend
-    candidates; only admins may suspend a moderator or an admin; nobody suspends themselves."""
+    """Suspend the review's author (every session ends at once; they are emailed the reason's
+    category and where to appeal: moderation.suspensions). Moderators may suspend candidates;
+    only admins may suspend a moderator or an admin; nobody suspends themselves."""
     if actor.role not in MODERATORS:
         raise ActionError("Only moderators can do this.", status=403)
     author = db.session.get(User, review.author_id) if review.author_id else None
@@ -563,21 +588,12 @@ def suspend_author(
         raise ActionError("This review's account was deleted: there is nobody to suspend.")
     if pseudonym(author.id) != shown_pseudonym:
         raise ActionError("This review's account changed since the page was shown. Reload it.")
-    if author.id == actor.id:
-        raise ActionError("You can't suspend your own account.")
-    if author.role is not Role.candidate and actor.role is not Role.admin:
-        raise ActionError("Only an admin can suspend a moderator's or an admin's account.")
-    if author.is_suspended:
-        raise ActionError("This account is already suspended.")
-    accounts.suspend(author)
-    audit.record(
-        actor.id,
-        AuditAction.suspend_user,
-        "user",
-        author.id,
-        _note(reason),
-        {"review_id": review.id},
-    )
+    try:
+        suspensions.suspend_user(
+            author, actor, reason, category=category, details={"review_id": review.id}
+        )
+    except suspensions.SuspensionError as error:
+        raise ActionError(str(error), status=error.status) from None
     return author
 
 

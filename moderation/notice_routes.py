@@ -5,6 +5,10 @@
   key is an HMAC of the address); a form sent back for corrections doesn't count.
 - /me/notices and /me/notices/<id>: the review's author reads the notices about their reviews and
   answers. Anyone else gets 404, as if the notice didn't exist.
+
+A moderator's decision (moderation.actions.action_notice / reject_notice, from the review's
+moderation page) queues the decision to the sender and the author in its own transaction
+(moderation.notices.queue_decision_emails).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from security import client_key
 RECEIPT_NOT_EMAILED = (
     " Keep it: we email receipts only to the verified address of a signed-in account, so as not"
     " to write to an address on someone else's say-so. A moderator may write to the address you"
-    " gave if they need more."
+    " gave if they need more, and we email the decision there."
 )
 
 

@@ -138,6 +138,55 @@ def inform_author(notice: LegalNotice, review: Review) -> bool:
     return sent
 
 
+# --- the decision --------------------------------------------------------------------------------
+
+
+def queue_decision_emails(
+    notice: LegalNotice, review: Review, rule: str | None = None
+) -> tuple[bool, bool]:
+    """Queue the decision on a notice to its sender and to the review's author, in the caller's
+    transaction (sent after the commit by the mail queue). Returns (sender, author) queued.
+
+    The sender gets a fixed text at the address the notice gave (a moderator decided it, so this
+    is no open relay: one email per decided notice, echoing nothing the sender typed); it says
+    what was decided and why in the site's words, never who wrote the review. The author is
+    emailed only while their account exists, is verified and not suspended (they couldn't sign
+    in to read it otherwise), with a link to /me/notices, and without the sender's identity.
+
+    `rule` is the guideline the review is hidden under when the notice was upheld (its label,
+    moderation.actions.GUIDELINES); the moderator's own note is never sent: it is for the audit
+    log and could say anything.
+    """
+    if notice.status is NoticeStatus.open:
+        return False, False
+    upheld = notice.status is NoticeStatus.actioned
+    texts = {"upheld": upheld, "rule": rule if upheld else None}
+    basis = legal_basis_label(notice.legal_basis)
+    mail.send_template(
+        notice.notifier_email.strip(),
+        f"Decision on your legal notice to HeardBack (reference {notice.id})",
+        "notice_decision_sender",
+        notice_id=notice.id,
+        legal_basis=basis,
+        review_url=absolute_url("reviews.show", public_id=review.public_id),
+        **texts,
+    )
+    writer = db.session.get(User, review.author_id) if review.author_id else None
+    if writer is None or not writer.is_verified or writer.is_suspended:
+        return True, False
+    mail.send_template(
+        writer.email,
+        f"Decision on a legal notice about your review of {review.employer.name}",
+        "notice_decision_author",
+        employer_name=review.employer.name,
+        month=month_label(review.process_month),
+        legal_basis=basis,
+        notices_url=absolute_url("moderation.notices_mine"),
+        **texts,
+    )
+    return True, True
+
+
 # --- the author's side -------------------------------------------------------------------------
 
 

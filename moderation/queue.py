@@ -1,9 +1,11 @@
 """The moderation queue and what a moderator sees of one review (DESIGN.md §5.6, §8).
 
-Everything here reads; the actions are in moderation/actions.py. Each section of the queue is one
-capped query, oldest first, and all the counts come from one more, so /moderation costs the same
-number of queries however long the queue is. A review's page likewise loads in a fixed number of
-queries.
+Everything here reads; the actions are in moderation/actions.py (one by one) and moderation/bulk.py
+(several with one reason). Each section of the queue is shown a page at a time, oldest first, with
+its count; a filter (`QueueFilter`: section, employer, reason, age) narrows every section it
+applies to. Each page is one query per section and the counts two more, so /moderation costs the
+same number of queries however long the queue is. A review's page likewise loads in a fixed
+number of queries.
 
 Authors appear only as a pseudonym (an HMAC of their account id with the app's secret key), their
 account's age and their number of reviews: never an email address (DESIGN.md §5.6). People who
@@ -14,30 +16,83 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass, field
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import Enum
 
 from flask import current_app
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import Select, and_, exists, false, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from accounts.models import Role, User
 from employers.models import Employer, EmployerDomain
+from employers.services import country_name
 from extensions import db
-from moderation.models import AuditLog, Flag, FlagStatus, LegalNotice, NoticeStatus
+from moderation.models import (
+    AuditAction,
+    AuditLog,
+    Flag,
+    FlagReason,
+    FlagStatus,
+    LegalNotice,
+    NoticeStatus,
+)
 from representatives.models import Claim, ClaimStatus, Representative
 from responses.models import Response, ResponseRevision, ResponseStatus
 from reviews.fields import FIELDS
 from reviews.labels import BY_FIELD
 from reviews.models import HoldReason, Review, ReviewRevision, ReviewStatus
+from textnorm import has_control_characters
 from timeutils import utcnow
 
-# How many items a section of the queue lists; the rest are counted ("and N more").
-SECTION_LIMIT = 50
+# How many items one page of a section lists; the section says how many there are and pages on.
+SECTION_LIMIT = 25
 # Employers created this recently without a known web domain are listed for a moderator.
 NEW_EMPLOYER_DAYS = 30
 PSEUDONYM_SALT = b"moderation-pseudonym:"
+# The first characters of a text shown on its queue row (scrubbed text, as stored).
+EXCERPT_CHARS = 200
+# Bounds of the queue's filters: a longer or larger value is refused with a message.
+EMPLOYER_FILTER_MAX = 100
+OLDER_THAN_MAX = 3650
+PAGE_MAX = 100_000
+
+# Why a review waits for a moderator, in words (DESIGN.md §8); never the stored code.
+HOLD_REASONS = {
+    HoldReason.suspected_name: "Seems to name a person",
+    HoldReason.link_spam: "Links or spam",
+    HoldReason.near_duplicate: "Nearly the same text as another review",
+    HoldReason.direction_burst: "Part of a burst far from the employer's estimate",
+    HoldReason.resubmitted: "Resubmitted after a moderator hid it",
+}
+
+# The queue's sections, in the order the page shows them.
+SECTIONS = {
+    "flags": "Reports",
+    "held_reviews": "Held reviews",
+    "held_responses": "Held responses",
+    "burst_capped": "Pending moderation",
+    "resubmitted": "Resubmitted",
+    "notices": "Legal notices",
+    "new_employers": "New employers",
+}
+# Sections whose items open a review's page, so "next item" can follow them.
+REVIEW_SECTIONS = (
+    "flags",
+    "held_reviews",
+    "held_responses",
+    "burst_capped",
+    "resubmitted",
+    "notices",
+)
+# The reason filter's values: a hold reason or a report's reason, prefixed by which it is.
+REASON_VALUES = (
+    *(f"hold:{reason.value}" for reason in HoldReason),
+    *(f"flag:{reason.value}" for reason in FlagReason),
+)
+_PUBLIC_ID = re.compile(r"[A-Za-z0-9]{1,16}")
 
 
 def pseudonym(user_id: int) -> str:
@@ -58,6 +113,98 @@ def age_days(moment: datetime | None, now: datetime) -> int:
     return max(0, (now - moment).days) if moment else 0
 
 
+def valid_public_id(value: str | None) -> bool:
+    return bool(value) and _PUBLIC_ID.fullmatch(value) is not None
+
+
+# --- the queue's filters -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the moderator narrowed the queue to. Every value has passed `parse_filter`."""
+
+    section: str | None = None
+    employer: str = ""
+    reason: str = ""  # one of REASON_VALUES, or "" for any
+    older_than: int | None = None  # days
+    page: int = 1
+
+    @property
+    def hold_reason(self) -> HoldReason | None:
+        kind, _, value = self.reason.partition(":")
+        return HoldReason(value) if kind == "hold" else None
+
+    @property
+    def flag_reason(self) -> FlagReason | None:
+        kind, _, value = self.reason.partition(":")
+        return FlagReason(value) if kind == "flag" else None
+
+    @property
+    def narrowed(self) -> bool:
+        return bool(self.employer or self.reason or self.older_than is not None)
+
+    def args(self, **changes) -> dict[str, str | int]:
+        """Query-string arguments that give this filter back (defaults left out); `changes`
+        replace or add some (`page=False` leaves the page out)."""
+        values: dict = {
+            "section": self.section or "",
+            "employer": self.employer,
+            "reason": self.reason,
+            "older_than": self.older_than,
+            "page": self.page if self.page > 1 else "",
+        }
+        values.update(changes)
+        return {
+            name: value
+            for name, value in values.items()
+            if value is not None and value is not False and value != ""
+        }
+
+
+def _number(raw: str, low: int, high: int) -> int | None:
+    raw = raw.strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
+        return None
+    value = int(raw)
+    return value if low <= value <= high else None
+
+
+def parse_filter(args: Mapping[str, str]) -> tuple[QueueFilter, list[str]]:
+    """The filter a query string asks for, and what was refused in it, in words. A refused
+    value is left out (the queue shows everything it would have narrowed), never a 500."""
+    problems: list[str] = []
+    section = str(args.get("section") or "").strip()
+    if section and section not in SECTIONS:
+        problems.append("There is no such section: every section is shown.")
+        section = ""
+    employer = str(args.get("employer") or "").strip()
+    if has_control_characters(employer) or len(employer) > EMPLOYER_FILTER_MAX:
+        problems.append(
+            f"An employer's name to look for has at most {EMPLOYER_FILTER_MAX} characters of "
+            "ordinary text: the employer filter is off."
+        )
+        employer = ""
+    reason = str(args.get("reason") or "").strip()
+    if reason and reason not in REASON_VALUES:
+        problems.append("Choose a reason from the list: the reason filter is off.")
+        reason = ""
+    older_than = None
+    raw_age = str(args.get("older_than") or "")
+    if raw_age.strip():
+        older_than = _number(raw_age, 0, OLDER_THAN_MAX)
+        if older_than is None:
+            problems.append(
+                f"“Waiting at least” takes a whole number of days from 0 to {OLDER_THAN_MAX}: "
+                "the age filter is off."
+            )
+    page = 1
+    raw_page = str(args.get("page") or "")
+    if raw_page.strip():
+        page = _number(raw_page, 1, PAGE_MAX) or 1
+    return QueueFilter(section or None, employer, reason, older_than, page), problems
+
+
 # --- the queue ---------------------------------------------------------------------------------
 
 
@@ -71,6 +218,7 @@ class FlagItem:
     employer_name: str
     flagger: str
     waiting_days: int
+    excerpt: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,6 +227,9 @@ class ReviewItem:
     employer_name: str
     hold_reason: HoldReason | None
     waiting_days: int
+    excerpt: str = ""
+    # Resubmitted reviews: the check that also tripped, if any (hold_reason is then `resubmitted`).
+    also_held_for: HoldReason | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +239,7 @@ class NoticeItem:
     employer_name: str
     legal_basis: str
     waiting_days: int
+    excerpt: str = ""
 
 
 @dataclass(frozen=True)
@@ -101,10 +253,25 @@ class EmployerItem:
 class Section:
     items: list
     total: int
+    page: int = 1
+    per_page: int = SECTION_LIMIT
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def first_number(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.items else 0
+
+    @property
+    def last_number(self) -> int:
+        return (self.page - 1) * self.per_page + len(self.items)
 
     @property
     def more(self) -> int:
-        return max(0, self.total - len(self.items))
+        """Items after this page."""
+        return max(0, self.total - self.last_number)
 
 
 @dataclass
@@ -118,6 +285,7 @@ class Queue:
     notices: Section
     claims_waiting: int
     new_employers: Section
+    filter: QueueFilter = field(default_factory=QueueFilter)
 
     @property
     def total(self) -> int:
@@ -132,20 +300,41 @@ class Queue:
             + self.new_employers.total
         )
 
+    def shows(self, name: str) -> bool:
+        return self.filter.section in (None, name)
+
 
 def _count(entity, *where):
     return select(func.count()).select_from(entity).where(*where).scalar_subquery()
+
+
+def _excerpt(column):
+    return func.substr(column, 1, EXCERPT_CHARS)
 
 
 def _open_flags():
     return (Flag.status == FlagStatus.open,)
 
 
+def _hidden_before():
+    """Reviews a moderator hid at some point (the audit log keeps every hide): one that is held
+    now was resubmitted by its author, whatever check tripped on the way."""
+    return Review.id.in_(
+        select(AuditLog.target_id).where(
+            AuditLog.target_type == "review", AuditLog.action == AuditAction.hide
+        )
+    )
+
+
 def _held_reviews():
     # A held pending change of a published review (DESIGN.md §5.8) waits here too.
     return (
         or_(
-            and_(Review.status == ReviewStatus.held, Review.hold_reason != HoldReason.resubmitted),
+            and_(
+                Review.status == ReviewStatus.held,
+                Review.hold_reason != HoldReason.resubmitted,
+                ~_hidden_before(),
+            ),
             and_(Review.status == ReviewStatus.published, Review.pending_hold_reason.is_not(None)),
         ),
     )
@@ -167,8 +356,12 @@ def _burst_capped():
 
 def _resubmitted():
     """Held again after a moderator hid them: the author edited and resubmitted; a moderator
-    publishes them again or hides them again."""
-    return (Review.status == ReviewStatus.held, Review.hold_reason == HoldReason.resubmitted)
+    publishes them again or hides them again. The checks run again on a resubmission, so one
+    may be held for another reason too (a burst, a name): it is still a resubmission."""
+    return (
+        Review.status == ReviewStatus.held,
+        or_(Review.hold_reason == HoldReason.resubmitted, _hidden_before()),
+    )
 
 
 def _open_notices():
@@ -185,45 +378,208 @@ def _held_since():
     return func.coalesce(Review.pending_since, Review.author_updated_at, Review.created_at)
 
 
-def _counts(now: datetime) -> dict[str, int]:
-    """Every count the queue shows, in one query."""
-    columns = {
-        "flags": _count(Flag, *_open_flags()),
-        "held_reviews": _count(Review, *_held_reviews()),
-        "held_responses": _count(Response, *_held_responses()),
-        "burst_capped": _count(Review, *_burst_capped()),
-        "resubmitted": _count(Review, *_resubmitted()),
-        "notices": _count(LegalNotice, *_open_notices()),
-        "claims": _count(Claim, Claim.status == ClaimStatus.awaiting_moderator),
-        "new_employers": _count(Employer, *_new_without_domain(now)),
-        **{
-            f"held:{reason.value}": _count(Review, *_held_reviews(), _hold_reason() == reason)
-            for reason in HoldReason
-        },
-    }
-    row = db.session.execute(
-        select(*(column.label(name.replace(":", "_")) for name, column in columns.items()))
-    ).one()
-    return {name: value for name, value in zip(columns, row, strict=True)}
+def _employer_matches(flt: QueueFilter) -> list:
+    if not flt.employer:
+        return []
+    term = flt.employer.lower()
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return [or_(Employer.slug == term, func.lower(Employer.name).like(f"%{escaped}%", escape="\\"))]
 
 
-def _flag_items(now: datetime, limit: int) -> list[FlagItem]:
-    target_review = aliased(Review)
-    flagged_response = aliased(Response)
-    flagger_employer = aliased(Employer)
-    rows = db.session.execute(
-        select(Flag, target_review.public_id, Employer.name, flagger_employer.name)
-        .outerjoin(flagged_response, flagged_response.id == Flag.response_id)
+def _older(since, flt: QueueFilter, now: datetime) -> list:
+    if flt.older_than is None:
+        return []
+    return [since <= now - timedelta(days=flt.older_than)]
+
+
+_FlaggedResponse = aliased(Response, name="flagged_response")
+_TargetReview = aliased(Review, name="target_review")
+_FlaggerEmployer = aliased(Employer, name="flagger_employer")
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """One section as queries: its rows (`base`, with the joins that reach the employer), and
+    the conditions a filter adds. `bare` is the base without those joins, which a count needs
+    only when the filter names an employer."""
+
+    base: Callable[[], Select]
+    where: Callable[[QueueFilter, datetime], list]
+    bare: Callable[[], Select] | None = None
+
+
+def _flags_base() -> Select:
+    return (
+        select(Flag.id)
+        .select_from(Flag)
+        .outerjoin(_FlaggedResponse, _FlaggedResponse.id == Flag.response_id)
         .join(
-            target_review,
-            target_review.id == func.coalesce(Flag.review_id, flagged_response.review_id),
+            _TargetReview,
+            _TargetReview.id == func.coalesce(Flag.review_id, _FlaggedResponse.review_id),
         )
-        .join(Employer, Employer.id == target_review.employer_id)
+        .join(Employer, Employer.id == _TargetReview.employer_id)
+    )
+
+
+def _flags_where(flt: QueueFilter, now: datetime) -> list:
+    where = [*_open_flags(), *_employer_matches(flt), *_older(Flag.created_at, flt, now)]
+    if flt.reason:
+        where.append(Flag.reason == flt.flag_reason if flt.flag_reason else false())
+    return where
+
+
+def _reviews_base() -> Select:
+    return select(Review.id).select_from(Review).join(Employer, Employer.id == Review.employer_id)
+
+
+def _held_where(flt: QueueFilter, now: datetime) -> list:
+    where = [*_held_reviews(), *_employer_matches(flt), *_older(_held_since(), flt, now)]
+    if flt.reason:
+        reason = flt.hold_reason
+        where.append(_hold_reason() == reason if reason else false())
+    return where
+
+
+def _resubmitted_where(flt: QueueFilter, now: datetime) -> list:
+    where = [*_resubmitted(), *_employer_matches(flt), *_older(_held_since(), flt, now)]
+    if flt.reason:
+        reason = flt.hold_reason
+        if reason is None:
+            where.append(false())
+        elif reason is not HoldReason.resubmitted:
+            where.append(Review.hold_reason == reason)
+    return where
+
+
+def _burst_where(flt: QueueFilter, now: datetime) -> list:
+    return [
+        *_burst_capped(),
+        *_employer_matches(flt),
+        *_older(Review.burst_capped_at, flt, now),
+        *([false()] if flt.reason else []),
+    ]
+
+
+def _response_since():
+    return func.coalesce(Response.edited_at, Response.created_at)
+
+
+def _responses_base() -> Select:
+    return (
+        select(Response.id)
+        .select_from(Response)
+        .join(Review, Review.id == Response.review_id)
+        .join(Employer, Employer.id == Response.employer_id)
+    )
+
+
+def _responses_where(flt: QueueFilter, now: datetime) -> list:
+    # A response is held only when it seems to name a person (responses.services).
+    other_reason = flt.reason and flt.hold_reason is not HoldReason.suspected_name
+    return [
+        *_held_responses(),
+        *_employer_matches(flt),
+        *_older(_response_since(), flt, now),
+        *([false()] if other_reason else []),
+    ]
+
+
+def _notices_base() -> Select:
+    return (
+        select(LegalNotice.id)
+        .select_from(LegalNotice)
+        .join(Review, Review.id == LegalNotice.review_id)
+        .join(Employer, Employer.id == Review.employer_id)
+    )
+
+
+def _notices_where(flt: QueueFilter, now: datetime) -> list:
+    return [
+        *_open_notices(),
+        *_employer_matches(flt),
+        *_older(LegalNotice.created_at, flt, now),
+        *([false()] if flt.reason else []),
+    ]
+
+
+def _employers_base() -> Select:
+    return select(Employer.id).select_from(Employer)
+
+
+def _employers_where(flt: QueueFilter, now: datetime) -> list:
+    return [
+        *_new_without_domain(now),
+        *_employer_matches(flt),
+        *_older(Employer.created_at, flt, now),
+        *([false()] if flt.reason else []),
+    ]
+
+
+def _bare(entity):
+    return lambda: select(func.count()).select_from(entity)
+
+
+SPECS: dict[str, _Spec] = {
+    "flags": _Spec(_flags_base, _flags_where, _bare(Flag)),
+    "held_reviews": _Spec(_reviews_base, _held_where, _bare(Review)),
+    "held_responses": _Spec(_responses_base, _responses_where, _bare(Response)),
+    "burst_capped": _Spec(_reviews_base, _burst_where, _bare(Review)),
+    "resubmitted": _Spec(_reviews_base, _resubmitted_where, _bare(Review)),
+    "notices": _Spec(_notices_base, _notices_where, _bare(LegalNotice)),
+    "new_employers": _Spec(_employers_base, _employers_where, _bare(Employer)),
+}
+
+
+def _section_count(name: str, flt: QueueFilter, now: datetime):
+    spec = SPECS[name]
+    if not flt.employer and spec.bare is not None:
+        # Every row of a section has its employer: the joins would only slow the count.
+        return spec.bare().where(*spec.where(flt, now)).scalar_subquery()
+    rows = spec.base().where(*spec.where(flt, now)).subquery()
+    return select(func.count()).select_from(rows).scalar_subquery()
+
+
+def _counts(flt: QueueFilter, now: datetime) -> dict[str, int]:
+    """Every count the queue shows, in two queries: the sections' and the claims' in one, the
+    held reviews by reason in one more (one pass over them rather than one per reason)."""
+    columns = {
+        **{name: _section_count(name, flt, now) for name in SECTIONS if name != "held_reviews"},
+        "claims": _count(Claim, Claim.status == ClaimStatus.awaiting_moderator),
+    }
+    row = db.session.execute(select(*(column.label(name) for name, column in columns.items())))
+    counts = dict(zip(columns, row.one(), strict=True))
+    reason = _hold_reason()
+    held = _reviews_base() if flt.employer else select().select_from(Review)
+    by_reason = dict(
+        db.session.execute(
+            held.with_only_columns(reason, func.count())
+            .where(*_held_where(flt, now))
+            .group_by(reason)
+        ).all()
+    )
+    for value in HoldReason:
+        if value is not HoldReason.resubmitted:
+            counts[f"held:{value.value}"] = by_reason.get(value, 0)
+    counts["held_reviews"] = sum(by_reason.values())
+    return counts
+
+
+def _flag_items(flt: QueueFilter, now: datetime, limit: int, offset: int) -> list[FlagItem]:
+    excerpt = func.coalesce(
+        _excerpt(_FlaggedResponse.body),
+        _excerpt(_TargetReview.narrative),
+        _excerpt(_TargetReview.advice),
+    )
+    rows = db.session.execute(
+        _flags_base()
+        .with_only_columns(Flag, _TargetReview.public_id, Employer.name, _FlaggerEmployer.name)
+        .add_columns(excerpt)
         .outerjoin(Representative, Representative.id == Flag.representative_id)
-        .outerjoin(flagger_employer, flagger_employer.id == Representative.employer_id)
-        .where(*_open_flags())
+        .outerjoin(_FlaggerEmployer, _FlaggerEmployer.id == Representative.employer_id)
+        .where(*_flags_where(flt, now))
         .order_by(Flag.created_at, Flag.id)
         .limit(limit)
+        .offset(offset)
     )
     return [
         FlagItem(
@@ -235,95 +591,189 @@ def _flag_items(now: datetime, limit: int) -> list[FlagItem]:
             employer_name=employer_name,
             flagger=flagger_label(rep_employer),
             waiting_days=age_days(flag.created_at, now),
+            excerpt=text or "",
         )
-        for flag, public_id, employer_name, rep_employer in rows
+        for flag, public_id, employer_name, rep_employer, text in rows
     ]
 
 
-def _review_items(where, order, now: datetime, limit: int, since) -> list[ReviewItem]:
-    rows = db.session.execute(
-        select(Review.public_id, Employer.name, _hold_reason(), since)
-        .join(Employer, Employer.id == Review.employer_id)
+def _review_items(
+    where, order, now: datetime, limit: int, offset: int, since, *, joined: bool = True
+) -> list[ReviewItem]:
+    # The page's ids first, sorted on narrow rows (joined to the employer only when the filter
+    # needs its name); the texts are read for those only.
+    page = (
+        (_reviews_base() if joined else select(Review.id))
         .where(*where)
         .order_by(order, Review.id)
         .limit(limit)
+        .offset(offset)
+        .correlate(None)
+        .scalar_subquery()
+    )
+    excerpt = func.coalesce(_excerpt(Review.narrative), _excerpt(Review.advice))
+    rows = db.session.execute(
+        select(Review.public_id, Employer.name, _hold_reason(), since, excerpt)
+        .join(Employer, Employer.id == Review.employer_id)
+        .where(Review.id.in_(page))
+        .order_by(order, Review.id)
     )
     return [
-        ReviewItem(public_id, name, hold_reason, age_days(moment, now))
-        for public_id, name, hold_reason, moment in rows
+        ReviewItem(public_id, name, hold_reason, age_days(moment, now), text or "")
+        for public_id, name, hold_reason, moment, text in rows
     ]
 
 
-def _held_response_items(now: datetime, limit: int) -> list[ReviewItem]:
-    since = func.coalesce(Response.edited_at, Response.created_at)
+def _resubmitted_items(flt, now: datetime, limit: int, offset: int) -> list[ReviewItem]:
+    items = _review_items(
+        _resubmitted_where(flt, now),
+        _held_since(),
+        now,
+        limit,
+        offset,
+        _held_since(),
+        joined=bool(flt.employer),
+    )
+    return [
+        replace(
+            item,
+            hold_reason=HoldReason.resubmitted,
+            also_held_for=None if item.hold_reason is HoldReason.resubmitted else item.hold_reason,
+        )
+        for item in items
+    ]
+
+
+def _held_response_items(flt, now: datetime, limit: int, offset: int) -> list[ReviewItem]:
+    since = _response_since()
     rows = db.session.execute(
-        select(Review.public_id, Employer.name, since)
-        .select_from(Response)
-        .join(Review, Review.id == Response.review_id)
-        .join(Employer, Employer.id == Response.employer_id)
-        .where(*_held_responses())
+        _responses_base()
+        .with_only_columns(Review.public_id, Employer.name, since, _excerpt(Response.body))
+        .where(*_responses_where(flt, now))
         .order_by(since, Response.id)
         .limit(limit)
+        .offset(offset)
     )
     return [
-        ReviewItem(public_id, name, None, age_days(moment, now)) for public_id, name, moment in rows
+        ReviewItem(public_id, name, None, age_days(moment, now), text or "")
+        for public_id, name, moment, text in rows
     ]
 
 
-def _notice_items(now: datetime, limit: int) -> list[NoticeItem]:
+def _notice_items(flt, now: datetime, limit: int, offset: int) -> list[NoticeItem]:
     rows = db.session.execute(
-        select(LegalNotice, Review.public_id, Employer.name)
-        .join(Review, Review.id == LegalNotice.review_id)
-        .join(Employer, Employer.id == Review.employer_id)
-        .where(*_open_notices())
+        _notices_base()
+        .with_only_columns(
+            LegalNotice, Review.public_id, Employer.name, _excerpt(LegalNotice.explanation)
+        )
+        .where(*_notices_where(flt, now))
         .order_by(LegalNotice.created_at, LegalNotice.id)
         .limit(limit)
+        .offset(offset)
     )
     return [
-        NoticeItem(notice.id, public_id, name, notice.legal_basis, age_days(notice.created_at, now))
-        for notice, public_id, name in rows
+        NoticeItem(
+            notice.id,
+            public_id,
+            name,
+            notice.legal_basis,
+            age_days(notice.created_at, now),
+            text or "",
+        )
+        for notice, public_id, name, text in rows
     ]
 
 
-def _new_employer_items(now: datetime, limit: int) -> list[EmployerItem]:
+def _new_employer_items(flt, now: datetime, limit: int, offset: int) -> list[EmployerItem]:
     rows = db.session.execute(
         select(Employer.name, Employer.slug, Employer.created_at)
-        .where(*_new_without_domain(now))
+        .where(*_employers_where(flt, now))
         .order_by(Employer.created_at, Employer.id)
         .limit(limit)
+        .offset(offset)
     )
     return [EmployerItem(name, slug, age_days(created, now)) for name, slug, created in rows]
 
 
-def queue(now: datetime | None = None, limit: int | None = None) -> Queue:
-    """Everything waiting for a moderator, oldest first, each section capped at `limit`
-    (SECTION_LIMIT by default)."""
+def _items(name: str, flt: QueueFilter, now: datetime, limit: int, offset: int) -> list:
+    if name == "flags":
+        return _flag_items(flt, now, limit, offset)
+    if name == "held_reviews":
+        since = _held_since()
+        where = _held_where(flt, now)
+        return _review_items(where, since, now, limit, offset, since, joined=bool(flt.employer))
+    if name == "held_responses":
+        return _held_response_items(flt, now, limit, offset)
+    if name == "burst_capped":
+        capped = Review.burst_capped_at
+        where = _burst_where(flt, now)
+        return _review_items(where, capped, now, limit, offset, capped, joined=bool(flt.employer))
+    if name == "resubmitted":
+        return _resubmitted_items(flt, now, limit, offset)
+    if name == "notices":
+        return _notice_items(flt, now, limit, offset)
+    return _new_employer_items(flt, now, limit, offset)
+
+
+def queue(
+    now: datetime | None = None, limit: int | None = None, flt: QueueFilter | None = None
+) -> Queue:
+    """Everything waiting for a moderator that the filter lets through, oldest first: each
+    section's first page of `limit` items (SECTION_LIMIT by default), or, when the filter names
+    a section, that section's page `flt.page` (the last one if it asks for more)."""
     now = now or utcnow()
     limit = limit or SECTION_LIMIT
-    counts = _counts(now)
-    held_since = _held_since()
+    flt = flt or QueueFilter()
+    counts = _counts(flt, now)
+    sections = {}
+    for name in SECTIONS:
+        total = counts[name]
+        if flt.section not in (None, name):
+            sections[name] = Section([], total, 1, limit)
+            continue
+        page = 1
+        if flt.section == name:
+            page = min(flt.page, max(1, -(-total // limit)))
+        items = _items(name, flt, now, limit, (page - 1) * limit) if total else []
+        sections[name] = Section(items, total, page, limit)
     return Queue(
-        flags=Section(_flag_items(now, limit), counts["flags"]),
-        held_reviews=Section(
-            _review_items(_held_reviews(), held_since, now, limit, held_since),
-            counts["held_reviews"],
-        ),
-        held_by_reason={reason: counts[f"held:{reason.value}"] for reason in HoldReason},
-        held_responses=Section(_held_response_items(now, limit), counts["held_responses"]),
-        burst_capped=Section(
-            _review_items(
-                _burst_capped(), Review.burst_capped_at, now, limit, Review.burst_capped_at
-            ),
-            counts["burst_capped"],
-        ),
-        resubmitted=Section(
-            _review_items(_resubmitted(), Review.publish_at, now, limit, _held_since()),
-            counts["resubmitted"],
-        ),
-        notices=Section(_notice_items(now, limit), counts["notices"]),
+        flags=sections["flags"],
+        held_reviews=sections["held_reviews"],
+        held_by_reason={
+            reason: counts[f"held:{reason.value}"]
+            for reason in HoldReason
+            if reason is not HoldReason.resubmitted
+        },
+        held_responses=sections["held_responses"],
+        burst_capped=sections["burst_capped"],
+        resubmitted=sections["resubmitted"],
+        notices=sections["notices"],
         claims_waiting=counts["claims"],
-        new_employers=Section(_new_employer_items(now, limit), counts["new_employers"]),
+        new_employers=sections["new_employers"],
+        filter=flt,
     )
+
+
+@dataclass(frozen=True)
+class NextItem:
+    public_id: str
+    anchor: str = ""  # a legal notice's place on the review's page
+
+
+def next_item(flt: QueueFilter, after: str | None = None, now: datetime | None = None):
+    """The oldest item of the filter's section other than the review `after` (the one just
+    handled, which may still be waiting: a second report on it, a redaction), or None."""
+    now = now or utcnow()
+    if flt.section not in REVIEW_SECTIONS:
+        return None
+    first = replace(flt, page=1)
+    # The first page is read: only a review with a page's worth of open reports of its own
+    # could hide the next item, and then the moderator is sent back to the queue instead.
+    for item in _items(flt.section, first, now, SECTION_LIMIT, 0):
+        if item.public_id != after:
+            anchor = f"notice-{item.notice_id}" if isinstance(item, NoticeItem) else ""
+            return NextItem(item.public_id, anchor)
+    return None
 
 
 # --- one review, for a moderator --------------------------------------------------------------
@@ -415,10 +865,23 @@ LABELS = {
 }
 
 
+def _hold_reason_of(value) -> HoldReason | None:
+    try:
+        return HoldReason(value)
+    except ValueError:
+        return None
+
+
 def describe(name: str, value) -> str:
     """A field's value in words, from a model value or a revision's JSON value."""
     if value is None or value == "":
         return "—"
+    if name == "country":
+        return country_name(str(value)) or str(value)
+    if name == "hold_reason":
+        reason = value if isinstance(value, HoldReason) else _hold_reason_of(value)
+        if reason is not None:
+            return HOLD_REASONS[reason]
     labels = BY_FIELD.get(name)
     if labels:
         for member, label in labels.items():

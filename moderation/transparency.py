@@ -5,13 +5,20 @@ breaks a guideline, and that is recorded. These figures make the record public:
 
 - `removed_counts(employer_id)`: the employer's hidden reviews by guideline reason (one query), for
   templates/moderation/_removed_counts.html on the employer page;
-- `monthly_report(today)`: the site-wide figures by month for /transparency (five queries,
-  whatever the size of the log).
+- `monthly_report(today)`: the site-wide figures by month for /transparency (six queries; one
+  reads the window's hide and restore rows, a few thousand a year, to count each target once).
 
 Where the figures come from:
 - moderator actions (hide, restore, publish after a hold, redact, suspend, merge) from the audit
   log; a hide row names its guideline in `details["guideline"]` (moderation.actions; anything
   else is counted as "other"), while its `reason` is the moderator's own note, never shown;
+- hidden reviews and responses (`hidden_counts`): each counts once, in the month and under the
+  guideline of its latest hide in the window, so a review hidden twice under two guidelines is
+  one hidden review, under the later one (the rule it was last found to break). A hide that a
+  moderator reversed as a mistake doesn't count: the restore row says so in
+  `details["mistake"]` (moderation.actions.restore_review, since issue 17). Older restores didn't
+  record it and are taken as not mistaken, so their hides still count: the page would rather
+  over-state removals than hide one, and the "restored" column shows that they came back;
 - flags and legal notices from their own tables: received by the month they were sent, dismissed,
   actioned or rejected by the month they were resolved. They go with their review if its author
   deletes it, so an older month can lose a few.
@@ -163,8 +170,44 @@ def _by_month(column, *group, since: datetime, where=()):
     ).all()
 
 
+def counted_hides(since: datetime) -> list[tuple[datetime, str, str | None]]:
+    """(when, target type, guideline) of each hidden review or response to count from `since`:
+    per target, its latest hide there that no restore reversed as a mistake (one query).
+
+    Hides and restores of one target alternate (a hidden review can't be hidden again, only a
+    hidden one restored), so a restore reverses the latest hide before it."""
+    rows = db.session.execute(
+        select(
+            AuditLog.target_type,
+            AuditLog.target_id,
+            AuditLog.action,
+            AuditLog.created_at,
+            AuditLog.details,
+        )
+        .where(
+            AuditLog.created_at >= since,
+            AuditLog.action.in_((AuditAction.hide, AuditAction.restore)),
+            AuditLog.target_type.in_(tuple(_HIDDEN_KEYS)),
+        )
+        .order_by(AuditLog.target_type, AuditLog.target_id, AuditLog.id)
+    ).all()
+    standing: dict[tuple[str, int], list[tuple[datetime, str | None]]] = {}
+    for target_type, target_id, action, created_at, details in rows:
+        hides = standing.setdefault((target_type, target_id), [])
+        details = details or {}
+        if action is AuditAction.hide:
+            hides.append((created_at, details.get("guideline")))
+        elif details.get("mistake") is True and hides:
+            hides.pop()
+    return [
+        (hides[-1][0], target_type, hides[-1][1])
+        for (target_type, _), hides in standing.items()
+        if hides
+    ]
+
+
 def monthly_report(today: date) -> MonthlyReport:
-    """The moderation figures of the last MONTHS months, the current one first (five queries)."""
+    """The moderation figures of the last MONTHS months, the current one first (six queries)."""
     starts = _month_starts(today)
     months = {(start.year, start.month): MonthFigures(start) for start in starts}
     since = datetime.combine(starts[-1], datetime.min.time())
@@ -175,23 +218,18 @@ def monthly_report(today: date) -> MonthlyReport:
             figures.counts[key] += number
         return figures
 
-    counted = (AuditAction.hide, *_ACTION_KEYS)
-    guideline = AuditLog.details["guideline"].as_string()
-    for year, month, action, target_type, reason, number in _by_month(
+    for year, month, action, number in _by_month(
         AuditLog.created_at,
         AuditLog.action,
-        AuditLog.target_type,
-        guideline,
         since=since,
-        where=(AuditLog.action.in_(counted),),
+        where=(AuditLog.action.in_(tuple(_ACTION_KEYS)),),
     ):
-        if action is AuditAction.hide:
-            figures = add(year, month, _HIDDEN_KEYS.get(target_type, "reviews_hidden"), number)
-            if figures is not None:
-                reason = reason if reason in _GUIDELINE_VALUES else GuidelineReason.other.value
-                figures.hidden_by_reason[reason] += number
-        else:
-            add(year, month, _ACTION_KEYS[action], number)
+        add(year, month, _ACTION_KEYS[action], number)
+    for when, target_type, reason in counted_hides(since):
+        figures = add(when.year, when.month, _HIDDEN_KEYS[target_type], 1)
+        if figures is not None:
+            reason = reason if reason in _GUIDELINE_VALUES else GuidelineReason.other.value
+            figures.hidden_by_reason[reason] += 1
 
     for year, month, number in _by_month(Flag.created_at, since=since):
         add(year, month, "flags_received", number)

@@ -5,10 +5,16 @@ Thin: validate, call representatives.claims, commit, then redirect or render.
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+import math
+import time
+
+from flask import abort, current_app, flash, make_response, redirect, render_template, url_for
+from flask_limiter import RequestLimit
 from flask_login import current_user, login_required
+from limits import RateLimitItem
 from sqlalchemy.exc import IntegrityError
 
+import errors
 from employers.access import employer_or_redirect
 from extensions import db, limiter
 from forms import ConfirmForm
@@ -31,9 +37,62 @@ def _signed_out() -> bool:
     return not current_user.is_authenticated
 
 
+def _signed_in() -> bool:
+    return current_user.is_authenticated
+
+
+def limit_words(item: RateLimitItem) -> str:
+    """ "5 times per hour", "once every 2 days": the limit in force, as configured."""
+    times = "once" if item.amount == 1 else f"{item.amount} times"
+    unit = item.GRANULARITY.name
+    if item.multiples == 1:
+        return f"{times} per {unit}"
+    return f"{times} every {item.multiples} {unit}s"
+
+
+def _wait_words(seconds: float) -> str:
+    minutes = max(1, math.ceil(seconds / 60))
+    if minutes < 90:
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    hours = math.ceil(minutes / 60)
+    return f"{hours} hours" if hours < 48 else f"{math.ceil(hours / 24)} days"
+
+
+def _claim_limited(limit: RequestLimit):
+    """The page for a claim over its limit: the limit in force and when to try again."""
+    wait = max(limit.reset_at - time.time(), 1)
+    who = "from one account" if current_user.is_authenticated else "from one connection"
+    message = (
+        f"You can ask to represent an employer {limit_words(limit.limit)} {who}, and you have "
+        f"reached that. You can ask again in about {_wait_words(wait)}."
+    )
+    response = make_response(errors.render_error(429, message))
+    response.headers["Retry-After"] = str(math.ceil(wait))
+    return response
+
+
+@bp.errorhandler(429)
+def too_many_requests(error):
+    """A limit of this blueprint's that says what it is (on_breach) answers with its own page;
+    any other gets the site's."""
+    if getattr(error, "response", None) is not None:
+        return error.response
+    body, code = errors.render_error(429)
+    return body, code, {"Retry-After": "60"}
+
+
+# Per signed-in account, so that colleagues behind one office address don't share the limit
+# (the claim itself needs an account, whose creation is limited per connection); per connection
+# only for requests signed out, which are sent to sign in anyway.
 @bp.route("/employers/<slug>/claim", methods=["GET", "POST"])
-@limiter.limit(_claim_limit, methods=["POST"])
-@limiter.limit(_claim_limit, methods=["POST"], key_func=_account_key, exempt_when=_signed_out)
+@limiter.limit(_claim_limit, methods=["POST"], exempt_when=_signed_in, on_breach=_claim_limited)
+@limiter.limit(
+    _claim_limit,
+    methods=["POST"],
+    key_func=_account_key,
+    exempt_when=_signed_out,
+    on_breach=_claim_limited,
+)
 @login_required
 def claim(slug: str):
     """Ask to represent an employer by giving a work email on one of its domains (DESIGN §7)."""
@@ -48,6 +107,7 @@ def claim(slug: str):
         conflict = str(claims.ReviewerConflict(employer))
         return render_template(page, employer=employer, conflict=conflict), 403
     form = ClaimForm()
+    pending = claims.pending_claim_for(current_user.id, employer.id)
     if form.validate_on_submit():
         try:
             made = claims.start_claim(current_user, employer, form.email.data)
@@ -68,7 +128,9 @@ def claim(slug: str):
             )
     domains = sorted(item.domain for item in employer.domains)
     status = 422 if form.errors else 200
-    return render_template(page, employer=employer, form=form, domains=domains), status
+    return render_template(
+        page, employer=employer, form=form, domains=domains, pending=pending
+    ), status
 
 
 def _link_problem(problem: LinkProblem, status: int):
@@ -124,6 +186,9 @@ def leave(representative_id: int):
     page = "representatives/leave.html"
     if not representative.is_live:
         return render_template(page, employer=employer, ended=True, form=form), 409
+    if refusal := access.last_owner_refusal(representative):  # the team keeps an owner
+        flash(refusal, "error")
+        return redirect(url_for("representatives.team_page", employer=employer.slug))
     if form.validate_on_submit():
         claims.end_representation(representative, EndReason.left)
         db.session.commit()

@@ -36,7 +36,7 @@ from notifications import mail
 from representatives.access import representation_for
 from representatives.models import Claim, ClaimStatus, EndReason, Representative
 from reviews.models import Review
-from timeutils import utcnow
+from timeutils import month_label, utcnow
 
 EMAIL_MAX = 254
 NOTE_MAX = 500  # Claim.moderator_note
@@ -285,6 +285,42 @@ def send_link(claim: Claim, employer: Employer, *, moderated: bool = False) -> N
         verify_url=absolute_url("representatives.verify_claim", token=token),
         hours=link_hours(),
         moderated=moderated,
+    )
+
+
+# --- claims on their way (the claimant's view) -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class PendingClaim:
+    """An open claim as its claimant sees it: the employer, who acts next, and the month."""
+
+    employer: Employer
+    awaiting_moderator: bool  # else a link was emailed to the work address
+    month: str
+
+
+def pending_claims(user_id: int) -> list[PendingClaim]:
+    """The user's open claims, on any employer, oldest first (one query)."""
+    claims = db.session.scalars(
+        select(Claim)
+        .options(joinedload(Claim.employer))
+        .where(Claim.user_id == user_id, Claim.status.in_(OPEN))
+        .order_by(Claim.created_at, Claim.id)
+    )
+    return [
+        PendingClaim(
+            employer=claim.employer,
+            awaiting_moderator=claim.status is ClaimStatus.awaiting_moderator,
+            month=month_label(claim.created_at),
+        )
+        for claim in claims
+    ]
+
+
+def pending_claim_for(user_id: int, employer_id: int) -> PendingClaim | None:
+    return next(
+        (claim for claim in pending_claims(user_id) if claim.employer.id == employer_id), None
     )
 
 

@@ -18,13 +18,22 @@ from employers.models import Employer
 from extensions import db
 from representatives.models import ContactReport, ContactStatus, Representative
 from reviews.models import Outcome, Review, ReviewStatus, Stage
+from timeutils import utcnow
 
 # Outcomes on which a representative may say "we have now contacted this candidate" (DESIGN.md
 # §7): open cases (presumed ghosted or not) and cases the author already called ghosted.
 CONTACTABLE = frozenset({Outcome.waiting, Outcome.ghosted})
-# After the author says no contact came, the employer can't ask again for this long, so an author
-# isn't pestered; to the representative a recent "no" looks the same as "asked, no answer yet".
+# After the author says no contact came, the employer can't ask again for this long from the
+# moment the "no" is shown to it (shown_at), so an author isn't pestered.
 REASK_AFTER_DAYS = 30
+# At most this many reports per review, whatever their answers (issue 17: "report again after a
+# new contact"). Three asks of one candidate leave room for two genuine new contacts after a "no"
+# while a stream of "we contacted you" can't become a way to harass an author into confirming.
+# A service rule, not a CHECK: a count over rows needs a trigger or a counter column (a
+# migration). It holds under races all the same: a new report needs the previous one settled,
+# and the partial unique index uq_contact_reports_pending lets only one pending report exist per
+# review, so two racing requests that both counted N-1 can't both insert.
+MAX_REPORTS_PER_REVIEW = 3
 
 
 class ContactRefusal(enum.Enum):
@@ -37,6 +46,15 @@ class ContactRefusal(enum.Enum):
     already_asked = (
         "You have already told us you contacted this candidate. They have been asked to confirm; "
         "nothing more is needed from you."
+    )
+    denied_recently = (
+        "The candidate said they haven't heard from you. If you contact them again, you can say "
+        f"so here {REASK_AFTER_DAYS} days after their answer was shown to you."
+    )
+    limit_reached = (
+        f"You have told us {MAX_REPORTS_PER_REVIEW} times that you contacted this candidate, "
+        "which is as often as HeardBack asks one candidate. You can still answer the review "
+        "publicly."
     )
     unreachable = (
         "The author of this review can no longer be reached through HeardBack, so the contact "
@@ -129,14 +147,89 @@ def published_review(public_id: str) -> Review | None:
 def contact_refusal(review: Review, now: datetime) -> ContactRefusal | None:
     if not is_contactable(review):
         return ContactRefusal.not_open
-    blocked = db.session.scalar(
-        select(ContactReport.id).where(ContactReport.review_id == review.id, blocks_new_report(now))
-    )
-    if blocked is not None:
-        return ContactRefusal.already_asked
+    refusal = employer_view([review.id], now)[review.id].refusal
+    if refusal is not None:
+        return refusal
     if review.author_id is None:
         return ContactRefusal.unreachable
     return None
+
+
+# --- what the employer sees ----------------------------------------------------------------------
+
+
+class ContactState(enum.Enum):
+    """The newest contact report on a review as its employer may see it (DESIGN.md §5.8): an
+    answer shows only from its delayed moment (ContactReport.shown_at); until then it is pending."""
+
+    pending = "pending"
+    confirmed = "confirmed"
+    denied = "denied"
+
+
+@dataclass(frozen=True)
+class ContactView:
+    """One review's contact reports as its employer may see them.
+
+    `state` is the newest report's, None when there is none or it was withdrawn (the case closed
+    before an answer). `may_report` says whether the report rules allow "we have now contacted
+    this candidate" now; whether the review is an open case is checked apart (is_contactable,
+    contact_refusal). `report_again_from` is when a shown denial stops blocking a new report.
+    """
+
+    state: ContactState | None
+    may_report: bool
+    reports: int = 0
+    report_again_from: datetime | None = None
+    refusal: ContactRefusal | None = None
+
+    @property
+    def limit_reached(self) -> bool:
+        return self.refusal is ContactRefusal.limit_reached
+
+
+NO_REPORT = ContactView(state=None, may_report=True)
+
+
+def _view(count: int, status: ContactStatus, shown_at: datetime | None, now: datetime):
+    seen = visible_status(status, shown_at, now)
+    if seen is ContactStatus.pending:
+        return ContactView(ContactState.pending, False, count, None, ContactRefusal.already_asked)
+    if seen is ContactStatus.confirmed:
+        # The case is decided (its outcome changed at this same moment): nothing more to report.
+        return ContactView(ContactState.confirmed, False, count, None, ContactRefusal.already_asked)
+    state = ContactState.denied if seen is ContactStatus.denied else None
+    again = shown_at + timedelta(days=REASK_AFTER_DAYS) if state is not None else None
+    if count >= MAX_REPORTS_PER_REVIEW:
+        return ContactView(state, False, count, None, ContactRefusal.limit_reached)
+    if again is not None and again > now:
+        return ContactView(state, False, count, again, ContactRefusal.denied_recently)
+    return ContactView(state, True, count, again)
+
+
+def employer_view(review_ids, now: datetime | None = None) -> dict[int, ContactView]:
+    """Each review's contact reports as its employer may see them, for every id asked (one
+    query). Read only through shown_at, so an author's answer can't be timed by the employer:
+    a denial looks pending until its random moment, as a confirmation does until the review's
+    change is published. The caller has checked that the reviews are its employer's."""
+    now = now or utcnow()
+    ids = list(dict.fromkeys(review_ids))
+    views = dict.fromkeys(ids, NO_REPORT)
+    if not ids:
+        return views
+    rows = db.session.execute(
+        select(ContactReport.review_id, ContactReport.status, ContactReport.shown_at)
+        .where(ContactReport.review_id.in_(ids))
+        .order_by(ContactReport.review_id, ContactReport.id)
+    ).all()
+    counts: dict[int, int] = {}
+    newest: dict[int, tuple] = {}
+    for review_id, status, shown_at in rows:
+        counts[review_id] = counts.get(review_id, 0) + 1
+        newest[review_id] = (status, shown_at)
+    for review_id, (status, shown_at) in newest.items():
+        views[review_id] = _view(counts[review_id], status, shown_at, now)
+    return views
 
 
 def report_contact(

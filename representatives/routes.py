@@ -10,13 +10,19 @@ another.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+import csv
+import io
+
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from api.services import csv_cell
+from api.services import link as site_link
 from extensions import db
 from forms import ConfirmForm
-from representatives import access, bp, commitments, contact_reports
+from representatives import access, bp, claims, commitments, contact_reports
 from representatives import dashboard as dashboards
 from representatives.contact_reports import ContactRefusal
 from representatives.dashboard_forms import (
@@ -46,12 +52,34 @@ def _page() -> int:
     return min(int(page), 10_000) if page.isascii() and page.isdigit() and int(page) > 0 else 1
 
 
+def _represented_employer_ids() -> frozenset[int]:
+    """The employers the signed-in user represents now: one query, once per request, and only
+    when a template asks (the navigation link, the employer page's claim link)."""
+    if not current_user.is_authenticated:
+        return frozenset()
+    if "represented_employer_ids" not in g:
+        g.represented_employer_ids = frozenset(
+            db.session.scalars(
+                select(Representative.employer_id).where(
+                    Representative.user_id == current_user.id, Representative.ended_at.is_(None)
+                )
+            )
+        )
+    return g.represented_employer_ids
+
+
+@bp.app_context_processor
+def representative_navigation() -> dict:
+    return {"represented_employer_ids": _represented_employer_ids}
+
+
 def _dashboard_page(representation: Representative, status: int = 200, **forms):
     employer = representation.employer
     notify_form = forms.get("notify_form") or NotifyForm(
         employer=employer.slug, notify=representation.notify.value
     )
-    data = dashboards.dashboard(representation, _page(), utcnow())
+    state = dashboards.parse_state(request.args.get("state"))
+    data = dashboards.dashboard(representation, _page(), utcnow(), state)
     commitment_form = forms.get("commitment_form") or CommitmentForm(
         employer=employer.slug, days=data.commitment.days if data.commitment else None
     )
@@ -63,6 +91,10 @@ def _dashboard_page(representation: Representative, status: int = 200, **forms):
         notify_choices=NOTIFY_CHOICES,
         commitment_form=commitment_form,
         withdraw_form=EmployerForm(employer=employer.slug),
+        states=dashboards.InboxState,
+        state_labels=dashboards.STATE_LABELS,
+        state_headings=dashboards.STATE_HEADINGS,
+        min_responses=dashboards.MIN_RESPONSES_FOR_MEDIAN,
     ), status
 
 
@@ -75,8 +107,39 @@ def dashboard():
     representations = access.live_representations(current_user.id)
     if len(representations) == 1:
         return _dashboard_page(representations[0])
-    # None: how to claim an employer. Several: pick one.
-    return render_template("representatives/dashboard.html", choices=representations)
+    # None: how to claim an employer (and the claims on their way). Several: pick one.
+    return render_template(
+        "representatives/dashboard.html",
+        choices=representations,
+        claims=claims.pending_claims(current_user.id),
+    )
+
+
+@bp.get("/employer/reviews.csv")
+@login_required
+def export():
+    """The employer's published reviews as a spreadsheet: the public cards' fields only."""
+    slug = request.args.get("employer", "")
+    if slug:
+        representation = _representation(slug[:220])
+    else:
+        representations = access.live_representations(current_user.id)
+        if len(representations) != 1:
+            abort(403 if not representations else 400)
+        representation = representations[0]
+    employer = representation.employer
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(dashboards.EXPORT_COLUMNS)
+    for card in dashboards.export_cards(employer):
+        link = site_link("reviews.show", public_id=card.public_id)
+        writer.writerow([csv_cell(value) for value in dashboards.export_row(card, link)])
+    response = Response(buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="heardback-{employer.slug}-reviews.csv"'
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/employer/notifications")
@@ -106,6 +169,10 @@ def commitment():
         db.session.rollback()
         flash("Someone else changed your commitment just now. Check it and try again.", "error")
         return redirect(url_for(".dashboard", employer=representation.employer.slug))
+    except commitments.CommitmentRefused as refusal:  # replaced too soon by a weaker promise
+        db.session.rollback()
+        form.days.errors.append(str(refusal))
+        return _dashboard_page(representation, 422, commitment_form=form)
     flash(
         f"Your commitment is published: every interviewed candidate hears back within "
         f"{form.days.data} days. Your public page shows it beside what reviews measure.",

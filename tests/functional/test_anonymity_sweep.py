@@ -21,6 +21,7 @@ from sqlalchemy import select
 from accounts.models import User
 from extensions import db
 from moderation.models import Flag, LegalNotice
+from moderation.queue import pseudonym
 from operations.tick import tick
 from representatives.models import Notify, Representative
 from reviews.lifecycle import publish_due
@@ -128,7 +129,12 @@ def seeded(app, outbox):
         notes=TRACKER_NOTE,
     )
     step = ApplicationStepFactory(application_id=application.id, note=TRACKER_NOTE)
+    # A suspended account (not the author), so the admins' lift page has someone to show.
+    suspended = UserFactory(email="suspended.member@example.org", verified=True)
+    suspended.suspended_at = utcnow()
+    db.session.commit()
     return {
+        "suspended_pseudonym": pseudonym(suspended.id),
         "application_id": application.id,
         "step_id": step.id,
         "review": review,
@@ -151,6 +157,7 @@ def _values(seeded) -> dict:
         "filename": "css/site.css",
         "application_id": seeded["application_id"],
         "step_id": seeded["step_id"],
+        "pseudonym": seeded["suspended_pseudonym"],
     }
 
 

@@ -63,15 +63,18 @@ from moderation.action_forms import (
     SuspendForm,
 )
 from moderation.actions import REDACTION_MARK, clean_span
+from moderation.bulk_forms import BulkDismissForm, BulkPublishForm
 from moderation.flag_forms import FlagForm
 from moderation.forms import RefuseClaimForm
 from moderation.merge_forms import MergeForm, slug_from
+from moderation.models import AuditAction
 from moderation.notice_forms import LegalNoticeForm, NoticeAnswerForm
 from proofs.forms import DomainDecisionForm, ProofForm
 from representatives.claims import parse_address
 from representatives.contact_reports import contact_outcomes
 from representatives.dashboard_forms import CommitmentForm, EmployerForm, NotifyForm
 from representatives.forms import ClaimForm
+from representatives.team_forms import InvitationForm, InviteForm, MemberForm
 from responses.forms import ResponseForm, normalise_text
 from responses.services import prepare as prepare_response
 from reviews.contact_forms import ContactAnswerForm
@@ -354,6 +357,20 @@ def _committed(example: Example) -> None:
     assert row["days"] == int(example.typed("days").strip())
 
 
+def _invited(example: Example) -> None:
+    example.changes.only("representative_invitations")
+    row = _one(example.changes.new("representative_invitations"), "invitation")
+    assert row["email"] == parse_address(example.typed("email")).email
+    assert row["employer_id"] == example.world["employer_a"] and len(row["token_hash"]) == 64
+
+
+def _colleague_email(world) -> dict[str, Field]:
+    local = st.from_regex(r"[a-z][a-z0-9._-]{0,15}", fullmatch=True)
+    hosts = ("quibblewick.com", "QUIBBLEWICK.COM", "hr.quibblewick.com", "quibblewick.com.evil.io")
+    address = st.builds(lambda name, host: f"{name}@{host}", local, st.sampled_from(hosts))
+    return {**_employer_hidden(world), "email": Field(st.one_of(address, emails()), limit=254)}
+
+
 def _left(example: Example) -> None:
     example.changes.only("representatives")
     row = example.changes.row("representatives", example.world["rep_a"])
@@ -421,6 +438,39 @@ def _claim_refused(example: Example) -> None:
     row = example.changes.row("claims", example.world["claim_awaiting"])
     assert row["moderator_note"] == ((example.typed("note") or "").strip() or None)
     assert _one(example.changes.new("audit_log"), "audit row")["reason"] == row["moderator_note"]
+
+
+def _bulk_fields(item: str, section: str) -> dict[str, Field]:
+    return {
+        "items": Field(st.just(item), limit=16),
+        "origin": Field(st.sampled_from((section, "")), limit=40),
+        "next": Field(
+            st.sampled_from(
+                (
+                    "/moderation",
+                    f"/moderation?section={section}&page=2",
+                    "https://evil.example/moderation",
+                    "//evil.example/moderation",
+                    "/moderation/../sign-out",
+                )
+            ),
+            limit=200,
+        ),
+    }
+
+
+def _bulk_done(*tables: str):
+    """A bulk action stores one audit row with the one reason per item done, and nothing else
+    than what the items' own actions write (nothing at all when every item was skipped)."""
+
+    def check(example: Example) -> None:
+        example.changes.only("audit_log", *tables)
+        typed = example.typed("reason")
+        expected = normalise_text(typed).strip() if typed is not None else ""
+        for row in example.changes.new("audit_log"):
+            assert row["reason"] == (expected or None), (row["reason"], typed)
+
+    return check
 
 
 def _merged(example: Example) -> None:
@@ -974,6 +1024,44 @@ TARGETS = [
     post(
         "/employer/leave/<id>", "rep_a", "/employer/leave/{rep_a}", _form(ConfirmForm), stored=_left
     ),
+    # The team page (representatives.team_routes): the world's A has one owner and no colleague,
+    # so removing or promoting is refused (409) whatever the id; an invitation is stored.
+    post(
+        "/employer/team/invite",
+        "rep_a",
+        "/employer/team/invite",
+        _form(InviteForm),
+        fields=_colleague_email,
+        stored=_invited,
+    ),
+    post(
+        "/employer/team/cancel",
+        "rep_a",
+        "/employer/team/cancel",
+        _form(InvitationForm),
+        fields=_employer_hidden,
+    ),
+    post(
+        "/employer/team/remove",
+        "rep_a",
+        "/employer/team/remove",
+        _form(MemberForm),
+        fields=_employer_hidden,
+    ),
+    post(
+        "/employer/team/owner",
+        "rep_a",
+        "/employer/team/owner",
+        _form(MemberForm),
+        fields=_employer_hidden,
+    ),
+    post(
+        "/employer/invitations/<token>",
+        "candidate",
+        "/employer/invitations/not-a-real-invitation-token",
+        _form(ConfirmForm),
+    ),
+    get("/employer/team", "rep_a", "/employer/team", query=_dashboard_query),
     # Moderators and admins.
     post(
         "/moderation/claims/<id>/approve",
@@ -1098,6 +1186,26 @@ TARGETS = [
     moderate(
         "notices/<id>/reject", MODERATION + "/notices/{notice}/reject", ReasonForm, "legal_notices"
     ),
+    # The queue's bulk actions: every ticked item done through its own action, one audit row
+    # each (an item that can't be done is skipped); `next` only ever leads back to the queue.
+    post(
+        "/moderation/bulk/dismiss-reports",
+        "moderator",
+        "/moderation/bulk/dismiss-reports",
+        _form(BulkDismissForm),
+        fields=lambda world: _bulk_fields(str(world["flag"]), "flags"),
+        stored=_bulk_done("flags"),
+        shown=lambda example: [("moderator", "/moderation")],
+    ),
+    post(
+        "/moderation/bulk/publish",
+        "moderator",
+        "/moderation/bulk/publish",
+        _form(BulkPublishForm),
+        fields=lambda world: _bulk_fields(world["held"], "held_reviews"),
+        stored=_bulk_done(*REVIEW_ROWS),
+        shown=lambda example: [("moderator", "/moderation")],
+    ),
     moderate(
         "suspend-author",
         MODERATION + "/suspend-author",
@@ -1106,6 +1214,32 @@ TARGETS = [
         "login_sessions",
         fields=_pseudonym,
     ),
+    # Lifting a suspension (moderation.suspension_routes): the pseudonym in the path and the
+    # reason. The fuzz world has no suspended account, so this reaches the look-up (404); the
+    # form's own hostile input is tested in tests/functional/test_suspensions.py.
+    post(
+        "/moderation/suspensions/<pseudonym>/lift",
+        "admin",
+        "/moderation/suspensions/{pseudonym}/lift",
+        _form(ReasonForm),
+        segments=lambda world: {
+            "pseudonym": Field(
+                st.sampled_from((world["pseudonym"], "Member 000000", "x" * 60)), limit=60
+            )
+        },
+    ),
+    get(
+        "/moderation/suspensions/<pseudonym>/lift",
+        "admin",
+        "/moderation/suspensions/{pseudonym}/lift",
+        segments=lambda world: {
+            "pseudonym": Field(
+                st.sampled_from((world["pseudonym"], "Member 000000", "x" * 60, "%00", "..")),
+                limit=60,
+            )
+        },
+    ),
+    get("/moderation/suspensions", "admin", "/moderation/suspensions", query=_junk_query),
     # My applications (DESIGN.md §12): the owner's private tracker.
     post(
         "/me/applications/new",
@@ -1307,11 +1441,34 @@ TARGETS = [
         query=_dashboard_query,
     ),
     get(
+        "/employer (the inbox's filters)",
+        "rep_a",
+        "/employer",
+        query=lambda world: _dashboard_query(world)
+        | {"state": Field(st.sampled_from(("responded", "ghosted", "waiting")), limit=50)},
+    ),
+    get("/employer/reviews.csv", "rep_a", "/employer/reviews.csv", query=_dashboard_query),
+    get(
         "/moderation/representatives",
         "admin",
         "/moderation/representatives",
         query=lambda world: {
             "employer": Field(st.sampled_from((world["slug_a"], "quibblewick-old", "")), limit=220)
+        },
+    ),
+    get(
+        "/moderation (the queue's filters)",
+        "moderator",
+        "/moderation",
+        "/moderation/next",
+        query=lambda world: {
+            "section": _choices(("flags", "held_reviews", "resubmitted", "notices", "nope")),
+            "employer": Field(st.sampled_from((world["slug_a"], "Quibble", "%_", "")), limit=100),
+            "reason": _choices(("hold:link_spam", "flag:spam", "hold:resubmitted", "x:y")),
+            "older_than": _numbers(0, 3650),
+            "page": PAGE,
+            "select": _choices(("flags", "held_reviews", "")),
+            "after": Field(st.sampled_from((world["review"], world["held"], "")), limit=16),
         },
     ),
     get("/sign-in", "anonymous", "/sign-in", query=_next),
@@ -1368,6 +1525,7 @@ TARGETS = [
         "/account/email/{token}",
         "/reset-password/{token}",
         "/claims/verify/{token}",
+        "/employer/invitations/{token}",
         "/reviews/reminder/{token}",
         segments=_tokens,
         # Following a valid link is the change it stands for (confirming an address).
@@ -1416,6 +1574,25 @@ TARGETS = [
         "/moderation/merge",
         "/moderation/proof-domains",
         query=_junk_query,
+    ),
+    # The audit log's filters (moderation.audit_forms), on the page and its admins' CSV.
+    get(
+        "/moderation/audit",
+        "admin",
+        "/moderation/audit",
+        "/moderation/audit.csv",
+        query=_query(
+            actor=Field(
+                st.one_of(st.sampled_from(("Command line", "Moderator 000000")), text(60)),
+                limit=60,
+            ),
+            action=_choices(item.value for item in AuditAction),
+            target_type=_choices(("review", "response", "flag", "claim", "employer", "user")),
+            target=Field(st.one_of(st.integers(1, 50).map(str), text(40)), limit=40),
+            date_from=Field(recent_dates(), limit=10, extremes=DATES),
+            date_to=Field(recent_dates(), limit=10, extremes=DATES),
+            page=PAGE,
+        ),
     ),
     get(
         "conditional requests",

@@ -45,7 +45,13 @@ STATE_CHANGING = [
     ("/employer/notifications", {"employer": "x", "notify": "off"}),
     ("/employer/commitment", {"employer": "x", "days": "7"}),
     ("/employer/commitment/withdraw", {"employer": "x"}),
+    ("/employer/team/invite", {"employer": "x", "email": "jo@example.org"}),
+    ("/employer/team/cancel", {"employer": "x", "invitation": "1"}),
+    ("/employer/team/remove", {"employer": "x", "representative": "1"}),
+    ("/employer/team/owner", {"employer": "x", "representative": "1"}),
     ("/moderation/merge", {"source": "a", "target": "b", "confirm": "y"}),
+    ("/moderation/bulk/dismiss-reports", {"items": "1", "reason": "Not a guideline matter."}),
+    ("/moderation/bulk/publish", {"items": "abc", "reason": "Checked by hand."}),
 ]
 
 

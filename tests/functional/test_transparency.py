@@ -129,16 +129,16 @@ def seed_month_figures():
     reporter = UserFactory(email=MODERATOR_EMAIL)
     # This month: two reviews hidden (spam, abusive), one response hidden (abusive), a restore,
     # a publication after a hold, a redaction, a suspension.
-    log(AuditAction.hide, at(0), guideline="spam")
-    log(AuditAction.hide, at(0, 3), guideline="abusive")
+    log(AuditAction.hide, at(0), target_id=11, guideline="spam")
+    log(AuditAction.hide, at(0, 3), target_id=12, guideline="abusive")
     log(AuditAction.hide, at(0, 4), target_type="response", guideline="abusive")
     log(AuditAction.restore, at(0))
     log(AuditAction.publish, at(0))
     log(AuditAction.redact, at(0))
     log(AuditAction.suspend_user, at(0), target_type="user", target_id=reporter.id)
     # Two months ago: a hide for a legal notice, one with an unknown guideline ("other").
-    log(AuditAction.hide, at(2), guideline="legal_notice")
-    log(AuditAction.hide, at(2), guideline="something-new")
+    log(AuditAction.hide, at(2), target_id=13, guideline="legal_notice")
+    log(AuditAction.hide, at(2), target_id=14, guideline="something-new")
     # Not figures: a claim approval, a flag dismissal (counted from the flags themselves).
     log(AuditAction.approve_claim, at(0), target_type="claim")
     # Thirteen months ago: outside the window.
@@ -268,7 +268,7 @@ def test_the_page_runs_a_fixed_number_of_queries(client, query_counter):
         log(AuditAction.hide, at(index % 12), guideline=list(GuidelineReason)[index % 8].value)
     with query_counter() as busy:
         assert client.get("/transparency").status_code == 200
-    assert len(empty) == len(busy) <= 5
+    assert len(empty) == len(busy) <= 6  # 6: hidden items counted once (issue 17)
 
 
 @pytest.mark.parametrize(
