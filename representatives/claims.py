@@ -34,7 +34,13 @@ from employers.services import DISPOSABLE_DOMAINS, FREE_MAIL_DOMAINS
 from extensions import db
 from notifications import mail
 from representatives.access import representation_for
-from representatives.models import Claim, ClaimStatus, EndReason, Representative
+from representatives.models import (
+    Claim,
+    ClaimStatus,
+    EndReason,
+    Representative,
+    RepresentativeRole,
+)
 from reviews.models import Review
 from timeutils import month_label, utcnow
 
@@ -510,11 +516,29 @@ def represented_employers() -> list[tuple[Employer, int]]:
     return [(employer, number) for employer, number in rows]
 
 
+def _keep_an_owner(ended: Representative) -> Representative | None:
+    """When the last owner goes (an admin's revocation), the longest-serving colleague becomes
+    an owner, so a team is never left without someone who can manage it. Returns them."""
+    if not ended.is_owner:
+        return None
+    db.session.flush()
+    live = db.session.scalars(
+        select(Representative)
+        .where(Representative.employer_id == ended.employer_id, Representative.ended_at.is_(None))
+        .order_by(Representative.created_at, Representative.id)
+    ).all()
+    if not live or any(member.is_owner for member in live):
+        return None
+    live[0].role = RepresentativeRole.owner
+    return live[0]
+
+
 def end_representation(representative: Representative, reason: EndReason) -> None:
     if not representative.is_live:
         raise ClaimError("This representation has already ended.")
     representative.ended_at = utcnow()
     representative.end_reason = reason
+    _keep_an_owner(representative)
     if reason is EndReason.revoked:
         employer = representative.employer
         mail.send_template(

@@ -28,7 +28,7 @@ from responses.models import Response, ResponseStatus
 from reviews.display import PublicCard, public_view
 from reviews.fields import values_of
 from reviews.models import Outcome, Review, ReviewStatus
-from scoring import engine
+from scoring import bias, engine
 from scoring import figures as side
 from scoring.engine import ReviewFacts, Verdict
 from scoring.stats import FACT_COLUMNS, Inputs, current_inputs, facts_from_review
@@ -188,7 +188,10 @@ def quarterly_trend(employer: Employer, inputs: Inputs, today: date) -> list[Qua
         )
     mu = inputs.mu_for(employer.industry.value if employer.industry else None)
     prior = side.Prior.of(inputs.baselines.get("priors", {}).get("hear_back"))
-    return [_quarter(start, by_quarter[start], inputs, mu, prior, today) for start in starts]
+    factor = inputs.bias_for(employer.industry.value if employer.industry else None)
+    return [
+        _quarter(start, by_quarter[start], inputs, mu, prior, today, factor) for start in starts
+    ]
 
 
 def _quarter(
@@ -198,15 +201,20 @@ def _quarter(
     mu: float,
     prior: side.Prior,
     today: date,
+    factor: float = 1.0,
 ) -> Quarter:
     label = _quarter_label(start)
     if len({item.author_key for item in facts}) < side.MIN_CELL_AUTHORS:
         return Quarter(label, False, len(facts))
-    valued = [
-        (value, 1.0)
-        for item in facts
-        if (value := engine.review_value(item, today, km_curve=inputs.curve)) is not None
-    ]
+    # Corrected for reporting bias like the public figures (scoring.bias; B = 1 changes nothing).
+    valued = bias.corrected(
+        [
+            (item, value, 1.0)
+            for item in facts
+            if (value := engine.review_value(item, today, km_curve=inputs.curve)) is not None
+        ],
+        factor,
+    )
     score = None
     if valued:
         score = engine.shrunk_score(valued, mu, inputs.m)[0]

@@ -13,6 +13,7 @@ from moderation import actions
 from moderation.models import NoticeStatus
 from notifications.models import OutgoingMail
 from reviews.models import GuidelineReason, ReviewStatus
+from tests.conftest import page_text
 from tests.functional.test_moderation_actions import act, fresh
 from tests.functional.test_moderation_queue import (
     AUTHOR_EMAIL,
@@ -142,3 +143,23 @@ def test_a_refused_decision_sends_nothing(app, people, review, moderator_client,
     outbox.clear()
     assert act(moderator_client, review, path, {"reason": NOTE}).status_code == 409
     assert not outbox
+
+
+@pytest.mark.parametrize(
+    ("verb", "shown"),
+    [
+        ("action", "the notice was upheld and your review is no longer public"),
+        ("reject", "no action was taken, your review stays as it is"),
+    ],
+)
+def test_the_authors_list_says_how_each_notice_was_decided(
+    app, people, review, moderator_client, verb, shown
+):
+    notice = make_notice(review)
+    assert (
+        act(moderator_client, review, f"notices/{notice.id}/{verb}", {"reason": NOTE}).status_code
+        == 302
+    )
+    author = client_as(app, people["author"])
+    text = page_text(author.get("/me/notices"))
+    assert f"decided: {shown}" in text

@@ -14,11 +14,12 @@ from sqlalchemy import update
 
 from employers.models import EmployerStats, Industry
 from extensions import db
+from representatives.dashboard import quarterly_trend
 from reviews.lifecycle import publish_due
 from reviews.models import Outcome, Review, ReviewStatus, Stage
 from scoring import methodology, params
 from scoring.models import SiteParameters
-from scoring.stats import recompute, refresh_site_parameters
+from scoring.stats import current_inputs, recompute, refresh_site_parameters
 from tests.conftest import page_text
 from tests.factories import EmployerFactory, ReviewFactory
 from timeutils import utcnow
@@ -249,3 +250,22 @@ def test_the_methodology_page_summarises_the_benchmark(client, app, monkeypatch,
     assert "simulated sites of 250 employers" in text and "December 2026" in text
     assert "twice 20% -12.0 -4.5 0.50 0.55 1.87" in text
     assert "bench/reporting_bias.py --write" in text
+
+
+def test_the_dashboards_quarterly_trend_is_corrected_too(app):
+    """A representative's trend uses the same B as the public figures, so the dashboard never
+    tells a different story than the employer page."""
+    employers, tracked = _site(prospective=False)
+    recompute()
+    db.session.commit()
+    employer = employers[0]
+    before = [quarter.score for quarter in quarterly_trend(employer, current_inputs(), TODAY)]
+    db.session.execute(update(Review).where(Review.id.in_(tracked)).values(prospective=True))
+    db.session.commit()
+    recompute()
+    db.session.commit()
+    inputs = current_inputs()
+    assert inputs.bias_for("software") > 1
+    after = [quarter.score for quarter in quarterly_trend(employer, inputs, TODAY)]
+    shown = [(old, new) for old, new in zip(before, after, strict=True) if old is not None]
+    assert shown and all(new > old for old, new in shown)

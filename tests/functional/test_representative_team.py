@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from extensions import db
 from representatives import team
+from representatives.claims import end_representation
 from representatives.models import (
     EndReason,
     Invitation,
@@ -473,3 +474,21 @@ def test_posting_without_a_csrf_token_is_refused(client, auth, employer):
         "/employer/team/invite", data={"employer": employer.slug, "email": COLLEAGUE}
     )
     assert response.status_code == 400 and invitations(employer) == []
+
+
+def test_an_admin_revoking_the_last_owner_hands_the_team_to_the_longest_serving_colleague(app):
+    """A team is never left without an owner: after the last owner's revocation, the colleague
+    who joined first can manage the team."""
+    employer = EmployerFactory(name="Ownerless Works", slug="ownerless-works")
+    owner = RepresentativeFactory(employer_id=employer.id, role=RepresentativeRole.owner)
+    first = RepresentativeFactory(
+        employer_id=employer.id,
+        role=RepresentativeRole.colleague,
+        created_at=utcnow() - timedelta(days=30),
+    )
+    later = RepresentativeFactory(employer_id=employer.id, role=RepresentativeRole.colleague)
+    db.session.commit()
+    end_representation(owner, EndReason.revoked)
+    db.session.commit()
+    roles = {member.id: member.role for member in live(employer)}
+    assert roles == {first.id: RepresentativeRole.owner, later.id: RepresentativeRole.colleague}
