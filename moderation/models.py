@@ -112,7 +112,11 @@ class AuditLog(db.Model):
     """
 
     __tablename__ = "audit_log"
-    __table_args__ = (CheckConstraint(f"action IN ({enum_values(AuditAction)})", name="action"),)
+    __table_args__ = (
+        CheckConstraint(f"action IN ({enum_values(AuditAction)})", name="action"),
+        # A target's history, and "was this review hidden before?" (moderation.queue).
+        Index("ix_audit_log_target", "target_type", "target_id", "action"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from flask import current_app
-from sqlalchemy import Select, and_, exists, false, func, or_, select
+from sqlalchemy import Select, exists, false, func, or_, select, union_all
 from sqlalchemy.orm import aliased, joinedload
 
 from accounts.models import Role, User
@@ -327,16 +327,17 @@ def _hidden_before():
 
 
 def _held_reviews():
-    # A held pending change of a published review (DESIGN.md §5.8) waits here too.
+    """The held reviews as two sets of conditions, each served by its own index: held reviews
+    (`status`) and, waiting here too, held pending changes of published reviews (DESIGN.md §5.8;
+    the partial index ix_reviews_pending_held). The queries take them as a UNION ALL of the two:
+    an OR of them made SQLite read every review, published ones included."""
     return (
-        or_(
-            and_(
-                Review.status == ReviewStatus.held,
-                Review.hold_reason != HoldReason.resubmitted,
-                ~_hidden_before(),
-            ),
-            and_(Review.status == ReviewStatus.published, Review.pending_hold_reason.is_not(None)),
+        (
+            Review.status == ReviewStatus.held,
+            Review.hold_reason != HoldReason.resubmitted,
+            ~_hidden_before(),
         ),
+        (Review.pending_hold_reason.is_not(None), Review.status == ReviewStatus.published),
     )
 
 
@@ -351,7 +352,8 @@ def _held_responses():
 
 
 def _burst_capped():
-    return (Review.status == ReviewStatus.published, Review.burst_capped_at.is_not(None))
+    # `burst_capped_at IS NOT NULL` is what the partial index ix_reviews_burst_capped covers.
+    return (Review.burst_capped_at.is_not(None), Review.status == ReviewStatus.published)
 
 
 def _resubmitted():
@@ -432,12 +434,13 @@ def _reviews_base() -> Select:
     return select(Review.id).select_from(Review).join(Employer, Employer.id == Review.employer_id)
 
 
-def _held_where(flt: QueueFilter, now: datetime) -> list:
-    where = [*_held_reviews(), *_employer_matches(flt), *_older(_held_since(), flt, now)]
+def _held_where(flt: QueueFilter, now: datetime) -> list[list]:
+    """The held reviews' conditions with the filter's, one list per branch of _held_reviews."""
+    where = [*_employer_matches(flt), *_older(_held_since(), flt, now)]
     if flt.reason:
         reason = flt.hold_reason
         where.append(_hold_reason() == reason if reason else false())
-    return where
+    return [[*branch, *where] for branch in _held_reviews()]
 
 
 def _resubmitted_where(flt: QueueFilter, now: datetime) -> list:
@@ -519,9 +522,9 @@ def _bare(entity):
     return lambda: select(func.count()).select_from(entity)
 
 
+# Every section but the held reviews, which _counts counts by reason.
 SPECS: dict[str, _Spec] = {
     "flags": _Spec(_flags_base, _flags_where, _bare(Flag)),
-    "held_reviews": _Spec(_reviews_base, _held_where, _bare(Review)),
     "held_responses": _Spec(_responses_base, _responses_where, _bare(Response)),
     "burst_capped": _Spec(_reviews_base, _burst_where, _bare(Review)),
     "resubmitted": _Spec(_reviews_base, _resubmitted_where, _bare(Review)),
@@ -548,14 +551,15 @@ def _counts(flt: QueueFilter, now: datetime) -> dict[str, int]:
     }
     row = db.session.execute(select(*(column.label(name) for name, column in columns.items())))
     counts = dict(zip(columns, row.one(), strict=True))
-    reason = _hold_reason()
     held = _reviews_base() if flt.employer else select().select_from(Review)
+    reasons = union_all(
+        *(
+            held.with_only_columns(_hold_reason().label("reason")).where(*where)
+            for where in _held_where(flt, now)
+        )
+    ).subquery()
     by_reason = dict(
-        db.session.execute(
-            held.with_only_columns(reason, func.count())
-            .where(*_held_where(flt, now))
-            .group_by(reason)
-        ).all()
+        db.session.execute(select(reasons.c.reason, func.count()).group_by(reasons.c.reason)).all()
     )
     for value in HoldReason:
         if value is not HoldReason.resubmitted:
@@ -570,16 +574,26 @@ def _flag_items(flt: QueueFilter, now: datetime, limit: int, offset: int) -> lis
         _excerpt(_TargetReview.narrative),
         _excerpt(_TargetReview.advice),
     )
+    # The page's ids first, on the flags alone unless the filter names an employer; the joins
+    # and excerpts for those only (PostgreSQL otherwise joined and cut every open report's text
+    # before sorting them).
+    page = (
+        (_flags_base() if flt.employer else select(Flag.id))
+        .where(*_flags_where(flt, now))
+        .order_by(Flag.created_at, Flag.id)
+        .limit(limit)
+        .offset(offset)
+        .correlate(None)
+        .scalar_subquery()
+    )
     rows = db.session.execute(
         _flags_base()
         .with_only_columns(Flag, _TargetReview.public_id, Employer.name, _FlaggerEmployer.name)
         .add_columns(excerpt)
         .outerjoin(Representative, Representative.id == Flag.representative_id)
         .outerjoin(_FlaggerEmployer, _FlaggerEmployer.id == Representative.employer_id)
-        .where(*_flags_where(flt, now))
+        .where(Flag.id.in_(page))
         .order_by(Flag.created_at, Flag.id)
-        .limit(limit)
-        .offset(offset)
     )
     return [
         FlagItem(
@@ -598,19 +612,32 @@ def _flag_items(flt: QueueFilter, now: datetime, limit: int, offset: int) -> lis
 
 
 def _review_items(
-    where, order, now: datetime, limit: int, offset: int, since, *, joined: bool = True
+    branches: list[list],
+    order,
+    now: datetime,
+    limit: int,
+    offset: int,
+    since,
+    *,
+    joined: bool = True,
 ) -> list[ReviewItem]:
     # The page's ids first, sorted on narrow rows (joined to the employer only when the filter
-    # needs its name); the texts are read for those only.
-    page = (
-        (_reviews_base() if joined else select(Review.id))
-        .where(*where)
-        .order_by(order, Review.id)
-        .limit(limit)
-        .offset(offset)
-        .correlate(None)
-        .scalar_subquery()
-    )
+    # needs its name); the texts are read for those only. Several branches of conditions (see
+    # _held_reviews) are read as a UNION ALL, each by its own index.
+    base = _reviews_base() if joined else select(Review.id)
+    if len(branches) == 1:
+        page = base.where(*branches[0]).order_by(order, Review.id)
+    else:
+        rows = union_all(
+            *(
+                base.with_only_columns(Review.id.label("id"), order.label("since"))
+                .where(*where)
+                .correlate(None)
+                for where in branches
+            )
+        ).subquery()
+        page = select(rows.c.id).order_by(rows.c.since, rows.c.id)
+    page = page.limit(limit).offset(offset).correlate(None).scalar_subquery()
     excerpt = func.coalesce(_excerpt(Review.narrative), _excerpt(Review.advice))
     rows = db.session.execute(
         select(Review.public_id, Employer.name, _hold_reason(), since, excerpt)
@@ -626,7 +653,7 @@ def _review_items(
 
 def _resubmitted_items(flt, now: datetime, limit: int, offset: int) -> list[ReviewItem]:
     items = _review_items(
-        _resubmitted_where(flt, now),
+        [_resubmitted_where(flt, now)],
         _held_since(),
         now,
         limit,
@@ -706,7 +733,7 @@ def _items(name: str, flt: QueueFilter, now: datetime, limit: int, offset: int) 
         return _held_response_items(flt, now, limit, offset)
     if name == "burst_capped":
         capped = Review.burst_capped_at
-        where = _burst_where(flt, now)
+        where = [_burst_where(flt, now)]
         return _review_items(where, capped, now, limit, offset, capped, joined=bool(flt.employer))
     if name == "resubmitted":
         return _resubmitted_items(flt, now, limit, offset)
