@@ -8,8 +8,9 @@ and method, who is allowed; a route that isn't in the table fails the test, so a
 ship without a decision about who may use it.
 
 The visitors: anonymous; a candidate; the author of the review used in the URLs; a
-representative of that review's employer (A); a representative of another employer (B); a
-moderator; an admin.
+representative of that review's employer (A), an owner, and a colleague of theirs (issue 17:
+everything but managing the team); a representative of another employer (B); a moderator; an
+admin.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pytest
 
 from accounts.models import Role
 from moderation.queue import pseudonym
+from representatives.models import RepresentativeRole
 from reviews.models import Outcome, Stage
 from tests.conftest import CSRF_INPUT
 from tests.factories import (
@@ -35,18 +37,20 @@ from tests.factories import (
 from tests.helpers import report_review
 
 PASSWORD = "correct horse battery"
-ROLES = ("anonymous", "candidate", "author", "rep_a", "rep_b", "moderator", "admin")
+ROLES = ("anonymous", "candidate", "author", "rep_a", "colleague_a", "rep_b", "moderator", "admin")
 EVERYONE = frozenset(ROLES)
 SIGNED_IN = EVERYONE - {"anonymous"}
 AUTHOR = frozenset({"author"})
-REP_A = frozenset({"rep_a"})
+# A's representatives: its owner and the owner's colleague; only an owner manages the team.
+REP_A = frozenset({"rep_a", "colleague_a"})
+OWNER_A = frozenset({"rep_a"})
 MODERATORS = frozenset({"moderator", "admin"})
 ADMIN = frozenset({"admin"})
 # Flags: any signed-in member but the review's own author.
 FLAGGERS = SIGNED_IN - {"author"}
 # The claim page of employer A: anyone signed in (a representative is told they already are).
 # Representatives of A can't review A (DESIGN.md §7), so "write a review of A" refuses them.
-NOT_REP_A = SIGNED_IN - {"rep_a"}
+NOT_REP_A = SIGNED_IN - REP_A
 # A's reviewer can't become its representative (they would answer, and see the dashboard of, the
 # employer they reviewed): the claim page refuses them.
 CLAIMANTS_OF_A = SIGNED_IN - {"author"}
@@ -120,20 +124,21 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("representatives.verify_claim", "POST"): SIGNED_IN,
     ("representatives.dashboard", "GET"): SIGNED_IN,
     # Without ?employer= it is the signed-in representative's own employer (B's for rep_b).
-    ("representatives.export", "GET"): frozenset({"rep_a", "rep_b"}),
+    ("representatives.export", "GET"): frozenset({"rep_a", "colleague_a", "rep_b"}),
     ("representatives.notifications", "POST"): REP_A,
     ("representatives.commitment", "POST"): REP_A,
     ("representatives.withdraw_commitment", "POST"): REP_A,
-    ("representatives.leave", "GET"): REP_A,
-    ("representatives.leave", "POST"): REP_A,
-    # The team page (representatives.team_routes): an owner's own team. The world's representatives
-    # are owners, and a GET without ?employer= shows one's own team; another employer's slug is a
-    # 404 and a colleague gets a 403 (tests/functional/test_representative_team.py).
+    # Leaving names one's own representation (rep_a's id here): not a colleague's, nobody else's.
+    ("representatives.leave", "GET"): OWNER_A,
+    ("representatives.leave", "POST"): OWNER_A,
+    # The team page (representatives.team_routes): an owner's own team. A GET without ?employer=
+    # shows one's own team (B's owner sees B's); another employer's slug is a 404 and a colleague
+    # gets a 403 (more in tests/functional/test_representative_team.py).
     ("representatives.team_page", "GET"): frozenset({"rep_a", "rep_b"}),
-    ("representatives.invite", "POST"): REP_A,
-    ("representatives.cancel_invitation", "POST"): REP_A,
-    ("representatives.remove_member", "POST"): REP_A,
-    ("representatives.make_owner", "POST"): REP_A,
+    ("representatives.invite", "POST"): OWNER_A,
+    ("representatives.cancel_invitation", "POST"): OWNER_A,
+    ("representatives.remove_member", "POST"): OWNER_A,
+    ("representatives.make_owner", "POST"): OWNER_A,
     # An invitation link: anyone signed in may open one (the placeholder token is refused, 400).
     ("representatives.invitation", "GET"): SIGNED_IN,
     ("representatives.invitation", "POST"): SIGNED_IN,
@@ -237,6 +242,7 @@ def world(app):
         "candidate": UserFactory(email="candidate@example.org", verified=True),
         "author": UserFactory(email="author@example.org", verified=True),
         "rep_a": UserFactory(email="rep.a@example.org", verified=True),
+        "colleague_a": UserFactory(email="colleague.a@example.org", verified=True),
         "rep_b": UserFactory(email="rep.b@example.org", verified=True),
         "moderator": UserFactory(email="moderator@example.org", verified=True, role=Role.moderator),
         "admin": UserFactory(email="admin@example.org", verified=True, role=Role.admin),
@@ -251,6 +257,9 @@ def world(app):
         last_contact_on=contact,
     )
     rep_a = RepresentativeFactory(user_id=users["rep_a"].id, employer_id=a.id)
+    RepresentativeFactory(
+        user_id=users["colleague_a"].id, employer_id=a.id, role=RepresentativeRole.colleague
+    )
     RepresentativeFactory(user_id=users["rep_b"].id, employer_id=b.id)
     ResponseFactory(review_id=review.id, employer_id=a.id, body="We are on it.")
     claim = ClaimFactory(
