@@ -7,6 +7,10 @@ PORT   ?= 5000
 DEMO   ?=
 DEMO_EMPLOYERS ?= 300
 DEMO_REVIEWS   ?= 4000
+# Where links in emails point: the server `make run` starts, unless SITE_URL is set. `make tick`
+# and the other commands use the same, so their emails link to the running server's port.
+SITE_URL ?= http://$(HOST):$(PORT)
+export SITE_URL
 PYTEST_ARGS ?=
 # pytest-xdist workers: one per core; `make test PYTEST_WORKERS=0` runs in one process.
 PYTEST_WORKERS ?= auto
@@ -16,7 +20,7 @@ export FLASK_APP := app:create_app
 TEST_POSTGRES_URL ?= $(shell pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && echo postgresql://postgres@127.0.0.1:5432/test)
 export TEST_POSTGRES_URL
 
-.PHONY: install install-dev run test lint browser-test clean
+.PHONY: install install-dev run tick test lint browser-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +42,12 @@ ifneq ($(DEMO),)
 	$(BIN)/flask heardback demo-data --employers $(DEMO_EMPLOYERS) --reviews $(DEMO_REVIEWS) --seed 1 --if-empty
 	$(BIN)/flask heardback recompute
 endif
-	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/flask run --host $(HOST) --port $(PORT)
+	@echo "HeardBack is running at http://$(HOST):$(PORT)/ — press Ctrl+C to stop (links in emails: $(SITE_URL)/)"
+	SITE_URL='$(SITE_URL)' $(BIN)/flask run --host $(HOST) --port $(PORT)
+
+# The periodic jobs (reminders, publication, mail), once, with the same SITE_URL as `make run`.
+tick: install
+	SITE_URL='$(SITE_URL)' $(BIN)/flask heardback tick
 
 test: install-dev
 	$(BIN)/ruff check .

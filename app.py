@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import secrets
+import time
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -133,6 +135,9 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     _check_production(app, config_class)
     _fill_defaults(app)
     _configure_logging(app)
+    if app.config.get("LOG_REQUESTS"):
+        app.before_request_funcs.setdefault(None, []).insert(0, _start_timer)
+        app.after_request(_log_request)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
@@ -236,6 +241,57 @@ def _configure_logging(app: Flask) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # Werkzeug's access log prints client addresses; HeardBack keeps none (DESIGN.md §5.1).
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+
+request_log = logging.getLogger("heardback.requests")
+# URL variables logged as they are: public and naming no person. Any other (tokens, review ids,
+# moderation pseudonyms) is logged as its name, e.g. /verify-email/<token> (DESIGN.md §5.1).
+LOGGED_URL_VARIABLES = frozenset({"slug", "filename"})
+URL_VARIABLE = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+# A logged value, segment or query parameter name: plain words only (never an address typed into
+# the URL, e.g. /employers/someone@example.org, nor a long number such as a phone number).
+LOGGABLE = re.compile(r"(?=.*[^\d])[A-Za-z0-9._/-]{1,100}|\d{1,6}")
+
+
+def _start_timer() -> None:
+    g.request_started = time.perf_counter()
+
+
+def _log_request(response):
+    """One line per request: method, masked path, status, milliseconds. No client address, no
+    account, no query values, no token (the access log werkzeug would write has the address)."""
+    started = g.get("request_started")
+    elapsed = (time.perf_counter() - started) * 1000 if started else 0.0
+    request_log.info(
+        "%s %s %d %.0f ms", request.method, _loggable_path(), response.status_code, elapsed
+    )
+    return response
+
+
+def _loggable_path() -> str:
+    rule = request.url_rule
+    if rule is None:  # no route: only the first segment, in case the rest carries a token
+        first, _, rest = request.path.lstrip("/").partition("/")
+        path = "/" + (first if _loggable(first) else "…") + ("/…" if rest else "")
+    else:
+        values = request.view_args or {}
+
+        def shown(match: re.Match) -> str:
+            name = match.group(1)
+            value = values.get(name)
+            if isinstance(value, int) or (name in LOGGED_URL_VARIABLES and _loggable(value)):
+                return str(value)
+            return f"<{name}>"
+
+        path = URL_VARIABLE.sub(shown, rule.rule)
+    if request.args:
+        names = [name if _loggable(name) else "…" for name in list(request.args)[:10]]
+        path += "?" + "&".join(f"{name}=…" for name in names)
+    return path
+
+
+def _loggable(value: object) -> bool:
+    return isinstance(value, str) and LOGGABLE.fullmatch(value) is not None
 
 
 def _configure_engine(app: Flask) -> None:

@@ -35,6 +35,8 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PREFERRED_URL_SCHEME = "http"
     # Absolute links in emails: taken from SERVER_NAME-less config so links work behind a proxy.
+    # Unset, it follows PORT (and HOST) where those are in the environment, as `make run` and
+    # `make tick` use them, so a command's links point at the server's port (site_url_default).
     SITE_URL = "http://127.0.0.1:5000"
 
     # CSRF tokens live as long as the session, so a long write-up never loses its token.
@@ -111,6 +113,8 @@ class Config:
     # Reviews become public at a random moment this many hours after submission (DESIGN.md §5.2).
     REVIEW_PUBLISH_DELAY_MIN_HOURS = 72
     REVIEW_PUBLISH_DELAY_MAX_HOURS = 240
+    # ... and never before the author's account is this many hours old (reviews.publication).
+    REVIEW_MIN_ACCOUNT_AGE_HOURS = 24
 
     # Proof of contact (proofs/): seconds per DNS query for a DKIM key; uploads per account.
     DKIM_DNS_TIMEOUT = 3
@@ -132,6 +136,8 @@ class Config:
     HSTS_ENABLED = False
 
     LOG_LEVEL = "INFO"
+    # One line per request (app._log_request): method, path with private parts masked, status, ms.
+    LOG_REQUESTS = True
 
 
 class DevelopmentConfig(Config):
@@ -230,9 +236,28 @@ def environment_overrides(cls: type[Config], environ: dict[str, str] | None = No
             if name.isupper() and name != "NAME" and not isinstance(getattr(cls, name), dict)
         } | RENAMED
     overrides = {}
+    if "SITE_URL" in names and not environ.get("SITE_URL"):
+        site_url = site_url_default(environ)
+        if site_url:
+            overrides["SITE_URL"] = site_url
     for variable, setting in names.items():
         raw = environ.get(variable)
         if raw in (None, ""):
             continue
         overrides[setting] = _coerce(raw, getattr(cls, setting, None))
     return overrides
+
+
+def site_url_default(environ) -> str | None:
+    """http://HOST:PORT from the environment's PORT (or FLASK_RUN_PORT), the address `make run`
+    serves, where SITE_URL itself is unset; None without a usable port. A wildcard or missing
+    host means the local machine (127.0.0.1)."""
+    port = (environ.get("PORT") or environ.get("FLASK_RUN_PORT") or "").strip()
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        return None
+    host = (environ.get("HOST") or environ.get("FLASK_RUN_HOST") or "").strip()
+    if host in ("", "0.0.0.0", "::", "[::]") or any(c in host for c in "/@?# "):  # noqa: S104
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address
+    return f"http://{host}:{int(port)}"

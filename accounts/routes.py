@@ -131,6 +131,7 @@ def sign_up():
     if form.validate_on_submit():
         services.sign_up(form.email.data, form.password.data)
         db.session.commit()
+        services.remember_sign_up(form.email.data)
         return render_template("accounts/check_inbox.html", email=form.email.data, reason="sign-up")
     return render_template("accounts/sign_up.html", form=form), 200 if not form.errors else 422
 
@@ -147,11 +148,35 @@ def verify_email(token: str):
             resend=current_user.is_authenticated,
             form=ConfirmForm(),
         ), 400
-    db.session.commit()
+    user = result.user
     if result.already:
+        # The link signs in once at most: used again, it only says so.
+        db.session.commit()
         flash("Your email address was already confirmed.", "info")
-    else:
+        return redirect(_after_link())
+    if current_user.is_authenticated and current_user.id != user.id:
+        # Never switch accounts behind the user's back.
+        db.session.commit()
+        flash(
+            "Thanks, that email address is confirmed. It belongs to another account than the "
+            f"one you're signed in to ({current_user.email}): sign out, then sign in with it to "
+            "use it.",
+            "info",
+        )
+        return redirect(url_for("accounts.account"))
+    signs_in = not user.is_suspended and services.signed_up_here(user)
+    if not current_user.is_authenticated and signs_in:
+        _sign_in(user)
+        db.session.commit()
+        flash("Thanks, your email address is confirmed. You're signed in.", "success")
+        response = redirect(url_for("pages.home"))
+        _remember_device(response, user)
+        return response
+    db.session.commit()
+    if current_user.is_authenticated:
         flash("Thanks, your email address is confirmed.", "success")
+    else:
+        flash("Thanks, your email address is confirmed. Sign in to continue.", "success")
     return redirect(_after_link())
 
 

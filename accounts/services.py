@@ -277,6 +277,28 @@ def _send_link(purpose: Purpose, to: str, token: str) -> None:
     )
 
 
+# The browser that signed up keeps a keyed digest of the address in its session (not the address),
+# set whether or not the address already had an account, so the response tells nothing. The
+# verification link opened in that browser signs the new account in; opened elsewhere (another
+# browser, or someone who was sent the link to sign them in to a stranger's account), it only
+# confirms the address and asks for the password.
+SIGNED_UP_KEY = "signed_up"
+
+
+def _signed_up_digest(email: str) -> str:
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, b"signed-up:" + email.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def remember_sign_up(email: str) -> None:
+    session[SIGNED_UP_KEY] = _signed_up_digest(email)
+
+
+def signed_up_here(user: User) -> bool:
+    stored = session.get(SIGNED_UP_KEY)
+    return isinstance(stored, str) and hmac.compare_digest(stored, _signed_up_digest(user.email))
+
+
 @dataclass(frozen=True)
 class VerifyResult:
     user: User | None

@@ -166,11 +166,20 @@ def _schemas() -> dict:
                         "country": _nullable(STRING),
                     }
                 ),
+                "matching": {
+                    "type": "string",
+                    "enum": ["contains", "similar"],
+                    "description": "`contains`: the results are the employers whose name "
+                    "contains the query. `similar`: no name contains it, so the results are "
+                    "the typo-tolerant matches the search page offers (“did you mean”), best "
+                    "first, on one page.",
+                },
                 "results": {"type": "array", "items": _ref("EmployerSummary")},
                 "suggestions": {
                     "type": "array",
                     "items": _ref("EmployerSummary"),
-                    "description": "Typo-tolerant matches, when no name contains the query.",
+                    "description": "Typo-tolerant matches, when no name contains the query: "
+                    "the same employers as `results` then (kept for older clients).",
                 },
                 "pagination": _ref("Pagination"),
             }
@@ -399,7 +408,8 @@ def _paths() -> dict:
                     "query",
                     {"type": "string", "maxLength": MAX_QUERY_LENGTH},
                     "Part of the employer's name; case, accents, punctuation and legal "
-                    "suffixes don't matter.",
+                    "suffixes don't matter. When no name contains it, typos are forgiven "
+                    "(`matching` says which search answered).",
                 ),
                 _parameter(
                     "industry",
@@ -443,7 +453,15 @@ def _paths() -> dict:
         "/api/v1/employers.csv": _operation(
             "Every employer's figures as CSV, one row per employer: `score` is the estimated "
             "chance of hearing back in percent and `sd` its SD (empty while it isn't shown); "
-            "`verified_reviews` counts the published reviews with verified contact.",
+            "`verified_reviews` counts the published reviews with verified contact and "
+            "`verified_percent` is their share of `review_count`. `industry_label`, "
+            "`size_label` and `country_name` name the codes. `hear_back_percent`, "
+            "`timeline_kept_percent`, `feedback_percent` and `followup_answered_percent` are "
+            "the plain shares of the reports the employer page shows, each with the number of "
+            "reports that answer it (`…_count`), and empty below 3 of them, as on the page; "
+            "`median_days_to_decision` is the median days from the last contact to a decision, "
+            "empty below 10 decisions (`decisions_count`) or while half are still without one. "
+            "Cells that would start with = + - or @ begin with an apostrophe.",
             "exportEmployers",
             {
                 "200": {

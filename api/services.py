@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Iterator
 from datetime import datetime
 
 from flask import current_app, url_for
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from api.params import DEFAULT_PER_PAGE, SearchArgs
 from employers import browse
 from employers.models import Employer, EmployerStats, listed
+from employers.profile import RATES, Profile
+from employers.profile import build as build_profile
 from employers.services import country_name, headline
 from extensions import db
 from proofs.services import verified_count_column, verified_counts
@@ -32,10 +35,12 @@ from scoring import params
 from scoring.engine import Band, Verdict
 from scoring.methodology import rules
 from scoring.models import SiteParameters
-from scoring.stats import DEFAULT_MU, public_baselines
+from scoring.stats import DEFAULT_MU, Inputs, current_inputs, public_baselines
 
 CSV_BATCH = 1000  # rows fetched per round trip of the server-side cursor
 CSV_FLUSH_BYTES = 64 * 1024  # the export is sent in chunks of about this size
+# The side figures the employer page shows as shares (employers.profile.RATES).
+RATE_KEYS = tuple(key for key, _, _ in RATES)
 CSV_COLUMNS = (
     "name",
     "slug",
@@ -51,6 +56,16 @@ CSV_COLUMNS = (
     "sd",
     "band",
     "verified_reviews",  # published reviews with verified contact (proofs/, DESIGN.md §12)
+    # Added after the columns above, so readers that take columns by position keep working.
+    # Each is what the employer page shows (employers.profile.build), empty where the page
+    # shows none: a share from MIN_COUNT_SHOWN answers on, the median from 10 decisions on.
+    "industry_label",
+    "size_label",
+    "country_name",
+    "verified_percent",  # verified_reviews of review_count, percent
+    *(f"{key}_{part}" for key in RATE_KEYS for part in ("percent", "count")),
+    "median_days_to_decision",
+    "decisions_count",
 )
 # A spreadsheet runs a cell that starts with one of these as a formula; employer names are typed
 # by the public, so such cells are prefixed with an apostrophe (OWASP "CSV injection").
@@ -140,27 +155,35 @@ def employer_version(employer: Employer) -> tuple[tuple, datetime | None]:
 
 
 def search(args: SearchArgs) -> dict:
-    """Employers whose normalised name contains the query's, busiest first, like the search page
-    (employers.browse.search); with no result for a query, the typo-tolerant matches."""
+    """The search page's search (employers.browse): employers whose normalised name contains the
+    query's, busiest first; when none does, the same typo-tolerant matches the page offers
+    ("did you mean", employers.matching), best first, as the results ("matching": "similar").
+    `suggestions` repeats those matches for clients written before they were the results."""
     filters = browse.SearchFilters(
         query=args.query, industry=args.industry, country=args.country, page=args.page
     )
     pagination = browse.search(filters, per_page=args.per_page).pagination
+    results, total, matching = list(pagination.items), pagination.total or 0, "contains"
     suggestions = []
-    if args.query and pagination.total == 0:
+    if args.query and total == 0:
         suggestions = [match.employer for match in browse.suggestions(filters)]
+        # At most matching.suggest's few: one page, sliced like any other.
+        start = (args.page - 1) * args.per_page
+        results = suggestions[start : start + args.per_page]
+        total, matching = len(suggestions), "similar"
     industry = args.industry.value if args.industry else None
     kept = {"q": args.query, "industry": industry, "country": args.country}
     return {
         "query": args.query,
         "filters": {"industry": industry, "country": args.country},
-        "results": [employer_summary(employer) for employer in pagination.items],
+        "matching": matching,
+        "results": [employer_summary(employer) for employer in results],
         "suggestions": [employer_summary(employer) for employer in suggestions],
         "pagination": _pagination(
             "api.employers",
             args.page,
             args.per_page,
-            pagination.total or 0,
+            total,
             {name: value for name, value in kept.items() if value},
         ),
     }
@@ -319,9 +342,14 @@ def csv_cell(value) -> str | int:
     return value
 
 
-def csv_row(employer: Employer, stats: EmployerStats | None, verified: int) -> list:
+def csv_row(employer: Employer, stats: EmployerStats | None, verified: int, inputs: Inputs) -> list:
     verdict = headline(stats)
     figures = counts(stats)
+    # The employer page's own figures, with its rules for what is withheld (§5.3, §6).
+    profile: Profile = build_profile(employer, verdict, inputs)
+    rates = {rate.key: rate for rate in profile.rates}
+    days = profile.days
+    reviews = figures["review_count"]
     values = [
         employer.name,
         employer.slug,
@@ -329,7 +357,7 @@ def csv_row(employer: Employer, stats: EmployerStats | None, verified: int) -> l
         employer.industry.value if employer.industry else None,
         employer.size_band.value if employer.size_band else None,
         employer.country,
-        figures["review_count"],
+        reviews,
         figures["ghosted_count"],
         figures["decided_count"],
         figures["waiting_count"],
@@ -337,8 +365,21 @@ def csv_row(employer: Employer, stats: EmployerStats | None, verified: int) -> l
         verdict.sd,
         verdict.band.name if verdict.band else None,
         verified,
+        employer.industry.label if employer.industry else None,
+        employer.size_band.label if employer.size_band else None,
+        country_name(employer.country),
+        _percent(verified, reviews),
     ]
+    for key in RATE_KEYS:
+        rate = rates.get(key)
+        values += [rate.percent if rate else None, rate.count if rate else 0]
+    values += [days.median if days else None, days.decisions if days else 0]
     return [csv_cell(value) for value in values]
+
+
+def _percent(part: int, whole: int) -> int | None:
+    """Half up, like the page's figures (employers.profile)."""
+    return math.floor(100 * part / whole + 0.5) if whole else None
 
 
 def csv_lines() -> Iterator[str]:
@@ -347,15 +388,18 @@ def csv_lines() -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
+    inputs = current_inputs()  # the industry figures the page sets beside the employer's
     rows = db.session.execute(
         select(Employer, EmployerStats, verified_count_column(Employer.id))
         .outerjoin(EmployerStats, EmployerStats.employer_id == Employer.id)
+        # The page's figures are built from employer.stats: loaded here, not once per row.
+        .options(contains_eager(Employer.stats))
         .where(listed())
         .order_by(Employer.id)
         .execution_options(yield_per=CSV_BATCH)
     )
     for employer, stats, verified in rows:
-        writer.writerow(csv_row(employer, stats, verified))
+        writer.writerow(csv_row(employer, stats, verified, inputs))
         if buffer.tell() >= CSV_FLUSH_BYTES:
             yield _drain(buffer)
     yield _drain(buffer)

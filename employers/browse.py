@@ -237,6 +237,23 @@ def search(filters: SearchFilters, per_page: int = PAGE_SIZE) -> SearchResults:
     return SearchResults(pagination=pagination, rows=[row(item) for item in pagination.items])
 
 
+@dataclass(frozen=True)
+class SuggestionRow:
+    """A "did you mean" employer, shown as a search row is (score only when it may be shown,
+    DESIGN.md §5.3 and §6), with the name or alias that matched the query."""
+
+    row: EmployerRow
+    matched_name: str
+
+
+def suggestion_rows(filters: SearchFilters) -> list[SuggestionRow]:
+    """The search page's "did you mean" list: matching.suggest loads each employer with its
+    statistics row, so the rows take no further query."""
+    return [
+        SuggestionRow(row(match.employer), match.matched_name) for match in suggestions(filters)
+    ]
+
+
 def suggestions(filters: SearchFilters) -> list[matching.Match]:
     """Typo-tolerant matches for a query nothing contains, within the filters chosen."""
     return [

@@ -47,7 +47,7 @@ def search():
         notes=notes,
         results=results.pagination,
         rows=results.rows,
-        suggestions=browse.suggestions(filters) if nothing else [],
+        suggestions=browse.suggestion_rows(filters) if nothing else [],
         industries=list(Industry),
         sizes=list(SizeBand),
         countries=services.country_choices(),

@@ -9,16 +9,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache, lru_cache
 from urllib.parse import urlsplit
 
 import idna
-import pycountry
 from disposable_email_domains import blocklist as DISPOSABLE_DOMAINS
 from slugify import slugify
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
+import countries
 from employers.models import (
     Employer,
     EmployerAlias,
@@ -252,24 +251,14 @@ def employer_for_domain(domain: str) -> Employer | None:
 # --- countries ---------------------------------------------------------------------------------
 
 
-def _country_label(country) -> str:
-    return getattr(country, "common_name", None) or country.name
-
-
-@cache
 def country_choices() -> tuple[tuple[str, str], ...]:
-    """(alpha-2 code, name) for every ISO 3166 country, in alphabetical order of name."""
-    countries = [(country.alpha_2, _country_label(country)) for country in pycountry.countries]
-    return tuple(sorted(countries, key=lambda item: normalize_name(item[1])))
+    """(alpha-2 code, name) for every ISO 3166 country: the one list (countries.py)."""
+    return countries.choices()
 
 
-@lru_cache(maxsize=512)
 def country_name(code: str | None) -> str | None:
     """The name of the country with this alpha-2 code, or None."""
-    if not code:
-        return None
-    country = pycountry.countries.get(alpha_2=code.upper())
-    return _country_label(country) if country else None
+    return countries.name(code)
 
 
 def get_by_slug(slug: str) -> tuple[Employer | None, str | None]:

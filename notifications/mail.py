@@ -55,10 +55,23 @@ def build_message(
     message["Subject"] = subject
     message["Date"] = format_datetime((date or utcnow()).replace(microsecond=0), usegmt=False)
     message["Message-ID"] = message_id or make_msgid(domain="heardback.invalid")
-    # 7bit/8bit, never quoted-printable: QP folds long lines with "=", which breaks the links
-    # when someone copies one out of a plain-text view.
-    message.set_content(text, cte="7bit" if text.isascii() else "8bit")
+    message.set_content(text, cte=_transfer_encoding(text))
     return message
+
+
+# SMTP's limit on a line of a message (RFC 5322 §2.1.1: 998 characters before CRLF).
+SMTP_LINE_LIMIT = 998
+
+
+def _transfer_encoding(text: str) -> str:
+    """7bit/8bit, not quoted-printable: QP folds lines over 76 characters with a soft break ("=")
+    that can fall inside a link's token, so a link copied out of the raw .eml in instance/outbox
+    (or a plain-text view) fails. Every SMTP server met today announces 8BITMIME (RFC 6152), and
+    smtplib sends it as is; an .eml in 8bit stays readable, where base64 would not. Only a line
+    longer than SMTP allows (none of our templates writes one) falls back to quoted-printable."""
+    if any(len(line.encode()) > SMTP_LINE_LIMIT for line in text.splitlines()):
+        return "quoted-printable"
+    return "7bit" if text.isascii() else "8bit"
 
 
 def send_template(to: str, subject: str, template: str, **context) -> None:

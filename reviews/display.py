@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import pycountry
-
+import countries
 from employers.models import Employer
 from responses.models import ResponseStatus
 from reviews.disclosure import disclose
@@ -65,8 +64,7 @@ def _published_count(employer: Employer) -> int:
 def country_name(code: str | None) -> str | None:
     if not code:
         return None
-    country = pycountry.countries.get(alpha_2=code)
-    return country.name if country else code
+    return countries.name(code) or code
 
 
 def public_view(

@@ -10,8 +10,8 @@ from __future__ import annotations
 import functools
 import re
 import secrets
+from datetime import date
 
-import pycountry
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -26,6 +26,7 @@ from wtforms.fields import DateField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+import countries
 from forms import BaseForm, NoControlCharacters, clean_text, strip_value
 from reviews.labels import (
     CHANNELS,
@@ -70,11 +71,10 @@ def country_choices() -> list[SelectChoice]:
 
 @functools.cache
 def _country_choices() -> tuple[SelectChoice, ...]:
-    """Built once per process: sorting pycountry's list took ~3% of each submission."""
-    countries = sorted(pycountry.countries, key=lambda country: country.name)
+    """The same list as the add-employer form's (countries.py), built once per process."""
     return (
         SelectChoice("", "Not saying"),
-        *(SelectChoice(country.alpha_2, country.name) for country in countries),
+        *(SelectChoice(code, name) for code, name in countries.choices()),
     )
 
 
@@ -127,6 +127,73 @@ def _select(label: str, labels: dict, blank: str = "Not saying", **kwargs) -> Se
     return SelectField(label, choices=_choices(labels, blank), default="", **kwargs)
 
 
+MONTH_NAMES = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+# ASCII digits only ([0-9], not \d, which also matches other scripts' digits).
+_ISO_MONTH = re.compile(r"([0-9]{4})-([0-9]{1,2})")
+_NUMERIC_MONTH = re.compile(r"([0-9]{1,2})\s*[/.-]\s*([0-9]{4})")
+_NAMED_MONTH = re.compile(r"([a-z]+)\.?,?\s+([0-9]{4})")
+MONTH_FORMAT_MESSAGE = "Enter the month as 2026-10 (or October 2026)."
+
+
+def parse_month(raw: object) -> date | None:
+    """The first day of the month typed, or None: what a month input sends ("2026-10") and what
+    people type where the browser shows a plain text box ("10/2026", "10.2026", "Oct 2026",
+    "october 2026"). English month names, any case."""
+    if not isinstance(raw, str) or len(raw) > 40:
+        return None
+    text = " ".join(raw.split()).lower()
+    for pattern, year_at, month_at in ((_ISO_MONTH, 1, 2), (_NUMERIC_MONTH, 2, 1)):
+        match = pattern.fullmatch(text)
+        if match:
+            year, month = int(match[year_at]), int(match[month_at])
+            break
+    else:
+        match = _NAMED_MONTH.fullmatch(text)
+        if not match or match[1] not in MONTH_NAMES:
+            return None
+        year, month = int(match[2]), MONTH_NAMES[match[1]]
+    if not 1 <= year <= 9999 or not 1 <= month <= 12:
+        return None
+    return date(year, month, 1)
+
+
+class FlexibleMonthField(MonthField):
+    """A month, from a month input or typed by hand where the browser has none (parse_month);
+    anything else gets a message showing the format expected, not "Not a valid date value."."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        # Several values for one name are joined, as WTForms does: two months are refused.
+        raw = " ".join(value if isinstance(value, str) else "\ufffd" for value in valuelist)
+        self.data = None
+        if raw == "":
+            return  # left to InputRequired, with its own message
+        self.data = parse_month(raw)
+        if self.data is None:
+            raise ValueError(MONTH_FORMAT_MESSAGE)
+
+
 SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
@@ -141,10 +208,11 @@ class ReviewForm(BaseForm):
     submission_key = HiddenField(default=new_submission_key)
 
     # --- required ---
-    process_month = MonthField(
+    process_month = FlexibleMonthField(
         "When did the process start?",
         validators=[InputRequired("Enter the month you applied or were first contacted.")],
-        description="The month you applied or were first contacted. Only the month is kept.",
+        description="The month you applied or were first contacted, like 2026-10 or October "
+        "2026. Only the month is kept.",
     )
     stage = RadioField(
         "How far did you get?",

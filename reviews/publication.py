@@ -11,23 +11,21 @@ from flask import current_app, has_app_context
 from accounts.models import User
 from config import Config
 
-# A new account's reviews are published only once the account is a day old, however short the
-# configured delay: an account opened just to post a review can't have it public the same day.
-NEW_ACCOUNT_HOURS = 24
-
 
 def publish_time(author: User, now: datetime, rng: random.Random | None = None) -> datetime:
-    """A random moment 3-10 days on (configurable), and never before the account is a day old.
+    """A random moment 3-10 days on, never before the account is a day old (both configurable).
 
     The delay means a review's appearance can't be matched to a rejection sent that day
-    (DESIGN.md §5.2).
+    (DESIGN.md §5.2). The account-age floor (REVIEW_MIN_ACCOUNT_AGE_HOURS, 24 by default) holds
+    however short the delay: an account opened just to post a review can't have it public the
+    same day.
     """
     config = current_app.config
     low = float(config["REVIEW_PUBLISH_DELAY_MIN_HOURS"])
     high = float(config["REVIEW_PUBLISH_DELAY_MAX_HOURS"])
     rng = rng or random.SystemRandom()
     delay = timedelta(hours=rng.uniform(low, max(low, high)))
-    earliest = author.created_at + timedelta(hours=NEW_ACCOUNT_HOURS)
+    earliest = author.created_at + timedelta(hours=float(config["REVIEW_MIN_ACCOUNT_AGE_HOURS"]))
     return max(now + delay, earliest)
 
 

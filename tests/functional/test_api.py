@@ -219,7 +219,10 @@ def test_reviews_are_paginated_newest_first(client, spec):
 def test_search_offers_typo_tolerant_matches_when_nothing_contains_the_query(client, spec):
     EmployerFactory(name="Snorkeldown Analytics", slug="snorkeldown-analytics")
     body = checked(client, spec, "/api/v1/employers?q=snorkeldwn+analytics").get_json()
-    assert body["results"] == []
+    # The site's search: the typo-tolerant matches are the results (and, for older clients,
+    # still the suggestions).
+    assert body["matching"] == "similar"
+    assert [item["slug"] for item in body["results"]] == ["snorkeldown-analytics"]
     assert [item["slug"] for item in body["suggestions"]] == ["snorkeldown-analytics"]
 
 

@@ -79,7 +79,7 @@ from responses.forms import ResponseForm, normalise_text
 from responses.services import prepare as prepare_response
 from reviews.contact_forms import ContactAnswerForm
 from reviews.fields import FREE_TEXT_FIELDS
-from reviews.forms import ReviewForm
+from reviews.forms import ReviewForm, parse_month
 from reviews.models import Outcome, Stage
 from reviews.services import prepare as prepare_review
 from tests.conftest import (
@@ -198,7 +198,8 @@ def _review_as_typed(example: Example, row: dict, author_email: str) -> None:
     typed = example.typed
     assert _value(row["stage"]) == typed("stage")
     assert _value(row["outcome"]) == typed("outcome")
-    assert row["process_month"] == _typed_date(example, "process_month", "%Y-%m")
+    # The month field also takes "10/2026" or "October 2026" (reviews.forms.parse_month).
+    assert row["process_month"] == parse_month(" ".join(example.form.getlist("process_month")))
     assert row["last_contact_on"] == _typed_date(example, "last_contact_on", "%Y-%m-%d")
     for name in ("decision_days", "promised_days", "followups_sent", "followups_answered"):
         if row[name] is not None:

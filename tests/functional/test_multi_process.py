@@ -273,7 +273,9 @@ def _review_through_a_is_seen_through_b(a, b, environment, engine, tmp_path) -> 
     # Production queues mail; a worker sends it (`send-mail`), as in docs/deployment.md.
     _flask(environment, "heardback", "send-mail")
     link = _verification_link(tmp_path / "outbox")
-    status, body, _ = author.get(b + "/" + link.split("://", 1)[1].split("/", 1)[1])
+    # Opened in another browser than the one that signed up: confirmed, not signed in (the
+    # browser that signed up would be signed in, and the sign-in below is what is checked).
+    status, body, _ = Visitor().get(b + "/" + link.split("://", 1)[1].split("/", 1)[1])
     assert status == 200 and "your email address is confirmed" in body, body[:2000]
 
     # Signed in through A with the form B served: one session, one CSRF secret for both.

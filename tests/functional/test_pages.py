@@ -28,7 +28,8 @@ def test_home_says_what_heardback_is(client):
     body = page_text(client.get("/"))
     assert "will they get back to you" in body.lower()
     assert 'role="search"' in body
-    assert "Create a free account" in body
+    assert "create a free account" in body
+    assert 'href="/reviews/new/employer">Write a review</a>' in body
 
 
 def test_search_finds_by_normalised_name(client):

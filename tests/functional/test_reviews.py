@@ -685,7 +685,7 @@ def test_hostile_values_in_every_field_never_break_the_form(
         body = page_text(response)
         assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
         if response.status_code == 422:
-            assert "Please correct" in body
+            assert "There is a problem" in body
     assert _reviews() == []
 
 
