@@ -33,6 +33,13 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+def stable_code(salt: bytes, user_id: int) -> str:
+    """Six hex characters naming an account for moderators' pages: stable, not reversible without
+    the app's secret key, and different per `salt`, so two pages' codes can't be matched."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, salt + str(user_id).encode(), hashlib.sha256).hexdigest()[:6].upper()
+
+
 def daily_key(day: str | None = None) -> bytes:
     """The HMAC key for one UTC day, derived from the app's secret key."""
     day = day or datetime.now(UTC).strftime("%Y-%m-%d")

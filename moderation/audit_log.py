@@ -15,14 +15,12 @@ Every page of rows is resolved in a fixed number of queries, whatever the number
 from __future__ import annotations
 
 import csv
-import hashlib
-import hmac
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from flask import current_app, url_for
+from flask import url_for
 from sqlalchemy import Select, func, select
 
 from accounts.models import Role, User
@@ -36,6 +34,7 @@ from moderation.suspensions import reason_label as suspension_reason_label
 from representatives.models import Claim, ClaimStatus, Representative
 from responses.models import Response
 from reviews.models import GuidelineReason, HoldReason, Review
+from security import stable_code
 
 PER_PAGE = 50
 MAX_PAGE = 10_000  # deeper pages are refused rather than overflowing an OFFSET
@@ -127,9 +126,7 @@ def guideline_label(value) -> str:
 
 
 def actor_code(user_id: int) -> str:
-    key = current_app.config["SECRET_KEY"].encode()
-    digest = hmac.new(key, ACTOR_SALT + str(user_id).encode(), hashlib.sha256).hexdigest()
-    return digest[:6].upper()
+    return stable_code(ACTOR_SALT, user_id)
 
 
 def actor_label(user_id: int | None, role: Role | None) -> str:

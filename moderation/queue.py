@@ -14,15 +14,12 @@ flagged appear as "a member" or "a representative of <employer>".
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import Enum
 
-from flask import current_app
 from sqlalchemy import Select, exists, false, func, or_, select, union_all
 from sqlalchemy.orm import aliased, joinedload
 
@@ -44,6 +41,7 @@ from responses.models import Response, ResponseRevision, ResponseStatus
 from reviews.fields import FIELDS
 from reviews.labels import BY_FIELD
 from reviews.models import HoldReason, Review, ReviewRevision, ReviewStatus
+from security import stable_code
 from textnorm import has_control_characters
 from timeutils import utcnow
 
@@ -98,9 +96,7 @@ _PUBLIC_ID = re.compile(r"[A-Za-z0-9]{1,16}")
 def pseudonym(user_id: int) -> str:
     """ "Member 3F9A2C": stable for one account, meaningless outside the moderators' pages, and
     not reversible without the app's secret key (DESIGN.md §5.6)."""
-    key = current_app.config["SECRET_KEY"].encode()
-    digest = hmac.new(key, PSEUDONYM_SALT + str(user_id).encode(), hashlib.sha256).hexdigest()
-    return f"Member {digest[:6].upper()}"
+    return f"Member {stable_code(PSEUDONYM_SALT, user_id)}"
 
 
 def flagger_label(representative_employer: str | None) -> str:
