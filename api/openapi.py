@@ -460,7 +460,9 @@ def _paths() -> dict:
             "the plain shares of the reports the employer page shows, each with the number of "
             "reports that answer it (`…_count`), and empty below 3 of them, as on the page; "
             "`median_days_to_decision` is the median days from the last contact to a decision, "
-            "empty below 10 decisions (`decisions_count`) or while half are still without one. "
+            "empty below 10 decisions (`decisions_count`) or while half are still without one; "
+            "`turned_down_work_candidates` counts the candidates who turned down other work "
+            "while waiting, empty below five of them. "
             "Cells that would start with = + - or @ begin with an apostrophe.",
             "exportEmployers",
             {

@@ -66,6 +66,7 @@ CSV_COLUMNS = (
     *(f"{key}_{part}" for key in RATE_KEYS for part in ("percent", "count")),
     "median_days_to_decision",
     "decisions_count",
+    "turned_down_work_candidates",  # empty below five candidates, as on the page
 )
 # A spreadsheet runs a cell that starts with one of these as a formula; employer names are typed
 # by the public, so such cells are prefixed with an apostrophe (OWASP "CSV injection").
@@ -374,6 +375,7 @@ def csv_row(employer: Employer, stats: EmployerStats | None, verified: int, inpu
         rate = rates.get(key)
         values += [rate.percent if rate else None, rate.count if rate else 0]
     values += [days.median if days else None, days.decisions if days else 0]
+    values.append(profile.turned_down_work)
     return [csv_cell(value) for value in values]
 
 

@@ -20,7 +20,7 @@ from applications.models import Application, ApplicationStatus, ApplicationStep,
 from applications.services import OUTCOME_STEPS, owned, promised_on
 from reviews.models import NextSteps, Review
 from reviews.pending import author_values
-from scoring.vocabulary import Outcome, Stage
+from scoring.vocabulary import Outcome, Stage, steps_mask
 
 # A tracked application counts as prospective only if it was entered within this many days of
 # applying (later, silence may already have told how it ends) and its outcome became known at
@@ -131,6 +131,11 @@ def outcome_values(application: Application) -> dict:
         values["decision_days"] = max((decision.happened_on - last_contact).days, 0)
     if outcome is Outcome.offer:
         values["stage"] = Stage.offer
+    # Every step tracked (issue 18), when there is more than the furthest one to tell.
+    steps = {STEP_STAGES[step.kind] for step in application.steps if step.kind in STEP_STAGES}
+    steps.add(values["stage"])
+    if len(steps - {Stage.applied}) > 1:
+        values["steps"] = steps_mask(steps - {Stage.applied})
     rounds = sum(1 for step in application.steps if step.kind is StepKind.interview)
     if rounds:
         values["interview_rounds"] = rounds

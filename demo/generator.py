@@ -435,6 +435,9 @@ class DemoGenerator:
         # from the public id, not drawn, so the rest of the demo stays as it was for a seed.
         review["contact_verified"] = zlib.crc32(review["public_id"].encode()) % 4 == 0
         review.update(self._details(rng, employer, stage, outcome))
+        # Every step reached and "turned down other work" (issue 18), drawn from their own
+        # generator seeded by the public id, so the rest of the demo stays as it was for a seed.
+        review.update(_later_fields(random.Random(f"steps-{review['public_id']}"), stage, outcome))
         return review
 
     @staticmethod
@@ -685,3 +688,26 @@ def _public_id(rng: random.Random) -> str:
     """Like reviews.models.new_public_id (72 random bits, 12 characters), but from the seed."""
     token = base64.urlsafe_b64encode(rng.getrandbits(72).to_bytes(9, "big")).decode()
     return token.replace("-", "x").replace("_", "y")
+
+
+# Issue 18's fields: the share of reviews that list every step, the chance each earlier step is
+# among them, and the share who say whether they turned down other work (and who did).
+STEPS_FILLED = 0.45
+EARLIER_STEP = dict(zip(STAGES, (0.0, 0.8, 0.9, 0.45, 0.6, 0.5, 0.0), strict=True))
+TURNED_DOWN_FILLED = 0.5
+TURNED_DOWN = {"late": 0.3, "early": 0.06}
+
+
+def _later_fields(rng: random.Random, stage: str, outcome: str) -> dict:
+    rank = STAGES.index(stage)
+    steps = None
+    if rank >= 2 and rng.random() < STEPS_FILLED:
+        steps = 1 << rank
+        for earlier in range(1, rank):
+            if rng.random() < EARLIER_STEP[STAGES[earlier]]:
+                steps |= 1 << earlier
+    turned_down = None
+    if rank >= 2 and outcome != "withdrew" and rng.random() < TURNED_DOWN_FILLED:
+        late = stage in LATE_STAGES or outcome in ("ghosted", "rescinded")
+        turned_down = rng.random() < TURNED_DOWN["late" if late else "early"]
+    return {"steps": steps, "turned_down_work": turned_down}

@@ -11,10 +11,12 @@ import math
 from dataclasses import dataclass, field
 
 from employers.models import Employer, EmployerStats
+from reviews.labels import STAGES
 from scoring import figures as side
 from scoring import params
 from scoring.engine import Verdict
 from scoring.stats import Inputs
+from scoring.vocabulary import Stage
 
 # Headings and one-line explanations of the shares, in the order shown.
 RATES: tuple[tuple[str, str, str], ...] = (
@@ -161,6 +163,12 @@ class Profile:
     periods: list[Period] = field(default_factory=list)
     expect: dict | None = None
     expect_basis: str | None = None
+    # Issue 18: every step reached, the whole process's length, what waiting cost.
+    steps: list[Bar] = field(default_factory=list)
+    steps_reports: int = 0
+    lengths: list[Bar] = field(default_factory=list)
+    length_decisions: int = 0
+    turned_down_work: int | None = None
     industry_label: str | None = None
     industry_score: int | None = None
 
@@ -213,6 +221,28 @@ def build(employer: Employer, verdict: Verdict, inputs: Inputs) -> Profile:
     profile.stages = [_stage_bar(cell) for cell in figures.get("hear_back_by_stage", [])]
     profile.days = _days(figures.get("days_to_decision"), industry)
     profile.periods = _periods(figures.get("periods") or {})
+    steps = figures.get("steps") or {}
+    profile.steps_reports = steps.get("reports", 0)
+    profile.steps = [
+        Bar(
+            STAGES[Stage(cell["stage"])][0],
+            _share(cell["count"], profile.steps_reports),
+            f"{cell['count']} of {_reports(profile.steps_reports)}",
+        )
+        for cell in steps.get("steps", [])
+    ]
+    lengths = figures.get("process_length") or {}
+    profile.length_decisions = lengths.get("decisions", 0)
+    if len(lengths.get("buckets", [])) > 1:
+        profile.lengths = [
+            Bar(
+                bucket["label"],
+                _share(bucket["count"], profile.length_decisions),
+                _reports(bucket["count"]),
+            )
+            for bucket in lengths["buckets"]
+        ]
+    profile.turned_down_work = (figures.get("turned_down_work") or {}).get("candidates")
     profile.expect = figures.get("expect")
     if profile.expect:
         profile.expect_basis = BASIS_WORDS.get(profile.expect["basis"])

@@ -39,8 +39,9 @@ from moderation.models import (
 from representatives.models import Claim, ClaimStatus, Representative
 from responses.models import Response, ResponseRevision, ResponseStatus
 from reviews.fields import FIELDS
-from reviews.labels import BY_FIELD
+from reviews.labels import BY_FIELD, steps_text
 from reviews.models import HoldReason, Review, ReviewRevision, ReviewStatus
+from scoring.vocabulary import steps_of
 from security import stable_code
 from textnorm import has_control_characters
 from timeutils import utcnow
@@ -862,6 +863,7 @@ class ReviewPage:
 LABELS = {
     "process_month": "Process started",
     "stage": "Stage reached",
+    "steps": "Every step reached",
     "outcome": "Outcome",
     "last_contact_on": "Last contact",
     "decision_days": "Days from last contact to decision",
@@ -871,6 +873,7 @@ LABELS = {
     "followups_sent": "Follow-ups sent",
     "followups_answered": "Follow-ups answered",
     "feedback": "Feedback",
+    "turned_down_work": "Turned down other work while waiting",
     "interview_rounds": "Interview rounds",
     "hours_invested": "Hours invested",
     "application_channel": "Applied",
@@ -901,6 +904,8 @@ def describe(name: str, value) -> str:
         return "—"
     if name == "country":
         return country_name(str(value)) or str(value)
+    if name == "steps" and isinstance(value, int):
+        return steps_text(steps_of(value))
     if name == "hold_reason":
         reason = value if isinstance(value, HoldReason) else _hold_reason_of(value)
         if reason is not None:

@@ -10,8 +10,9 @@ they cannot disagree.
   contact, so they would give away the last contact's exact date); silence is counted in whole
   calendar months from the last contact's month, which is public anyway.
 - Quasi-identifiers are small-count data (§5.9): below SMALL_EMPLOYER_REVIEWS published reviews
-  at the employer, interview rounds, hours invested, the application channel and "heard only
-  after chasing them" are withheld, follow-ups are worded without counts, a promised timeline is
+  at the employer, interview rounds, hours invested, the application channel, every step reached,
+  "turned down other work while waiting" and "heard only after chasing them" are withheld,
+  follow-ups are worded without counts, a promised timeline is
   bucketed, and a withdrawn offer is shown as the rejection it resembles, so its offer stage stays
   hidden like the coarse stage.
 """
@@ -21,9 +22,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from reviews.labels import CHANNELS, FEEDBACK, NEXT_STEPS, WORK_MODES
+from reviews.labels import (
+    CHANNELS,
+    FEEDBACK,
+    NEXT_STEPS,
+    TURNED_DOWN_TEXT,
+    WORK_MODES,
+    steps_text,
+)
 from reviews.models import DECISIONS, Feedback, Outcome
 from scoring.figures import day_bucket
+from scoring.vocabulary import steps_of
 
 # DESIGN.md §5.3 and §5.9: below this many published reviews at an employer, coarse stages, no
 # role details and no card detail that could single a candidate out.
@@ -132,6 +141,10 @@ def _details(
             details.append(("Hours invested", str(values["hours_invested"])))
         if values.get("application_channel") is not None:
             details.append(("Applied", CHANNELS[values["application_channel"]]))
+        if values.get("steps"):
+            details.append(("Steps", steps_text(steps_of(values["steps"]))))
+        if values.get("turned_down_work") is True:
+            details.append(("While waiting", TURNED_DOWN_TEXT))
     if values.get("work_mode") is not None:
         details.append(("Work mode", WORK_MODES[values["work_mode"]]))
     if values.get("respect_rating") is not None:

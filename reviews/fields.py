@@ -17,6 +17,7 @@ FREE_TEXT_FIELDS = ("narrative", "advice", "role_title")
 FIELDS = (
     "process_month",
     "stage",
+    "steps",
     "outcome",
     "last_contact_on",
     "decision_days",
@@ -26,6 +27,7 @@ FIELDS = (
     "followups_sent",
     "followups_answered",
     "feedback",
+    "turned_down_work",
     "interview_rounds",
     "hours_invested",
     "application_channel",

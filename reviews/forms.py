@@ -19,12 +19,14 @@ from wtforms import (
     MonthField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields import DateField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 import countries
 from forms import BaseForm, NoControlCharacters, clean_text, strip_value
@@ -39,8 +41,12 @@ from reviews.labels import (
     ROLE_CATEGORIES,
     SENIORITY,
     STAGES,
+    STEP_CHOICES,
+    TURNED_DOWN,
+    TURNED_DOWN_BLANK,
     WORK_MODES,
     chased_choice,
+    turned_down_choice,
 )
 from reviews.models import (
     DECISIONS,
@@ -54,6 +60,7 @@ from reviews.models import (
     Stage,
     WorkMode,
 )
+from scoring.vocabulary import steps_mask, steps_of
 
 
 def _choices(labels: dict, blank: str | None = None) -> list[SelectChoice]:
@@ -109,6 +116,19 @@ def _number(label: str, low: int, high: int, **kwargs) -> IntegerField:
         render_kw={"inputmode": "numeric", "min": low, "max": high},
         **kwargs,
     )
+
+
+class CheckboxesField(SelectMultipleField):
+    """Tick any number of the choices. A value that isn't one of them (a tampered form) gets a
+    message in the page instead of WTForms' "'x' is not a valid choice"."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        allowed = {str(choice.value) for choice in self.choices}
+        if any(value not in allowed for value in self.data or ()):
+            raise ValidationError("Tick steps from the list shown here.")
 
 
 def _optional_radio(label: str, labels: dict, **kwargs) -> RadioField:
@@ -236,6 +256,14 @@ class ReviewForm(BaseForm):
         description="Only for a decision (an offer, a 'no' or a withdrawn offer). "
         "0 if it came the same day.",
     )
+    steps = CheckboxesField(
+        "Which other steps did you go through?",
+        choices=[SelectChoice(stage.value, STAGES[stage][0]) for stage in STEP_CHOICES],
+        coerce=str,
+        validators=[Optional()],
+        description="Tick every step that happened, for example a screening call, an interview "
+        "and a writing exercise. Leave it empty if you'd rather not say.",
+    )
     # Like decision_days, only for a decision: ignored (stored as not said) otherwise.
     chased_for_decision = RadioField(
         "Did they tell you before you chased them?",
@@ -263,6 +291,17 @@ class ReviewForm(BaseForm):
     followups_sent = _number("How many times did you follow up?", 0, 100)
     followups_answered = _number("How many of those got an answer?", 0, 100)
     feedback = _optional_radio("Did you get feedback?", FEEDBACK)
+    turned_down_work = RadioField(
+        "While you waited, did you turn down another offer or job?",
+        choices=[
+            *(SelectChoice(choice, label) for choice, (_, label) in TURNED_DOWN.items()),
+            SelectChoice("", TURNED_DOWN_BLANK),
+        ],
+        default="",
+        validators=[Optional()],
+        invalid_choice_message="Choose one of the answers listed here.",
+        description="Counted on the employer's page: what waiting cost candidates.",
+    )
 
     # --- the process ---
     interview_rounds = _number("Interview rounds", 0, 30)
@@ -346,6 +385,16 @@ class ReviewForm(BaseForm):
             errors[self.decision_days] = (
                 "Enter how many days after your last contact the decision came."
             )
+        beyond = [
+            STAGES[step][0]
+            for step in steps_of(self._steps_mask())
+            if stage is not None and step.rank > stage.rank
+        ]
+        if beyond and not self.steps.errors:
+            errors[self.steps] = (
+                f"You ticked {', '.join(beyond)}, which comes after the furthest step you chose "
+                "above: choose it as the furthest step, or untick it."
+            )
         if outcome in (Outcome.offer, Outcome.rescinded) and stage not in (None, Stage.offer):
             errors[self.stage] = (
                 "An offer means you reached the 'Offer' stage: choose 'Offer' here, or a different "
@@ -373,13 +422,22 @@ class ReviewForm(BaseForm):
         value = self.submission_key.data
         return value if isinstance(value, str) and SUBMISSION_KEY.fullmatch(value) else None
 
+    def _steps_mask(self) -> int:
+        """The ticked steps as a mask (unknown values left out; pre_validate reports them)."""
+        known = {stage.value: stage for stage in STEP_CHOICES}
+        return steps_mask(known[value] for value in self.steps.data or () if value in known)
+
     def values(self) -> dict:
         """The form as model values: enums, None for blanks, inapplicable fields dropped."""
         outcome = Outcome(self.outcome.data)
+        stage = Stage(self.stage.data)
+        ticked = self._steps_mask()
         next_steps = _enum(NextSteps, self.next_steps.data)
         return {
             "process_month": self.process_month.data.replace(day=1),
-            "stage": Stage(self.stage.data),
+            "stage": stage,
+            # Nothing ticked: not said. Otherwise the ticked steps and the furthest one.
+            "steps": (ticked | steps_mask([stage])) if ticked else None,
             "outcome": outcome,
             "last_contact_on": self.last_contact_on.data,
             "decision_days": self.decision_days.data if outcome in DECISIONS else None,
@@ -393,6 +451,7 @@ class ReviewForm(BaseForm):
             "followups_sent": self.followups_sent.data,
             "followups_answered": self.followups_answered.data,
             "feedback": _enum(Feedback, self.feedback.data),
+            "turned_down_work": _turned_down(self.turned_down_work.data),
             "interview_rounds": self.interview_rounds.data,
             "hours_invested": self.hours_invested.data,
             "application_channel": _enum(ApplicationChannel, self.application_channel.data),
@@ -414,6 +473,12 @@ class ReviewForm(BaseForm):
         for name, value in values.items():
             if name == "chased_for_decision":
                 value = chased_choice(value)
+            elif name == "turned_down_work":
+                value = turned_down_choice(value)
+            elif name == "steps":
+                # The furthest step is the stage's own radio button; the boxes hold the others.
+                furthest = values.get("stage")
+                value = [s.value for s in steps_of(value) if s in STEP_CHOICES and s != furthest]
             elif hasattr(value, "value"):
                 value = value.value
             data[name] = value
@@ -422,6 +487,11 @@ class ReviewForm(BaseForm):
 
 def _chased(choice) -> bool | None:
     answer = CHASED.get(choice) if isinstance(choice, str) else None
+    return answer[0] if answer else None
+
+
+def _turned_down(choice) -> bool | None:
+    answer = TURNED_DOWN.get(choice) if isinstance(choice, str) else None
     return answer[0] if answer else None
 
 

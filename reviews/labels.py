@@ -73,6 +73,34 @@ CHASED = {
 }
 CHASED_BLANK = "Not saying"
 
+# "While you waited, did you turn down another offer or job?" (Review.turned_down_work).
+TURNED_DOWN = {
+    "yes": (True, "Yes, I turned down other work while I waited"),
+    "no": (False, "No"),
+}
+TURNED_DOWN_BLANK = "Not saying"
+# Its card detail and its count on the employer page.
+TURNED_DOWN_TEXT = "Turned down other work while waiting"
+
+
+def turned_down_choice(value: bool | None) -> str:
+    """The form's value for a stored answer ("" for none)."""
+    for choice, (stored, _) in TURNED_DOWN.items():
+        if value is stored:
+            return choice
+    return ""
+
+
+# The steps a candidate can tick beside the furthest one (applying is every review's first step).
+STEP_CHOICES = tuple(stage for stage in STAGES if stage is not Stage.applied)
+
+
+def steps_text(stages) -> str:
+    """'Screening call, Interview, References': the card's list of the steps reached."""
+    return ", ".join(
+        STAGES[stage][0] if i == 0 else STAGES[stage][0].lower() for i, stage in enumerate(stages)
+    )
+
 
 def chased_choice(value: bool | None) -> str:
     """The form's value for a stored answer ("" for none)."""

@@ -12,6 +12,7 @@ import secrets
 from datetime import date, datetime
 
 from sqlalchemy import (
+    DDL,
     JSON,
     Boolean,
     CheckConstraint,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     false,
     text,
 )
@@ -32,7 +34,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from employers.models import Employer
 from enum_columns import enum_column, enum_values
 from extensions import db, expression_index
-from scoring.vocabulary import DECISIONS, Feedback, Outcome, Stage
+from scoring.vocabulary import DECISIONS, Feedback, Outcome, Stage, steps_check_sql
 from timeutils import utcnow
 
 __all__ = ["DECISIONS", "Feedback", "Outcome", "Stage"]  # the review vocabulary, re-exported
@@ -218,6 +220,11 @@ class Review(db.Model):
             "outcome NOT IN ('offer', 'rescinded') OR stage = 'offer'",
             name="offer_outcome_at_offer_stage",
         ),
+        # Every step reached, as a mask of stages whose furthest is the stage (scoring.vocabulary).
+        # SQLite can't add a CHECK to an existing table without copying it (which would lose its
+        # partial and expression indexes), so there the same condition is a pair of triggers
+        # (STEPS_TRIGGERS below), on a new database as on a migrated one.
+        CheckConstraint(steps_check_sql(), name="steps_within_stage").ddl_if(dialect="postgresql"),
         CheckConstraint(
             "promised_days IS NULL OR (next_steps = 'yes_with_date'"
             " AND promised_days >= 1 AND promised_days <= 365)",
@@ -323,7 +330,9 @@ class Review(db.Model):
 
     # Required (DESIGN.md §4).
     process_month: Mapped[date] = mapped_column(Date)  # first day of the month the process began
-    stage: Mapped[Stage] = enum_column(Stage)
+    stage: Mapped[Stage] = enum_column(Stage)  # the furthest step reached
+    # Every step reached, the furthest included (scoring.vocabulary.steps_mask); NULL: not said.
+    steps: Mapped[int | None] = mapped_column(SmallInteger)
     outcome: Mapped[Outcome] = enum_column(Outcome)
     last_contact_on: Mapped[date] = mapped_column(Date)  # private; shown as a month
     decision_days: Mapped[int | None] = mapped_column(Integer)
@@ -346,6 +355,8 @@ class Review(db.Model):
     followups_sent: Mapped[int | None] = mapped_column(SmallInteger)
     followups_answered: Mapped[int | None] = mapped_column(SmallInteger)
     feedback: Mapped[Feedback | None] = enum_column(Feedback)
+    # "I turned down another offer or job while I waited for them" (DESIGN.md §4's third story).
+    turned_down_work: Mapped[bool | None] = mapped_column(Boolean)
     respect_rating: Mapped[int | None] = mapped_column(SmallInteger)
     narrative: Mapped[str | None] = mapped_column(Text)
     advice: Mapped[str | None] = mapped_column(Text)
@@ -372,9 +383,7 @@ class Review(db.Model):
     # published review it turns on at a random moment, like any public change (§5.8). Trust
     # evidence for the figures, even from a new account (scoring.engine.weighs_in_full,
     # established; scoring.params.VERIFIED_*).
-    contact_verified: Mapped[bool] = mapped_column(
-        Boolean, default=False, server_default=false()
-    )
+    contact_verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Internal, never shown or exported: the author tracked the application in My applications
     # before its outcome was known (applications.sharing), so the report was not chosen after
     # the fact. The reporting-bias correction (scoring.bias) compares these with the rest.
@@ -423,6 +432,22 @@ class Review(db.Model):
 
     def __repr__(self) -> str:
         return f"<Review {self.public_id}>"
+
+
+def steps_triggers_sql() -> list[str]:
+    """SQLite's triggers for the steps_within_stage rule (one for INSERT, one for UPDATE): they
+    abort the statement, which SQLite reports as a constraint failure (an IntegrityError)."""
+    return [
+        f"CREATE TRIGGER IF NOT EXISTS reviews_steps_within_stage_{action.lower()}"
+        f" BEFORE {action} ON reviews FOR EACH ROW"
+        f" WHEN NOT ({steps_check_sql('NEW.steps', 'NEW.stage')})"
+        " BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: steps_within_stage'); END"
+        for action in ("INSERT", "UPDATE")
+    ]
+
+
+for _statement in steps_triggers_sql():
+    event.listen(Review.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
 
 
 class ReviewRevision(db.Model):

@@ -66,6 +66,12 @@ class ReviewFacts:
     # Tracked in My applications before the outcome was known (DESIGN.md §12): not chosen after
     # the fact, so free of the reporting bias that scoring.bias estimates and corrects.
     prospective: bool = False
+    # What the side figures describe and the score doesn't read (DESIGN.md §4, issue 18): the
+    # month the process began (its first day), every step reached (scoring.vocabulary.steps_mask;
+    # None: not said), and "turned down other work while waiting" (None: not said).
+    process_month: date | None = None
+    steps: int | None = None
+    turned_down_work: bool | None = None
 
 
 # --- Kaplan-Meier ------------------------------------------------------------------------------

@@ -392,6 +392,121 @@ def pooled_days(pairs: Weighted, today: date) -> dict:
     }
 
 
+# --- The whole process, every step, what waiting cost (issue 18) -----------------------------
+
+# Total process length (applied → decision) chart: (lowest month, highest month) of each bucket;
+# None: no upper bound. Months of 30.44 days.
+LENGTH_BUCKETS: tuple[tuple[int, int | None], ...] = ((0, 1), (1, 2), (2, 3), (3, 6), (6, None))
+DAYS_PER_MONTH = 30.44
+# Only the month the process began is kept: it is taken to have begun mid-month.
+MID_MONTH_DAYS = 14
+
+
+def process_days(facts: engine.ReviewFacts) -> int | None:
+    """Days from the process's start (mid-month of its month) to the decision, for a decision
+    whose day count may be shown (_shown_days); None otherwise."""
+    if facts.process_month is None or not _shown_days(facts):
+        return None
+    decided_on = facts.last_contact_on.toordinal() + facts.decision_days
+    return max(decided_on - facts.process_month.toordinal() - MID_MONTH_DAYS, 0)
+
+
+def length_label(low: int, high: int | None) -> str:
+    """'Under 1 month', '1 to 3 months', 'Over 6 months' (bounds in months)."""
+    if high is None:
+        return "Any length" if low == 0 else f"Over {low} {_months(low)}"
+    if low == 0:
+        return f"Under {high} {_months(high)}"
+    return f"{low} to {high} months"
+
+
+def _months(count: int) -> str:
+    return "month" if count == 1 else "months"
+
+
+def _length_bucket(days: int) -> int:
+    months = days / DAYS_PER_MONTH
+    for index, (_, high) in enumerate(LENGTH_BUCKETS):
+        if high is None or months < high:
+            return index
+    raise AssertionError("the last bucket has no upper bound")
+
+
+def process_length(facts_list: Iterable[engine.ReviewFacts]) -> dict:
+    """How long the whole process took, applied to decision, as a distribution over
+    LENGTH_BUCKETS. A bucket with fewer than MIN_CELL_AUTHORS distinct candidates is merged with
+    its smaller neighbour until every bucket has enough (DESIGN.md §5.3); with fewer in all, no
+    bucket is shown, only the count of decisions."""
+    cells = [
+        {"low": low, "high": high, "count": 0, "authors": set()} for low, high in LENGTH_BUCKETS
+    ]
+    decisions = 0
+    for facts in facts_list:
+        days = process_days(facts)
+        if days is None:
+            continue
+        decisions += 1
+        cell = cells[_length_bucket(days)]
+        cell["count"] += 1
+        cell["authors"].add(facts.author_key)
+    cells = [cell for cell in cells if cell["count"]]
+    if len(set().union(*(cell["authors"] for cell in cells))) < MIN_CELL_AUTHORS:
+        return {"decisions": decisions, "buckets": []}
+    while len(cells) > 1:
+        small = [i for i, cell in enumerate(cells) if len(cell["authors"]) < MIN_CELL_AUTHORS]
+        if not small:
+            break
+        i = small[0]
+        if i == 0:
+            j = 1
+        elif i == len(cells) - 1:
+            j = i - 1
+        else:  # the smaller neighbour, so the merged range stays as narrow as it can
+            j = i - 1 if cells[i - 1]["count"] <= cells[i + 1]["count"] else i + 1
+        first, second = sorted((i, j))
+        a, b = cells[first], cells[second]
+        cells[first : second + 1] = [
+            {
+                "low": a["low"],
+                "high": b["high"],
+                "count": a["count"] + b["count"],
+                "authors": a["authors"] | b["authors"],
+            }
+        ]
+    return {
+        "decisions": decisions,
+        "buckets": [
+            {"label": length_label(cell["low"], cell["high"]), "count": cell["count"]}
+            for cell in cells
+        ],
+    }
+
+
+def steps_reached(facts_list: Iterable[engine.ReviewFacts]) -> dict:
+    """Of the reports that listed every step they went through, how many had each step
+    (screening call ... offer). A step is shown from MIN_CELL_AUTHORS distinct candidates on, and
+    nothing is shown until that many listed their steps (DESIGN.md §5.3)."""
+    listed = [facts for facts in facts_list if facts.steps]
+    if len({facts.author_key for facts in listed}) < MIN_CELL_AUTHORS:
+        return {"reports": 0, "steps": []}
+    steps = []
+    for stage in Stage:
+        if stage is Stage.applied:
+            continue
+        having = [facts for facts in listed if facts.steps & (1 << stage.rank)]
+        if len({facts.author_key for facts in having}) >= MIN_CELL_AUTHORS:
+            steps.append({"stage": stage.value, "count": len(having)})
+    return {"reports": len(listed), "steps": steps}
+
+
+def turned_down_work(facts_list: Iterable[engine.ReviewFacts]) -> dict:
+    """How many candidates turned down other work while they waited: a count shown from
+    MIN_CELL_AUTHORS distinct candidates on (below, None: fewer than five is a breakdown cell
+    that could point at someone, DESIGN.md §5.3)."""
+    authors = len({f.author_key for f in facts_list if f.turned_down_work is True})
+    return {"candidates": authors if authors >= MIN_CELL_AUTHORS else None}
+
+
 # --- Periods, advice --------------------------------------------------------------------------
 
 

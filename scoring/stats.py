@@ -115,6 +115,9 @@ FACT_COLUMNS = (
     Review.contact_verified,
     Review.chased_for_decision,
     Review.prospective,
+    Review.process_month,
+    Review.steps,
+    Review.turned_down_work,
 )
 
 
@@ -139,6 +142,9 @@ def facts_from_review(review, today: date) -> engine.ReviewFacts:
         contact_verified=bool(review.contact_verified),
         chased=review.chased_for_decision is True,
         prospective=review.prospective is True,
+        process_month=review.process_month,
+        steps=review.steps,
+        turned_down_work=review.turned_down_work,
     )
 
 
@@ -235,6 +241,9 @@ def employer_figures(
             },
             "hear_back_by_stage": side.by_stage(pairs, today, priors),
             "days_to_decision": days,
+            "process_length": side.process_length(facts),
+            "steps": side.steps_reached(facts),
+            "turned_down_work": side.turned_down_work(facts),
             "periods": side.period_figures(pairs, today, score_of, priors),
             "expect": side.expectation(days, (fallback or {}).get("days"), basis),
         },

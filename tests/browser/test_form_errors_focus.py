@@ -93,3 +93,57 @@ def test_without_javascript_the_summary_still_comes_first_and_links_to_the_field
             expect(page.locator(href)).to_have_count(1)
     finally:
         context.close()
+
+
+def test_every_form_with_a_summary_focuses_it_not_only_the_review_form(
+    page, live_server, app_context
+):
+    """static/js/error-summary.js is loaded by base.html: the add-employer form's summary takes
+    the focus too, and its link leads to the field."""
+    from extensions import db
+
+    email = new_email("employer-summary")
+    factories.UserFactory(email=email, password=PASSWORD, verified=True)
+    db.session.commit()
+    sign_in(page, email, PASSWORD)
+    page.goto("/employers/new")
+    page.get_by_role("button", name="Add this employer").click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    link = summary.get_by_role("link").first
+    link.click()
+    target = link.get_attribute("href")[1:]
+    assert _focused_id(page) == target
+
+
+def test_a_step_after_the_furthest_one_links_to_the_boxes_in_their_closed_section(
+    page, live_server, app_context
+):
+    """Issue 18: every step reached is a group of checkboxes in "The process" (a <details>);
+    its error opens the section and its summary link focuses the first box."""
+    from extensions import db
+
+    _, slug = _employer("Tamberlane Studios")
+    email = new_email("steps")
+    factories.UserFactory(email=email, password=PASSWORD, verified=True)
+    db.session.commit()
+    sign_in(page, email, PASSWORD)
+    page.goto(f"/reviews/new?employer={slug}")
+    page.locator("#stage input[value=interview]").check()
+    page.locator("#outcome input[value=waiting]").check()
+    page.get_by_label("When did the process start?").fill("2026-09")
+    page.get_by_label("When did you last hear from them?").fill("2026-10-02")
+    page.locator("summary", has_text="The process").click()
+    page.locator("#steps input[value=references]").check()
+    page.get_by_role("button", name="Preview").click()
+
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    link = summary.get_by_role("link", name="You ticked References")
+    expect(link).to_have_attribute("href", "#steps-0")
+    link.click()
+    expect(page.locator("#steps-0")).to_be_focused()
+    expect(page.locator("#steps legend")).to_be_in_viewport()
+    expect(page.locator("#steps input[value=references]")).to_be_checked()
+    assert_accessible(page)
+    save_screenshot(page, "review-form-steps-error")

@@ -22,6 +22,7 @@ from reviews.models import (
     ReviewStatus,
     Stage,
 )
+from scoring.vocabulary import steps_mask
 from tests.conftest import csrf_token, page_text, post_form, publish_pending_change
 from tests.factories import EmployerDomainFactory, EmployerFactory, ReviewFactory, UserFactory
 from timeutils import utcnow
@@ -328,6 +329,7 @@ STORIES = {
     "references_and_writing_exercise_then_nothing": (
         {
             "stage": "references",
+            "steps": ["screen", "interview", "assignment"],
             "outcome": "ghosted",
             "interview_rounds": "2",
             "hours_invested": "9",
@@ -339,6 +341,10 @@ STORIES = {
         },
         {
             "stage": Stage.references,
+            # Every step, not only the furthest (issue 18).
+            "steps": steps_mask(
+                [Stage.screen, Stage.interview, Stage.assignment, Stage.references]
+            ),
             "outcome": Outcome.ghosted,
             "followups_sent": 2,
             "followups_answered": 0,
@@ -364,6 +370,7 @@ STORIES = {
             "next_steps": "yes_with_date",
             "promised_days": "7",
             "feedback": "generic",
+            "turned_down_work": "yes",
             "application_channel": "recruiter",
             "narrative": "The recruiter promised an answer within a week. It took more than "
             "three, and I had turned down another offer while waiting.",
@@ -373,6 +380,7 @@ STORIES = {
             "decision_days": 23,
             "timeline_kept": False,
             "feedback": Feedback.generic,
+            "turned_down_work": True,
         },
     ),
 }

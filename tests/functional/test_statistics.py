@@ -33,6 +33,9 @@ def _review(
     )
     if outcome is Outcome.offer:
         stage = Stage.offer
+    bits = extra.pop("steps_bits", None)
+    if bits is not None:  # every step reached: the furthest (the stage) and some earlier ones
+        extra["steps"] = (1 << stage.rank) | (bits & ((1 << stage.rank) - 1))
     return ReviewFactory(
         author=UserFactory(),
         employer_id=employer.id,
@@ -132,10 +135,24 @@ def test_deleting_an_account_updates_its_employers(app):
 def test_recompute_reproduces_the_incrementally_kept_rows(app):
     rng = random.Random(7)
     employers = [EmployerFactory() for _ in range(6)]
-    outcomes = [Outcome.ghosted, Outcome.rejected, Outcome.offer, Outcome.waiting, Outcome.withdrew]
+    outcomes = [
+        Outcome.ghosted,
+        Outcome.rejected,
+        Outcome.rejected,
+        Outcome.offer,
+        Outcome.waiting,
+        Outcome.withdrew,
+    ]
+    # Issue 18's figures too: every step reached, turned down other work, process length.
+    def later(rng):
+        return {
+            "steps_bits": rng.choice([None, rng.getrandbits(6)]),
+            "turned_down_work": rng.choice([True, True, False, None]),
+        }
+
     for employer in employers:
-        for _ in range(rng.randint(1, 5)):
-            _review(employer, rng.choice(outcomes), days_ago=rng.randint(1, 900))
+        for _ in range(rng.randint(1, 9)):
+            _review(employer, rng.choice(outcomes), days_ago=rng.randint(1, 900), **later(rng))
     refresh_site_parameters()  # the site-wide inputs, held fixed from here on
     db.session.commit()
     # New reviews arrive and are published one transaction at a time (the incremental path).
@@ -148,6 +165,7 @@ def test_recompute_reproduces_the_incrementally_kept_rows(app):
                 status=ReviewStatus.scheduled,
                 followups_sent=2,
                 followups_answered=0,
+                **later(rng),
             )
     publish_due(utcnow())
     db.session.commit()
@@ -156,6 +174,11 @@ def test_recompute_reproduces_the_incrementally_kept_rows(app):
     db.session.commit()
     for employer in employers:
         _same(_row(employer), incremental[employer.id])
+    # The new figures were exercised, not left empty everywhere.
+    figures = [incremental[employer.id]["figures"] for employer in employers]
+    assert any(f["turned_down_work"]["candidates"] for f in figures)
+    assert any(f["steps"]["steps"] for f in figures)
+    assert any(f["process_length"]["buckets"] for f in figures)
 
 
 def test_the_day_a_waiting_review_counts_as_ghosted_is_secret_and_recompute_agrees(app):

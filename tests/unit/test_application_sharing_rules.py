@@ -17,7 +17,7 @@ from applications.sharing import (
     review_values,
 )
 from reviews.models import ApplicationChannel, NextSteps
-from scoring.vocabulary import Outcome, Stage
+from scoring.vocabulary import Outcome, Stage, steps_of
 
 APPLIED = date(2026, 9, 14)
 
@@ -59,6 +59,13 @@ def test_the_furthest_step_is_the_stage_and_interviews_are_counted():
     assert values["interview_rounds"] == 2
     assert values["last_contact_on"] == APPLIED + timedelta(days=20)
     assert values["next_steps"] is NextSteps.yes_with_date and values["promised_days"] == 5
+    # Every step tracked is a step reached (issue 18), the furthest included.
+    assert steps_of(values["steps"]) == [Stage.screen, Stage.interview, Stage.assignment]
+
+
+def test_one_kind_of_step_says_nothing_more_than_the_stage():
+    values = outcome_values(_application(steps=[(StepKind.interview, 3, {})]))
+    assert values["stage"] is Stage.interview and "steps" not in values
 
 
 def test_a_promised_date_becomes_a_number_of_days():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -384,3 +385,74 @@ def test_priors_from_fewer_than_five_reviewers_are_not_kept():
     assert "hear_back" not in side.priors_from(employers, TODAY)
     many = [side.weighted([facts(Outcome.rejected, author="a")] * 6, TODAY)]
     assert side.priors_from(many, TODAY) == {}
+
+
+# --- Issue 18: the whole process's length, every step, turned down other work -----------------
+
+
+def _length(days: int, author=None, **extra) -> ReviewFacts:
+    """A decision `days` after the (mid-month) start of a process begun in January 2026."""
+    month = date(2026, 1, 1)
+    contact = month + timedelta(days=side.MID_MONTH_DAYS + days)
+    item = facts(author=author, decision_days=0)
+    return replace(item, **{"process_month": month, "last_contact_on": contact, **extra})
+
+
+def test_process_days_counts_from_mid_month_to_the_decision():
+    assert side.process_days(_length(40)) == 40
+    # A process said to start after its last contact's mid-month can't be negative.
+    assert side.process_days(_length(-10)) == 0
+    # No length without a decision whose days may be shown (§5.8), or without a month.
+    assert side.process_days(replace(_length(40), outcome=Outcome.ghosted)) is None
+    assert side.process_days(_length(40, contact_confirmed=True)) is None
+    assert side.process_days(_length(40, process_month=None)) is None
+
+
+def test_process_length_merges_a_small_bucket_with_its_smaller_neighbour():
+    items = [_length(10) for _ in range(5)]  # under 1 month
+    items += [_length(45) for _ in range(2)]  # 1 to 2 months: too few, merged
+    items += [_length(75) for _ in range(6)]  # 2 to 3 months
+    items += [_length(200) for _ in range(7)]  # over 6 months
+    found = side.process_length(items)
+    assert found["decisions"] == 20
+    # 1-2 months has neighbours of 5 and 6: it joins the smaller (under a month).
+    assert found["buckets"] == [
+        {"label": "Under 2 months", "count": 7},
+        {"label": "2 to 3 months", "count": 6},
+        {"label": "Over 6 months", "count": 7},
+    ]
+
+
+def test_process_length_counts_candidates_not_reviews():
+    one_person = [_length(10, author="same") for _ in range(6)]
+    assert side.process_length(one_person) == {"decisions": 6, "buckets": []}
+
+
+def test_process_length_labels():
+    assert side.length_label(0, 1) == "Under 1 month"
+    assert side.length_label(1, 3) == "1 to 3 months"
+    assert side.length_label(6, None) == "Over 6 months"
+    assert side.length_label(0, None) == "Any length"
+
+
+def test_steps_reached_shows_a_step_from_five_candidates():
+    def listed(*stages):
+        return replace(facts(), steps=sum(1 << stage.rank for stage in stages))
+
+    items = [listed(Stage.screen, Stage.interview) for _ in range(4)]
+    assert side.steps_reached(items) == {"reports": 0, "steps": []}
+    items += [listed(Stage.interview), replace(facts(), steps=None)]
+    assert side.steps_reached(items) == {
+        "reports": 5,
+        "steps": [{"stage": "interview", "count": 5}],  # the screen: four candidates, withheld
+    }
+
+
+def test_turned_down_work_is_a_count_of_five_candidates_or_nothing():
+    said = [replace(facts(), turned_down_work=True) for _ in range(4)]
+    said += [replace(facts(), turned_down_work=False) for _ in range(10)]
+    assert side.turned_down_work(said) == {"candidates": None}
+    said.append(replace(facts(), turned_down_work=True))
+    assert side.turned_down_work(said) == {"candidates": 5}
+    same = [replace(facts(author="one"), turned_down_work=True) for _ in range(6)]
+    assert side.turned_down_work(same) == {"candidates": None}
