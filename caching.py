@@ -45,7 +45,17 @@ it without running the rest of the view. The ETag already names everything the p
 so a stored page is exactly what rendering would give; when the data changes, the ETag changes
 and the old entry is never asked for again (it expires). A failing store is a miss, never an
 error. `site_version()` is the validator part for pages built from many employers (home, search,
-rankings): the newest statistics row's updated_at, one indexed lookup.
+rankings): the newest statistics row's updated_at, one indexed lookup. A page-store hit is not
+written back (issue 19: it used to rewrite 12-17 KB to Redis on every hit).
+
+The hot copy (issue 19, "hot anonymous pages at static speed"): each process also keeps its most
+recently served anonymous pages (HOT_PAGE_ENTRIES of them) by URL, with the ETag they were served
+under and when that ETag was last found current. For HOT_PAGE_SECONDS after that check the page
+is answered from memory (a 304 where If-None-Match matches) without running the view, not even
+its validator query; after that the view's validate() runs again, and an unchanged ETag renews
+the copy without rendering or reading the store. So a page is never more than HOT_PAGE_SECONDS
+older than the data (a review published now shows within that interval), and a hot page costs no
+query at all. Signed-in requests never use it (they skip validate() altogether).
 """
 
 from __future__ import annotations
@@ -54,9 +64,13 @@ import functools
 import hashlib
 import hmac
 import logging
+import threading
+import time
 import tomllib
 import warnings
+from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -90,6 +104,7 @@ PRIVATE_CACHE_CONTROL = "private, no-cache"
 
 _ACTIVE = "_caching_active"
 _VALIDATOR = "_caching_validator"
+_FROM_STORE = "_caching_from_store"  # the response came from the page store: don't write it back
 _PYPROJECT = Path(__file__).with_name("pyproject.toml")
 
 
@@ -101,6 +116,89 @@ class _NotModified(Exception):
         self.response = response
 
 
+@dataclass(frozen=True)
+class _Hot:
+    """A page served recently, as the hot copy keeps it."""
+
+    etag: str
+    last_modified: datetime | None
+    mimetype: str
+    body: bytes
+    checked: float  # clock() when its ETag was last found current
+
+
+class HotPages:
+    """The process's hot copies, by URL, least recently used first out (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[str, _Hot] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> _Hot | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: str, entry: _Hot, limit: int) -> None:
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > limit:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+hot_pages = HotPages()
+clock = time.monotonic  # a module attribute, so a test can move time
+
+
+def _hot_seconds() -> float:
+    config = current_app.config  # a bare Flask app (tests/unit/test_caching.py) has neither
+    if not config.get("PAGE_STORE_ENABLED", False):
+        return 0.0
+    return float(config.get("HOT_PAGE_SECONDS") or 0)
+
+
+def _hot_answer() -> Response | None:
+    """The hot copy of this URL if it was checked less than HOT_PAGE_SECONDS ago."""
+    seconds = _hot_seconds()
+    if seconds <= 0 or personalised():
+        return None
+    entry = hot_pages.get(_hot_key())
+    if entry is None or clock() - entry.checked >= seconds:
+        return None
+    return _answer(entry.etag, entry.last_modified, entry.mimetype, entry.body)
+
+
+def _answer(etag: str, last_modified: datetime | None, mimetype: str, body: bytes) -> Response:
+    """A kept page as a 304 (the client's copy is current) or a 200 with its body."""
+    if _still_current(etag, last_modified):
+        response = Response(status=304)
+    else:
+        response = Response(body, mimetype=mimetype)
+    _set_validators(response, etag, last_modified)
+    return response
+
+
+def _keep_hot(etag: str, last_modified: datetime | None, mimetype: str, body: bytes) -> None:
+    if _hot_seconds() > 0:
+        entry = _Hot(etag, last_modified, mimetype, body, clock())
+        hot_pages.put(_hot_key(), entry, current_app.config["HOT_PAGE_ENTRIES"])
+
+
+def _hot_key() -> str:
+    # The app too: a process may hold several (the tests make one per test).
+    return f"{id(current_app._get_current_object())}:{request.full_path}"
+
+
 def cached(view: Callable[..., Any]) -> Callable[..., Any]:
     """Decorate a GET view: caching headers on its responses, 304 on a matching revalidation."""
 
@@ -109,6 +207,11 @@ def cached(view: Callable[..., Any]) -> Callable[..., Any]:
         if request.method not in ("GET", "HEAD"):
             return view(*args, **kwargs)
         g.pop(_VALIDATOR, None)
+        g.pop(_FROM_STORE, None)
+        hot = _hot_answer()
+        if hot is not None:
+            setattr(g, _FROM_STORE, True)
+            return _finish(hot, None)
         setattr(g, _ACTIVE, True)
         try:
             response = current_app.make_response(view(*args, **kwargs))
@@ -134,6 +237,12 @@ def validate(*parts: object, last_modified: datetime | None = None) -> None:
         return
     etag = _keyed_hash(release(), request.full_path, *parts)
     setattr(g, _VALIDATOR, (etag, last_modified))
+    hot = hot_pages.get(_hot_key()) if _hot_seconds() > 0 else None
+    if hot is not None and hot.etag == etag:
+        # Still current: renew the copy's check, answer without rendering or reading the store.
+        _keep_hot(etag, last_modified, hot.mimetype, hot.body)
+        setattr(g, _FROM_STORE, True)
+        raise _NotModified(_answer(etag, last_modified, hot.mimetype, hot.body))
     if _still_current(etag, last_modified):
         response = Response(status=304)
         _set_validators(response, etag, last_modified)
@@ -141,9 +250,9 @@ def validate(*parts: object, last_modified: datetime | None = None) -> None:
     stored = _stored_page(etag) if request.method == "GET" else None
     if stored is not None:
         mimetype, body = stored
-        response = Response(body, mimetype=mimetype)
-        _set_validators(response, etag, last_modified)
-        raise _NotModified(response)
+        _keep_hot(etag, last_modified, mimetype, body)
+        setattr(g, _FROM_STORE, True)
+        raise _NotModified(_answer(etag, last_modified, mimetype, body))
 
 
 def init_app(app: Flask) -> None:
@@ -287,10 +396,13 @@ def _finish(response: Response, validator: tuple[str, datetime | None] | None) -
     response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL if private else PUBLIC_CACHE_CONTROL
     if response.status_code != 200:
         return response
+    if g.pop(_FROM_STORE, False):
+        return response  # a kept page: its validators are set, and it is stored already
     if validator is not None:
         _set_validators(response, *validator)
         if not private and request.method == "GET" and not response.is_streamed:
             _store_page(validator[0], response)
+            _keep_hot(*validator, response.mimetype, response.get_data())
     elif not response.is_streamed:
         response.add_etag(weak=True)
         response.make_conditional(request)

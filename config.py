@@ -128,6 +128,10 @@ class Config:
     # of the code and templates, which changes with any deploy that changes a page.
     RELEASE: str | None = None
     PAGE_STORE_SECONDS = 24 * 3600
+    # The hot copy (caching.py): each process answers a page it served from memory for this many
+    # seconds after its ETag was last found current (0: off), keeping this many pages.
+    HOT_PAGE_SECONDS = 1.0
+    HOT_PAGE_ENTRIES = 256
 
     # How many proxies in front of the app may set X-Forwarded-For (0: trust none).
     TRUSTED_PROXIES = 0
@@ -167,6 +171,9 @@ class TestConfig(Config):
     RATELIMIT_EMPLOYER_CREATE = "1000 per minute"
     RATELIMIT_CLAIM = "1000 per minute"
     SITE_URL = "http://localhost"
+    # Tests change data and read the page at once; tests/functional/test_hot_pages.py turns the
+    # hot copy on and moves its clock.
+    HOT_PAGE_SECONDS = 0.0
 
 
 class ProductionConfig(Config):

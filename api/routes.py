@@ -17,6 +17,7 @@ from employers.access import employer_or_redirect
 from employers.models import Employer
 from errors import render_error
 from extensions import limiter
+from timeutils import today
 
 CSV_FILENAME = "heardback-employers.csv"
 # The badge is an image: nothing in it may run or load anything, even when opened directly.
@@ -53,6 +54,11 @@ def _employer(slug: str, endpoint: str) -> Employer:
 @caching.cached
 def employers():
     args = params.search_args(request.args)
+    # Served like the search page (issue 19): the ETag is declared before any search runs, so a
+    # revalidation is a 304 and a repeat is answered from the page store (or the hot copy). The
+    # results depend on the listed employers and their statistics rows (site_version moves with
+    # any of them) and on the day, like the page's; the query string is part of every ETag.
+    caching.validate("api-employers", caching.site_version(), today())
     return jsonify(services.search(args))
 
 

@@ -43,6 +43,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -224,7 +225,8 @@ def server_env(database_url: str, folder: Path, redis_url: str) -> dict:
 
 
 @contextmanager
-def gunicorn(env: dict, workers: int, port: int, log: Path):
+def gunicorn(env: dict, workers: int, port: int, log: Path, extra: Sequence[str] = ()):
+    """gunicorn serving the app; `extra`: more options (a worker class, threads, --preload)."""
     command = [
         sys.executable,
         "-m",
@@ -237,6 +239,7 @@ def gunicorn(env: dict, workers: int, port: int, log: Path):
         "60",
         "--backlog",
         "2048",
+        *extra,
         "app:create_app()",
     ]
     with log.open("w") as output:
@@ -266,6 +269,17 @@ def worker_pids(master: int) -> list[int]:
         return [int(pid) for pid in children.read_text().split()]
     except OSError:
         return []
+
+
+def pss_mb(pid: int) -> float:
+    """Proportional set size: the process's private pages plus its share of pages it shares with
+    others (a page shared by 5 workers counts 1/5 in each), so the PSS of all of a server's
+    processes adds up to what the server really holds, unlike RSS."""
+    try:
+        match = re.search(r"^Pss:\s*(\d+) kB", Path(f"/proc/{pid}/smaps_rollup").read_text(), re.M)
+    except OSError:
+        return 0.0
+    return int(match.group(1)) / 1024 if match else 0.0
 
 
 def rss_mb(pid: int) -> float:

@@ -13,9 +13,12 @@ For each database, gunicorn serves the app with --workers sync workers and wrk l
 loopback, without queueing) and with --connections connections (the throughput). Each page's
 throughput is given as a ratio to /healthz (one `SELECT 1` through the whole app: sessions,
 security headers, rate limits) measured in the same run. Revalidation (If-None-Match answered 304)
-is measured on the employer page. SQL queries per page are counted in-process with a SQLAlchemy
-event, and the workers' resident memory is read from /proc after the run. The table goes into
-docs/benchmarks.md (section "pages").
+is measured on the employer page. Each run is done twice: with the page store and the hot copy on
+(caching.py, as in production) and with them off (PAGE_STORE_ENABLED=false). SQL queries per page
+are counted in-process with a SQLAlchemy event, and the whole server's memory (master and
+workers) is read from /proc after each run, as PSS (shared pages counted once) and RSS.
+--worker-class, --threads and --preload choose the serving model (bench/serving.py compares
+them). The table goes into docs/benchmarks.md (section "pages").
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.load import free_port, gunicorn, rss_mb, worker_pids  # noqa: E402
+from bench.load import free_port, gunicorn, pss_mb, rss_mb, worker_pids  # noqa: E402
 from bench.report import header, table, write_section  # noqa: E402
 
 SQLITE = "/work/bigdata/big.db"
@@ -177,8 +180,10 @@ def count_queries(
     return counts
 
 
-@contextmanager
-def server(database_url: str, workers: int, port: int, folder: Path, redis_url: str | None):
+def server_env(
+    database_url: str, port: int, folder: Path, redis_url: str | None, store: bool = True
+) -> dict:
+    """The server's environment: production-like, the page store (and hot copy) on or off."""
     env = {
         **os.environ,
         "HEARDBACK_CONFIG": "development",
@@ -192,9 +197,35 @@ def server(database_url: str, workers: int, port: int, folder: Path, redis_url: 
     env.pop("REDIS_URL", None)
     if redis_url:  # as in production: rate limits and the page store in Redis
         env["REDIS_URL"] = redis_url
+    if not store:
+        env["PAGE_STORE_ENABLED"] = "false"
+    return env
+
+
+@contextmanager
+def server(database_url: str, options, port: int, folder: Path, redis_url: str | None, store=True):
+    env = server_env(database_url, port, folder, redis_url, store)
     # The same server start as the load test's: waits for /healthz, fails with gunicorn's log.
-    with gunicorn(env, workers, port, folder / "gunicorn.log") as process:
+    with gunicorn(env, options.workers, port, folder / "gunicorn.log", serving(options)) as process:
         yield process
+
+
+def serving(options) -> list[str]:
+    """gunicorn's options for the worker model chosen on the command line."""
+    extra = ["--worker-class", options.worker_class]
+    if options.worker_class == "gthread":
+        extra += ["--threads", str(options.threads)]
+    if options.preload:
+        extra.append("--preload")
+    return extra
+
+
+def describe_serving(options) -> str:
+    if options.worker_class == "gthread":
+        text = f"{options.workers} gthread workers x {options.threads} threads"
+    else:
+        text = f"{options.workers} sync workers"
+    return text + (", --preload" if options.preload else "")
 
 
 def wrk(url: str, seconds: float, connections: int, script: Path, headers=()) -> dict:
@@ -230,16 +261,70 @@ def measure(label: str, database_url: str, options, script: Path) -> str:
     urls = pages(database_url)
     queries = count_queries(database_url, urls)
     stored_queries = count_queries(database_url, urls, store=True)
-    port = free_port()
-    rows, memory = [], []
     redis_url = None if options.no_redis else options.redis
+    parts = []
+    for mode, store in (("cached", True), ("page store off", False)):
+        results, memory = run(database_url, dict(urls), options, script, redis_url, store)
+        rows = []
+        trivial = results["trivial (/healthz)"]
+        for name, (latency, load) in results.items():
+            count, size = queries.get(name, (None, None))
+            stored = stored_queries.get(name, (None, None))[0]
+            if count is not None and stored is not None:
+                count = f"{count} / {stored}"
+            if name.endswith("(304)"):
+                count, size = "", 0
+            problems = latency["bad_status"] + load["bad_status"] + load["socket_errors"]
+            rows.append(
+                [
+                    name,
+                    f"{latency['p50'] / 1000:.1f}",
+                    f"{latency['p95'] / 1000:.1f}",
+                    f"{latency['p99'] / 1000:.1f}",
+                    f"{latency['rps']:.0f}",
+                    f"{latency['rps'] / trivial[0]['rps']:.0%}",
+                    f"{load['rps']:.0f}",
+                    f"{load['rps'] / trivial[1]['rps']:.0%}",
+                    count if count is not None else "",
+                    f"{size / 1024:.1f}" if size else "",
+                    problems,
+                ]
+            )
+        pss, rss = memory
+        parts.append(
+            f"#### {label}, {mode}\n\n"
+            + table(
+                [
+                    "page",
+                    "p50 ms",
+                    "p95 ms",
+                    "p99 ms",
+                    "req/s at 1 conn.",
+                    "vs trivial",
+                    f"req/s at {options.connections} conn.",
+                    "vs trivial",
+                    "SQL queries rendered / stored",
+                    "KB",
+                    "errors",
+                ],
+                rows,
+            )
+            + f"\nThe whole server's memory after the run (master and {options.workers} workers):"
+            f" PSS {pss:.0f} MB, RSS {rss:.0f} MB.\n"
+        )
+    return "\n".join(parts)
+
+
+def run(database_url: str, urls: dict, options, script: Path, redis_url, store: bool):
+    """Every page at 1 and at --connections connections, and the employer page's 304."""
+    port = free_port()
     with (
         tempfile.TemporaryDirectory() as folder,
-        server(database_url, options.workers, port, Path(folder), redis_url) as process,
+        server(database_url, options, port, Path(folder), redis_url, store) as process,
     ):
         base = f"http://127.0.0.1:{port}"
         for url in urls.values():  # warm every worker's caches
-            for _ in range(2 * options.workers):
+            for _ in range(4 * options.workers):
                 urllib.request.urlopen(base + url, timeout=30).read()  # noqa: S310
         results = {}
         for name, url in urls.items():
@@ -248,56 +333,13 @@ def measure(label: str, database_url: str, options, script: Path) -> str:
             results[name] = (latency, load)
             print(f"  {name}: p95 {latency['p95'] / 1000:.1f} ms, {load['rps']:.0f}/s", flush=True)
         employer = urls["employer page"]
-        etag = etag_of(base + employer)
-        headers = [("If-None-Match", etag)]
+        headers = [("If-None-Match", etag_of(base + employer))]
         latency = wrk(base + employer, options.seconds, 1, script, headers)
         load = wrk(base + employer, options.seconds, options.connections, script, headers)
         results["employer page, revalidated (304)"] = (latency, load)
-        urls["employer page, revalidated (304)"] = employer
-        memory = [rss_mb(pid) for pid in worker_pids(process.pid)]
-    trivial = results["trivial (/healthz)"][1]["rps"]
-    for name, (latency, load) in results.items():
-        count, size = queries.get(name, (None, None))
-        stored = stored_queries.get(name, (None, None))[0]
-        if count is not None and stored is not None:
-            count = f"{count} / {stored}"
-        if name.endswith("(304)"):
-            count, size = 1, 0  # caching.validate answers after one query, with no body
-        problems = latency["bad_status"] + load["bad_status"] + load["socket_errors"]
-        rows.append(
-            [
-                name,
-                f"{latency['p50'] / 1000:.1f}",
-                f"{latency['p95'] / 1000:.1f}",
-                f"{latency['p99'] / 1000:.1f}",
-                f"{load['rps']:.0f}",
-                f"{load['rps'] / trivial:.0%}",
-                count if count is not None else "",
-                f"{size / 1024:.1f}" if size else "",
-                problems,
-            ]
-        )
-    body = (
-        f"#### {label}\n\n"
-        + table(
-            [
-                "page",
-                "p50 ms",
-                "p95 ms",
-                "p99 ms",
-                f"req/s at {options.connections} conn.",
-                "vs trivial",
-                "SQL queries rendered / stored",
-                "KB",
-                "errors",
-            ],
-            rows,
-        )
-        + "\nWorkers' resident memory after the run: "
-        + ", ".join(f"{value:.0f} MB" for value in memory)
-        + ".\n"
-    )
-    return body
+        pids = [process.pid, *worker_pids(process.pid)]
+        memory = (sum(pss_mb(pid) for pid in pids), sum(rss_mb(pid) for pid in pids))
+    return results, memory
 
 
 def main() -> None:
@@ -307,6 +349,9 @@ def main() -> None:
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker-class", choices=("sync", "gthread"), default="sync")
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--preload", action="store_true")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--no-redis", action="store_true", help="limits and page store in memory")
@@ -320,7 +365,7 @@ def main() -> None:
     body = (
         "## Pages\n\n"
         f"{header()}\n"
-        f"gunicorn with {options.workers} sync workers"
+        f"gunicorn with {describe_serving(options)}"
         + (
             ", rate limits and page store in memory"
             if options.no_redis
@@ -328,8 +373,9 @@ def main() -> None:
         )
         + f"; wrk on loopback on the same 2-core"
         f" machine, {options.seconds:g} s per measurement. Latency (p50/p95/p99) with one"
-        f" connection: server time plus loopback, no queueing. Throughput with"
-        f" {options.connections} connections, and as a share of /healthz's in the same run."
+        f" connection: server time plus loopback, no queueing. Throughput with 1 and"
+        f" {options.connections} connections, each as a share of /healthz's in the same run;"
+        " once with the page store and hot copy on (as in production), once with them off.\n"
         " The employer measured is the busiest (the most reviews). SQL queries and response size"
         " from one warm anonymous request in-process.\n\n"
         + "\n".join(parts)

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import groupby
 
+from flask import current_app
+from sqlalchemy import event as sa_event
 from sqlalchemy import insert, select, update
 
 from employers.models import Employer, EmployerStats
@@ -91,8 +93,33 @@ def _enough_reviewers(cell: dict | None) -> bool:
     return bool(cell) and cell.get("authors", 0) >= side.MIN_CELL_AUTHORS
 
 
+# The site parameters as Inputs, kept per app and answered while the row's updated_at is the one
+# they were read at (issue 19: an uncached employer page used to load and parse the whole row,
+# its curve and baselines, on every request; now one narrow query). Any write through the ORM in
+# this process forgets them at once (so a clock frozen by a test can't keep them), and a write
+# by another process (the daily recompute) moves updated_at.
+_INPUTS: dict[int, tuple[object, Inputs]] = {}
+
+
+def _forget_inputs(*_args) -> None:
+    _INPUTS.clear()
+
+
+for _event in ("after_insert", "after_update", "after_delete"):
+    sa_event.listen(SiteParameters, _event, _forget_inputs)
+
+
 def current_inputs() -> Inputs:
-    return Inputs.from_row(db.session.get(SiteParameters, 1))
+    updated = db.session.scalar(select(SiteParameters.updated_at).where(SiteParameters.id == 1))
+    if updated is None:
+        return Inputs.from_row(None)
+    key = id(current_app._get_current_object())
+    kept = _INPUTS.get(key)
+    if kept is not None and kept[0] == updated:
+        return kept[1]
+    inputs = Inputs.from_row(db.session.get(SiteParameters, 1))
+    _INPUTS[key] = (updated, inputs)
+    return inputs
 
 
 # The review columns the score reads, selected as plain rows by the full rebuild (no ORM objects).

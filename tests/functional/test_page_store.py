@@ -22,6 +22,9 @@ PAGES = [
     ("/rankings", 1),
     ("/employers/wobblestone-freight", 1),
     ("/employers/wobblestone-freight/reviews", 1),
+    # The API's list and search are served like the pages (issue 19).
+    ("/api/v1/employers", 1),
+    ("/api/v1/employers?q=wobblestone&industry=logistics", 1),
 ]
 
 
@@ -60,6 +63,24 @@ def test_a_new_employer_appears_in_a_stored_search(client, employer):
     EmployerFactory(name="Wobblestone Harbour", slug="wobblestone-harbour")
     db.session.commit()
     assert "Wobblestone Harbour" in client.get("/employers?q=wobblestone").get_data(as_text=True)
+
+
+def test_a_new_employer_appears_in_a_stored_api_search(client, employer):
+    def names():
+        body = client.get("/api/v1/employers?q=wobblestone").get_json()
+        return [found["name"] for found in body["results"]]
+
+    assert names() == ["Wobblestone Freight"]
+    EmployerFactory(name="Wobblestone Harbour", slug="wobblestone-harbour")
+    db.session.commit()
+    assert sorted(names()) == ["Wobblestone Freight", "Wobblestone Harbour"]
+
+
+def test_an_api_search_is_revalidated_before_it_runs(client, employer, query_counter):
+    etag = client.get("/api/v1/employers?q=wobblestone").headers["ETag"]
+    with query_counter() as queries:
+        response = client.get("/api/v1/employers?q=wobblestone", headers={"If-None-Match": etag})
+    assert response.status_code == 304 and len(queries) == 1  # site_version only
 
 
 def test_signed_in_pages_are_neither_stored_nor_served_from_the_store(

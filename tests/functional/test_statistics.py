@@ -289,3 +289,34 @@ def test_employer_page_lists_recent_published_reports_in_fixed_queries(app, clie
         _review(employer, Outcome.rejected)
     _, many = fetch()
     assert many == few
+
+
+def test_the_site_parameters_are_read_once_and_follow_any_change(app, query_counter):
+    """scoring.stats.current_inputs keeps the parsed row while its updated_at stands (issue 19):
+    one narrow query a request; a write here or by another process is seen at once."""
+    from sqlalchemy import update
+
+    from scoring.models import SiteParameters
+    from scoring.stats import current_inputs
+
+    _review(EmployerFactory(), Outcome.rejected)
+    refresh_site_parameters()
+    db.session.commit()
+    first = current_inputs()
+    with query_counter() as queries:
+        assert current_inputs() is first
+    assert len(queries) == 1
+    # Another process (the daily recompute) writes the row: Core, no ORM event here.
+    db.session.execute(
+        update(SiteParameters)
+        .where(SiteParameters.id == 1)
+        .values(mu=0.123, updated_at=utcnow() + timedelta(seconds=1))
+    )
+    db.session.commit()
+    assert current_inputs().mu == 0.123
+    # A write through the ORM in this process, even at the same instant, is seen too.
+    row = db.session.get(SiteParameters, 1)
+    current_inputs()
+    row.mu, row.updated_at = 0.456, row.updated_at  # the same updated_at, as under a frozen clock
+    db.session.commit()
+    assert current_inputs().mu == 0.456

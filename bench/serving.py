@@ -1,0 +1,135 @@
+"""Serving model benchmark: which gunicorn set-up holds the least memory at the same throughput.
+
+    .venv/bin/python bench/serving.py [--database-url sqlite:////work/bigdata/big.db]
+        [--seconds 8] [--connections 8] [--no-redis]
+
+Serves the demo data (see bench/pages.py: 50,000 employers, 1M reviews) with each candidate
+set-up in turn — today's documented 5 sync workers, the same with --preload, and threaded
+(gthread) workers with fewer processes — and for each measures, with wrk on loopback, the
+throughput at --connections connections of /healthz, the home page and the busiest employer's page
+(each warm: the page store and the hot copy as in production), then the memory of the whole server
+(the master and its workers) as PSS — shared pages counted once, split between the processes that
+share them — and as RSS (which counts a shared page once per process). The table goes into
+docs/benchmarks.md (section "serving"); docs/deployment.md's default comes from it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.load import free_port, gunicorn, pss_mb, rss_mb, worker_pids  # noqa: E402
+from bench.pages import SQLITE, WRK_SCRIPT, ensure_data, pages, server_env, wrk  # noqa: E402
+from bench.report import header, table, write_section  # noqa: E402
+
+# (label, workers, extra gunicorn options). The first is the set-up docs/deployment.md used to
+# recommend (issue 19 measured it at 526 MB RSS).
+SETUPS: tuple[tuple[str, int, tuple[str, ...]], ...] = (
+    ("5 sync workers", 5, ()),
+    ("5 sync workers, --preload", 5, ("--preload",)),
+    ("2 sync workers, --preload", 2, ("--preload",)),
+    (
+        "2 gthread workers x 4 threads, --preload",
+        2,
+        ("--worker-class", "gthread", "--threads", "4", "--preload"),
+    ),
+    ("1 gthread worker x 8 threads", 1, ("--worker-class", "gthread", "--threads", "8")),
+    (
+        "3 gthread workers x 4 threads, --preload",
+        3,
+        ("--worker-class", "gthread", "--threads", "4", "--preload"),
+    ),
+)
+
+
+def server_memory(master: int) -> tuple[float, float]:
+    """PSS and RSS of the whole server, in MB: the master and every worker."""
+    pids = [master, *worker_pids(master)]
+    return sum(pss_mb(pid) for pid in pids), sum(rss_mb(pid) for pid in pids)
+
+
+def measure(database_url: str, options, script: Path) -> list[list]:
+    urls = pages(database_url)
+    wanted = {
+        "/healthz": urls["trivial (/healthz)"],
+        "home": urls["home"],
+        "employer page": urls["employer page"],
+    }
+    rows = []
+    for label, workers, extra in SETUPS:
+        port = free_port()
+        with tempfile.TemporaryDirectory() as folder:
+            env = server_env(
+                database_url, port, Path(folder), None if options.no_redis else options.redis
+            )
+            with gunicorn(env, workers, port, Path(folder) / "gunicorn.log", extra) as process:
+                base = f"http://127.0.0.1:{port}"
+                for url in wanted.values():
+                    for _ in range(4 * workers):
+                        urllib.request.urlopen(base + url, timeout=30).read()  # noqa: S310
+                found = {}
+                for name, url in wanted.items():
+                    found[name] = wrk(base + url, options.seconds, options.connections, script)
+                pss, rss = server_memory(process.pid)
+        trivial = found["/healthz"]["rps"]
+        row = [label]
+        for name in wanted:
+            result = found[name]
+            ratio = "" if name == "/healthz" else f" ({result['rps'] / trivial:.0%})"
+            row.append(f"{result['rps']:.0f}{ratio}")
+        row += [f"{found['employer page']['p95'] / 1000:.1f}", f"{pss:.0f}", f"{rss:.0f}"]
+        print("  " + " | ".join(str(cell) for cell in row), flush=True)
+        rows.append(row)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=f"sqlite:///{SQLITE}")
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
+    parser.add_argument("--no-redis", action="store_true", help="limits and page store in memory")
+    options = parser.parse_args()
+    ensure_data(options.database_url)
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "report.lua"
+        script.write_text(WRK_SCRIPT)
+        rows = measure(options.database_url, options, script)
+    database = "PostgreSQL" if options.database_url.startswith("postgresql") else "SQLite"
+    body = (
+        "## Serving\n\n"
+        f"{header()}\n"
+        f"{database}, 50,000 employers and 1M reviews; rate limits and page store "
+        + ("in memory" if options.no_redis else "in Redis as in production")
+        + f"; wrk on loopback on the same 2-core machine, {options.seconds:g} s per measurement"
+        f" at {options.connections} connections (req/s, and as a share of /healthz's in the same"
+        " set-up), the employer page's p95 under that load, and the memory of the whole server"
+        " (master and workers) after the run: PSS counts a page shared by several processes"
+        " once, RSS once per process.\n\n"
+        + table(
+            [
+                "set-up",
+                "/healthz req/s",
+                "home req/s",
+                "employer page req/s",
+                "employer p95 ms",
+                "PSS MB",
+                "RSS MB",
+            ],
+            rows,
+        )
+    )
+    print(body)
+    path = write_section("benchmarks.md", "serving", body, title="Benchmarks")
+    print(f"Written to {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
