@@ -250,6 +250,52 @@ def wrk(url: str, seconds: float, connections: int, script: Path, headers=()) ->
     return result
 
 
+LONG_TAIL = 2000  # different employers' pages, each requested once, the page store cold
+
+
+def long_tail_urls(database_url: str, count: int = LONG_TAIL) -> list[str]:
+    """`count` employers with published reviews spread over the whole id range (not the busiest
+    few a cache would hold), each one's page once."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.connect() as connection:
+        slugs = (
+            connection.execute(
+                text(
+                    "SELECT e.slug FROM employers e JOIN employer_stats s ON s.employer_id = e.id"
+                    " WHERE s.review_count > 0 ORDER BY e.id"
+                )
+            )
+            .scalars()
+            .all()
+        )
+    engine.dispose()
+    step = max(len(slugs) // count, 1)
+    return [f"/employers/{slug}" for slug in slugs[::step][:count]]
+
+
+def long_tail(base: str, paths: list[str]) -> dict:
+    """Each page once, one after the other on one kept-alive connection: p50/p95/p99 in ms of
+    server time plus loopback (nothing queues)."""
+    import http.client
+    import statistics
+
+    host, port = base.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    times, bad = [], 0
+    for path in paths:
+        started = time.perf_counter()
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        times.append((time.perf_counter() - started) * 1000)
+        bad += response.status != 200
+    connection.close()
+    cuts = statistics.quantiles(times, n=100, method="inclusive")
+    return {"pages": len(times), "p50": cuts[49], "p95": cuts[94], "p99": cuts[98], "bad": bad}
+
+
 def etag_of(url: str) -> str:
     with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310
         return response.headers["ETag"]
@@ -267,6 +313,7 @@ def measure(label: str, database_url: str, options, script: Path) -> str:
         results, memory = run(database_url, dict(urls), options, script, redis_url, store)
         rows = []
         trivial = results["trivial (/healthz)"]
+        tail = results.pop("long tail", None)
         for name, (latency, load) in results.items():
             count, size = queries.get(name, (None, None))
             stored = stored_queries.get(name, (None, None))[0]
@@ -311,6 +358,14 @@ def measure(label: str, database_url: str, options, script: Path) -> str:
             )
             + f"\nThe whole server's memory after the run (master and {options.workers} workers):"
             f" PSS {pss:.0f} MB, RSS {rss:.0f} MB.\n"
+            + (
+                f"\nThe long tail: {tail['pages']:,} different employers' pages in a row, each"
+                " once, the page store cold (one connection; server time plus loopback):"
+                f" p50 {tail['p50']:.1f} ms, p95 {tail['p95']:.1f} ms, p99 {tail['p99']:.1f} ms"
+                f" ({tail['bad']} not 200).\n"
+                if tail
+                else ""
+            )
         )
     return "\n".join(parts)
 
@@ -337,6 +392,10 @@ def run(database_url: str, urls: dict, options, script: Path, redis_url, store: 
         latency = wrk(base + employer, options.seconds, 1, script, headers)
         load = wrk(base + employer, options.seconds, options.connections, script, headers)
         results["employer page, revalidated (304)"] = (latency, load)
+        if store:  # the long tail: pages nobody asked for yet, so the store has none of them
+            tail = long_tail(base, long_tail_urls(database_url))
+            results["long tail"] = tail
+            print(f"  long tail: p95 {tail['p95']:.1f} ms over {tail['pages']} pages", flush=True)
         pids = [process.pid, *worker_pids(process.pid)]
         memory = (sum(pss_mb(pid) for pid in pids), sum(rss_mb(pid) for pid in pids))
     return results, memory

@@ -28,23 +28,25 @@ from bench.load import free_port, gunicorn, pss_mb, rss_mb, worker_pids  # noqa:
 from bench.pages import SQLITE, WRK_SCRIPT, ensure_data, pages, server_env, wrk  # noqa: E402
 from bench.report import header, table, write_section  # noqa: E402
 
-# (label, workers, extra gunicorn options). The first is the set-up docs/deployment.md used to
-# recommend (issue 19 measured it at 526 MB RSS).
+# (label, workers, extra gunicorn options). gunicorn reads ./gunicorn.conf.py by default: every
+# set-up names its config, an empty one (NO_CONFIG, made in main) but for the last.
+NO_CONFIG = ("--config", "{empty}")
+CONFIG = ("--config", str(ROOT / "gunicorn.conf.py"))
+GTHREAD = ("--worker-class", "gthread")
 SETUPS: tuple[tuple[str, int, tuple[str, ...]], ...] = (
-    ("5 sync workers", 5, ()),
-    ("5 sync workers, --preload", 5, ("--preload",)),
-    ("2 sync workers, --preload", 2, ("--preload",)),
+    # What docs/deployment.md used to recommend (issue 19 measured it at 526 MB RSS).
+    ("5 sync workers", 5, NO_CONFIG),
+    ("5 sync workers, --preload", 5, (*NO_CONFIG, "--preload")),
+    ("1 sync worker, --preload", 1, (*NO_CONFIG, "--preload")),
+    ("2 sync workers", 2, NO_CONFIG),
+    ("2 sync workers, --preload", 2, (*NO_CONFIG, "--preload")),
     (
         "2 gthread workers x 4 threads, --preload",
         2,
-        ("--worker-class", "gthread", "--threads", "4", "--preload"),
+        (*NO_CONFIG, *GTHREAD, "--threads", "4", "--preload"),
     ),
-    ("1 gthread worker x 8 threads", 1, ("--worker-class", "gthread", "--threads", "8")),
-    (
-        "3 gthread workers x 4 threads, --preload",
-        3,
-        ("--worker-class", "gthread", "--threads", "4", "--preload"),
-    ),
+    ("1 gthread worker x 8 threads", 1, (*NO_CONFIG, *GTHREAD, "--threads", "8")),
+    ("gunicorn.conf.py: 2 sync workers, preloaded, gc.freeze()", 2, CONFIG),
 )
 
 
@@ -62,12 +64,17 @@ def measure(database_url: str, options, script: Path) -> list[list]:
         "employer page": urls["employer page"],
     }
     rows = []
-    for label, workers, extra in SETUPS:
+    for index, (label, workers, extra) in enumerate(SETUPS):
+        if options.only and index not in options.only:
+            continue
         port = free_port()
         with tempfile.TemporaryDirectory() as folder:
             env = server_env(
                 database_url, port, Path(folder), None if options.no_redis else options.redis
             )
+            empty = Path(folder) / "empty.conf.py"
+            empty.write_text("")
+            extra = tuple(part.replace("{empty}", str(empty)) for part in extra)
             with gunicorn(env, workers, port, Path(folder) / "gunicorn.log", extra) as process:
                 base = f"http://127.0.0.1:{port}"
                 for url in wanted.values():
@@ -96,6 +103,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--no-redis", action="store_true", help="limits and page store in memory")
+    parser.add_argument("--only", type=int, nargs="*", help="the set-ups to run, by position")
     options = parser.parse_args()
     ensure_data(options.database_url)
     with tempfile.TemporaryDirectory() as folder:
