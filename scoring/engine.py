@@ -36,7 +36,7 @@ from scoring.vocabulary import DECISIONS, Feedback, Outcome, Stage
 _QUANTILE_TOLERANCE = 1e-9
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReviewFacts:
     """What the score needs to know about one review (DESIGN.md §4 fields, plus derived flags)."""
 
@@ -361,15 +361,32 @@ def beta_cdf(x: float, a: float, b: float) -> float:
 
 
 def beta_quantile(p: float, a: float, b: float) -> float:
-    """The x with I_x(a, b) = p, by bisection (60 halvings: far below any shown precision)."""
+    """The x with I_x(a, b) = p: Newton's method with the Beta density as the derivative, kept
+    inside a bracket that every evaluation narrows (a step that would leave it bisects instead),
+    so it always converges; it stops when a step moves x by less than 1e-13, far below any shown
+    precision. About 6-10 evaluations of I_x instead of bisection's 60 (issue 19: the intervals
+    were three quarters of `recompute`'s per-employer time)."""
+    if p <= 0:
+        return 0.0
+    if p >= 1:
+        return 1.0
     low, high = 0.0, 1.0
-    for _ in range(60):
-        middle = (low + high) / 2
-        if beta_cdf(middle, a, b) < p:
-            low = middle
+    log_norm = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
+    x = a / (a + b)  # the mean: inside the bracket
+    for _ in range(200):
+        error = beta_cdf(x, a, b) - p
+        if error < 0:
+            low = x
         else:
-            high = middle
-    return (low + high) / 2
+            high = x
+        density = math.exp(log_norm + (a - 1) * math.log(x) + (b - 1) * math.log1p(-x))
+        candidate = x - error / density if density > 0 else (low + high) / 2
+        if not low < candidate < high:
+            candidate = (low + high) / 2
+        if abs(candidate - x) < 1e-13 or high - low < 1e-15:
+            return candidate
+        x = candidate
+    return x
 
 
 @dataclass(frozen=True)
@@ -391,17 +408,43 @@ def _moments(values: Sequence[float], weights: Sequence[float]) -> _EmployerMome
     return _EmployerMoments(mean, sum_squares, v1 - v2 / v1, v2 / v1**2)
 
 
+def employer_moments(
+    values: Sequence[float], weights: Sequence[float]
+) -> _EmployerMoments | None:
+    """One employer's summary for the estimates below (None without weight): what
+    `within_variance_of` and `M_of` take, so a caller can reduce each employer as it goes."""
+    return _moments(values, weights)
+
+
+def within_variance_of(moments: Iterable[_EmployerMoments | None]) -> float | None:
+    """pooled_within_variance from the employers' moments."""
+    found = [m for m in moments if m]
+    degrees = sum(m.degrees for m in found)
+    if degrees <= 1e-12:
+        return None
+    return sum(m.sum_squares for m in found) / degrees
+
+
+def M_of(moments: Iterable[_EmployerMoments | None]) -> float:
+    """method_of_moments_M from the employers' moments."""
+    found = [m for m in moments if m]
+    within = within_variance_of(found)
+    if within is None or len(found) < 2:
+        return params.M_FLOOR
+    grand = sum(m.mean for m in found) / len(found)
+    spread = sum((m.mean - grand) ** 2 for m in found) / (len(found) - 1)
+    noise = within * sum(m.mean_variance_factor for m in found) / len(found)
+    between = max(spread - noise, params.BETWEEN_VARIANCE_FLOOR)
+    return max(within / between, params.M_FLOOR)
+
+
 def pooled_within_variance(
     per_employer: Iterable[tuple[Sequence[float], Sequence[float]]],
 ) -> float | None:
     """σ²_within = Σ_j Σ_i w(u - ȳ_j)² / Σ_j (V1_j - V2_j/V1_j), the unbiased estimate with
     reliability weights (Σ(u - ȳ)²/(k - 1) when the weights are 1). None if no employer has two
     reviews with weight."""
-    moments = [m for values, weights in per_employer if (m := _moments(values, weights))]
-    degrees = sum(m.degrees for m in moments)
-    if degrees <= 1e-12:
-        return None
-    return sum(m.sum_squares for m in moments) / degrees
+    return within_variance_of(_moments(values, weights) for values, weights in per_employer)
 
 
 def method_of_moments_M(
@@ -415,16 +458,7 @@ def method_of_moments_M(
     With fewer than two employers, or no employer with two weighted reviews, there is nothing to
     estimate and M is the floor.
     """
-    per_employer = list(per_employer)
-    moments = [m for values, weights in per_employer if (m := _moments(values, weights))]
-    within = pooled_within_variance(per_employer)
-    if within is None or len(moments) < 2:
-        return params.M_FLOOR
-    grand = sum(m.mean for m in moments) / len(moments)
-    spread = sum((m.mean - grand) ** 2 for m in moments) / (len(moments) - 1)
-    noise = within * sum(m.mean_variance_factor for m in moments) / len(moments)
-    between = max(spread - noise, params.BETWEEN_VARIANCE_FLOOR)
-    return max(within / between, params.M_FLOOR)
+    return M_of(_moments(values, weights) for values, weights in per_employer)
 
 
 # --- What is shown -----------------------------------------------------------------------------

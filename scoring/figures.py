@@ -294,8 +294,9 @@ def chance_words(percent: int) -> str:
 
 def curve_of(pairs: Weighted, today: date) -> engine.KMCurve:
     """The Kaplan-Meier curve of days to decision over these reviews (unweighted, like F)."""
-    observations = [obs for facts, _ in pairs if (obs := engine.km_observation(facts, today))]
-    return engine.kaplan_meier(observations)
+    return engine.kaplan_meier(
+        obs for facts, _ in pairs if (obs := engine.km_observation(facts, today))
+    )
 
 
 def days_to_decision(pairs: Weighted, today: date) -> dict:
@@ -583,13 +584,14 @@ def priors_from(grouped: Iterable[Weighted], today: date) -> dict:
             authors.update(author for _, _, author in found)
             xs = [x for x, _, _ in found]
             ws = [w for _, w, _ in found]
-            per_employer.append((xs, ws))
+            # Reduced at once: the estimate needs each employer's moments, not its answers.
+            per_employer.append(engine.employer_moments(xs, ws))
             total_w += sum(ws)
             total_xw += sum(x * w for x, w in zip(xs, ws, strict=True))
         if total_w <= 0 or len(authors) < MIN_CELL_AUTHORS:
             continue  # a prior pooled from fewer than five reviewers is not kept (§5.3)
         priors[name] = {
             "mu": round(total_xw / total_w, 6),
-            "m": round(engine.method_of_moments_M(per_employer), 4),
+            "m": round(engine.M_of(per_employer), 4),
         }
     return priors
