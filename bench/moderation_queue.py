@@ -1,7 +1,7 @@
 """Moderation queue benchmark (DESIGN.md §8, issue 17): the server time of /moderation with
 10,000 open items, a filtered queue and one section's last page.
 
-    .venv/bin/python bench/queue.py [--database-url URL] [--held 6000] [--flags 4000]
+    .venv/bin/python bench/moderation_queue.py [--database-url URL] [--held 6000] [--flags 4000]
         [--published 20000] [--employers 500] [--requests 30] [--no-analyze]
 
 Default database: a SQLite file in a temporary folder (schema by db.create_all). With
@@ -14,6 +14,10 @@ signed-in moderator through the Flask test client, after two warm-up requests; t
 median (and the slowest) of the server time measured around the request, and the median CPU
 time the process used for it (SQLite runs in the process: on a machine shared with other work,
 the CPU time is what the request costs, the wall time includes waiting for a core).
+
+(Named moderation_queue.py, not queue.py: a script's folder comes first on sys.path, so a
+bench/queue.py shadowed the standard library's queue for every other script here, and psycopg's
+import of it failed.)
 """
 
 from __future__ import annotations
