@@ -31,7 +31,5 @@ def pre_fork(server, worker):
 
 def post_fork(server, worker):
     application = server.app.wsgi()
-    with application.app_context():
-        from extensions import db
-
-        db.engine.dispose(close=False)
+    with application.app_context():  # Flask-SQLAlchemy's extension, as the app registered it
+        application.extensions["sqlalchemy"].engine.dispose(close=False)
