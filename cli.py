@@ -24,7 +24,7 @@ from moderation.suspensions import SuspensionError, lift_suspension, suspend_use
 from notifications.mail import deliver_due
 from operations.backup import BackupError, backup, restore, revision_status
 from operations.tick import tick as run_tick
-from scoring.stats import recompute
+from scoring.stats import recompute, recompute_steps
 
 heardback_cli = AppGroup("heardback", help="HeardBack tasks: demo data, maintenance.")
 
@@ -37,7 +37,8 @@ def register_commands() -> None:
 def recompute_command() -> None:
     """Rebuild the site-wide score inputs and every employer's statistics row from scratch."""
     total = db.session.scalar(select(func.count(Employer.id))) or 0
-    with click.progressbar(length=total, label="employers", file=sys.stderr) as bar:
+    # Two reads of every employer's reviews: the site's parameters, then each employer's row.
+    with click.progressbar(length=recompute_steps(), label="employers", file=sys.stderr) as bar:
         scored = recompute(progress=bar.update)
     db.session.commit()
     click.echo(f"Rebuilt the statistics of {total} employers ({scored} with published reviews).")

@@ -35,7 +35,7 @@ BIAS_RANGE bounds what any can do to all.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from statistics import NormalDist
 
@@ -78,13 +78,29 @@ def settled_retrospective(facts: ReviewFacts) -> bool:
     return not facts.prospective and settled(facts)
 
 
+# What a counted review is to the correction (`kind_of`), kept in place of its facts when a
+# million are read: not settled, settled and tracked before the outcome, settled retrospective.
+UNSETTLED, PROSPECTIVE, RETROSPECTIVE = 0, 1, 2
+
+
+def kind_of(facts: ReviewFacts) -> int:
+    if not settled(facts):
+        return UNSETTLED
+    return PROSPECTIVE if facts.prospective else RETROSPECTIVE
+
+
 def tally(valued: Iterable[tuple[ReviewFacts, float]]) -> Counts:
     """Counts from (facts, h) of the counted reviews (h from scoring.engine.review_value)."""
+    return tally_kinds((kind_of(facts), h) for facts, h in valued)
+
+
+def tally_kinds(valued: Iterable[tuple[int, float]]) -> Counts:
+    """`tally` from (kind_of(facts), h)."""
     found = [0] * 6  # prospective: all, silent, heard; retrospective: the same
-    for facts, h in valued:
-        if not settled(facts):
+    for kind, h in valued:
+        if kind == UNSETTLED:
             continue
-        side = 0 if facts.prospective else 3
+        side = 0 if kind == PROSPECTIVE else 3
         found[side] += 1
         found[side + (1 if h <= 0 else 2)] += 1
     return Counts(*found)
@@ -202,19 +218,35 @@ def corrected(
     the weights are returned as they were (not recomputed: the figures stay bit for bit)."""
     if factor == 1.0:
         return [(h, w) for _, h, w in valued]
-    valued = list(valued)
+    kinds = [(kind_of(facts), h, w) for facts, h, w in valued]
+    return list(corrected_kinds(kinds, kinds, factor))
+
+
+def corrected_kinds(
+    measured: Iterable[tuple[int, float, float]],
+    valued: Iterable[tuple[int, float, float]],
+    factor: float,
+) -> Iterator[tuple[float, float]]:
+    """`corrected` from (kind_of(facts), h, w), yielded as they come. `measured` gives the
+    scale of params.BIAS_KEEP_WEIGHT (the reports whose odds are kept); `valued` is then what is
+    corrected: the same reports, read a second time (a pool of a million is never a list)."""
+    if factor == 1.0:
+        yield from ((h, w) for _, h, w in valued)
+        return
     scale = 1.0
     if params.BIAS_KEEP_WEIGHT:
         # The same odds, at the weight the reports had (params.BIAS_KEEP_WEIGHT).
-        silent = sum(w for facts, h, w in valued if h <= 0 and settled_retrospective(facts))
-        heard = sum(w for facts, h, w in valued if h > 0 and settled_retrospective(facts))
+        silent = heard = 0.0
+        for kind, h, w in measured:
+            if kind == RETROSPECTIVE:
+                if h <= 0:
+                    silent += w
+                else:
+                    heard += w
         if silent > 0:
             scale = (silent + heard) / (silent / factor + heard)
-    return [
-        (
-            (h, w * scale / factor if h <= 0 else w * scale)
-            if settled_retrospective(facts)
-            else (h, w)
-        )
-        for facts, h, w in valued
-    ]
+    for kind, h, w in valued:
+        if kind == RETROSPECTIVE:
+            yield (h, w * scale / factor if h <= 0 else w * scale)
+        else:
+            yield (h, w)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import enum
 import math
+from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -107,35 +108,50 @@ class KMCurve:
         return self.quantile(0.5)
 
 
+class KMTally:
+    """Counts of (days, event) observations, for a Kaplan-Meier curve without holding them:
+    the site's F is read from a million reviews, one employer at a time."""
+
+    __slots__ = ("count", "events_at", "leaving_at")
+
+    def __init__(self) -> None:
+        self.events_at: dict[int, int] = {}
+        self.leaving_at: dict[int, int] = {}  # events and censorings
+        self.count = 0
+
+    def add(self, days: int, event: bool) -> None:
+        if days < 0:
+            raise ValueError(f"negative time {days}")
+        self.count += 1
+        self.leaving_at[days] = self.leaving_at.get(days, 0) + 1
+        if event:
+            self.events_at[days] = self.events_at.get(days, 0) + 1
+
+    def curve(self) -> KMCurve:
+        at_risk = self.count
+        survival = 1.0
+        times: list[int] = []
+        cumulative: list[float] = []
+        for t in sorted(self.leaving_at):
+            deaths = self.events_at.get(t, 0)
+            if deaths:
+                survival *= 1 - deaths / at_risk
+                times.append(t)
+                cumulative.append(1 - survival)
+            at_risk -= self.leaving_at[t]
+        return KMCurve(tuple(times), tuple(cumulative), self.count, sum(self.events_at.values()))
+
+
 def kaplan_meier(observations: Iterable[tuple[int, bool]]) -> KMCurve:
     """The Kaplan-Meier estimate from (days, event) pairs; event False means censored at `days`.
 
     Ties follow the usual convention: a case censored on day t was still at risk on day t, so the
     events of day t are counted before the censorings of day t.
     """
-    events_at: dict[int, int] = {}
-    leaving_at: dict[int, int] = {}  # events and censorings
-    count = 0
+    tally = KMTally()
     for days, event in observations:
-        if days < 0:
-            raise ValueError(f"negative time {days}")
-        count += 1
-        leaving_at[days] = leaving_at.get(days, 0) + 1
-        if event:
-            events_at[days] = events_at.get(days, 0) + 1
-
-    at_risk = count
-    survival = 1.0
-    times: list[int] = []
-    cumulative: list[float] = []
-    for t in sorted(leaving_at):
-        deaths = events_at.get(t, 0)
-        if deaths:
-            survival *= 1 - deaths / at_risk
-            times.append(t)
-            cumulative.append(1 - survival)
-        at_risk -= leaving_at[t]
-    return KMCurve(tuple(times), tuple(cumulative), count, sum(events_at.values()))
+        tally.add(days, event)
+    return tally.curve()
 
 
 def km_observation(facts: ReviewFacts, today: date) -> tuple[int, bool] | None:
@@ -178,14 +194,29 @@ def review_value(facts: ReviewFacts, today: date, *, km_curve: KMCurve) -> float
 
     An open case counts as its chance q of still hearing back by day 30: dropping open cases
     biases a rate upward and counting them as silence biases it downward (DESIGN.md §6)."""
+    found = value_before_curve(facts, today)
+    return None if found is None else value_on_curve(found, km_curve)
+
+
+def value_before_curve(facts: ReviewFacts, today: date) -> float | None:
+    """review_value before F is known: h for a review whose h doesn't depend on F, and
+    -(1 + days of silence) for an open case, whose h `value_on_curve` gives once F is known
+    (the site's F needs every review, and a rebuild keeps only this number of each)."""
     if facts.outcome is Outcome.withdrew:
         return None
     answer = heard_back(facts)
     if answer is not None:
         return 1.0 if answer else 0.0
     if facts.outcome is Outcome.waiting:
-        return hear_back_chance(km_curve, _days_since_contact(facts, today))
+        return -1.0 - _days_since_contact(facts, today)
     raise ValueError(f"unknown outcome {facts.outcome!r}")
+
+
+def value_on_curve(found: float, km_curve: KMCurve) -> float:
+    """h from value_before_curve's number."""
+    if found >= 0:
+        return found
+    return hear_back_chance(km_curve, int(-1 - found))
 
 
 def pooled_curve(facts_list: Iterable[ReviewFacts], today: date) -> KMCurve:
@@ -408,34 +439,66 @@ def _moments(values: Sequence[float], weights: Sequence[float]) -> _EmployerMome
     return _EmployerMoments(mean, sum_squares, v1 - v2 / v1, v2 / v1**2)
 
 
-def employer_moments(
-    values: Sequence[float], weights: Sequence[float]
-) -> _EmployerMoments | None:
+def employer_moments(values: Sequence[float], weights: Sequence[float]) -> _EmployerMoments | None:
     """One employer's summary for the estimates below (None without weight): what
     `within_variance_of` and `M_of` take, so a caller can reduce each employer as it goes."""
     return _moments(values, weights)
 
 
+class MomentsTally:
+    """Employers' moments reduced as they come (None, an employer without weight, is left
+    out): what the within variance and M need, a few floats an employer."""
+
+    __slots__ = ("degrees", "factors", "means", "sum_squares")
+
+    def __init__(self) -> None:
+        self.means = array("d")
+        self.sum_squares = array("d")
+        self.degrees = array("d")
+        self.factors = array("d")  # mean_variance_factor
+
+    def add(self, moments: _EmployerMoments | None) -> None:
+        if moments:
+            self.means.append(moments.mean)
+            self.sum_squares.append(moments.sum_squares)
+            self.degrees.append(moments.degrees)
+            self.factors.append(moments.mean_variance_factor)
+
+    def within(self) -> float | None:
+        """pooled_within_variance from the employers' moments."""
+        degrees = sum(self.degrees)
+        if degrees <= 1e-12:
+            return None
+        return sum(self.sum_squares) / degrees
+
+    def M(self) -> float:
+        """method_of_moments_M from the employers' moments."""
+        within = self.within()
+        count = len(self.means)
+        if within is None or count < 2:
+            return params.M_FLOOR
+        grand = sum(self.means) / count
+        spread = sum((mean - grand) ** 2 for mean in self.means) / (count - 1)
+        noise = within * sum(self.factors) / count
+        between = max(spread - noise, params.BETWEEN_VARIANCE_FLOOR)
+        return max(within / between, params.M_FLOOR)
+
+
+def _tally(moments: Iterable[_EmployerMoments | None]) -> MomentsTally:
+    tally = MomentsTally()
+    for found in moments:
+        tally.add(found)
+    return tally
+
+
 def within_variance_of(moments: Iterable[_EmployerMoments | None]) -> float | None:
     """pooled_within_variance from the employers' moments."""
-    found = [m for m in moments if m]
-    degrees = sum(m.degrees for m in found)
-    if degrees <= 1e-12:
-        return None
-    return sum(m.sum_squares for m in found) / degrees
+    return _tally(moments).within()
 
 
 def M_of(moments: Iterable[_EmployerMoments | None]) -> float:
     """method_of_moments_M from the employers' moments."""
-    found = [m for m in moments if m]
-    within = within_variance_of(found)
-    if within is None or len(found) < 2:
-        return params.M_FLOOR
-    grand = sum(m.mean for m in found) / len(found)
-    spread = sum((m.mean - grand) ** 2 for m in found) / (len(found) - 1)
-    noise = within * sum(m.mean_variance_factor for m in found) / len(found)
-    between = max(spread - noise, params.BETWEEN_VARIANCE_FLOOR)
-    return max(within / between, params.M_FLOOR)
+    return _tally(moments).M()
 
 
 def pooled_within_variance(

@@ -17,6 +17,7 @@ than MIN_CELL_AUTHORS distinct reviewers is merged into "other stages", or not s
 from __future__ import annotations
 
 import math
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -189,9 +190,14 @@ def share(found: Sequence[tuple[float, float, int | str]], prior: Prior) -> dict
     rate = None
     if count >= MIN_COUNT_SHOWN:
         rate = round((weighted_yes + prior.m * prior.mu) / (n + prior.m), 4)
-    raw = round(yes / count, 4) if count else None
+    raw = raw_share(yes, count)
     low, high = wilson_interval(yes, count) if count else (None, None)
     return {"rate": rate, "raw": raw, "yes": yes, "count": count, "low": low, "high": high}
+
+
+def raw_share(yes: int, count: int) -> float | None:
+    """The plain share a page shows (None with no answer)."""
+    return round(yes / count, 4) if count else None
 
 
 def wilson_interval(yes: int, count: int, mass: float = params.INTERVAL_MASS) -> tuple:
@@ -380,17 +386,41 @@ def _buckets(decided: Sequence[int]) -> list[dict]:
 def pooled_days(pairs: Weighted, today: date) -> dict:
     """An industry's or the site's days to decision: KM median and 80th percentile, and the
     80th percentile among the answered; from five distinct candidates' decisions on."""
-    curve = curve_of(pairs, today)
-    deciders = [f for f, _ in pairs if _shown_days(f)]
-    if len({f.author_key for f in deciders}) < MIN_CELL_AUTHORS:
-        # A pooled wait from fewer than five candidates' decisions is theirs (§5.3, §5.9).
-        return {"median": None, "p80": None, "answered_p80": None, "decisions": curve.events}
-    return {
-        "median": curve.median(),
-        "p80": curve.quantile(0.8),
-        "answered_p80": answered_p80(_heard_days(deciders)),
-        "decisions": curve.events,
-    }
+    tally = PooledDays(today)
+    tally.add(pairs)
+    return tally.days()
+
+
+class PooledDays:
+    """`pooled_days`, fed one employer's weighted reviews at a time."""
+
+    __slots__ = ("curve", "deciders", "heard", "today")
+
+    def __init__(self, today: date) -> None:
+        self.today = today
+        self.curve = engine.KMTally()
+        self.deciders = _Enough()
+        self.heard = array("i")  # _heard_days
+
+    def add(self, pairs: Weighted) -> None:
+        for facts, _ in pairs:
+            if obs := engine.km_observation(facts, self.today):
+                self.curve.add(*obs)
+        deciders = [f for f, _ in pairs if _shown_days(f)]
+        self.deciders.update(f.author_key for f in deciders)
+        self.heard.extend(_heard_days(deciders))
+
+    def days(self) -> dict:
+        curve = self.curve.curve()
+        if not self.deciders.enough():
+            # A pooled wait from fewer than five candidates' decisions is theirs (§5.3, §5.9).
+            return {"median": None, "p80": None, "answered_p80": None, "decisions": curve.events}
+        return {
+            "median": curve.median(),
+            "p80": curve.quantile(0.8),
+            "answered_p80": answered_p80(self.heard),
+            "decisions": curve.events,
+        }
 
 
 # --- The whole process, every step, what waiting cost (issue 18) -----------------------------
@@ -565,33 +595,74 @@ def priors_from(grouped: Iterable[Weighted], today: date) -> dict:
     share, M = max(M̂, 10) by the score's method of moments. A share answered by fewer than
     MIN_CELL_AUTHORS distinct reviewers is left out (its figures fall back to the default μ):
     the priors are public (/api/v1/baselines), and one reviewer's share is their answer."""
-    grouped = list(grouped)
-    questions: dict[str, tuple[Question, frozenset[Stage] | None]] = {
-        name: (question, None) for name, question in QUESTIONS.items()
-    }
-    for key, _, stages in STAGE_GROUPS:
-        questions[f"hear_back_{key}"] = (heard_back, stages)
-    priors = {}
-    for name, (question, stages) in questions.items():
-        per_employer = []
-        authors: set[int | str] = set()
-        total_w = total_xw = 0.0
-        for pairs in grouped:
+    tally = PriorsTally(today)
+    for pairs in grouped:
+        tally.add(pairs)
+    return tally.priors()
+
+
+class _Enough:
+    """Distinct authors, counted up to MIN_CELL_AUTHORS: all a k-rule needs to know."""
+
+    __slots__ = ("authors",)
+
+    def __init__(self) -> None:
+        self.authors: set[int | str] = set()
+
+    def update(self, authors: Iterable[int | str]) -> None:
+        if len(self.authors) < MIN_CELL_AUTHORS:
+            for author in authors:
+                self.authors.add(author)
+                if len(self.authors) >= MIN_CELL_AUTHORS:
+                    return
+
+    def enough(self) -> bool:
+        return len(self.authors) >= MIN_CELL_AUTHORS
+
+
+class _PriorCell:
+    __slots__ = ("authors", "moments", "total_w", "total_xw")
+
+    def __init__(self) -> None:
+        self.moments = engine.MomentsTally()
+        self.authors = _Enough()
+        self.total_w = self.total_xw = 0.0
+
+
+class PriorsTally:
+    """`priors_from`, fed one employer's weighted reviews at a time."""
+
+    def __init__(self, today: date) -> None:
+        self.today = today
+        self.questions: dict[str, tuple[Question, frozenset[Stage] | None]] = {
+            name: (question, None) for name, question in QUESTIONS.items()
+        }
+        for key, _, stages in STAGE_GROUPS:
+            self.questions[f"hear_back_{key}"] = (heard_back, stages)
+        self.cells = {name: _PriorCell() for name in self.questions}
+
+    def add(self, pairs: Weighted) -> None:
+        for name, (question, stages) in self.questions.items():
             subset = pairs if stages is None else [p for p in pairs if p[0].stage in stages]
-            found = answers(subset, question, today)
+            found = answers(subset, question, self.today)
             if not found:
                 continue
-            authors.update(author for _, _, author in found)
+            cell = self.cells[name]
+            cell.authors.update(author for _, _, author in found)
             xs = [x for x, _, _ in found]
             ws = [w for _, w, _ in found]
             # Reduced at once: the estimate needs each employer's moments, not its answers.
-            per_employer.append(engine.employer_moments(xs, ws))
-            total_w += sum(ws)
-            total_xw += sum(x * w for x, w in zip(xs, ws, strict=True))
-        if total_w <= 0 or len(authors) < MIN_CELL_AUTHORS:
-            continue  # a prior pooled from fewer than five reviewers is not kept (§5.3)
-        priors[name] = {
-            "mu": round(total_xw / total_w, 6),
-            "m": round(engine.M_of(per_employer), 4),
-        }
-    return priors
+            cell.moments.add(engine.employer_moments(xs, ws))
+            cell.total_w += sum(ws)
+            cell.total_xw += sum(x * w for x, w in zip(xs, ws, strict=True))
+
+    def priors(self) -> dict:
+        priors = {}
+        for name, cell in self.cells.items():
+            if cell.total_w <= 0 or not cell.authors.enough():
+                continue  # a prior pooled from fewer than five reviewers is not kept (§5.3)
+            priors[name] = {
+                "mu": round(cell.total_xw / cell.total_w, 6),
+                "m": round(cell.moments.M(), 4),
+            }
+        return priors

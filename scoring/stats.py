@@ -12,15 +12,16 @@
 from __future__ import annotations
 
 import operator
+from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import groupby
 
 from flask import current_app
 from sqlalchemy import event as sa_event
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from employers.models import Employer, EmployerStats
 from extensions import db
@@ -382,7 +383,7 @@ def _key(industry) -> str | None:
 # --- site-wide --------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _EmployerReviews:
     employer_id: int
     industry: str | None
@@ -394,9 +395,10 @@ class _EmployerReviews:
 _EMPLOYER_ID = operator.itemgetter(2)  # FACT_COLUMNS[2]
 
 
-def _everything(today: date) -> list[_EmployerReviews]:
-    """Every published review's facts, grouped by employer, read once as plain rows (through
-    the session's connection, Core: the ORM's result handling cost a third of the read)."""
+def _employers(today: date, *, weighted: bool = False) -> Iterator[_EmployerReviews]:
+    """Every published review's facts, one employer at a time, read as plain rows (through the
+    session's connection, Core: the ORM's result handling cost a third of the read). Only one
+    employer's reviews are held at a time: a rebuild reads a million (issue 19)."""
     rows = (
         db.session.connection()
         .execute(
@@ -406,110 +408,158 @@ def _everything(today: date) -> list[_EmployerReviews]:
         )
         .tuples()
     )
-    grouped = []
     for employer_id, group in groupby(rows, key=_EMPLOYER_ID):
         group = list(group)
         facts = [facts_from_row(row, today) for row in group]
-        grouped.append(
-            _EmployerReviews(
-                employer_id,
-                _key(group[0].industry),
-                facts,
-                max((row.published_at for row in group), default=None),
-                side.weighted(facts, today),
-            )
+        yield _EmployerReviews(
+            employer_id,
+            _key(group[0].industry),
+            facts,
+            max((row.published_at for row in group), default=None),
+            side.weighted(facts, today) if weighted else [],
         )
-    return grouped
 
 
-def _site_parameters(grouped: list[_EmployerReviews], today: date) -> Inputs:
-    """μ, M, the within variance, F, the reporting-bias factors and the side figures'
-    baselines."""
-    # A generator, not a list: the curve needs counts per day, not a million pairs at once.
-    curve = engine.kaplan_meier(
-        obs
-        for employer in grouped
-        for item, _ in employer.pairs
-        if (obs := engine.km_observation(item, today))
-    )
-    provisional = Inputs(DEFAULT_MU, params.M_FLOOR, DEFAULT_WITHIN_VARIANCE, curve)
+class _Values:
+    """One employer's counted reviews as the site's estimates need them, three floats each:
+    engine.value_before_curve (h once `resolve` has F), w and bias.kind_of; not their facts."""
 
-    # B first (its h values need only F), then μ and M from the corrected weights.
-    values = [_values(employer.pairs, provisional, today) for employer in grouped]
-    site_counts, industry_counts = bias.Counts(), defaultdict(bias.Counts)
-    for employer, found in zip(grouped, values, strict=True):
-        counts = bias.tally((item, h) for item, h, _ in found)
-        site_counts += counts
-        if employer.industry is not None:
-            industry_counts[employer.industry] += counts
-    reporting_bias = bias.factors(site_counts, industry_counts)
+    __slots__ = ("industry", "numbers")
 
-    # Each employer's values reduced to their moments as we go (engine.employer_moments): the
-    # estimates need only those, and a list of every review's value would hold 1M floats.
-    moments = []
-    by_industry: dict[str | None, list] = defaultdict(list)
-    total_weight = weighted_sum = 0.0
-    for index, (employer, found) in enumerate(zip(grouped, values, strict=True)):
-        factor = bias.factor_for(reporting_bias, employer.industry).value
-        valued = bias.corrected(found, factor)
-        values[index] = None
-        moments.append(engine.employer_moments([u for u, _ in valued], [w for _, w in valued]))
-        by_industry[employer.industry].append(employer)
-        total_weight += sum(w for _, w in valued)
-        weighted_sum += sum(u * w for u, w in valued)
-    del values
-    mu = weighted_sum / total_weight if total_weight else DEFAULT_MU
-    within = engine.within_variance_of(moments) or DEFAULT_WITHIN_VARIANCE
-    inputs = Inputs(
-        mu,
-        engine.M_of(moments),
-        within,
-        curve,
-        {"reporting_bias": reporting_bias},
-    )
-    baselines = {
-        "priors": side.priors_from([employer.pairs for employer in grouped], today),
-        "site": _pooled_figures(grouped, inputs, today),
-        "industries": {
-            industry: _pooled_figures(members, inputs, today, industry)
-            for industry, members in by_industry.items()
-            if industry is not None
-        },
-        "reporting_bias": reporting_bias,
-    }
-    return Inputs(mu, inputs.m, within, curve, public_baselines(baselines))
+    def __init__(self, industry: str | None, pairs, today: date) -> None:
+        self.industry = industry
+        self.numbers = array("d")
+        for item, weight in pairs:
+            found = engine.value_before_curve(item, today)
+            if found is not None:
+                self.numbers.extend((found, weight, bias.kind_of(item)))
+
+    def resolve(self, curve: engine.KMCurve) -> None:
+        numbers = self.numbers
+        for index in range(0, len(numbers), 3):
+            numbers[index] = engine.value_on_curve(numbers[index], curve)
+
+    def triples(self) -> Iterator[tuple[int, float, float]]:
+        """(kind, h, w) of each counted review, in the order read."""
+        numbers = self.numbers
+        for index in range(0, len(numbers), 3):
+            yield int(numbers[index + 2]), numbers[index], numbers[index + 1]
 
 
-def _pooled_figures(
-    members: list[_EmployerReviews], inputs: Inputs, today: date, industry: str | None = None
-) -> dict:
+class _Pool:
     """An industry's (or, with no industry, the site's) figures, pooled over its reviews, shown
-    beside an employer's. With MIN_EMPLOYERS_FOR_INDUSTRY_MU employers or more, an industry's
-    `mu` is what its scores shrink to."""
-    pairs = [pair for employer in members for pair in employer.pairs]
-    valued = _valued(pairs, inputs, today, industry)
-    total = sum(w for _, w in valued)
-    pooled_mu = sum(u * w for u, w in valued) / total if total else None
-    rated = sum(1 for employer in members if employer.pairs)
-    result = {
-        "employers": rated,
-        "reviews": len(pairs),
-        "authors": len({item.author_key for item, _ in pairs}),
-        "score": round(100 * pooled_mu, 2) if pooled_mu is not None else None,
-        "days": side.pooled_days(pairs, today),
-        **{
-            name: side.share(side.answers(pairs, question, today), side.Prior(0.0, 1.0))["raw"]
-            for name, question in side.QUESTIONS.items()
-        },
-        "mu": None,
-    }
-    if (
-        industry is not None
-        and rated >= params.MIN_EMPLOYERS_FOR_INDUSTRY_MU
-        and pooled_mu is not None
-    ):
-        result["mu"] = pooled_mu
-    return result
+    beside an employer's; fed one employer at a time. With MIN_EMPLOYERS_FOR_INDUSTRY_MU
+    employers or more, an industry's `mu` is what its scores shrink to."""
+
+    def __init__(self, industry: str | None, today: date) -> None:
+        self.industry = industry
+        self.today = today
+        self.members: list[_Values] = []
+        self.rated = self.reviews = 0
+        self.authors: set[int | str] = set()
+        self.days = side.PooledDays(today)
+        self.answered = {name: [0, 0] for name in side.QUESTIONS}  # yes, count
+
+    def add(self, employer: _EmployerReviews, values: _Values) -> None:
+        pairs = employer.pairs
+        self.members.append(values)
+        self.rated += 1 if pairs else 0
+        self.reviews += len(pairs)
+        self.authors.update(item.author_key for item, _ in pairs)
+        self.days.add(pairs)
+        for name, question in side.QUESTIONS.items():
+            counts = self.answered[name]
+            for x, _, _ in side.answers(pairs, question, self.today):
+                counts[0] += 1 if x else 0
+                counts[1] += 1
+
+    def _corrected(self, factor: float) -> Iterator[tuple[float, float]]:
+        def kinds():
+            return (triple for values in self.members for triple in values.triples())
+
+        return bias.corrected_kinds(kinds(), kinds(), factor)
+
+    def figures(self, inputs: Inputs) -> dict:
+        factor = inputs.bias_for(self.industry)
+        total = sum(w for _, w in self._corrected(factor))
+        pooled_mu = sum(u * w for u, w in self._corrected(factor)) / total if total else None
+        result = {
+            "employers": self.rated,
+            "reviews": self.reviews,
+            "authors": len(self.authors),
+            "score": round(100 * pooled_mu, 2) if pooled_mu is not None else None,
+            "days": self.days.days(),
+            **{name: side.raw_share(*counts) for name, counts in self.answered.items()},
+            "mu": None,
+        }
+        if (
+            self.industry is not None
+            and self.rated >= params.MIN_EMPLOYERS_FOR_INDUSTRY_MU
+            and pooled_mu is not None
+        ):
+            result["mu"] = pooled_mu
+        return result
+
+
+class _SiteTally:
+    """μ, M, the within variance, F, the reporting-bias factors and the side figures' baselines,
+    fed one employer's reviews at a time: what is kept of each review is three floats."""
+
+    def __init__(self, today: date) -> None:
+        self.today = today
+        self.curve = engine.KMTally()
+        self.priors = side.PriorsTally(today)
+        self.site = _Pool(None, today)
+        self.industries: dict[str, _Pool] = {}
+        self.values: list[_Values] = []
+        self.review_count = 0
+
+    def add(self, employer: _EmployerReviews) -> None:
+        self.review_count += len(employer.facts)
+        for item, _ in employer.pairs:
+            if obs := engine.km_observation(item, self.today):
+                self.curve.add(*obs)
+        values = _Values(employer.industry, employer.pairs, self.today)
+        self.values.append(values)
+        self.priors.add(employer.pairs)
+        self.site.add(employer, values)
+        if employer.industry is not None:
+            if employer.industry not in self.industries:
+                self.industries[employer.industry] = _Pool(employer.industry, self.today)
+            self.industries[employer.industry].add(employer, values)
+
+    def inputs(self) -> Inputs:
+        curve = self.curve.curve()
+        # B first (its h values need only F), then μ and M from the corrected weights.
+        site_counts, industry_counts = bias.Counts(), defaultdict(bias.Counts)
+        for values in self.values:
+            values.resolve(curve)
+            counts = bias.tally_kinds((kind, h) for kind, h, _ in values.triples())
+            site_counts += counts
+            if values.industry is not None:
+                industry_counts[values.industry] += counts
+        reporting_bias = bias.factors(site_counts, industry_counts)
+
+        moments = engine.MomentsTally()
+        total_weight = weighted_sum = 0.0
+        for values in self.values:
+            factor = bias.factor_for(reporting_bias, values.industry).value
+            valued = list(bias.corrected_kinds(values.triples(), values.triples(), factor))
+            moments.add(engine.employer_moments([u for u, _ in valued], [w for _, w in valued]))
+            total_weight += sum(w for _, w in valued)
+            weighted_sum += sum(u * w for u, w in valued)
+        mu = weighted_sum / total_weight if total_weight else DEFAULT_MU
+        within = moments.within() or DEFAULT_WITHIN_VARIANCE
+        inputs = Inputs(mu, moments.M(), within, curve, {"reporting_bias": reporting_bias})
+        baselines = {
+            "priors": self.priors.priors(),
+            "site": self.site.figures(inputs),
+            "industries": {
+                industry: pool.figures(inputs) for industry, pool in self.industries.items()
+            },
+            "reporting_bias": reporting_bias,
+        }
+        return Inputs(mu, inputs.m, within, curve, public_baselines(baselines))
 
 
 def _save_parameters(inputs: Inputs, review_count: int, today: date) -> None:
@@ -528,12 +578,19 @@ def _save_parameters(inputs: Inputs, review_count: int, today: date) -> None:
     db.session.flush()
 
 
-def refresh_site_parameters(today: date | None = None) -> Inputs:
-    """μ, M, the within variance and F from every published review (DESIGN.md §6)."""
+def refresh_site_parameters(
+    today: date | None = None, progress: Callable[[int], None] | None = None
+) -> Inputs:
+    """μ, M, the within variance and F from every published review (DESIGN.md §6), read one
+    employer at a time."""
     today = today or today_utc()
-    grouped = _everything(today)
-    inputs = _site_parameters(grouped, today)
-    _save_parameters(inputs, sum(len(employer.facts) for employer in grouped), today)
+    tally = _SiteTally(today)
+    for employer in _employers(today, weighted=True):
+        tally.add(employer)
+        if progress:
+            progress(1)
+    inputs = tally.inputs()
+    _save_parameters(inputs, tally.review_count, today)
     return inputs
 
 
@@ -545,23 +602,21 @@ def recompute(
 ) -> int:
     """Rebuild every employer's row from scratch; returns how many rows were written.
 
-    One read of every published review as plain rows; the rows are written in bulk.
+    The published reviews are read twice, one employer at a time, as plain rows: first for the
+    site's parameters (unless `refresh_parameters` is False), then for each employer's row,
+    written in batches. `progress` is called with 1 for each employer of each read, then with
+    the number of employers without a published review (`recompute_steps` is the total).
     """
     today = today or today_utc()
-    grouped = _everything(today)
-    if refresh_parameters:
-        inputs = _site_parameters(grouped, today)
-        _save_parameters(inputs, sum(len(employer.facts) for employer in grouped), today)
-    else:
-        inputs = current_inputs()
+    inputs = refresh_site_parameters(today, progress) if refresh_parameters else current_inputs()
     existing = set(db.session.scalars(select(EmployerStats.employer_id)))
-    seen = {employer.employer_id for employer in grouped}
+    seen: set[int] = set()
     rows: list[dict] = []
-    for index, employer in enumerate(grouped):
+    for employer in _employers(today):
+        seen.add(employer.employer_id)
         figures = employer_figures(employer.facts, inputs, today, employer.industry)
         figures["latest_published_at"] = employer.latest_published_at
         rows.append({"employer_id": employer.employer_id, **figures})
-        grouped[index] = None  # its reviews are done with: let them go as we go
         if len(rows) >= _BATCH:
             _write_rows(rows, existing)
             rows = []
@@ -569,15 +624,24 @@ def recompute(
             progress(1)
     # Employers with no published review get an empty row (their reviews may have been removed).
     empty = {**employer_figures([], inputs, today), "latest_published_at": None}
+    unseen = 0
     for employer_id in db.session.scalars(select(Employer.id)):
         if employer_id not in seen:
             rows.append({"employer_id": employer_id, **empty})
-            if progress:
-                progress(1)
+            unseen += 1
     _write_rows(rows, existing)
+    if progress:
+        progress(unseen * (2 if refresh_parameters else 1))
     db.session.flush()
     db.session.expire_all()
     return len(seen)
+
+
+def recompute_steps(refresh_parameters: bool = True) -> int:
+    """What `recompute` reports to `progress` in all."""
+    return (2 if refresh_parameters else 1) * (
+        db.session.scalar(select(func.count(Employer.id))) or 0
+    )
 
 
 def _write_rows(rows: list[dict], existing: set[int]) -> None:

@@ -1,0 +1,162 @@
+"""`recompute` reads the reviews one employer at a time (issue 19: at 1M reviews it held every
+review's facts, 700-900 MB): the site's parameters from tallies fed employer by employer must be
+those of the whole list at once, and no more than one employer's reviews are held."""
+
+from __future__ import annotations
+
+import gc
+import math
+import random
+from datetime import date
+
+from sqlalchemy import func, select
+
+from employers.models import Employer, EmployerStats
+from extensions import db
+from reviews.models import Outcome, Review, ReviewStatus
+from scoring import engine, stats
+from scoring import figures as side
+from scoring.models import SiteParameters
+from tests.factories import EmployerFactory
+from tests.functional.test_statistics import _review
+
+TODAY = date.today()
+OUTCOMES = [
+    Outcome.ghosted,
+    Outcome.rejected,
+    Outcome.rejected,
+    Outcome.offer,
+    Outcome.waiting,
+    Outcome.withdrew,
+]
+
+
+def _fill(rng: random.Random, employers: int, most: int) -> list:
+    made = [EmployerFactory() for _ in range(employers)]
+    for employer in made:
+        for _ in range(rng.randint(1, most)):
+            _review(
+                employer,
+                rng.choice(OUTCOMES),
+                days_ago=rng.randint(1, 500),
+                new_account=rng.random() < 0.3,
+            )
+    # And one employer without a published review: its row is written empty.
+    _review(EmployerFactory(), Outcome.ghosted, status=ReviewStatus.scheduled)
+    db.session.commit()
+    return made
+
+
+def _live_facts() -> int:
+    return sum(1 for thing in gc.get_objects() if isinstance(thing, engine.ReviewFacts))
+
+
+def test_recompute_holds_one_employers_reviews_at_a_time(app, monkeypatch):
+    rng = random.Random(11)
+    _fill(rng, employers=15, most=6)
+    total = db.session.scalar(
+        select(func.count(Review.id)).where(Review.status == ReviewStatus.published)
+    )
+    assert total > 30
+    live = []
+    tally_add, figures_of = stats._SiteTally.add, stats.employer_figures
+
+    def counted_add(self, employer):
+        live.append(_live_facts())
+        return tally_add(self, employer)
+
+    def counted_figures(facts, *args, **kwargs):
+        live.append(_live_facts())
+        return figures_of(facts, *args, **kwargs)
+
+    monkeypatch.setattr(stats._SiteTally, "add", counted_add)
+    monkeypatch.setattr(stats, "employer_figures", counted_figures)
+    stats.recompute()
+    db.session.commit()
+    # Both reads visited every employer with published reviews (15 each)...
+    assert len(live) >= 30
+    # ...and never held more than one employer's reviews (at most 6) at once.
+    assert max(live) <= 6
+
+
+def test_the_site_parameters_are_those_of_every_review_at_once(app):
+    """The streamed tallies against the plain functions over the whole list."""
+    rng = random.Random(5)
+    _fill(rng, employers=12, most=8)
+    steps = []
+    stats.recompute(TODAY, progress=steps.append)
+    db.session.commit()
+    assert (
+        sum(steps)
+        == stats.recompute_steps()
+        == 2 * db.session.scalar(select(func.count(Employer.id)))
+    )
+
+    per_employer = []
+    for employer_id in db.session.scalars(select(Employer.id).order_by(Employer.id)):
+        rows = db.session.execute(
+            select(*stats.FACT_COLUMNS)
+            .where(Review.employer_id == employer_id, Review.status == ReviewStatus.published)
+            .order_by(Review.id)
+        ).all()
+        facts = [stats.facts_from_row(row, TODAY) for row in rows]
+        if facts:
+            per_employer.append(side.weighted(facts, TODAY))
+    everything = [pair for pairs in per_employer for pair in pairs]
+    curve = side.curve_of(everything, TODAY)
+    saved = db.session.get(SiteParameters, 1)
+    assert (tuple(saved.km_times), saved.km_observations) == (curve.times, curve.observations)
+    assert saved.review_count == db.session.scalar(
+        select(func.count(Review.id)).where(Review.status == ReviewStatus.published)
+    )
+
+    # No reporting-bias correction applies at this size: μ is the plain weighted mean of h.
+    assert not (saved.baselines["reporting_bias"].get("site") or {}).get("applied")
+    valued = [
+        (value, weight)
+        for item, weight in everything
+        if (value := engine.review_value(item, TODAY, km_curve=curve)) is not None
+    ]
+    mu = sum(u * w for u, w in valued) / sum(w for _, w in valued)
+    assert math.isclose(saved.mu, mu, rel_tol=1e-12)
+    moments = [
+        engine.employer_moments([u for u, _ in found], [w for _, w in found])
+        for pairs in per_employer
+        if (
+            found := [
+                (value, weight)
+                for item, weight in pairs
+                if (value := engine.review_value(item, TODAY, km_curve=curve)) is not None
+            ]
+        )
+    ]
+    assert math.isclose(saved.m, engine.M_of(moments), rel_tol=1e-12)
+
+    site = saved.baselines["site"]
+    assert site["reviews"] == len(everything)
+    assert site["authors"] == len({item.author_key for item, _ in everything})
+    assert site["days"] == side.pooled_days(everything, TODAY)
+    assert site["score"] == round(100 * mu, 2)
+    assert saved.baselines["priors"] == side.priors_from(per_employer, TODAY)
+    for name, question in side.QUESTIONS.items():
+        found = side.answers(everything, question, TODAY)
+        assert site[name] == side.share(found, side.Prior(0.0, 1.0))["raw"]
+
+
+def test_recompute_twice_writes_the_same_rows(app):
+    """The second rebuild updates the rows the first inserted (batched UPDATE by key)."""
+    _fill(random.Random(3), employers=8, most=5)
+    stats.recompute(TODAY)
+    db.session.commit()
+    first = _rows()
+    stats.recompute(TODAY)
+    db.session.commit()
+    assert _rows() == first
+
+
+def _rows() -> dict:
+    db.session.expire_all()
+    return {
+        row.employer_id: (row.review_count, row.score, row.figures)
+        for row in db.session.scalars(select(EmployerStats))
+    }
