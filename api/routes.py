@@ -74,19 +74,26 @@ def employer(slug: str):
 @bp.get("/employers/<slug>/reviews")
 @caching.cached
 def employer_reviews(slug: str):
-    # Reviews' text can change without the statistics row (a moderator's redaction), so the
-    # ETag is hashed from the body (caching.cached) rather than declared up front.
     page = params.page(request.args)
     per_page = params.number(
         request.args, "per_page", params.DEFAULT_PER_PAGE, 1, params.MAX_PER_PAGE
     )
     found = _employer(slug, "api.employer_reviews")
+    # Declared before the reviews are read, like the employer's pages (issue 19): every change
+    # a card shows moves the statistics row's updated_at (a review's publication or edit through
+    # refresh_employer; a redaction, a response through employers.freshness.touch_pages), and
+    # the day covers the months of silence. The page and per_page are in the query string.
+    parts, updated = services.employer_version(found)
+    caching.validate("api-reviews", *parts, today(), last_modified=updated)
     return jsonify(services.reviews_page(found, page, per_page))
 
 
 @bp.get("/baselines")
 @caching.cached
 def baselines():
+    # The parameters row (rewritten by the daily recompute) and the listed employers (an
+    # employer is listed with its first published review, which moves site_version).
+    caching.validate("baselines", services.parameters_version(), caching.site_version())
     return jsonify(services.baselines())
 
 

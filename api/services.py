@@ -300,6 +300,11 @@ def display_rules() -> dict:
     }
 
 
+def parameters_version() -> datetime | None:
+    """When the site-wide parameters row last changed (None before the first recompute)."""
+    return db.session.scalar(select(SiteParameters.updated_at).where(SiteParameters.id == 1))
+
+
 def baselines() -> dict:
     """The site-wide parameters in force (two queries). Before the first `tick` or `recompute`
     there is no parameters row: the engine's defaults are what a score would use."""

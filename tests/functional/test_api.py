@@ -21,10 +21,12 @@ from openapi_spec_validator import validate as validate_spec
 from sqlalchemy import update
 
 import caching
+from accounts.models import Role
 from api import openapi as api_openapi
 from api import services as api_services
 from employers.models import EmployerStats, Industry
 from extensions import db
+from moderation.actions import redact_review
 from reviews.models import Outcome, Review, Stage
 from scoring import params
 from scoring.stats import recompute
@@ -570,17 +572,52 @@ def test_etag_changes_with_the_statistics_row(client):
 
 
 def test_reviews_etag_follows_the_text_even_when_the_figures_stay(client):
+    """The reviews list declares its ETag before reading a review (issue 19); a moderator's
+    redaction changes no figure but moves the employer's version, so the list is sent again."""
     employer = EmployerFactory()
     reviews = seed(employer, 3)
+    moderator = UserFactory(role=Role.moderator, verified=True)
     url = f"/api/v1/employers/{employer.slug}/reviews"
     before = client.get(url).headers["ETag"]
-    db.session.execute(
-        update(Review).where(Review.id == reviews[0].id).values(narrative="[removed]")
+    assert client.get(url, headers={"If-None-Match": before}).status_code == 304
+    assert redact_review(
+        db.session.get(Review, reviews[0].id), moderator, "narrative", "polite", "Tone.", utcnow()
     )
     db.session.commit()
     after = client.get(url, headers={"If-None-Match": before})
     assert after.status_code == 200
     assert after.headers["ETag"] != before
+    narratives = {item["public_id"]: item["narrative"] for item in after.get_json()["reviews"]}
+    assert "polite" not in narratives[reviews[0].public_id]
+    assert "polite" in narratives[reviews[1].public_id]
+    # Another page of the list is another ETag (the query string is part of it).
+    assert client.get(f"{url}?per_page=1").headers["ETag"] != after.headers["ETag"]
+
+
+def test_a_revalidation_of_the_reviews_list_reads_no_review(app, query_counter):
+    employer = EmployerFactory()
+    seed(employer, 3)
+    public = app.test_client()
+    url = f"/api/v1/employers/{employer.slug}/reviews"
+    etag = public.get(url).headers["ETag"]
+    with query_counter() as statements:
+        again = public.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert not [sql for sql in statements if "FROM reviews" in sql]
+
+
+def test_baselines_revalidate_until_the_parameters_change(client):
+    employer = EmployerFactory()
+    seed(employer, 3)
+    first = client.get("/api/v1/baselines")
+    etag = first.headers["ETag"]
+    assert client.get("/api/v1/baselines", headers={"If-None-Match": etag}).status_code == 304
+    review_at(employer, author(998), outcome=Outcome.ghosted, decision_days=None)
+    recompute(date.today() + timedelta(days=1))  # tomorrow's parameters: another review
+    db.session.commit()
+    again = client.get("/api/v1/baselines", headers={"If-None-Match": etag})
+    assert again.status_code == 200
+    assert again.get_json()["review_count"] == first.get_json()["review_count"] + 1
 
 
 def test_last_modified_says_only_the_month(client):
