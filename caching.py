@@ -153,7 +153,8 @@ class HotPages:
             self._entries.clear()
 
     def __len__(self) -> int:
-        return len(self._entries)
+        with self._lock:
+            return len(self._entries)
 
 
 hot_pages = HotPages()
@@ -167,13 +168,17 @@ def _hot_seconds() -> float:
     return float(config.get("HOT_PAGE_SECONDS") or 0)
 
 
+def _hot_entry() -> _Hot | None:
+    """This URL's hot copy, however old, if hot copies are on and the request is anonymous."""
+    if _hot_seconds() <= 0 or personalised():
+        return None
+    return hot_pages.get(_hot_key())
+
+
 def _hot_answer() -> Response | None:
     """The hot copy of this URL if it was checked less than HOT_PAGE_SECONDS ago."""
-    seconds = _hot_seconds()
-    if seconds <= 0 or personalised():
-        return None
-    entry = hot_pages.get(_hot_key())
-    if entry is None or clock() - entry.checked >= seconds:
+    entry = _hot_entry()
+    if entry is None or clock() - entry.checked >= _hot_seconds():
         return None
     return _answer(entry.etag, entry.last_modified, entry.mimetype, entry.body)
 
@@ -237,7 +242,7 @@ def validate(*parts: object, last_modified: datetime | None = None) -> None:
         return
     etag = _keyed_hash(release(), request.full_path, *parts)
     setattr(g, _VALIDATOR, (etag, last_modified))
-    hot = hot_pages.get(_hot_key()) if _hot_seconds() > 0 else None
+    hot = _hot_entry()
     if hot is not None and hot.etag == etag:
         # Still current: renew the copy's check, answer without rendering or reading the store.
         _keep_hot(etag, last_modified, hot.mimetype, hot.body)

@@ -5,7 +5,11 @@ from __future__ import annotations
 import re
 import socket
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
+
+from reviews.models import Outcome, ReviewStatus, Stage
+from tests.factories import ReviewFactory, UserFactory
+from timeutils import utcnow
 
 
 def exact_dates(*days: date) -> list[str]:
@@ -90,3 +94,32 @@ def smtp_server():
         yield port, received
     finally:
         controller.stop()
+
+
+def review_with_outcome(
+    employer, outcome, stage=Stage.interview, days_ago=40, status=ReviewStatus.published, **extra
+):
+    """A review of the employer by an account of its own, its last contact `days_ago` days ago,
+    with a decision 5 days after it when the outcome is one (an offer is at the offer stage);
+    `steps_bits` picks earlier steps to add to the stage's."""
+    contact = date.today() - timedelta(days=days_ago)
+    decision = extra.pop(
+        "decision_days", 5 if outcome in (Outcome.rejected, Outcome.offer) else None
+    )
+    if outcome is Outcome.offer:
+        stage = Stage.offer
+    bits = extra.pop("steps_bits", None)
+    if bits is not None:  # every step reached: the furthest (the stage) and some earlier ones
+        extra["steps"] = (1 << stage.rank) | (bits & ((1 << stage.rank) - 1))
+    return ReviewFactory(
+        author=UserFactory(),
+        employer_id=employer.id,
+        outcome=outcome,
+        stage=stage,
+        decision_days=decision,
+        process_month=(contact - timedelta(days=10)).replace(day=1),
+        last_contact_on=contact,
+        status=status,
+        publish_at=utcnow() - timedelta(hours=1) if status is ReviewStatus.scheduled else None,
+        **extra,
+    )

@@ -18,6 +18,8 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import CheckConstraint, create_engine, inspect, select, text
 
 from extensions import EXPRESSION_INDEXES, db, include_object
+from reviews.models import steps_triggers_sql
+from scoring.vocabulary import steps_check_sql
 from tests.conftest import make_app
 
 TABLES = {
@@ -82,6 +84,7 @@ def _check_upgrade(database_url: str) -> None:
         with db.engine.connect() as connection:
             _assert_same_checks(connection)
             _assert_same_generated_columns(connection)
+            _assert_same_steps_rule(connection)
         downgrade(revision="base")
         with db.engine.connect() as connection:
             assert set(inspect(connection).get_table_names()) == {"alembic_version"}
@@ -157,6 +160,36 @@ def _assert_same_generated_columns(connection) -> None:
         for name, model in computed.items():
             expected = _numbers(str(model.sqltext))
             assert _numbers(str(migrated[name])) == expected, f"{table.name}.{name} differs"
+
+
+def _assert_same_steps_rule(connection) -> None:
+    """The rule that a review's furthest step is its stage is written three times: the model's
+    CHECK (PostgreSQL), the model's triggers (SQLite) and migration 3f3f81da9a8b's own copies
+    (a migration stays as it was when written). The migrated database must hold the model's."""
+    if connection.dialect.name == "sqlite":
+        migrated = {
+            name: sql
+            for name, sql in connection.execute(
+                text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+            )
+        }
+        expected = {
+            re.search(r"TRIGGER IF NOT EXISTS (\w+)", sql).group(1): sql.replace(
+                "IF NOT EXISTS ", ""
+            )
+            for sql in steps_triggers_sql()
+        }
+        assert migrated == expected
+    else:
+        migrated = connection.execute(
+            text(
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint"
+                " WHERE conname = 'ck_reviews_steps_within_stage'"
+            )
+        ).scalar_one()
+        # PostgreSQL rewrites the expression (casts, parentheses): compare its bounds and stages.
+        assert _numbers(migrated) == _numbers(steps_check_sql())
+        assert re.findall(r"'(\w+)'", migrated) == re.findall(r"'(\w+)'", steps_check_sql())
 
 
 # SQLAlchemy can't reflect SQLite's expression indexes and says so; they are checked by name.

@@ -18,7 +18,7 @@ from scoring import engine, stats
 from scoring import figures as side
 from scoring.models import SiteParameters
 from tests.factories import EmployerFactory
-from tests.functional.test_statistics import _review
+from tests.helpers import review_with_outcome as _review
 
 TODAY = date.today()
 OUTCOMES = [

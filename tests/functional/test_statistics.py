@@ -13,41 +13,16 @@ from employers.models import EmployerStats
 from extensions import db
 from operations.tick import tick
 from reviews.lifecycle import publish_due
-from reviews.models import Outcome, ReviewStatus, Stage
+from reviews.models import Outcome, ReviewStatus
 from scoring import params
 from scoring.models import SiteParameters
 from scoring.stats import recompute, refresh_site_parameters
 from tests.conftest import publish_pending_change
-from tests.factories import EmployerFactory, ReviewFactory, UserFactory
+from tests.factories import EmployerFactory, UserFactory
+from tests.helpers import review_with_outcome as _review
 from timeutils import utcnow
 
 TODAY = date.today()
-
-
-def _review(
-    employer, outcome, stage=Stage.interview, days_ago=40, status=ReviewStatus.published, **extra
-):
-    contact = TODAY - timedelta(days=days_ago)
-    decision = extra.pop(
-        "decision_days", 5 if outcome in (Outcome.rejected, Outcome.offer) else None
-    )
-    if outcome is Outcome.offer:
-        stage = Stage.offer
-    bits = extra.pop("steps_bits", None)
-    if bits is not None:  # every step reached: the furthest (the stage) and some earlier ones
-        extra["steps"] = (1 << stage.rank) | (bits & ((1 << stage.rank) - 1))
-    return ReviewFactory(
-        author=UserFactory(),
-        employer_id=employer.id,
-        outcome=outcome,
-        stage=stage,
-        decision_days=decision,
-        process_month=(contact - timedelta(days=10)).replace(day=1),
-        last_contact_on=contact,
-        status=status,
-        publish_at=utcnow() - timedelta(hours=1) if status is ReviewStatus.scheduled else None,
-        **extra,
-    )
 
 
 def _row(employer) -> dict:
@@ -143,6 +118,7 @@ def test_recompute_reproduces_the_incrementally_kept_rows(app):
         Outcome.waiting,
         Outcome.withdrew,
     ]
+
     # Issue 18's figures too: every step reached, turned down other work, process length.
     def later(rng):
         return {
