@@ -11,7 +11,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Request, g, has_request_context, request
+from flask import Flask, Request, g, has_app_context, has_request_context, request
 from sqlalchemy import event
 from werkzeug.routing import IntegerConverter
 
@@ -321,7 +321,9 @@ def _configure_engine(app: Flask) -> None:
 
 def _writing() -> bool:
     if not has_request_context():
-        return True  # CLI commands and scripts
+        # CLI commands and scripts, except a process that only reads (g.db_read_only: the
+        # processes scoring.stats.recompute forks, which read while their parent writes).
+        return not (has_app_context() and g.get("db_read_only", False))
     return request.method not in READ_METHODS or g.get("db_write", False)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -34,12 +35,19 @@ def register_commands() -> None:
 
 
 @heardback_cli.command("recompute")
-def recompute_command() -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=os.cpu_count() or 1,
+    show_default="the number of CPUs",
+    help="Processes that read and compute at once (each reads what is committed).",
+)
+def recompute_command(workers: int) -> None:
     """Rebuild the site-wide score inputs and every employer's statistics row from scratch."""
     total = db.session.scalar(select(func.count(Employer.id))) or 0
     # Two reads of every employer's reviews: the site's parameters, then each employer's row.
     with click.progressbar(length=recompute_steps(), label="employers", file=sys.stderr) as bar:
-        scored = recompute(progress=bar.update)
+        scored = recompute(progress=bar.update, workers=workers)
     db.session.commit()
     click.echo(f"Rebuilt the statistics of {total} employers ({scored} with published reviews).")
 

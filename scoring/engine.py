@@ -127,6 +127,13 @@ class KMTally:
         if event:
             self.events_at[days] = self.events_at.get(days, 0) + 1
 
+    def merge(self, other: KMTally) -> None:
+        self.count += other.count
+        for days, count in other.leaving_at.items():
+            self.leaving_at[days] = self.leaving_at.get(days, 0) + count
+        for days, count in other.events_at.items():
+            self.events_at[days] = self.events_at.get(days, 0) + count
+
     def curve(self) -> KMCurve:
         at_risk = self.count
         survival = 1.0
@@ -463,6 +470,13 @@ class MomentsTally:
             self.sum_squares.append(moments.sum_squares)
             self.degrees.append(moments.degrees)
             self.factors.append(moments.mean_variance_factor)
+
+    def merge(self, other: MomentsTally) -> None:
+        """Take in a later part's employers."""
+        self.means += other.means
+        self.sum_squares += other.sum_squares
+        self.degrees += other.degrees
+        self.factors += other.factors
 
     def within(self) -> float | None:
         """pooled_within_variance from the employers' moments."""

@@ -410,6 +410,11 @@ class PooledDays:
         self.deciders.update(f.author_key for f in deciders)
         self.heard.extend(_heard_days(deciders))
 
+    def merge(self, other: PooledDays) -> None:
+        self.curve.merge(other.curve)
+        self.deciders.merge(other.deciders)
+        self.heard += other.heard
+
     def days(self) -> dict:
         curve = self.curve.curve()
         if not self.deciders.enough():
@@ -616,17 +621,29 @@ class _Enough:
                 if len(self.authors) >= MIN_CELL_AUTHORS:
                     return
 
+    def merge(self, other: _Enough) -> None:
+        self.update(other.authors)
+
     def enough(self) -> bool:
         return len(self.authors) >= MIN_CELL_AUTHORS
 
 
 class _PriorCell:
-    __slots__ = ("authors", "moments", "total_w", "total_xw")
+    __slots__ = ("authors", "moments", "w_sums", "xw_sums")
 
     def __init__(self) -> None:
         self.moments = engine.MomentsTally()
         self.authors = _Enough()
-        self.total_w = self.total_xw = 0.0
+        # Each employer's Σw and Σx·w, summed at the end in the employers' order: the same sum
+        # whichever parts the employers were read in.
+        self.w_sums = array("d")
+        self.xw_sums = array("d")
+
+    def merge(self, other: _PriorCell) -> None:
+        self.moments.merge(other.moments)
+        self.authors.merge(other.authors)
+        self.w_sums += other.w_sums
+        self.xw_sums += other.xw_sums
 
 
 class PriorsTally:
@@ -653,16 +670,22 @@ class PriorsTally:
             ws = [w for _, w, _ in found]
             # Reduced at once: the estimate needs each employer's moments, not its answers.
             cell.moments.add(engine.employer_moments(xs, ws))
-            cell.total_w += sum(ws)
-            cell.total_xw += sum(x * w for x, w in zip(xs, ws, strict=True))
+            cell.w_sums.append(sum(ws))
+            cell.xw_sums.append(sum(x * w for x, w in zip(xs, ws, strict=True)))
+
+    def merge(self, other: PriorsTally) -> None:
+        """Take in the tally of a later part of the employers."""
+        for name, cell in self.cells.items():
+            cell.merge(other.cells[name])
 
     def priors(self) -> dict:
         priors = {}
         for name, cell in self.cells.items():
-            if cell.total_w <= 0 or not cell.authors.enough():
+            total_w = sum(cell.w_sums)
+            if total_w <= 0 or not cell.authors.enough():
                 continue  # a prior pooled from fewer than five reviewers is not kept (§5.3)
             priors[name] = {
-                "mu": round(cell.total_xw / cell.total_w, 6),
+                "mu": round(sum(cell.xw_sums) / total_w, 6),
                 "m": round(cell.moments.M(), 4),
             }
         return priors

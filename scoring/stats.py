@@ -11,15 +11,16 @@
 
 from __future__ import annotations
 
+import functools
+import gc
+import multiprocessing
 import operator
-from array import array
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from itertools import groupby
 
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, insert, select, update
 
@@ -30,12 +31,14 @@ from scoring import bias, engine, params
 from scoring import figures as side
 from scoring.ghosting import is_presumed_ghosted
 from scoring.models import SiteParameters
+from scoring.pooling import (
+    DEFAULT_MU,
+    DEFAULT_WITHIN_VARIANCE,
+    EmployerReviews,
+    SiteTally,
+)
 from timeutils import today as today_utc
 from timeutils import utcnow
-
-# Before there is anything to pool: a neutral prior (DESIGN.md §6 needs μ and a variance).
-DEFAULT_MU = 0.5
-DEFAULT_WITHIN_VARIANCE = 0.09  # an SD of 0.3 on the 0-1 scale of u
 
 
 @dataclass(frozen=True)
@@ -382,36 +385,41 @@ def _key(industry) -> str | None:
 
 # --- site-wide --------------------------------------------------------------------------------
 
-
-@dataclass(slots=True)
-class _EmployerReviews:
-    employer_id: int
-    industry: str | None
-    facts: list[engine.ReviewFacts]
-    latest_published_at: datetime | None
-    pairs: list[tuple[engine.ReviewFacts, float]] = field(default_factory=list)
-
-
 _EMPLOYER_ID = operator.itemgetter(2)  # FACT_COLUMNS[2]
+# Employers read per part: each part is one query (a range of employer ids), and what one part
+# gives back (its tally, or its rows) is what a process holds or sends at once.
+PART_EMPLOYERS = 1000
 
 
-def _employers(today: date, *, weighted: bool = False) -> Iterator[_EmployerReviews]:
-    """Every published review's facts, one employer at a time, read as plain rows (through the
-    session's connection, Core: the ORM's result handling cost a third of the read). Only one
-    employer's reviews are held at a time: a rebuild reads a million (issue 19)."""
+@dataclass(frozen=True)
+class _Part:
+    """Employers first..last (ids), of which `employers` have published reviews."""
+
+    first: int
+    last: int
+    employers: int
+
+
+def _employers(
+    today: date, *, weighted: bool = False, part: _Part | None = None
+) -> Iterator[EmployerReviews]:
+    """Every published review's facts (of the part's employers), one employer at a time, read as
+    plain rows (through the session's connection, Core: the ORM's result handling cost a third
+    of the read). Only one employer's reviews are held at a time: a rebuild reads a million."""
+    statement = _published(select(*FACT_COLUMNS, Employer.industry).join(Employer))
+    if part is not None:
+        statement = statement.where(Review.employer_id.between(part.first, part.last))
     rows = (
         db.session.connection()
         .execute(
-            _published(select(*FACT_COLUMNS, Employer.industry).join(Employer))
-            .order_by(Review.employer_id, Review.id)
-            .execution_options(yield_per=20_000)
+            statement.order_by(Review.employer_id, Review.id).execution_options(yield_per=20_000)
         )
         .tuples()
     )
     for employer_id, group in groupby(rows, key=_EMPLOYER_ID):
         group = list(group)
         facts = [facts_from_row(row, today) for row in group]
-        yield _EmployerReviews(
+        yield EmployerReviews(
             employer_id,
             _key(group[0].industry),
             facts,
@@ -420,146 +428,81 @@ def _employers(today: date, *, weighted: bool = False) -> Iterator[_EmployerRevi
         )
 
 
-class _Values:
-    """One employer's counted reviews as the site's estimates need them, three floats each:
-    engine.value_before_curve (h once `resolve` has F), w and bias.kind_of; not their facts."""
-
-    __slots__ = ("industry", "numbers")
-
-    def __init__(self, industry: str | None, pairs, today: date) -> None:
-        self.industry = industry
-        self.numbers = array("d")
-        for item, weight in pairs:
-            found = engine.value_before_curve(item, today)
-            if found is not None:
-                self.numbers.extend((found, weight, bias.kind_of(item)))
-
-    def resolve(self, curve: engine.KMCurve) -> None:
-        numbers = self.numbers
-        for index in range(0, len(numbers), 3):
-            numbers[index] = engine.value_on_curve(numbers[index], curve)
-
-    def triples(self) -> Iterator[tuple[int, float, float]]:
-        """(kind, h, w) of each counted review, in the order read."""
-        numbers = self.numbers
-        for index in range(0, len(numbers), 3):
-            yield int(numbers[index + 2]), numbers[index], numbers[index + 1]
+def _parts() -> list[_Part]:
+    """The employers with published reviews, in order, in parts of PART_EMPLOYERS."""
+    ids = list(
+        db.session.scalars(
+            _published(select(Review.employer_id).distinct()).order_by(Review.employer_id)
+        )
+    )
+    return [
+        _Part(chunk[0], chunk[-1], len(chunk))
+        for chunk in (ids[at : at + PART_EMPLOYERS] for at in range(0, len(ids), PART_EMPLOYERS))
+    ]
 
 
-class _Pool:
-    """An industry's (or, with no industry, the site's) figures, pooled over its reviews, shown
-    beside an employer's; fed one employer at a time. With MIN_EMPLOYERS_FOR_INDUSTRY_MU
-    employers or more, an industry's `mu` is what its scores shrink to."""
-
-    def __init__(self, industry: str | None, today: date) -> None:
-        self.industry = industry
-        self.today = today
-        self.members: list[_Values] = []
-        self.rated = self.reviews = 0
-        self.authors: set[int | str] = set()
-        self.days = side.PooledDays(today)
-        self.answered = {name: [0, 0] for name in side.QUESTIONS}  # yes, count
-
-    def add(self, employer: _EmployerReviews, values: _Values) -> None:
-        pairs = employer.pairs
-        self.members.append(values)
-        self.rated += 1 if pairs else 0
-        self.reviews += len(pairs)
-        self.authors.update(item.author_key for item, _ in pairs)
-        self.days.add(pairs)
-        for name, question in side.QUESTIONS.items():
-            counts = self.answered[name]
-            for x, _, _ in side.answers(pairs, question, self.today):
-                counts[0] += 1 if x else 0
-                counts[1] += 1
-
-    def _corrected(self, factor: float) -> Iterator[tuple[float, float]]:
-        def kinds():
-            return (triple for values in self.members for triple in values.triples())
-
-        return bias.corrected_kinds(kinds(), kinds(), factor)
-
-    def figures(self, inputs: Inputs) -> dict:
-        factor = inputs.bias_for(self.industry)
-        total = sum(w for _, w in self._corrected(factor))
-        pooled_mu = sum(u * w for u, w in self._corrected(factor)) / total if total else None
-        result = {
-            "employers": self.rated,
-            "reviews": self.reviews,
-            "authors": len(self.authors),
-            "score": round(100 * pooled_mu, 2) if pooled_mu is not None else None,
-            "days": self.days.days(),
-            **{name: side.raw_share(*counts) for name, counts in self.answered.items()},
-            "mu": None,
-        }
-        if (
-            self.industry is not None
-            and self.rated >= params.MIN_EMPLOYERS_FOR_INDUSTRY_MU
-            and pooled_mu is not None
-        ):
-            result["mu"] = pooled_mu
-        return result
+def _site_tally(part: _Part, today: date, progress=None) -> SiteTally:
+    tally = SiteTally(today)
+    for employer in _employers(today, weighted=True, part=part):
+        tally.add(employer)
+        if progress:
+            progress(1)
+    return tally
 
 
-class _SiteTally:
-    """μ, M, the within variance, F, the reporting-bias factors and the side figures' baselines,
-    fed one employer's reviews at a time: what is kept of each review is three floats."""
+def _rows_of(part: _Part, today: date, inputs: Inputs, progress=None) -> list[dict]:
+    rows = []
+    for employer in _employers(today, part=part):
+        figures = employer_figures(employer.facts, inputs, today, employer.industry)
+        figures["latest_published_at"] = employer.latest_published_at
+        rows.append({"employer_id": employer.employer_id, **figures})
+        if progress:
+            progress(1)
+    return rows
 
-    def __init__(self, today: date) -> None:
-        self.today = today
-        self.curve = engine.KMTally()
-        self.priors = side.PriorsTally(today)
-        self.site = _Pool(None, today)
-        self.industries: dict[str, _Pool] = {}
-        self.values: list[_Values] = []
-        self.review_count = 0
 
-    def add(self, employer: _EmployerReviews) -> None:
-        self.review_count += len(employer.facts)
-        for item, _ in employer.pairs:
-            if obs := engine.km_observation(item, self.today):
-                self.curve.add(*obs)
-        values = _Values(employer.industry, employer.pairs, self.today)
-        self.values.append(values)
-        self.priors.add(employer.pairs)
-        self.site.add(employer, values)
-        if employer.industry is not None:
-            if employer.industry not in self.industries:
-                self.industries[employer.industry] = _Pool(employer.industry, self.today)
-            self.industries[employer.industry].add(employer, values)
+def _in_parts(
+    work: Callable, parts: list[_Part], workers: int, progress: Callable[[int], None] | None
+) -> Iterator:
+    """work(part, progress) of each part, in order: here, or in `workers` processes forked from
+    this one (each with a connection of its own: they read what is committed)."""
+    if workers <= 1 or len(parts) <= 1 or not _can_fork():
+        for part in parts:
+            yield work(part, progress=progress)
+        return
+    app = current_app._get_current_object()
+    gc.freeze()  # the forked processes share this one's objects instead of copying them
+    try:
+        pool = multiprocessing.get_context("fork").Pool(
+            workers, initializer=_start_worker, initargs=(app,)
+        )
+    finally:
+        gc.unfreeze()
+    with pool:
+        for part, result in zip(parts, pool.imap(work, parts), strict=True):
+            if progress:
+                progress(part.employers)
+            yield result
 
-    def inputs(self) -> Inputs:
-        curve = self.curve.curve()
-        # B first (its h values need only F), then μ and M from the corrected weights.
-        site_counts, industry_counts = bias.Counts(), defaultdict(bias.Counts)
-        for values in self.values:
-            values.resolve(curve)
-            counts = bias.tally_kinds((kind, h) for kind, h, _ in values.triples())
-            site_counts += counts
-            if values.industry is not None:
-                industry_counts[values.industry] += counts
-        reporting_bias = bias.factors(site_counts, industry_counts)
 
-        moments = engine.MomentsTally()
-        total_weight = weighted_sum = 0.0
-        for values in self.values:
-            factor = bias.factor_for(reporting_bias, values.industry).value
-            valued = list(bias.corrected_kinds(values.triples(), values.triples(), factor))
-            moments.add(engine.employer_moments([u for u, _ in valued], [w for _, w in valued]))
-            total_weight += sum(w for _, w in valued)
-            weighted_sum += sum(u * w for u, w in valued)
-        mu = weighted_sum / total_weight if total_weight else DEFAULT_MU
-        within = moments.within() or DEFAULT_WITHIN_VARIANCE
-        inputs = Inputs(mu, moments.M(), within, curve, {"reporting_bias": reporting_bias})
-        baselines = {
-            "priors": self.priors.priors(),
-            "site": self.site.figures(inputs),
-            "industries": {
-                industry: pool.figures(inputs) for industry, pool in self.industries.items()
-            },
-            "reporting_bias": reporting_bias,
-        }
-        return Inputs(mu, inputs.m, within, curve, public_baselines(baselines))
+def _can_fork() -> bool:
+    """Another process can read this database (not SQLite in memory)."""
+    url = db.engine.url
+    return url.get_backend_name() != "sqlite" or url.database not in (None, "", ":memory:")
+
+
+_WORKER_CONTEXT: list = []
+
+
+def _start_worker(app) -> None:
+    """In a forked process: leave the parent's connections alone, and open a context (and so a
+    session) of its own."""
+    for bound in db.engines.values():
+        bound.dispose(close=False)
+    context = app.app_context()
+    context.push()
+    g.db_read_only = True  # plain BEGIN on SQLite: the parent holds the write lock
+    _WORKER_CONTEXT.append(context)
 
 
 def _save_parameters(inputs: Inputs, review_count: int, today: date) -> None:
@@ -579,17 +522,22 @@ def _save_parameters(inputs: Inputs, review_count: int, today: date) -> None:
 
 
 def refresh_site_parameters(
-    today: date | None = None, progress: Callable[[int], None] | None = None
+    today: date | None = None,
+    progress: Callable[[int], None] | None = None,
+    *,
+    workers: int = 1,
 ) -> Inputs:
     """μ, M, the within variance and F from every published review (DESIGN.md §6), read one
-    employer at a time."""
+    employer at a time, in parts (in `workers` processes when more than one)."""
     today = today or today_utc()
-    tally = _SiteTally(today)
-    for employer in _employers(today, weighted=True):
-        tally.add(employer)
-        if progress:
-            progress(1)
-    inputs = tally.inputs()
+    tally = SiteTally(today)
+    work = functools.partial(_site_tally, today=today)
+    for part in _in_parts(work, _parts(), workers, progress):
+        tally.merge(part)
+    found = tally.estimates()
+    inputs = Inputs(
+        found.mu, found.m, found.within_variance, found.curve, public_baselines(found.baselines)
+    )
     _save_parameters(inputs, tally.review_count, today)
     return inputs
 
@@ -599,29 +547,32 @@ def recompute(
     *,
     refresh_parameters: bool = True,
     progress: Callable[[int], None] | None = None,
+    workers: int = 1,
 ) -> int:
     """Rebuild every employer's row from scratch; returns how many rows were written.
 
     The published reviews are read twice, one employer at a time, as plain rows: first for the
     site's parameters (unless `refresh_parameters` is False), then for each employer's row,
-    written in batches. `progress` is called with 1 for each employer of each read, then with
-    the number of employers without a published review (`recompute_steps` is the total).
+    written in batches. With `workers` > 1 both reads are shared out, a part of the employers
+    at a time, to that many processes (which read only what is committed), and the results
+    are the same. `progress` is called with the employers done (each read counts them), then
+    with those without a published review: `recompute_steps` in all.
     """
     today = today or today_utc()
-    inputs = refresh_site_parameters(today, progress) if refresh_parameters else current_inputs()
+    if refresh_parameters:
+        inputs = refresh_site_parameters(today, progress, workers=workers)
+    else:
+        inputs = current_inputs()
     existing = set(db.session.scalars(select(EmployerStats.employer_id)))
     seen: set[int] = set()
     rows: list[dict] = []
-    for employer in _employers(today):
-        seen.add(employer.employer_id)
-        figures = employer_figures(employer.facts, inputs, today, employer.industry)
-        figures["latest_published_at"] = employer.latest_published_at
-        rows.append({"employer_id": employer.employer_id, **figures})
+    work = functools.partial(_rows_of, today=today, inputs=inputs)
+    for found in _in_parts(work, _parts(), workers, progress):
+        seen.update(row["employer_id"] for row in found)
+        rows += found
         if len(rows) >= _BATCH:
             _write_rows(rows, existing)
             rows = []
-        if progress:
-            progress(1)
     # Employers with no published review get an empty row (their reviews may have been removed).
     empty = {**employer_figures([], inputs, today), "latest_published_at": None}
     unseen = 0
@@ -639,9 +590,8 @@ def recompute(
 
 def recompute_steps(refresh_parameters: bool = True) -> int:
     """What `recompute` reports to `progress` in all."""
-    return (2 if refresh_parameters else 1) * (
-        db.session.scalar(select(func.count(Employer.id))) or 0
-    )
+    employers = db.session.scalar(select(func.count(Employer.id))) or 0
+    return (2 if refresh_parameters else 1) * employers
 
 
 def _write_rows(rows: list[dict], existing: set[int]) -> None:
