@@ -29,10 +29,12 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from statistics import NormalDist
 
 from scoring import params
 from scoring.vocabulary import DECISIONS, Feedback, Outcome, Stage
 
+_STANDARD_NORMAL = NormalDist()
 # Floating error allowed when comparing a KM probability with a quantile's p.
 _QUANTILE_TOLERANCE = 1e-9
 
@@ -399,18 +401,25 @@ def beta_cdf(x: float, a: float, b: float) -> float:
 
 
 def beta_quantile(p: float, a: float, b: float) -> float:
-    """The x with I_x(a, b) = p: Newton's method with the Beta density as the derivative, kept
-    inside a bracket that every evaluation narrows (a step that would leave it bisects instead),
-    so it always converges; it stops when a step moves x by less than 1e-13, far below any shown
-    precision. About 6-10 evaluations of I_x instead of bisection's 60 (issue 19: the intervals
-    were three quarters of `recompute`'s per-employer time)."""
+    """The x with I_x(a, b) = p: Newton's method with the Beta density as the derivative, from
+    the normal approximation, kept inside a bracket that every evaluation narrows (a step that
+    would leave it bisects instead), so it always converges; it stops when a step moves x by
+    less than 1e-10 (within about 1e-9 of the root, far below any shown precision). About 4
+    evaluations of I_x instead of bisection's 60 (issue 19: the intervals were three quarters
+    of `recompute`'s per-employer time)."""
     if p <= 0:
         return 0.0
     if p >= 1:
         return 1.0
     low, high = 0.0, 1.0
     log_norm = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
-    x = a / (a + b)  # the mean: inside the bracket
+    # Start from the normal approximation (the mean when it falls outside): Newton then needs
+    # about 3-4 evaluations instead of 7 from the mean.
+    mean = a / (a + b)
+    spread = math.sqrt(a * b / ((a + b) ** 2 * (a + b + 1)))
+    x = mean + _STANDARD_NORMAL.inv_cdf(p) * spread
+    if not 0 < x < 1:
+        x = mean
     for _ in range(200):
         error = beta_cdf(x, a, b) - p
         if error < 0:
@@ -421,7 +430,7 @@ def beta_quantile(p: float, a: float, b: float) -> float:
         candidate = x - error / density if density > 0 else (low + high) / 2
         if not low < candidate < high:
             candidate = (low + high) / 2
-        if abs(candidate - x) < 1e-13 or high - low < 1e-15:
+        if abs(candidate - x) < 1e-10 or high - low < 1e-15:
             return candidate
         x = candidate
     return x

@@ -658,10 +658,15 @@ class PriorsTally:
             self.questions[f"hear_back_{key}"] = (heard_back, stages)
         self.cells = {name: _PriorCell() for name in self.questions}
 
-    def add(self, pairs: Weighted) -> None:
+    def add(self, pairs: Weighted, answered: dict[str, list] | None = None) -> None:
+        """One employer's weighted reviews; `answered`: their answers to QUESTIONS, if the
+        caller has them already (answers(pairs, question))."""
         for name, (question, stages) in self.questions.items():
-            subset = pairs if stages is None else [p for p in pairs if p[0].stage in stages]
-            found = answers(subset, question, self.today)
+            if stages is None and answered is not None:
+                found = answered[name]
+            else:
+                subset = pairs if stages is None else [p for p in pairs if p[0].stage in stages]
+                found = answers(subset, question, self.today)
             if not found:
                 continue
             cell = self.cells[name]

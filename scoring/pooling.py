@@ -66,28 +66,50 @@ class Distinct:
 
 
 class Values:
-    """One employer's counted reviews as the site's estimates need them, three floats each:
-    engine.value_before_curve (h once `resolve` has F), w and bias.kind_of; not their facts."""
+    """Every employer's counted reviews as the site's estimates need them, three floats each
+    (engine.value_before_curve, h once `resolve` has F; w; bias.kind_of), not their facts: one
+    array for all of them, and where each employer's end (a few large arrays, not an object
+    an employer: the parts' tallies are sent between processes and merged)."""
 
-    __slots__ = ("industry", "numbers")
+    __slots__ = ("ends", "industries", "numbers")
 
-    def __init__(self, industry: str | None, pairs, today: date) -> None:
-        self.industry = industry
+    def __init__(self) -> None:
         self.numbers = array("d")
+        self.ends = array("q")  # employer i's numbers are numbers[ends[i - 1]:ends[i]]
+        self.industries: list[str | None] = []
+
+    def add(self, industry: str | None, pairs, today: date) -> int:
+        """Take in one employer's weighted reviews; returns its index."""
+        numbers = self.numbers
         for item, weight in pairs:
             found = engine.value_before_curve(item, today)
             if found is not None:
-                self.numbers.extend((found, weight, bias.kind_of(item)))
+                numbers.extend((found, weight, bias.kind_of(item)))
+        self.ends.append(len(numbers))
+        self.industries.append(industry)
+        return len(self.ends) - 1
+
+    def merge(self, other: Values) -> int:
+        """Take in a later part's employers; returns the index its first one now has."""
+        offset, shift = len(self.ends), len(self.numbers)
+        self.numbers += other.numbers
+        self.ends.extend(end + shift for end in other.ends)
+        self.industries += other.industries
+        return offset
+
+    def __len__(self) -> int:
+        return len(self.ends)
 
     def resolve(self, curve: engine.KMCurve) -> None:
         numbers = self.numbers
         for index in range(0, len(numbers), 3):
             numbers[index] = engine.value_on_curve(numbers[index], curve)
 
-    def triples(self) -> Iterator[tuple[int, float, float]]:
-        """(kind, h, w) of each counted review, in the order read."""
+    def triples(self, employer: int) -> Iterator[tuple[int, float, float]]:
+        """(kind, h, w) of each counted review of the employer, in the order read."""
         numbers = self.numbers
-        for index in range(0, len(numbers), 3):
+        start = self.ends[employer - 1] if employer else 0
+        for index in range(start, self.ends[employer], 3):
             yield int(numbers[index + 2]), numbers[index], numbers[index + 1]
 
 
@@ -99,29 +121,30 @@ class Pool:
     def __init__(self, industry: str | None, today: date) -> None:
         self.industry = industry
         self.today = today
-        self.members: list[Values] = []
+        self.members = array("q")  # indexes in the tally's Values
         self.rated = self.reviews = 0
         self.authors = Distinct()
         self.days = side.PooledDays(today)
         self.answered = {name: [0, 0] for name in side.QUESTIONS}  # yes, count
 
-    def add(self, employer: EmployerReviews, values: Values) -> None:
-        pairs = employer.pairs
-        self.members.append(values)
+    def add(self, pairs, member: int, found: dict[str, list]) -> None:
+        """One employer's weighted reviews, its index in the Values, and its answers to
+        side.QUESTIONS (side.answers: computed once for every pool and the priors)."""
+        self.members.append(member)
         self.rated += 1 if pairs else 0
         self.reviews += len(pairs)
         for item, _ in pairs:
             self.authors.add(item.author_key)
         self.days.add(pairs)
-        for name, question in side.QUESTIONS.items():
+        for name, answers in found.items():
             counts = self.answered[name]
-            for x, _, _ in side.answers(pairs, question, self.today):
-                counts[0] += 1 if x else 0
-                counts[1] += 1
+            counts[0] += sum(1 for x, _, _ in answers if x)
+            counts[1] += len(answers)
 
-    def merge(self, other: Pool) -> None:
-        """Take in a later part's pool (its employers come after this one's)."""
-        self.members += other.members
+    def merge(self, other: Pool, offset: int) -> None:
+        """Take in a later part's pool (its employers come after this one's, from `offset` in
+        the merged Values)."""
+        self.members.extend(member + offset for member in other.members)
         self.rated += other.rated
         self.reviews += other.reviews
         self.authors.merge(other.authors)
@@ -130,16 +153,17 @@ class Pool:
             self.answered[name][0] += yes
             self.answered[name][1] += count
 
-    def _corrected(self, factor: float) -> Iterator[tuple[float, float]]:
+    def _corrected(self, values: Values, factor: float) -> Iterator[tuple[float, float]]:
         def kinds():
-            return (triple for values in self.members for triple in values.triples())
+            return (triple for member in self.members for triple in values.triples(member))
 
         return bias.corrected_kinds(kinds(), kinds(), factor)
 
-    def figures(self, factor: float) -> dict:
+    def figures(self, values: Values, factor: float) -> dict:
         """The pooled figures, with the reporting-bias factor in force for the pool."""
-        total = sum(w for _, w in self._corrected(factor))
-        pooled_mu = sum(u * w for u, w in self._corrected(factor)) / total if total else None
+        total = sum(w for _, w in self._corrected(values, factor))
+        pooled = sum(u * w for u, w in self._corrected(values, factor))
+        pooled_mu = pooled / total if total else None
         result = {
             "employers": self.rated,
             "reviews": self.reviews,
@@ -175,69 +199,74 @@ class SiteTally:
         self.today = today
         self.curve = engine.KMTally()
         self.priors = side.PriorsTally(today)
+        self.values = Values()
         self.site = Pool(None, today)
         self.industries: dict[str, Pool] = {}
-        self.values: list[Values] = []
         self.review_count = 0
 
     def add(self, employer: EmployerReviews) -> None:
+        pairs = employer.pairs
         self.review_count += len(employer.facts)
-        for item, _ in employer.pairs:
+        for item, _ in pairs:
             if obs := engine.km_observation(item, self.today):
                 self.curve.add(*obs)
-        values = Values(employer.industry, employer.pairs, self.today)
-        self.values.append(values)
-        self.priors.add(employer.pairs)
-        self.site.add(employer, values)
+        member = self.values.add(employer.industry, pairs, self.today)
+        found = {
+            name: side.answers(pairs, question, self.today)
+            for name, question in side.QUESTIONS.items()
+        }
+        self.priors.add(pairs, found)
+        self.site.add(pairs, member, found)
         if employer.industry is not None:
             if employer.industry not in self.industries:
                 self.industries[employer.industry] = Pool(employer.industry, self.today)
-            self.industries[employer.industry].add(employer, values)
+            self.industries[employer.industry].add(pairs, member, found)
 
     def merge(self, other: SiteTally) -> None:
         """Take in the tally of a later part of the employers."""
         self.review_count += other.review_count
         self.curve.merge(other.curve)
-        self.values += other.values
         self.priors.merge(other.priors)
-        self.site.merge(other.site)
+        offset = self.values.merge(other.values)
+        self.site.merge(other.site, offset)
         for industry, pool in other.industries.items():
-            if industry in self.industries:
-                self.industries[industry].merge(pool)
-            else:
-                self.industries[industry] = pool
+            if industry not in self.industries:
+                self.industries[industry] = Pool(industry, self.today)
+            self.industries[industry].merge(pool, offset)
 
     def estimates(self) -> SiteEstimates:
         curve = self.curve.curve()
+        values = self.values
+        values.resolve(curve)
         # B first (its h values need only F), then μ and M from the corrected weights.
         site_counts, industry_counts = bias.Counts(), defaultdict(bias.Counts)
-        for values in self.values:
-            values.resolve(curve)
-            counts = bias.tally_kinds((kind, h) for kind, h, _ in values.triples())
+        for employer, industry in enumerate(values.industries):
+            counts = bias.tally_kinds((kind, h) for kind, h, _ in values.triples(employer))
             site_counts += counts
-            if values.industry is not None:
-                industry_counts[values.industry] += counts
+            if industry is not None:
+                industry_counts[industry] += counts
         reporting_bias = bias.factors(site_counts, industry_counts)
+
+        def factor_of(industry: str | None) -> float:
+            return bias.factor_for(reporting_bias, industry).value
 
         moments = engine.MomentsTally()
         total_weight = weighted_sum = 0.0
-        for values in self.values:
-            factor = bias.factor_for(reporting_bias, values.industry).value
-            valued = list(bias.corrected_kinds(values.triples(), values.triples(), factor))
+        for employer, industry in enumerate(values.industries):
+            triples = values.triples
+            valued = list(
+                bias.corrected_kinds(triples(employer), triples(employer), factor_of(industry))
+            )
             moments.add(engine.employer_moments([u for u, _ in valued], [w for _, w in valued]))
             total_weight += sum(w for _, w in valued)
             weighted_sum += sum(u * w for u, w in valued)
         mu = weighted_sum / total_weight if total_weight else DEFAULT_MU
         within = moments.within() or DEFAULT_WITHIN_VARIANCE
-
-        def factor_of(industry: str | None) -> float:
-            return bias.factor_for(reporting_bias, industry).value
-
         baselines = {
             "priors": self.priors.priors(),
-            "site": self.site.figures(factor_of(None)),
+            "site": self.site.figures(values, factor_of(None)),
             "industries": {
-                industry: pool.figures(factor_of(industry))
+                industry: pool.figures(values, factor_of(industry))
                 for industry, pool in self.industries.items()
             },
             "reporting_bias": reporting_bias,

@@ -14,8 +14,11 @@ from __future__ import annotations
 import functools
 import gc
 import multiprocessing
+import multiprocessing.pool
 import operator
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
@@ -412,7 +415,7 @@ def _employers(
     rows = (
         db.session.connection()
         .execute(
-            statement.order_by(Review.employer_id, Review.id).execution_options(yield_per=20_000)
+            statement.order_by(Review.employer_id, Review.id).execution_options(yield_per=2_000)
         )
         .tuples()
     )
@@ -461,28 +464,59 @@ def _rows_of(part: _Part, today: date, inputs: Inputs, progress=None) -> list[di
     return rows
 
 
+@contextmanager
+def _forked(workers: int) -> Iterator[multiprocessing.pool.Pool | None]:
+    """workers - 1 processes forked from this one (None when there is nothing to share out),
+    forked at once, while this process is small: whatever it allocates later would otherwise
+    be theirs too, page by page, as it reuses the memory."""
+    if workers <= 1 or not _can_fork():
+        yield None
+        return
+    app = current_app._get_current_object()
+    # Frozen until the processes are gone: a collection in either process would otherwise walk
+    # (and so write to, page by page) every object they share, and each would copy them all.
+    gc.freeze()
+    try:
+        with multiprocessing.get_context("fork").Pool(
+            workers - 1, initializer=_start_worker, initargs=(app,)
+        ) as pool:
+            yield pool
+    finally:
+        gc.unfreeze()
+
+
 def _in_parts(
-    work: Callable, parts: list[_Part], workers: int, progress: Callable[[int], None] | None
+    work: Callable,
+    parts: list[_Part],
+    pool: multiprocessing.pool.Pool | None,
+    progress: Callable[[int], None] | None,
 ) -> Iterator:
-    """work(part, progress) of each part, in order: here, or in `workers` processes forked from
-    this one (each with a connection of its own: they read what is committed)."""
-    if workers <= 1 or len(parts) <= 1 or not _can_fork():
+    """work(part) of each part, in order: here, or also in the pool's processes (each with a
+    connection of its own: they read what is committed), each kept a part or two ahead while
+    this one works on parts too, and merges and writes what they send."""
+    if pool is None or len(parts) <= 1:
         for part in parts:
             yield work(part, progress=progress)
         return
-    app = current_app._get_current_object()
-    gc.freeze()  # the forked processes share this one's objects instead of copying them
-    try:
-        pool = multiprocessing.get_context("fork").Pool(
-            workers, initializer=_start_worker, initargs=(app,)
-        )
-    finally:
-        gc.unfreeze()
-    with pool:
-        for part, result in zip(parts, pool.imap(work, parts), strict=True):
+    ahead = 2 * pool._processes
+    running: deque = deque()  # (index, AsyncResult), oldest first
+    done: dict[int, object] = {}
+    claimed = emitted = 0
+    while emitted < len(parts):
+        while claimed < len(parts) and len(running) < ahead:
+            running.append((claimed, pool.apply_async(work, (parts[claimed],))))
+            claimed += 1
+        if running and (running[0][1].ready() or claimed == len(parts)):
+            index, result = running.popleft()
+            done[index] = result.get()
+        elif claimed < len(parts):
+            done[claimed] = work(parts[claimed])
+            claimed += 1
+        while emitted in done:
             if progress:
-                progress(part.employers)
-            yield result
+                progress(parts[emitted].employers)
+            yield done.pop(emitted)
+            emitted += 1
 
 
 def _can_fork() -> bool:
@@ -530,9 +564,14 @@ def refresh_site_parameters(
     """μ, M, the within variance and F from every published review (DESIGN.md §6), read one
     employer at a time, in parts (in `workers` processes when more than one)."""
     today = today or today_utc()
+    with _forked(workers) as pool:
+        return _refresh_site_parameters(today, progress, pool)
+
+
+def _refresh_site_parameters(today: date, progress, pool) -> Inputs:
     tally = SiteTally(today)
     work = functools.partial(_site_tally, today=today)
-    for part in _in_parts(work, _parts(), workers, progress):
+    for part in _in_parts(work, _parts(), pool, progress):
         tally.merge(part)
     found = tally.estimates()
     inputs = Inputs(
@@ -554,25 +593,27 @@ def recompute(
     The published reviews are read twice, one employer at a time, as plain rows: first for the
     site's parameters (unless `refresh_parameters` is False), then for each employer's row,
     written in batches. With `workers` > 1 both reads are shared out, a part of the employers
-    at a time, to that many processes (which read only what is committed), and the results
-    are the same. `progress` is called with the employers done (each read counts them), then
-    with those without a published review: `recompute_steps` in all.
+    at a time, between this process and workers - 1 forked ones (which read only what is
+    committed), and the results are the same. `progress` is called with the employers done
+    (each read counts them), then with those without a published review: `recompute_steps` in
+    all.
     """
     today = today or today_utc()
-    if refresh_parameters:
-        inputs = refresh_site_parameters(today, progress, workers=workers)
-    else:
-        inputs = current_inputs()
-    existing = set(db.session.scalars(select(EmployerStats.employer_id)))
-    seen: set[int] = set()
-    rows: list[dict] = []
-    work = functools.partial(_rows_of, today=today, inputs=inputs)
-    for found in _in_parts(work, _parts(), workers, progress):
-        seen.update(row["employer_id"] for row in found)
-        rows += found
-        if len(rows) >= _BATCH:
-            _write_rows(rows, existing)
-            rows = []
+    with _forked(workers) as pool:
+        if refresh_parameters:
+            inputs = _refresh_site_parameters(today, progress, pool)
+        else:
+            inputs = current_inputs()
+        existing = set(db.session.scalars(select(EmployerStats.employer_id)))
+        seen: set[int] = set()
+        rows: list[dict] = []
+        work = functools.partial(_rows_of, today=today, inputs=inputs)
+        for found in _in_parts(work, _parts(), pool, progress):
+            seen.update(row["employer_id"] for row in found)
+            rows += found
+            if len(rows) >= _BATCH:
+                _write_rows(rows, existing)
+                rows = []
     # Employers with no published review get an empty row (their reviews may have been removed).
     empty = {**employer_figures([], inputs, today), "latest_published_at": None}
     unseen = 0
@@ -605,7 +646,7 @@ def _write_rows(rows: list[dict], existing: set[int]) -> None:
         db.session.execute(insert(EmployerStats), inserts[start : start + _BATCH])
 
 
-_BATCH = 5000
+_BATCH = PART_EMPLOYERS  # rows written at once: one part's
 
 
 def needs_daily_refresh(today: date | None = None) -> bool:
