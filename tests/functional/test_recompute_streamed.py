@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import math
+import os
 import random
 from datetime import date
 
@@ -14,7 +15,7 @@ from sqlalchemy import func, select
 from employers.models import Employer, EmployerStats
 from extensions import db
 from reviews.models import Outcome, Review, ReviewStatus
-from scoring import engine, stats
+from scoring import engine, pooling, stats
 from scoring import figures as side
 from scoring.models import SiteParameters
 from tests.factories import EmployerFactory
@@ -59,7 +60,7 @@ def test_recompute_holds_one_employers_reviews_at_a_time(app, monkeypatch):
     )
     assert total > 30
     live = []
-    tally_add, figures_of = stats._SiteTally.add, stats.employer_figures
+    tally_add, figures_of = pooling.SiteTally.add, stats.employer_figures
 
     def counted_add(self, employer):
         live.append(_live_facts())
@@ -69,7 +70,7 @@ def test_recompute_holds_one_employers_reviews_at_a_time(app, monkeypatch):
         live.append(_live_facts())
         return figures_of(facts, *args, **kwargs)
 
-    monkeypatch.setattr(stats._SiteTally, "add", counted_add)
+    monkeypatch.setattr(pooling.SiteTally, "add", counted_add)
     monkeypatch.setattr(stats, "employer_figures", counted_figures)
     stats.recompute()
     db.session.commit()
@@ -160,3 +161,53 @@ def _rows() -> dict:
         row.employer_id: (row.review_count, row.score, row.figures)
         for row in db.session.scalars(select(EmployerStats))
     }
+
+
+def test_forked_workers_give_the_same_parameters_and_rows(app_factory, tmp_path, monkeypatch):
+    """Shared out to forked processes, in parts of 4 employers, the rebuild writes what one
+    process reading everything writes, bit for bit (the tallies merge in the employers' order).
+    The forked processes read on their own connections while this one holds the write lock."""
+    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'rebuild.sqlite3'}"
+    app_factory(SQLALCHEMY_DATABASE_URI=url)
+    _fill(random.Random(9), employers=20, most=7)
+    stats.recompute(TODAY, workers=1)
+    db.session.commit()
+    serial = (_rows(), _parameters())
+    monkeypatch.setattr(stats, "PART_EMPLOYERS", 4)
+    monkeypatch.setattr(stats, "_rows_of", _rows_noting_the_process)
+    _PROCESSES.append(tmp_path / "processes")
+    steps = []
+    stats.recompute(TODAY, workers=3, progress=steps.append)
+    db.session.commit()
+    assert (_rows(), _parameters()) == serial
+    assert sum(steps) == stats.recompute_steps()
+    assert len(steps) > 10  # reported part by part
+    # The parts were computed in three processes.
+    assert len(set((tmp_path / "processes").read_text().split())) == 3
+
+
+_ROWS_OF = stats._rows_of
+_PROCESSES: list = []  # where each process notes its id (set before the fork)
+
+
+def _rows_noting_the_process(*args, **kwargs):
+    with _PROCESSES[-1].open("a") as noted:
+        noted.write(f"{os.getpid()}\n")
+    return _ROWS_OF(*args, **kwargs)
+
+
+def _parameters() -> tuple:
+    db.session.expire_all()
+    saved = db.session.get(SiteParameters, 1)
+    return (saved.mu, saved.m, saved.within_variance, saved.km_cumulative, saved.baselines)
+
+
+def test_the_command_takes_a_number_of_workers(app, runner):
+    _fill(random.Random(2), employers=3, most=3)
+    result = runner.invoke(args=["heardback", "recompute", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert "Rebuilt the statistics of 4 employers (3 with published reviews)." in result.output
+    for wrong in ("0", "-2", "many", "100000"):
+        refused = runner.invoke(args=["heardback", "recompute", "--workers", wrong])
+        assert refused.exit_code == 2
+        assert "Invalid value for '--workers'" in refused.output
