@@ -110,6 +110,18 @@ class Employer(db.Model):
         CheckConstraint("country IS NULL OR length(country) = 2", name="country_code"),
         CheckConstraint("length(normalized_name) > 0", name="normalized_name_not_empty"),
         _trigram_index("employers"),
+        # The search's filters (employers.browse.search, the API's list): the listed employers
+        # of an industry or a country found and counted from an index, not a scan of them all
+        # (the count of one industry at 50,000 employers: 8.5 ms -> 0.5 ms on SQLite).
+        *(
+            Index(
+                f"ix_employers_listed_{column}",
+                column,
+                sqlite_where=text("listed_at IS NOT NULL"),
+                postgresql_where=text("listed_at IS NOT NULL"),
+            )
+            for column in ("industry", "country")
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -25,7 +25,7 @@ from itertools import groupby
 
 from flask import current_app, g
 from sqlalchemy import event as sa_event
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, text, update
 
 from employers.models import Employer, EmployerStats
 from extensions import db
@@ -625,6 +625,11 @@ def recompute(
     if progress:
         progress(unseen * (2 if refresh_parameters else 1))
     db.session.flush()
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Every row was just rewritten: until autovacuum's turn the planner judged the lists'
+        # queries by the table as it was (the "least responsive" list scanned 18,725 rows by
+        # another index instead of reading 20 by its own: 58 ms instead of 0.2).
+        db.session.execute(text("ANALYZE employer_stats"))
     db.session.expire_all()
     return len(seen)
 

@@ -10,7 +10,8 @@ import os
 import random
 from datetime import date
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text
 
 from employers.models import Employer, EmployerStats
 from extensions import db
@@ -211,3 +212,21 @@ def test_the_command_takes_a_number_of_workers(app, runner):
         refused = runner.invoke(args=["heardback", "recompute", "--workers", wrong])
         assert refused.exit_code == 2
         assert "Invalid value for '--workers'" in refused.output
+
+
+def test_postgresql_knows_the_rewritten_table_after_a_rebuild(app):
+    """recompute rewrites every statistics row, then ANALYZEs the table: the lists' queries are
+    planned on the table as it is, whether or not autovacuum has come by (it is off on the
+    benchmark machine, where the least responsive list took another index: 58 ms, not 0.2)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's planner statistics: the suite's PostgreSQL pass runs this")
+    _fill(random.Random(8), employers=6, most=3)
+    db.session.execute(text("ANALYZE employer_stats"))
+    db.session.commit()
+    _fill(random.Random(9), employers=5, most=3)
+    stats.recompute(TODAY)
+    db.session.commit()
+    estimated = db.session.scalar(
+        text("SELECT reltuples FROM pg_class WHERE relname = 'employer_stats'")
+    )
+    assert estimated == db.session.scalar(select(func.count()).select_from(EmployerStats))
