@@ -96,6 +96,17 @@ def smtp_server():
         controller.stop()
 
 
+# A mix of outcomes for statistics tests: decisions, silence, an open case and a withdrawal.
+MIXED_OUTCOMES = (
+    Outcome.ghosted,
+    Outcome.rejected,
+    Outcome.rejected,
+    Outcome.offer,
+    Outcome.waiting,
+    Outcome.withdrew,
+)
+
+
 def review_with_outcome(
     employer, outcome, stage=Stage.interview, days_ago=40, status=ReviewStatus.published, **extra
 ):

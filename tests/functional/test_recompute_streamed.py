@@ -20,17 +20,10 @@ from scoring import engine, pooling, stats
 from scoring import figures as side
 from scoring.models import SiteParameters
 from tests.factories import EmployerFactory
+from tests.helpers import MIXED_OUTCOMES
 from tests.helpers import review_with_outcome as _review
 
 TODAY = date.today()
-OUTCOMES = [
-    Outcome.ghosted,
-    Outcome.rejected,
-    Outcome.rejected,
-    Outcome.offer,
-    Outcome.waiting,
-    Outcome.withdrew,
-]
 
 
 def _fill(rng: random.Random, employers: int, most: int) -> list:
@@ -39,7 +32,7 @@ def _fill(rng: random.Random, employers: int, most: int) -> list:
         for _ in range(rng.randint(1, most)):
             _review(
                 employer,
-                rng.choice(OUTCOMES),
+                rng.choice(MIXED_OUTCOMES),
                 days_ago=rng.randint(1, 500),
                 new_account=rng.random() < 0.3,
             )

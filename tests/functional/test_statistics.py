@@ -19,6 +19,7 @@ from scoring.models import SiteParameters
 from scoring.stats import recompute, refresh_site_parameters
 from tests.conftest import publish_pending_change
 from tests.factories import EmployerFactory, UserFactory
+from tests.helpers import MIXED_OUTCOMES
 from tests.helpers import review_with_outcome as _review
 from timeutils import utcnow
 
@@ -110,14 +111,7 @@ def test_deleting_an_account_updates_its_employers(app):
 def test_recompute_reproduces_the_incrementally_kept_rows(app):
     rng = random.Random(7)
     employers = [EmployerFactory() for _ in range(6)]
-    outcomes = [
-        Outcome.ghosted,
-        Outcome.rejected,
-        Outcome.rejected,
-        Outcome.offer,
-        Outcome.waiting,
-        Outcome.withdrew,
-    ]
+    outcomes = MIXED_OUTCOMES
 
     # Issue 18's figures too: every step reached, turned down other work, process length.
     def later(rng):
