@@ -275,20 +275,22 @@ def advice(rng: random.Random) -> str:
 
 
 def form_fields(values: dict) -> dict:
-    """Review values (enums or their strings, dates, None) as the review form posts them."""
+    """Review values (enums or their strings, dates, None) as the review form posts them: the
+    form's own conversion (ReviewForm.data_from: the steps as boxes, the yes/no radios), then
+    dates and checkboxes as a browser sends them. Post with urlencode(..., doseq=True)."""
+    from reviews.forms import ReviewForm
+
     fields = {}
-    for name, value in values.items():
-        if value is None or value is False:
+    for name, value in ReviewForm.data_from(values).items():
+        if value is None or value is False or value == [] or value == "":
             continue
-        if hasattr(value, "value"):
-            value = value.value
         if name == "process_month":
             value = value.strftime("%Y-%m")
         elif isinstance(value, date):
             value = value.isoformat()
         elif value is True:
             value = "y"
-        fields[name] = str(value)
+        fields[name] = value if isinstance(value, list) else str(value)
     return fields
 
 
@@ -548,7 +550,7 @@ def prepare(app, submissions: int, seed: int) -> Plan:
                 "csrf_token": csrf,
             }
             path = f"/reviews/new?employer={quote(target.slug)}"
-            writers.append(Writer(cookie, path, urlencode(body).encode()))
+            writers.append(Writer(cookie, path, urlencode(body, doseq=True).encode()))
 
         def edits(employer_id: int) -> list[Writer]:
             reviews = list(
@@ -573,7 +575,11 @@ def prepare(app, submissions: int, seed: int) -> Plan:
                 values = {**values_of(review), "narrative": narrative(text_rng)}
                 body = {**form_fields(values), "action": "publish", "csrf_token": csrf}
                 found.append(
-                    Writer(cookie, f"/reviews/{review.public_id}/edit", urlencode(body).encode())
+                    Writer(
+                        cookie,
+                        f"/reviews/{review.public_id}/edit",
+                        urlencode(body, doseq=True).encode(),
+                    )
                 )
             return found
 
