@@ -6,7 +6,9 @@
 - `refresh_site_parameters` recomputes μ, M, the pooled variance and F from every
   published review: the daily `tick` does it, since ageing changes them.
 - `recompute` rebuilds the site parameters and every row from scratch; both paths go through
-  `employer_figures`, so recompute reproduces what the incremental updates stored.
+  `employer_figures`, so recompute reproduces what the incremental updates stored. It reads the
+  reviews in parts of PART_EMPLOYERS employers, twice (scoring.pooling's tallies, then the rows),
+  in as many processes as it is given workers, with the same figures whatever their number.
 """
 
 from __future__ import annotations
@@ -464,8 +466,14 @@ def _rows_of(part: _Part, today: date, inputs: Inputs, progress=None) -> list[di
     return rows
 
 
+@dataclass(frozen=True)
+class _Helpers:
+    pool: multiprocessing.pool.Pool
+    processes: int
+
+
 @contextmanager
-def _forked(workers: int) -> Iterator[multiprocessing.pool.Pool | None]:
+def _forked(workers: int) -> Iterator[_Helpers | None]:
     """workers - 1 processes forked from this one (None when there is nothing to share out),
     forked at once, while this process is small: whatever it allocates later would otherwise
     be theirs too, page by page, as it reuses the memory."""
@@ -480,7 +488,7 @@ def _forked(workers: int) -> Iterator[multiprocessing.pool.Pool | None]:
         with multiprocessing.get_context("fork").Pool(
             workers - 1, initializer=_start_worker, initargs=(app,)
         ) as pool:
-            yield pool
+            yield _Helpers(pool, workers - 1)
     finally:
         gc.unfreeze()
 
@@ -488,17 +496,17 @@ def _forked(workers: int) -> Iterator[multiprocessing.pool.Pool | None]:
 def _in_parts(
     work: Callable,
     parts: list[_Part],
-    pool: multiprocessing.pool.Pool | None,
+    helpers: _Helpers | None,
     progress: Callable[[int], None] | None,
 ) -> Iterator:
-    """work(part) of each part, in order: here, or also in the pool's processes (each with a
+    """work(part) of each part, in order: here, or also in the helpers' processes (each with a
     connection of its own: they read what is committed), each kept a part or two ahead while
     this one works on parts too, and merges and writes what they send."""
-    if pool is None or len(parts) <= 1:
+    if helpers is None or len(parts) <= 1:
         for part in parts:
             yield work(part, progress=progress)
         return
-    ahead = 2 * pool._processes
+    pool, ahead = helpers.pool, 2 * helpers.processes
     running: deque = deque()  # (index, AsyncResult), oldest first
     done: dict[int, object] = {}
     claimed = emitted = 0
@@ -564,14 +572,14 @@ def refresh_site_parameters(
     """μ, M, the within variance and F from every published review (DESIGN.md §6), read one
     employer at a time, in parts (in `workers` processes when more than one)."""
     today = today or today_utc()
-    with _forked(workers) as pool:
-        return _refresh_site_parameters(today, progress, pool)
+    with _forked(workers) as helpers:
+        return _refresh_site_parameters(today, progress, helpers)
 
 
-def _refresh_site_parameters(today: date, progress, pool) -> Inputs:
+def _refresh_site_parameters(today: date, progress, helpers: _Helpers | None) -> Inputs:
     tally = SiteTally(today)
     work = functools.partial(_site_tally, today=today)
-    for part in _in_parts(work, _parts(), pool, progress):
+    for part in _in_parts(work, _parts(), helpers, progress):
         tally.merge(part)
     found = tally.estimates()
     inputs = Inputs(
@@ -599,16 +607,16 @@ def recompute(
     all.
     """
     today = today or today_utc()
-    with _forked(workers) as pool:
+    with _forked(workers) as helpers:
         if refresh_parameters:
-            inputs = _refresh_site_parameters(today, progress, pool)
+            inputs = _refresh_site_parameters(today, progress, helpers)
         else:
             inputs = current_inputs()
         existing = set(db.session.scalars(select(EmployerStats.employer_id)))
         seen: set[int] = set()
         rows: list[dict] = []
         work = functools.partial(_rows_of, today=today, inputs=inputs)
-        for found in _in_parts(work, _parts(), pool, progress):
+        for found in _in_parts(work, _parts(), helpers, progress):
             seen.update(row["employer_id"] for row in found)
             rows += found
             if len(rows) >= _BATCH:
