@@ -129,6 +129,10 @@ class KMTally:
         if event:
             self.events_at[days] = self.events_at.get(days, 0) + 1
 
+    def extend(self, observations: Iterable[tuple[int, bool]]) -> None:
+        for days, event in observations:
+            self.add(days, event)
+
     def merge(self, other: KMTally) -> None:
         self.count += other.count
         for days, count in other.leaving_at.items():
@@ -158,8 +162,7 @@ def kaplan_meier(observations: Iterable[tuple[int, bool]]) -> KMCurve:
     events of day t are counted before the censorings of day t.
     """
     tally = KMTally()
-    for days, event in observations:
-        tally.add(days, event)
+    tally.extend(observations)
     return tally.curve()
 
 

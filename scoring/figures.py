@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from statistics import NormalDist
@@ -300,9 +300,12 @@ def chance_words(percent: int) -> str:
 
 def curve_of(pairs: Weighted, today: date) -> engine.KMCurve:
     """The Kaplan-Meier curve of days to decision over these reviews (unweighted, like F)."""
-    return engine.kaplan_meier(
-        obs for facts, _ in pairs if (obs := engine.km_observation(facts, today))
-    )
+    return engine.kaplan_meier(observations(pairs, today))
+
+
+def observations(pairs: Weighted, today: date) -> Iterator[tuple[int, bool]]:
+    """The KM observations (engine.km_observation) of these weighted reviews."""
+    return (obs for facts, _ in pairs if (obs := engine.km_observation(facts, today)))
 
 
 def days_to_decision(pairs: Weighted, today: date) -> dict:
@@ -403,9 +406,7 @@ class PooledDays:
         self.heard = array("i")  # _heard_days
 
     def add(self, pairs: Weighted) -> None:
-        for facts, _ in pairs:
-            if obs := engine.km_observation(facts, self.today):
-                self.curve.add(*obs)
+        self.curve.extend(observations(pairs, self.today))
         deciders = [f for f, _ in pairs if _shown_days(f)]
         self.deciders.update(f.author_key for f in deciders)
         self.heard.extend(_heard_days(deciders))

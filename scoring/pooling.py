@@ -14,7 +14,7 @@ from __future__ import annotations
 from array import array
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from scoring import bias, engine, params
@@ -31,7 +31,6 @@ class EmployerReviews:
     industry: str | None
     facts: list[engine.ReviewFacts]
     latest_published_at: datetime | None
-    pairs: list[tuple[engine.ReviewFacts, float]] = field(default_factory=list)
 
 
 class Distinct:
@@ -205,11 +204,9 @@ class SiteTally:
         self.review_count = 0
 
     def add(self, employer: EmployerReviews) -> None:
-        pairs = employer.pairs
+        pairs = side.weighted(employer.facts, self.today)
         self.review_count += len(employer.facts)
-        for item, _ in pairs:
-            if obs := engine.km_observation(item, self.today):
-                self.curve.add(*obs)
+        self.curve.extend(side.observations(pairs, self.today))
         member = self.values.add(employer.industry, pairs, self.today)
         found = {
             name: side.answers(pairs, question, self.today)

@@ -405,9 +405,7 @@ class _Part:
     employers: int
 
 
-def _employers(
-    today: date, *, weighted: bool = False, part: _Part | None = None
-) -> Iterator[EmployerReviews]:
+def _employers(today: date, part: _Part | None = None) -> Iterator[EmployerReviews]:
     """Every published review's facts (of the part's employers), one employer at a time, read as
     plain rows (through the session's connection, Core: the ORM's result handling cost a third
     of the read). Only one employer's reviews are held at a time: a rebuild reads a million."""
@@ -429,7 +427,6 @@ def _employers(
             _key(group[0].industry),
             facts,
             max((row.published_at for row in group), default=None),
-            side.weighted(facts, today) if weighted else [],
         )
 
 
@@ -448,7 +445,7 @@ def _parts() -> list[_Part]:
 
 def _site_tally(part: _Part, today: date, progress=None) -> SiteTally:
     tally = SiteTally(today)
-    for employer in _employers(today, weighted=True, part=part):
+    for employer in _employers(today, part=part):
         tally.add(employer)
         if progress:
             progress(1)
@@ -573,13 +570,15 @@ def refresh_site_parameters(
     employer at a time, in parts (in `workers` processes when more than one)."""
     today = today or today_utc()
     with _forked(workers) as helpers:
-        return _refresh_site_parameters(today, progress, helpers)
+        return _refresh_site_parameters(today, progress, helpers, _parts())
 
 
-def _refresh_site_parameters(today: date, progress, helpers: _Helpers | None) -> Inputs:
+def _refresh_site_parameters(
+    today: date, progress, helpers: _Helpers | None, parts: list[_Part]
+) -> Inputs:
     tally = SiteTally(today)
     work = functools.partial(_site_tally, today=today)
-    for part in _in_parts(work, _parts(), helpers, progress):
+    for part in _in_parts(work, parts, helpers, progress):
         tally.merge(part)
     found = tally.estimates()
     inputs = Inputs(
@@ -607,16 +606,17 @@ def recompute(
     all.
     """
     today = today or today_utc()
+    parts = _parts()  # one read of which employers have published reviews, for both passes
     with _forked(workers) as helpers:
         if refresh_parameters:
-            inputs = _refresh_site_parameters(today, progress, helpers)
+            inputs = _refresh_site_parameters(today, progress, helpers, parts)
         else:
             inputs = current_inputs()
         existing = set(db.session.scalars(select(EmployerStats.employer_id)))
         seen: set[int] = set()
         rows: list[dict] = []
         work = functools.partial(_rows_of, today=today, inputs=inputs)
-        for found in _in_parts(work, _parts(), helpers, progress):
+        for found in _in_parts(work, parts, helpers, progress):
             seen.update(row["employer_id"] for row in found)
             rows += found
             if len(rows) >= _BATCH:

@@ -78,9 +78,7 @@ def test_a_site_tally_in_parts_is_the_tally_of_everything(cut):
     whole = pooling.SiteTally(TODAY)
     first, second = pooling.SiteTally(TODAY), pooling.SiteTally(TODAY)
     for index, facts in enumerate(employers):
-        reviews = pooling.EmployerReviews(
-            index, industries[index % 3], facts, None, side.weighted(facts, TODAY)
-        )
+        reviews = pooling.EmployerReviews(index, industries[index % 3], facts, None)
         whole.add(reviews)
         (first if index < cut else second).add(reviews)
     first.merge(second)
