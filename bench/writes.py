@@ -806,6 +806,45 @@ def time_refresh(app, counter: QueryCounter, employer_id: int, runs: int) -> Ref
     return RefreshResult(published, timings, max(queries))
 
 
+def time_publication(app, counter: QueryCounter, employer_id: int, runs: int) -> RefreshResult:
+    """The tick making one author's change public at the employer (reviews.pending.apply: the
+    change written and folded into the statistics row's running sums, scoring.sketch) and the
+    flush, one transaction per run (committed outside the timing), after two untimed runs, each
+    run another review; the change is "turned down other work", flipped."""
+    from sqlalchemy import func, select
+
+    from extensions import db
+    from reviews import pending
+    from reviews.models import Review, ReviewStatus
+    from timeutils import utcnow
+
+    timings, queries = [], set()
+    with app.app_context():
+        published = select(Review.id).where(
+            Review.employer_id == employer_id, Review.status == ReviewStatus.published
+        )
+        count = db.session.scalar(select(func.count()).select_from(published.subquery()))
+        ids = list(db.session.scalars(published.order_by(Review.id).limit(runs + 2)))
+        db.session.commit()
+        for run in range(runs + 2):
+            review = db.session.get(Review, ids[run % len(ids)])
+            data = pending.to_json({"turned_down_work": not review.turned_down_work})
+            data = {"turned_down_work": data["turned_down_work"]}
+            counter.count = 0
+            started = time.perf_counter()
+            pending.apply([(review, data)], utcnow())
+            db.session.flush()
+            elapsed = (time.perf_counter() - started) * 1000
+            queries.add(counter.count)
+            db.session.commit()
+            if run >= 2:
+                timings.append(elapsed)
+        db.session.remove()
+    if len(queries) != 1:
+        print(f"  note: publication query counts varied: {sorted(queries)}")
+    return RefreshResult(count, timings, max(queries))
+
+
 def profile(work) -> tuple[object, float]:
     from pyinstrument import Profiler
 
@@ -960,6 +999,8 @@ class Result:
     refresh_small: RefreshResult
     refresh_busiest: RefreshResult
     refresh_big: RefreshResult
+    publish_small: RefreshResult
+    publish_big: RefreshResult
     submission_profile: tuple
     refresh_profile: tuple
     profiled_submission_ms: float
@@ -996,10 +1037,14 @@ def measure(label: str, database_url: str, options, redis_prefix: str) -> Result
     refresh_small = time_refresh(app, counter, plan.small_id, options.refresh_runs)
     refresh_busiest = time_refresh(app, counter, plan.busiest_id, options.refresh_runs)
     refresh_big = time_refresh(app, counter, plan.big_id, options.refresh_runs)
+    publish_small = time_publication(app, counter, plan.small_id, options.refresh_runs)
+    publish_big = time_publication(app, counter, plan.big_id, options.refresh_runs)
     for name, found in (
         ("small", refresh_small),
         ("busiest demo", refresh_busiest),
         ("big", refresh_big),
+        ("publication of a change, small", publish_small),
+        ("publication of a change, big", publish_big),
     ):
         print(
             f"  refresh {name} ({found.published:,} published): p50"
@@ -1030,6 +1075,8 @@ def measure(label: str, database_url: str, options, redis_prefix: str) -> Result
         refresh_small,
         refresh_busiest,
         refresh_big,
+        publish_small,
+        publish_big,
         hotspots(submission_profiler),
         hotspots(refresh_profiler),
         seconds * 1000 / max(1, len(plan.profiled) - 1),
@@ -1114,6 +1161,7 @@ def timing_row(label: str, what: str, timings: Timings, target: bool) -> list[ob
 
 def render(results: list[Result], options, wall_seconds: float) -> str:
     rows, refresh_rows, outcome_lines, profile_lines = [], [], [], []
+    publication_rows = []
     for result in results:
         counts = sorted(result.target_counts)
         rows.append(
@@ -1141,6 +1189,19 @@ def render(results: list[Result], options, wall_seconds: float) -> str:
                 False,
             )
         )
+        for found in (result.publish_small, result.publish_big):
+            publication_rows.append(
+                [
+                    result.label,
+                    f"{found.published:,}",
+                    len(found.timings_ms),
+                    ms(report.percentile(found.timings_ms, 50)),
+                    ms(report.percentile(found.timings_ms, 95)),
+                    ms(max(found.timings_ms)),
+                    found.queries,
+                    "≤ 20 ms" if found is result.publish_big else "",
+                ]
+            )
         for found in (result.refresh_small, result.refresh_busiest, result.refresh_big):
             refresh_rows.append(
                 [
@@ -1246,6 +1307,28 @@ def render(results: list[Result], options, wall_seconds: float) -> str:
                 ],
                 refresh_rows,
             ),
+            "A change made public: the tick's `reviews.pending.apply` of one author's change"
+            " (the change written, then folded into the employer's running sums,"
+            " scoring.sketch, and the row written) and the flush, in-process,"
+            f" {options.refresh_runs} runs each after two untimed ones, each its own transaction"
+            " and another review (its commit not timed). This is what an edit costs now: the"
+            " edit itself only stores the change as pending (DESIGN.md §5.8); the rebuild above"
+            " runs only for the day's first change at an employer below"
+            " `scoring.stats.SKETCH_KEPT_FROM` reviews, or after a change it was not told of:",
+            "",
+            report.table(
+                [
+                    "database",
+                    "published reviews",
+                    "n",
+                    "p50 ms",
+                    "p95 ms",
+                    "max ms",
+                    "SQL statements",
+                    "target (issue 19)",
+                ],
+                publication_rows,
+            ),
             "Profiles (pyinstrument, in-process):",
             "",
             *profile_lines,
@@ -1280,17 +1363,25 @@ def limits(results: list[Result]) -> str:
     refresh = []
     for result in results:
         big = result.refresh_big
-        figures = _share(result.refresh_profile[1], "scoring.stats.employer_figures")
-        facts = _share(result.refresh_profile[1], "scoring.stats.facts_from_review")
+        figures = _share(result.refresh_profile[1], "scoring.stats.sketch_of")
+        facts = _share(result.refresh_profile[1], "scoring.stats.facts_from_row")
         refresh.append(
             f"{result.label}: p50 {p50(result.refresh_small.timings_ms, 50):.1f} ms at"
             f" {result.refresh_small.published}, {p50(result.refresh_busiest.timings_ms, 50):.0f}"
             f" ms at {result.refresh_busiest.published:,} (the demo set's busiest employer),"
             f" {p50(big.timings_ms, 50):.0f} ms at {big.published:,}, about"
             f" {p50(big.timings_ms, 50) * 1000 / max(1, big.published):.0f} µs a review;"
-            f" {figures:.0%} of it in `scoring.stats.employer_figures`, {facts:.0%} building"
+            f" {figures:.0%} of it in `scoring.stats.sketch_of` (each review's contribution),"
+            f" {facts:.0%} building"
             " `ReviewFacts`, most of the rest reading the rows"
         )
+    publications = "; ".join(
+        f"{result.label} p50 {p50(result.publish_small.timings_ms, 50):.1f} ms at"
+        f" {result.publish_small.published}, {p50(result.publish_big.timings_ms, 50):.1f} ms"
+        f" (p95 {p50(result.publish_big.timings_ms, 95):.1f}) at"
+        f" {result.publish_big.published:,}"
+        for result in results
+    )
     edits = ", ".join(
         f"{result.label} {p50(result.edits_big.server_ms, 50):.0f} ms" for result in results
     )
@@ -1315,18 +1406,16 @@ def limits(results: list[Result]) -> str:
             " benchmark's narratives come from a small grammar and share more long words than"
             " real ones, so its word prefilter skips fewer of them than it would on real text),"
             " the direction-burst check, the form and the scrubber.",
-            "**Updating the statistics row.** `refresh_employer` reads every published review of"
-            " the employer and recomputes every figure in Python, in proportion to its reviews as"
-            " DESIGN.md §6 (Storage) intends: " + "; ".join(refresh) + ". Within"
-            " `employer_figures` each figure makes its own pass: the value u of a review is"
-            " computed again for each period's score, its weight again for distinct authors and"
-            " for the spread. A new review does not pay this: it is scheduled, and its"
-            " employer's row is refreshed when `tick` publishes it (once per review,"
-            " `reviews.lifecycle.on_published`). An edit of a published review does, in its"
-            f" write transaction: p50 at {BIG:,} reviews " + edits + " per edit, and on SQLite"
-            " the database's only write lock (BEGIN IMMEDIATE) is held all that time. At the"
-            " sizes of the §11 data set the O(n) refresh is affordable; at 10,000 reviews it is"
-            " not, for an interactive write.",
+            "**Updating the statistics row.** Rebuilt, `refresh_employer` reads every published"
+            " review of the employer, computes each one's contribution to the running sums"
+            " (scoring.sketch) and reads the figures from their totals: " + "; ".join(refresh) + "."
+            " That is what a moderator's action costs, and the day's first change at an employer"
+            " whose sketch the daily rebuild did not keep (below `SKETCH_KEPT_FROM` reviews). A"
+            " change the tick makes public folds into the sums instead: " + publications + ". A"
+            " new review is scheduled and folded in when the tick publishes it"
+            " (`reviews.lifecycle.refresh_published`); an edit of a published review stores the"
+            " change as pending, and the tick makes it public (DESIGN.md §5.8): the edit's own"
+            f" request at {BIG:,} reviews took p50 " + edits + ".",
             "This machine is shared: other jobs ran during parts of this run (CPU busy shares"
             " above), which inflates wall-clock times; the worker CPU column is the figure they"
             " disturb least.",

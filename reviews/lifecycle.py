@@ -95,11 +95,12 @@ class Reminder:
 # --- 1. publishing -----------------------------------------------------------------------------
 
 
-def on_published(review: Review) -> None:
+def on_published(review: Review, *, refresh: bool = True) -> None:
     """Called once per review, in the transaction that publishes it.
 
-    The employer's statistics row is updated in the same transaction (DESIGN.md §6). Over the
-    burst cap (DESIGN.md §8) the review is published but not scored until a moderator clears it.
+    The employer's statistics row is updated in the same transaction (DESIGN.md §6), here or,
+    with `refresh` False, by the caller (`refresh_published`). Over the burst cap (DESIGN.md §8)
+    the review is published but not scored until a moderator clears it.
     """
     apply_burst_cap(review, review.published_at or utcnow())
     # A new employer becomes public with its first published review (DESIGN.md §5.8).
@@ -109,7 +110,18 @@ def on_published(review: Review) -> None:
         .values(listed_at=review.published_at or utcnow())
         .execution_options(synchronize_session=False)
     )
-    refresh_employer(review.employer_id)
+    if refresh:
+        refresh_published([review])
+
+
+def refresh_published(reviews: list[Review]) -> None:
+    """The statistics rows of reviews just published (none of them was before): each folded in,
+    once per employer."""
+    published: dict[int, dict[int, None]] = {}
+    for review in reviews:
+        published.setdefault(review.employer_id, {})[review.id] = None
+    for employer_id in sorted(published):
+        refresh_employer(employer_id, before=published[employer_id])
 
 
 def publish_due(now: datetime) -> int:
@@ -127,8 +139,10 @@ def publish_due(now: datetime) -> int:
             status=ReviewStatus.published,
             published_at=now,
         )
-        for review in _load(published):
-            on_published(review)
+        reviews = _load(published)
+        for review in reviews:
+            on_published(review, refresh=False)
+        refresh_published(reviews)
         count += len(published)
     return count
 

@@ -31,7 +31,7 @@ from reviews import holds
 from reviews.fields import FIELDS, FREE_TEXT_FIELDS, after_change, apply_values
 from reviews.models import DECISIONS, HoldReason, Review, ReviewStatus
 from reviews.publication import publish_time
-from scoring.stats import refresh_employer
+from scoring.stats import as_before, refresh_employer
 
 # A key of pending_values beside the review's fields: the change confirms an employer's contact
 # report, so publishing it sets employer_followed_up_at (to the publication moment).
@@ -234,12 +234,15 @@ def apply(changes: list[tuple[Review, dict]], now: datetime) -> None:
     """Make pending changes public (their pending columns already cleared): the values, then
     per batch the contact reports (confirmations shown, reports on cases now decided withdrawn)
     and one statistics refresh per employer."""
+    before: dict[int, dict[int, tuple | None]] = {}  # by employer: as_before(review) by id
+    for review, _ in changes:
+        before.setdefault(review.employer_id, {})[review.id] = as_before(review)
     for review, data in changes:
         apply_publication(review, data, now)
     db.session.flush()
     changes_published([review for review, _ in changes], now)
-    for employer_id in sorted({review.employer_id for review, _ in changes}):
-        refresh_employer(employer_id)
+    for employer_id in sorted(before):
+        refresh_employer(employer_id, before=before[employer_id])
 
 
 def apply_publication(review: Review, data: dict, now: datetime) -> None:

@@ -327,10 +327,14 @@ def estimate(values_weights: Iterable[tuple[float, float]], mu: float, M: float)
     pairs = [(h, w) for h, w in values_weights if w > 0]
     if any(not 0 <= h <= 1 for h, _ in pairs) or not 0 <= mu <= 1:
         raise ValueError("values and mu must lie in [0, 1]")
+    return estimate_of(sum(w for _, w in pairs), sum(w * h for h, w in pairs), mu, M)
+
+
+def estimate_of(n: float, heard: float, mu: float, M: float, *, interval: bool = True) -> Estimate:
+    """`estimate` from n = Σw and heard = Σw·h; without `interval`, low and high are NaN (a
+    period's score needs only its value, and the Beta quantiles are most of the cost)."""
     if M <= 0:
         raise ValueError(f"M must be positive, got {M}")
-    n = sum(w for _, w in pairs)
-    heard = sum(w * h for h, w in pairs)
     a = heard + M * mu
     b = (n - heard) + M * (1 - mu)
     # Guard the degenerate priors μ = 0 or 1 (a site where every report agrees).
@@ -341,8 +345,8 @@ def estimate(values_weights: Iterable[tuple[float, float]], mu: float, M: float)
     return Estimate(
         value=_clamp(a / total) * 100,
         sd=100 * sd,
-        low=100 * beta_quantile(tail, a, b),
-        high=100 * beta_quantile(1 - tail, a, b),
+        low=100 * beta_quantile(tail, a, b) if interval else math.nan,
+        high=100 * beta_quantile(1 - tail, a, b) if interval else math.nan,
         n=n,
         observed=heard / n if n > 0 else None,
         mu=mu,

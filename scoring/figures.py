@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from statistics import NormalDist
@@ -176,17 +176,31 @@ def answers(
     return found
 
 
+ShareSums = tuple[int, int, float, float]  # count, yes, Σw, Σx·w (share_of)
+
+
 def share(found: Sequence[tuple[float, float, int | str]], prior: Prior) -> dict:
+    """`share_of` the answers (x, w, author) of `answers`."""
+    return share_of(*share_sums(found), prior)
+
+
+def share_sums(found: Sequence[tuple[float, float, int | str]]) -> ShareSums:
+    return (
+        len(found),
+        sum(1 for x, _, _ in found if x),
+        sum(w for _, w, _ in found),
+        sum(x * w for x, w, _ in found),
+    )
+
+
+def share_of(count: int, yes: int, n: float, weighted_yes: float, prior: Prior) -> dict:
     """{"rate": shrunk share or None, "raw": plain share or None, "yes": k, "count": n,
-    "low", "high": the Wilson interval of the plain share (None with no answer)}.
+    "low", "high": the Wilson interval of the plain share (None with no answer)}, from the
+    answers' count, yes answers, Σw and Σx·w.
 
     Pages show the plain share with its counts and interval ("1 of 24 reports (4%; likely
     1-13%)"), which can never contradict the counts; the shrunk rate stays for the API and
     for sorting."""
-    count = len(found)
-    yes = sum(1 for x, _, _ in found if x)
-    n = sum(w for _, w, _ in found)
-    weighted_yes = sum(x * w for x, w, _ in found)
     rate = None
     if count >= MIN_COUNT_SHOWN:
         rate = round((weighted_yes + prior.m * prior.mu) / (n + prior.m), 4)
@@ -213,28 +227,41 @@ def wilson_interval(yes: int, count: int, mass: float = params.INTERVAL_MASS) ->
     return round(max(centre - half, 0.0), 4), round(min(centre + half, 1.0), 4)
 
 
-def _authors(found: Iterable[tuple[float, float, int | str]]) -> int:
-    return len({author for _, _, author in found})
-
-
 def by_stage(pairs: Weighted, today: date, priors: dict) -> list[dict]:
-    """Hear-back rate per stage group; groups with fewer than five reviewers are merged into
-    "other stages", which is itself left out if still too small (DESIGN.md §5.3)."""
+    """Hear-back rate per stage group (`stage_cells`)."""
+    found = {
+        key: answers([p for p in pairs if p[0].stage in stages], heard_back, today)
+        for key, _, stages in STAGE_GROUPS
+    }
+    sums = {key: share_sums(cell) for key, cell in found.items()}
+
+    def authors_of(keys: Iterable[str]) -> int:
+        return len({author for key in keys for _, _, author in found[key]})
+
+    return stage_cells(sums, authors_of, priors)
+
+
+def stage_cells(
+    sums: dict[str, ShareSums], authors_of: Callable[[Iterable[str]], int], priors: dict
+) -> list[dict]:
+    """Hear-back rate per stage group, from each group's ShareSums and the distinct reviewers
+    of any set of groups; groups with fewer than five reviewers are merged into "other stages",
+    which is itself left out if still too small (DESIGN.md §5.3)."""
     cells = []
-    merged: list[tuple[float, float, int | str]] = []
-    for key, label, stages in STAGE_GROUPS:
-        found = answers([p for p in pairs if p[0].stage in stages], heard_back, today)
-        if not found:
+    merged: list[str] = []
+    for key, label, _ in STAGE_GROUPS:
+        if not sums[key][0]:
             continue
-        if _authors(found) < MIN_CELL_AUTHORS:
-            merged.extend(found)
+        if authors_of((key,)) < MIN_CELL_AUTHORS:
+            merged.append(key)
             continue
         prior = Prior.of(priors.get(f"hear_back_{key}") or priors.get("hear_back"))
-        cells.append({"stage": key, "label": label, **share(found, prior)})
-    if merged and _authors(merged) >= MIN_CELL_AUTHORS:
+        cells.append({"stage": key, "label": label, **share_of(*sums[key], prior)})
+    if merged and authors_of(merged) >= MIN_CELL_AUTHORS:
         key, label = OTHER_STAGES
         prior = Prior.of(priors.get("hear_back"))
-        cells.append({"stage": key, "label": label, **share(merged, prior)})
+        total = tuple(sum(sums[name][i] for name in merged) for i in range(4))
+        cells.append({"stage": key, "label": label, **share_of(*total, prior)})
     return cells
 
 
@@ -242,9 +269,7 @@ def by_stage(pairs: Weighted, today: date, priors: dict) -> list[dict]:
 
 
 def headline(found: engine.Estimate, pairs: Weighted, today: date) -> dict:
-    """What the top of an employer page says: the estimated chance of hearing back (percent)
-    with its interval, the plain counts it rests on, and whether it leans toward the site-wide
-    figure (few reports). Counts are of the reviews that count (weight > 0)."""
+    """`headline_of` these weighted reviews."""
     heard = silent = open_cases = 0
     for facts, _ in pairs:
         answer = engine.heard_back(facts)
@@ -254,6 +279,13 @@ def headline(found: engine.Estimate, pairs: Weighted, today: date) -> dict:
             silent += 1
         elif facts.outcome is Outcome.waiting:
             open_cases += 1
+    return headline_of(found, heard, silent, open_cases)
+
+
+def headline_of(found: engine.Estimate, heard: int, silent: int, open_cases: int) -> dict:
+    """What the top of an employer page says: the estimated chance of hearing back (percent)
+    with its interval, the plain counts it rests on, and whether it leans toward the site-wide
+    figure (few reports). Counts are of the reviews that count (weight > 0)."""
     return {
         "estimate": round(found.value, 2),
         "low": round(found.low, 2),
@@ -309,28 +341,41 @@ def observations(pairs: Weighted, today: date) -> Iterator[tuple[int, bool]]:
 
 
 def days_to_decision(pairs: Weighted, today: date) -> dict:
-    """KM median and 80th percentile from 10 decisions on; below that the range of decision days,
-    widened to the chart's buckets.
-    A quantile the curve never reaches is None ("more than <longest wait> days")."""
+    """`days_of` these weighted reviews."""
     scored = [facts for facts, _ in pairs]
-    decided = [f.decision_days for f in scored if _shown_days(f)]
-    curve = curve_of(pairs, today)
+    return days_of(
+        Counter(f.decision_days for f in scored if _shown_days(f)),
+        curve_of(pairs, today),
+        Counter(_heard_days(scored)),
+        sum(1 for f in scored if _ghosted(f)),
+    )
+
+
+def days_of(
+    decided: Mapping[int, int], curve: engine.KMCurve, heard: Mapping[int, int], never: int
+) -> dict:
+    """KM median and 80th percentile from 10 decisions on; below that the range of decision days,
+    widened to the chart's buckets. `decided` and `heard` count the decisions (_shown_days) and
+    those heard unprompted (_heard_days) by day count.
+    A quantile the curve never reaches is None ("more than <longest wait> days")."""
+    days = [day for day, count in decided.items() if count > 0]
+    count = sum(decided.values())
     # The range in the chart's bucket bounds: the shortest and longest waits are each one
     # candidate's own day count, a quasi-identifier (DESIGN.md §5.8-5.9). "max" None: over the
     # last bound.
     result: dict = {
-        "decisions": len(decided),
+        "decisions": count,
         "median": None,
         "p80": None,
-        "min": bucket_bounds(min(decided))[0] if decided else None,
-        "max": bucket_bounds(max(decided))[1] if decided else None,
+        "min": bucket_bounds(min(days))[0] if days else None,
+        "max": bucket_bounds(max(days))[1] if days else None,
         "buckets": _buckets(decided),
-        "never": sum(1 for f in scored if _ghosted(f)),
+        "never": never,
     }
-    if len(decided) >= MIN_DECISIONS_FOR_QUANTILES:
+    if count >= MIN_DECISIONS_FOR_QUANTILES:
         result["median"] = curve.quantile(0.5)
         result["p80"] = curve.quantile(0.8)
-        result["answered_p80"] = answered_p80(_heard_days(scored))
+        result["answered_p80"] = answered_p80_of(heard)
     return result
 
 
@@ -351,16 +396,27 @@ def _shown_days(facts) -> bool:
     )
 
 
-def answered_p80(decided: Sequence[int]) -> int | None:
+def answered_p80(decided: Iterable[int]) -> int | None:
     """The day by which 80% of these decisions had come (nearest rank).
 
     Unlike the KM quantiles this leaves out the silent cases: it answers "if they answer, how
     soon?", which is what the "what to expect" advice needs.
     """
-    if not decided:
+    return answered_p80_of(Counter(decided))
+
+
+def answered_p80_of(decided: Mapping[int, int]) -> int | None:
+    """`answered_p80` of decisions counted by day count."""
+    total = sum(decided.values())
+    if not total:
         return None
-    ordered = sorted(decided)
-    return ordered[max(math.ceil(0.8 * len(ordered)) - 1, 0)]
+    rank = max(math.ceil(0.8 * total) - 1, 0)
+    seen = 0
+    for day in sorted(decided):
+        seen += decided[day]
+        if seen > rank:
+            return day
+    raise AssertionError("the rank is below the total")
 
 
 def day_bucket(days: int) -> str:
@@ -381,8 +437,10 @@ def bucket_bounds(days: int) -> tuple[int, int | None]:
     raise AssertionError("the last bucket has no upper bound")
 
 
-def _buckets(decided: Sequence[int]) -> list[dict]:
-    counts = Counter(day_bucket(days) for days in decided)
+def _buckets(decided: Mapping[int, int]) -> list[dict]:
+    counts: Counter[str] = Counter()
+    for days, count in decided.items():
+        counts[day_bucket(days)] += count
     return [{"label": label, "count": counts[label]} for label, _ in DAY_BUCKETS]
 
 
@@ -470,27 +528,37 @@ def _length_bucket(days: int) -> int:
 
 
 def process_length(facts_list: Iterable[engine.ReviewFacts]) -> dict:
-    """How long the whole process took, applied to decision, as a distribution over
-    LENGTH_BUCKETS. A bucket with fewer than MIN_CELL_AUTHORS distinct candidates is merged with
-    its smaller neighbour until every bucket has enough (DESIGN.md §5.3); with fewer in all, no
-    bucket is shown, only the count of decisions."""
-    cells = [
-        {"low": low, "high": high, "count": 0, "authors": set()} for low, high in LENGTH_BUCKETS
-    ]
-    decisions = 0
+    """`length_cells` of these reviews."""
+    counts = [0] * len(LENGTH_BUCKETS)
+    authors: list[set] = [set() for _ in LENGTH_BUCKETS]
     for facts in facts_list:
         days = process_days(facts)
-        if days is None:
-            continue
-        decisions += 1
-        cell = cells[_length_bucket(days)]
-        cell["count"] += 1
-        cell["authors"].add(facts.author_key)
-    cells = [cell for cell in cells if cell["count"]]
-    if len(set().union(*(cell["authors"] for cell in cells))) < MIN_CELL_AUTHORS:
+        if days is not None:
+            bucket = _length_bucket(days)
+            counts[bucket] += 1
+            authors[bucket].add(facts.author_key)
+
+    def authors_of(first: int, last: int) -> int:
+        return len(set().union(*authors[first : last + 1]))
+
+    return length_cells(counts, authors_of)
+
+
+def length_cells(counts: Sequence[int], authors_of: Callable[[int, int], int]) -> dict:
+    """How long the whole process took, applied to decision, as a distribution over
+    LENGTH_BUCKETS, from the decisions in each bucket and the distinct candidates of any run of
+    buckets (first..last). A bucket with fewer than MIN_CELL_AUTHORS distinct candidates is
+    merged with its smaller neighbour until every bucket has enough (DESIGN.md §5.3); with
+    fewer in all, no bucket is shown, only the count of decisions."""
+    decisions = sum(counts)
+    # (first bucket, last bucket, decisions) of the buckets with any
+    cells = [(index, index, count) for index, count in enumerate(counts) if count]
+    if authors_of(0, len(counts) - 1) < MIN_CELL_AUTHORS:
         return {"decisions": decisions, "buckets": []}
     while len(cells) > 1:
-        small = [i for i, cell in enumerate(cells) if len(cell["authors"]) < MIN_CELL_AUTHORS]
+        small = [
+            i for i, cell in enumerate(cells) if authors_of(cell[0], cell[1]) < MIN_CELL_AUTHORS
+        ]
         if not small:
             break
         i = small[0]
@@ -499,48 +567,67 @@ def process_length(facts_list: Iterable[engine.ReviewFacts]) -> dict:
         elif i == len(cells) - 1:
             j = i - 1
         else:  # the smaller neighbour, so the merged range stays as narrow as it can
-            j = i - 1 if cells[i - 1]["count"] <= cells[i + 1]["count"] else i + 1
+            j = i - 1 if cells[i - 1][2] <= cells[i + 1][2] else i + 1
         first, second = sorted((i, j))
         a, b = cells[first], cells[second]
-        cells[first : second + 1] = [
-            {
-                "low": a["low"],
-                "high": b["high"],
-                "count": a["count"] + b["count"],
-                "authors": a["authors"] | b["authors"],
-            }
-        ]
+        cells[first : second + 1] = [(a[0], b[1], a[2] + b[2])]
     return {
         "decisions": decisions,
         "buckets": [
-            {"label": length_label(cell["low"], cell["high"]), "count": cell["count"]}
-            for cell in cells
+            {
+                "label": length_label(LENGTH_BUCKETS[first][0], LENGTH_BUCKETS[last][1]),
+                "count": count,
+            }
+            for first, last, count in cells
         ],
     }
 
 
+# The steps a report may list (every stage after applying), in order.
+LISTED_STEPS = tuple(stage for stage in Stage if stage is not Stage.applied)
+
+
 def steps_reached(facts_list: Iterable[engine.ReviewFacts]) -> dict:
-    """Of the reports that listed every step they went through, how many had each step
-    (screening call ... offer). A step is shown from MIN_CELL_AUTHORS distinct candidates on, and
-    nothing is shown until that many listed their steps (DESIGN.md §5.3)."""
+    """`steps_of` these reviews."""
     listed = [facts for facts in facts_list if facts.steps]
-    if len({facts.author_key for facts in listed}) < MIN_CELL_AUTHORS:
+    having = {
+        stage: [facts for facts in listed if facts.steps & (1 << stage.rank)]
+        for stage in LISTED_STEPS
+    }
+    return steps_of(
+        len(listed),
+        len({facts.author_key for facts in listed}),
+        {
+            stage: (len(found), len({facts.author_key for facts in found}))
+            for stage, found in having.items()
+        },
+    )
+
+
+def steps_of(reports: int, authors: int, having: Mapping[Stage, tuple[int, int]]) -> dict:
+    """Of the reports that listed every step they went through (`reports`, by `authors`
+    distinct candidates), how many had each step (screening call ... offer): `having` gives each
+    step's reports and distinct candidates. A step is shown from MIN_CELL_AUTHORS distinct
+    candidates on, and nothing is shown until that many listed their steps (DESIGN.md §5.3)."""
+    if authors < MIN_CELL_AUTHORS:
         return {"reports": 0, "steps": []}
-    steps = []
-    for stage in Stage:
-        if stage is Stage.applied:
-            continue
-        having = [facts for facts in listed if facts.steps & (1 << stage.rank)]
-        if len({facts.author_key for facts in having}) >= MIN_CELL_AUTHORS:
-            steps.append({"stage": stage.value, "count": len(having)})
-    return {"reports": len(listed), "steps": steps}
+    steps = [
+        {"stage": stage.value, "count": having[stage][0]}
+        for stage in LISTED_STEPS
+        if having[stage][1] >= MIN_CELL_AUTHORS
+    ]
+    return {"reports": reports, "steps": steps}
 
 
 def turned_down_work(facts_list: Iterable[engine.ReviewFacts]) -> dict:
+    """`turned_down_of` these reviews."""
+    return turned_down_of(len({f.author_key for f in facts_list if f.turned_down_work is True}))
+
+
+def turned_down_of(authors: int) -> dict:
     """How many candidates turned down other work while they waited: a count shown from
     MIN_CELL_AUTHORS distinct candidates on (below, None: fewer than five is a breakdown cell
     that could point at someone, DESIGN.md §5.3)."""
-    authors = len({f.author_key for f in facts_list if f.turned_down_work is True})
     return {"candidates": authors if authors >= MIN_CELL_AUTHORS else None}
 
 
@@ -553,24 +640,38 @@ def period_figures(
     score_of: Callable[[Weighted], float | None],
     priors: dict,
 ) -> dict:
-    """The last 12 months beside the whole history: score and hear-back rate, each cell shown
-    only with five or more distinct reviewers (DESIGN.md §5.3, "period")."""
+    """`period_of` the last 12 months and of the whole history."""
     recent = [p for p in pairs if _silent_days(p[0], today) <= RECENT_DAYS]
     out = {}
     for key, subset in (("recent", recent), ("all", list(pairs))):
         found = answers(subset, heard_back, today)
         reviewers = len({facts.author_key for facts, _ in subset})
-        if reviewers < MIN_CELL_AUTHORS:
-            out[key] = {"shown": False, "reviews": len(subset)}
-            continue
-        score = score_of(subset)
-        out[key] = {
-            "shown": True,
-            "reviews": len(subset),
-            "score": round(score, 2) if score is not None else None,
-            "hear_back": share(found, Prior.of(priors.get("hear_back"))),
-        }
+        out[key] = period_of(
+            len(subset),
+            reviewers,
+            lambda subset=subset: score_of(subset),
+            lambda found=found: share(found, Prior.of(priors.get("hear_back"))),
+        )
     return out
+
+
+def period_of(
+    reviews: int,
+    reviewers: int,
+    score: Callable[[], float | None],
+    hear_back: Callable[[], dict],
+) -> dict:
+    """One period's cell: score and hear-back rate, shown only with five or more distinct
+    reviewers (DESIGN.md §5.3, "period"); `score` and `hear_back` are asked only then."""
+    if reviewers < MIN_CELL_AUTHORS:
+        return {"shown": False, "reviews": reviews}
+    found = score()
+    return {
+        "shown": True,
+        "reviews": reviews,
+        "score": round(found, 2) if found is not None else None,
+        "hear_back": hear_back(),
+    }
 
 
 def expectation(own: dict, fallback: dict | None, basis_fallback: str) -> dict | None:

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Date, DateTime, Float, Integer
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from extensions import db
@@ -39,3 +49,18 @@ class SiteParameters(db.Model):
     baselines: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     computed_on: Mapped[date] = mapped_column(Date)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class EmployerSketch(db.Model):
+    """The running sums an employer's statistics row is read from (scoring.sketch), kept for one
+    day and one set of site parameters (`stamp`): a change to a review folds into them instead of
+    reading every review again (scoring.stats.refresh_employer). Counts and sums only: no review,
+    author or date of a change is in it."""
+
+    __tablename__ = "employer_sketches"
+
+    employer_id: Mapped[int] = mapped_column(
+        ForeignKey("employers.id", ondelete="CASCADE"), primary_key=True
+    )
+    stamp: Mapped[str] = mapped_column(String(120))
+    data: Mapped[str] = mapped_column(Text)

@@ -15,33 +15,46 @@ from __future__ import annotations
 
 import functools
 import gc
+import hashlib
 import multiprocessing
 import multiprocessing.pool
 import operator
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
 
 from flask import current_app, g
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy import event as sa_event
-from sqlalchemy import func, insert, select, text, update
 
 from employers.models import Employer, EmployerStats
 from extensions import db
-from reviews.models import DECISIONS, Outcome, Review, ReviewStatus
+from reviews.models import Outcome, Review, ReviewStatus
 from scoring import bias, engine, params
 from scoring import figures as side
 from scoring.ghosting import is_presumed_ghosted
-from scoring.models import SiteParameters
+from scoring.models import EmployerSketch, SiteParameters
 from scoring.pooling import (
     DEFAULT_MU,
     DEFAULT_WITHIN_VARIANCE,
     EmployerReviews,
     SiteTally,
 )
+from scoring.sketch import (
+    CAPPED,
+    FULL,
+    KINDS,
+    Contribution,
+    Sketch,
+    contribution,
+    length_range_key,
+    stage_group_key,
+    unfixed,
+)
+from scoring.sketch import FORMAT as SKETCH_FORMAT
 from timeutils import today as today_utc
 from timeutils import utcnow
 
@@ -67,6 +80,12 @@ class Inputs:
             row.km_events,
         )
         return cls(row.mu, row.m, row.within_variance, curve, row.baselines or {})
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """Of the curve F: what a review's contribution reads of the inputs (scoring.sketch)."""
+        curve = (self.curve.times, self.curve.cumulative)
+        return hashlib.blake2b(repr(curve).encode(), digest_size=8).hexdigest()
 
     def mu_for(self, industry: str | None) -> float:
         """μ of the employer's industry once it has enough employers (DESIGN.md §6), else the
@@ -255,102 +274,162 @@ def _published(statement):
     return statement.where(Review.status == ReviewStatus.published)
 
 
-def _values(
-    pairs: list[tuple[engine.ReviewFacts, float]], inputs: Inputs, today: date
-) -> list[tuple[engine.ReviewFacts, float, float]]:
-    """(facts, h, w) for the weighted reviews that are scored (withdrawals are shown, not
-    scored)."""
-    found = []
-    for item, weight in pairs:
-        value = engine.review_value(item, today, km_curve=inputs.curve)
-        if value is not None:
-            found.append((item, value, weight))
-    return found
-
-
-def _valued(
-    pairs: list[tuple[engine.ReviewFacts, float]],
-    inputs: Inputs,
-    today: date,
-    industry: str | None = None,
-) -> list[tuple[float, float]]:
-    """(h, w) for the weighted reviews that are scored, with the reporting-bias correction in
-    force for the industry (scoring.bias: a retrospective silent report weighs w/B)."""
-    return bias.corrected(_values(pairs, inputs, today), inputs.bias_for(industry))
-
-
 def employer_figures(
     facts: list[engine.ReviewFacts], inputs: Inputs, today: date, industry: str | None = None
 ) -> dict:
     """Everything the statistics row holds, from one employer's published reviews."""
-    pairs = side.weighted(facts, today)
-    mu = inputs.mu_for(industry)
+    return figures_of(sketch_of(facts, inputs, today), inputs, today, industry)
 
-    def score_of(subset) -> float | None:
-        valued = _valued(subset, inputs, today, industry)
-        if not valued:
-            return None
-        return engine.shrunk_score(valued, mu, inputs.m)[0]
 
-    valued = _valued(pairs, inputs, today, industry)
-    n = sum(weight for _, weight in valued)
+def sketch_of(facts: Iterable[engine.ReviewFacts], inputs: Inputs, today: date) -> Sketch:
+    return Sketch.of(contribution(item, today, inputs.curve) for item in facts)
+
+
+def figures_of(sketch: Sketch, inputs: Inputs, today: date, industry: str | None = None) -> dict:
+    """Everything the statistics row holds, from the sketch of an employer's published reviews
+    (scoring.sketch; the lists' figures are side's, the same whichever way they are fed)."""
+    counts = sketch.counts
+    mu, factor = inputs.mu_for(industry), inputs.bias_for(industry)
+    cap = _cap_scale(counts)
+    found = _estimate(counts, "all", cap, factor, mu, inputs.m)
     score = sd = None
-    found = engine.estimate(valued, mu, inputs.m)
-    if n > 0:
+    if found.n > 0:
         score, sd = found.value, found.sd
-    scored = [
-        item
-        for item, _ in pairs
-        if item.outcome is not Outcome.withdrew  # the reviews that have a value
-    ]
     priors = inputs.baselines.get("priors", {})
-    days = side.days_to_decision(pairs, today)
+
+    def shares(name: str) -> side.ShareSums:
+        return (
+            counts[f"{name}:count"],
+            counts[f"{name}:yes"],
+            _scaled(counts, f"{name}:w", cap),
+            _scaled(counts, f"{name}:xw", cap),
+        )
+
+    def hear_back(name: str):
+        return lambda: side.share_of(*shares(name), side.Prior.of(priors.get("hear_back")))
+
+    def score_of(period: str):
+        if not counts[f"valued:{period}"]:
+            return lambda: None
+        if period == "all":
+            return lambda: found.value
+        return lambda: _estimate(counts, period, cap, factor, mu, inputs.m, interval=False).value
+
+    days = side.days_of(
+        sketch.histogram("decided"), sketch.curve(), sketch.histogram("heard"), counts["never"]
+    )
     fallback, basis = inputs.industry(industry), "industry"
     if not fallback or (fallback.get("days") or {}).get("answered_p80") is None:
         fallback, basis = public_baselines(inputs.baselines).get("site"), "site"
-    ghosted = sum(
-        1
-        for item in facts
-        if item.outcome is Outcome.ghosted
-        or (item.outcome is Outcome.waiting and item.presumed_ghosted)
-    )
     return {
-        "review_count": len(facts),
-        "author_count": len({item.author_key for item in facts}),
-        "ghosted_count": ghosted,
-        "waiting_count": sum(
-            1 for item in facts if item.outcome is Outcome.waiting and not item.presumed_ghosted
-        ),
-        "decided_count": sum(1 for item in facts if item.outcome in DECISIONS),
-        "weight_sum": n,
+        "review_count": counts["reviews"],
+        "author_count": counts["authors:all"],
+        "ghosted_count": counts["ghosted"],
+        "waiting_count": counts["waiting"],
+        "decided_count": counts["decided"],
+        "weight_sum": found.n,
         "score": score,
         "score_sd": sd,
         # Reviews that count (value and weight > 0). DESIGN.md §5.3 shows a score from 3
         # reviews by 3 accounts, so the display threshold uses this count, not Σw (three
         # recent reviews weigh 2.97, not 3).
-        "scored_reviews": len(valued),
-        "scored_authors": engine.distinct_authors(scored, today),
-        "spread_days": engine.spread_days(scored, today),
-        "established_authors": engine.established_authors(scored, today),
+        "scored_reviews": counts["valued:all"],
+        "scored_authors": counts["authors:scored"],
+        "spread_days": sketch.spread_days(),
+        "established_authors": counts["authors:established"],
         # No date in the figures: an employer's row is also recomputed when one of its reviews
         # changes, so its date would tell the day of an author's edit (DESIGN.md §5.1-5.2).
         "figures": {
-            "headline": side.headline(found, pairs, today) if n > 0 else None,
+            "headline": (
+                side.headline_of(found, counts["heard"], counts["silent"], counts["open"])
+                if found.n > 0
+                else None
+            ),
             **{
-                name: side.share(
-                    side.answers(pairs, question, today), side.Prior.of(priors.get(name))
-                )
-                for name, question in side.QUESTIONS.items()
+                name: side.share_of(*shares(name), side.Prior.of(priors.get(name)))
+                for name in side.QUESTIONS
             },
-            "hear_back_by_stage": side.by_stage(pairs, today, priors),
+            "hear_back_by_stage": side.stage_cells(
+                {key: shares(f"stage:{key}") for key, _, _ in side.STAGE_GROUPS},
+                lambda keys: counts[stage_group_key(keys)],
+                priors,
+            ),
             "days_to_decision": days,
-            "process_length": side.process_length(facts),
-            "steps": side.steps_reached(facts),
-            "turned_down_work": side.turned_down_work(facts),
-            "periods": side.period_figures(pairs, today, score_of, priors),
+            "process_length": side.length_cells(
+                [counts[f"length:{bucket}"] for bucket in range(len(side.LENGTH_BUCKETS))],
+                lambda first, last: counts[length_range_key(first, last)],
+            ),
+            "steps": side.steps_of(
+                counts["steps"],
+                counts["authors:steps"],
+                {
+                    stage: (counts[f"step:{stage.value}"], counts[f"authors:step:{stage.value}"])
+                    for stage in side.LISTED_STEPS
+                },
+            ),
+            "turned_down_work": side.turned_down_of(counts["authors:turned_down"]),
+            "periods": {
+                "recent": side.period_of(
+                    counts["recent"],
+                    counts["authors:recent"],
+                    score_of("recent"),
+                    hear_back("recent:hear_back"),
+                ),
+                "all": side.period_of(
+                    counts["pairs"],
+                    counts["authors:pairs"],
+                    score_of("all"),
+                    hear_back("hear_back"),
+                ),
+            },
             "expect": side.expectation(days, (fallback or {}).get("days"), basis),
         },
     }
+
+
+def _cap_scale(counts: Mapping[str, int]) -> float:
+    """What the capped (new accounts') weights are multiplied by (side.weighted)."""
+    if params.NEW_ACCOUNT_CAP is None:
+        return 1.0
+    new = unfixed(counts["cap:new"])
+    cap = params.NEW_ACCOUNT_CAP + unfixed(counts["cap:base"])
+    return cap / new if new > cap else 1.0
+
+
+def _scaled(counts: Mapping[str, int], prefix: str, cap: float) -> float:
+    """A weight sum of full-weight and capped reviews, the capped ones scaled."""
+    return unfixed(counts[f"{prefix}:{FULL}"]) + cap * unfixed(counts[f"{prefix}:{CAPPED}"])
+
+
+def _estimate(
+    counts: Mapping[str, int],
+    period: str,
+    cap: float,
+    factor: float,
+    mu: float,
+    m: float,
+    *,
+    interval: bool = True,
+) -> engine.Estimate:
+    """The score of a period's scored reviews, with the reporting-bias correction (B =
+    `factor`) applied to the sums as scoring.bias.corrected applies it to each report."""
+    w = {kind: _kind_sum(counts, f"w:{period}", kind, cap) for kind in KINDS}
+    wh = {kind: _kind_sum(counts, f"wh:{period}", kind, cap) for kind in KINDS}
+    scale = {kind: 1.0 for kind in KINDS}
+    if factor != 1.0:
+        keep = 1.0
+        if params.BIAS_KEEP_WEIGHT and w["silent"] > 0:
+            keep = (w["silent"] + w["heard"]) / (w["silent"] / factor + w["heard"])
+        scale = {"silent": keep / factor, "heard": keep, "other": 1.0}
+    n = sum(w[kind] * scale[kind] for kind in KINDS)
+    heard = sum(wh[kind] * scale[kind] for kind in KINDS)
+    return engine.estimate_of(n, heard, mu, m, interval=interval)
+
+
+def _kind_sum(counts: Mapping[str, int], prefix: str, kind: str, cap: float) -> float:
+    return unfixed(counts[f"{prefix}:{FULL}:{kind}"]) + cap * unfixed(
+        counts[f"{prefix}:{CAPPED}:{kind}"]
+    )
 
 
 def _store(employer_id: int, figures: dict) -> None:
@@ -362,21 +441,117 @@ def _store(employer_id: int, figures: dict) -> None:
         setattr(stats, name, value)
 
 
-def refresh_employer(employer_id: int, today: date | None = None) -> None:
-    """Recompute one employer's statistics row (the caller commits, with the review change)."""
+def as_before(review: Review) -> tuple | None:
+    """A review about to change, as `refresh_employer(before=...)` takes it: its FACT_COLUMNS as
+    they stand, or None when it is not published (it is in no figure)."""
+    if review.status is not ReviewStatus.published:
+        return None
+    return tuple(getattr(review, column.key) for column in FACT_COLUMNS)
+
+
+def refresh_employer(
+    employer_id: int,
+    today: date | None = None,
+    *,
+    before: Mapping[int, tuple | None] | None = None,
+) -> None:
+    """Recompute one employer's statistics row (the caller commits, with the review change).
+
+    `before`: the reviews changed since the row was last refreshed, by id, each as it stood
+    then (`as_before`). With it, their change is folded into the employer's sketch (its running
+    sums, scoring.sketch), whatever the employer's number of reviews; without it, or when the
+    sketch is of another day or other site parameters, or does not count the reviews there are,
+    the sketch is built again from every published review."""
     today = today or today_utc()
     db.session.flush()
-    rows = db.session.execute(
-        _published(select(*FACT_COLUMNS).where(Review.employer_id == employer_id))
-    ).all()
-    industry = db.session.scalar(select(Employer.industry).where(Employer.id == employer_id))
-    facts = [facts_from_review(row, today) for row in rows]
-    figures = employer_figures(facts, current_inputs(), today, _key(industry))
-    figures["latest_published_at"] = max((row.published_at for row in rows), default=None)
+    inputs = current_inputs()
+    industry = _lock_employer(employer_id)
+    stamp = sketch_stamp(today, inputs)
+    kept = db.session.get(EmployerSketch, employer_id, populate_existing=True)
+    sketch = None
+    if before is not None and kept is not None and kept.stamp == stamp:
+        sketch = Sketch.from_json(kept.data)
+        if sketch is not None:
+            sketch = _folded(sketch, employer_id, before, today, inputs)
+    if sketch is None:
+        rows = db.session.execute(
+            _published(select(*FACT_COLUMNS).where(Review.employer_id == employer_id))
+        ).all()
+        sketch = sketch_of((facts_from_row(row, today) for row in rows), inputs, today)
+    figures = figures_of(sketch, inputs, today, _key(industry))
+    figures["latest_published_at"] = db.session.scalar(
+        _published(select(func.max(Review.published_at)).where(Review.employer_id == employer_id))
+    )
     # Always moved, even when no figure changed (a review's text did): HTTP validators of the
     # employer's pages derive from it (employers.routes._validate_employer).
     figures["updated_at"] = utcnow()
     _store(employer_id, figures)
+    if kept is None:
+        kept = EmployerSketch(employer_id=employer_id)
+        db.session.add(kept)
+    kept.stamp, kept.data = stamp, sketch.to_json()
+
+
+def _lock_employer(employer_id: int):
+    """The employer's industry, its row locked until the transaction ends (PostgreSQL: FOR NO
+    KEY UPDATE, which reviews being added at the same employer don't wait for), so two
+    refreshes of one employer's sketch take turns: each folds into what the other wrote."""
+    return db.session.scalar(
+        select(Employer.industry).where(Employer.id == employer_id).with_for_update(key_share=True)
+    )
+
+
+def sketch_stamp(today: date, inputs: Inputs) -> str:
+    """What a sketch holds for: the sketch format, the day (weights age, open cases go silent),
+    the site's curve F (an open case's value) and the scoring constants."""
+    return f"{SKETCH_FORMAT}:{today.isoformat()}:{inputs.digest}:{_params_digest()}"
+
+
+def _params_digest() -> str:
+    constants = sorted((key, repr(found)) for key, found in vars(params).items() if key.isupper())
+    return hashlib.blake2b(repr(constants).encode(), digest_size=8).hexdigest()
+
+
+def _folded(
+    sketch: Sketch,
+    employer_id: int,
+    before: Mapping[int, tuple | None],
+    today: date,
+    inputs: Inputs,
+) -> Sketch | None:
+    """The sketch with the changed reviews folded in (their old contributions out, their new
+    ones in, their authors' distinct counts taken again from those authors' other reviews), or
+    None when it does not count the employer's published reviews (a change it was not told
+    of, made by other means): then it is built again."""
+
+    def contribution_of(row) -> Contribution:
+        return contribution(facts_from_row(row, today), today, inputs.curve)
+
+    changed = list(before)
+    now = db.session.execute(
+        _published(select(*FACT_COLUMNS)).where(
+            Review.id.in_(changed), Review.employer_id == employer_id
+        )
+    ).all()
+    then = [row for row in before.values() if row is not None and row[2] == employer_id]
+    authors = {row[1] for row in (*then, *now) if row[1] is not None}
+    others: dict[int | str, list[Contribution]] = {}
+    if authors:
+        for row in db.session.execute(
+            _published(select(*FACT_COLUMNS)).where(
+                Review.employer_id == employer_id,
+                Review.author_id.in_(authors),
+                Review.id.not_in(changed),
+            )
+        ):
+            others.setdefault(row[1], []).append(contribution_of(row))
+    sketch.fold(map(contribution_of, then), map(contribution_of, now), others)
+    published = db.session.scalar(
+        _published(select(func.count()).select_from(Review)).where(
+            Review.employer_id == employer_id
+        )
+    )
+    return sketch if sketch.counts["reviews"] == published else None
 
 
 def refresh_employers(employer_ids: Iterable[int], today: date | None = None) -> None:
@@ -452,11 +627,23 @@ def _site_tally(part: _Part, today: date, progress=None) -> SiteTally:
     return tally
 
 
+# A rebuild keeps the sketches of employers with this many published reviews and more, so that
+# the day's first change there folds instead of reading them all (smaller ones are read, and
+# their sketch built, by their first refresh of the day).
+SKETCH_KEPT_FROM = 100
+
+
 def _rows_of(part: _Part, today: date, inputs: Inputs, progress=None) -> list[dict]:
+    """The rows of the part's employers; a row of an employer with SKETCH_KEPT_FROM reviews and
+    more carries its sketch (as stored) under "sketch"."""
     rows = []
+    stamp = sketch_stamp(today, inputs)
     for employer in _employers(today, part=part):
-        figures = employer_figures(employer.facts, inputs, today, employer.industry)
+        sketch = sketch_of(employer.facts, inputs, today)
+        figures = figures_of(sketch, inputs, today, employer.industry)
         figures["latest_published_at"] = employer.latest_published_at
+        if len(employer.facts) >= SKETCH_KEPT_FROM:
+            figures["sketch"] = {"stamp": stamp, "data": sketch.to_json()}
         rows.append({"employer_id": employer.employer_id, **figures})
         if progress:
             progress(1)
@@ -613,6 +800,8 @@ def recompute(
         else:
             inputs = current_inputs()
         existing = set(db.session.scalars(select(EmployerStats.employer_id)))
+        # Every sketch is of another day or other parameters now; the largest come back below.
+        db.session.execute(delete(EmployerSketch))
         seen: set[int] = set()
         rows: list[dict] = []
         work = functools.partial(_rows_of, today=today, inputs=inputs)
@@ -649,7 +838,13 @@ def recompute_steps(refresh_parameters: bool = True) -> int:
 
 
 def _write_rows(rows: list[dict], existing: set[int]) -> None:
-    """Bulk UPDATE of existing statistics rows by primary key, bulk INSERT of missing ones."""
+    """Bulk UPDATE of existing statistics rows by primary key, bulk INSERT of missing ones, and
+    of the sketches the rows carry (after `recompute` emptied the table)."""
+    sketches = [
+        {"employer_id": row["employer_id"], **row.pop("sketch")} for row in rows if "sketch" in row
+    ]
+    if sketches:
+        db.session.execute(insert(EmployerSketch), sketches)
     now = utcnow()
     updates = [{**row, "updated_at": now} for row in rows if row["employer_id"] in existing]
     inserts = [{**row, "updated_at": now} for row in rows if row["employer_id"] not in existing]

@@ -818,7 +818,7 @@ def moderate(action: str, path: str, form_class, *tables: str, seen="review", th
 
 MODERATION = "/moderation/reviews/{review}"
 # What an action on a review, or on its response, may write (its revision, the figures).
-REVIEW_ROWS = ("reviews", "review_revisions", "employer_stats")
+REVIEW_ROWS = ("reviews", "review_revisions", "employer_stats", "employer_sketches")
 RESPONSE_ROWS = ("responses", "response_revisions", "employer_stats")
 
 TARGETS = [

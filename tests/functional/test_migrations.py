@@ -29,6 +29,7 @@ TABLES = {
     "employer_aliases",
     "employer_domains",
     "employer_stats",
+    "employer_sketches",
     "reviews",
     "review_revisions",
     "site_parameters",

@@ -54,18 +54,18 @@ def test_recompute_holds_one_employers_reviews_at_a_time(app, monkeypatch):
     )
     assert total > 30
     live = []
-    tally_add, figures_of = pooling.SiteTally.add, stats.employer_figures
+    tally_add, sketch_of = pooling.SiteTally.add, stats.sketch_of
 
     def counted_add(self, employer):
         live.append(_live_facts())
         return tally_add(self, employer)
 
-    def counted_figures(facts, *args, **kwargs):
+    def counted_sketch(facts, *args, **kwargs):
         live.append(_live_facts())
-        return figures_of(facts, *args, **kwargs)
+        return sketch_of(facts, *args, **kwargs)
 
     monkeypatch.setattr(pooling.SiteTally, "add", counted_add)
-    monkeypatch.setattr(stats, "employer_figures", counted_figures)
+    monkeypatch.setattr(stats, "sketch_of", counted_sketch)
     stats.recompute()
     db.session.commit()
     # Both reads visited every employer with published reviews (15 each)...

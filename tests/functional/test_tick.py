@@ -111,7 +111,9 @@ def test_publishes_scheduled_reviews_whose_time_has_come(author):
 
 def test_on_published_is_called_once_per_published_review(author, monkeypatch):
     calls = []
-    monkeypatch.setattr(lifecycle, "on_published", lambda review: calls.append(review.public_id))
+    monkeypatch.setattr(
+        lifecycle, "on_published", lambda review, **_: calls.append(review.public_id)
+    )
     due = scheduled(author, NOW - timedelta(days=1))
     scheduled(author, NOW + timedelta(days=1))
 
