@@ -234,7 +234,8 @@ def _weighted(
         valued, w_key, wh_key = _VALUED_KEYS[period, group, kind]
         ones.append(valued)
         sums.append((w_key, w))
-        sums.append((wh_key, wh))
+        if wh:  # a sketch holds no zero (Sketch._drop_empty)
+            sums.append((wh_key, wh))
     cells.append("authors:scored")
     if engine.established(facts):
         cells.append("authors:established")
@@ -284,7 +285,7 @@ class Sketch:
         for cells in cells_of.values():
             ones += cells
         counts = Counter(ones)  # counted in C
-        counts.update({key: amount for key, amount in sums.items() if amount})
+        counts.update(sums)
         sketch = cls(counts)
         for (name, day), count in Counter(days).items():
             sketch.days.setdefault(name, Counter())[day] = count
@@ -312,7 +313,7 @@ class Sketch:
                 self.counts[cell] += 1
             for cell in before - after:
                 self.counts[cell] -= 1
-        self._drop_empty()
+        self._drop_empty(removed)
 
     def _add(self, found: Contribution, sign: int) -> None:
         counts = self.counts
@@ -323,13 +324,20 @@ class Sketch:
         for name, day in found.days:
             self.days.setdefault(name, Counter())[day] += sign
 
-    def _drop_empty(self) -> None:
-        self.counts = Counter({key: value for key, value in self.counts.items() if value})
-        self.days = {
-            name: Counter({day: count for day, count in found.items() if count})
-            for name, found in self.days.items()
-        }
-        self.days = {name: found for name, found in self.days.items() if found}
+    def _drop_empty(self, removed: list[Contribution]) -> None:
+        """Drop what the removed contributions emptied: a sketch holds no zero (so two sketches
+        of the same reviews are equal, and stored alike)."""
+        counts, days = self.counts, self.days
+        for found in removed:
+            for key in (*found.ones, *found.cells, *(key for key, _ in found.sums)):
+                if key in counts and not counts[key]:
+                    del counts[key]
+            for name, day in found.days:
+                histogram = days.get(name)
+                if histogram is not None and day in histogram and not histogram[day]:
+                    del histogram[day]
+                    if not histogram:
+                        del days[name]
 
     def histogram(self, name: str) -> Counter[int]:
         return self.days.get(name) or Counter()
@@ -351,7 +359,6 @@ class Sketch:
         return max(dates) - min(dates) if dates else 0
 
     def to_json(self) -> str:
-        self._drop_empty()
         return json.dumps(
             {
                 "format": FORMAT,
