@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Request, g, has_app_context, has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import event, select
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.routing import IntegerConverter
 
 import accounts
@@ -66,6 +67,7 @@ import templating
 import textnorm
 from cli import heardback_cli
 from config import Config, ProductionConfig, config_from_environment, environment_overrides
+from employers.models import Employer
 from extensions import csrf, db, limiter, login_manager, migrate
 from notifications import mail
 from reviews import names
@@ -167,6 +169,48 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         names.warm_up()
         textnorm.fold("\u0430")
     return app
+
+
+# Anonymous pages every worker serves: rendered once in the server's master before it forks
+# (`warm_up`), so what a first request builds (compiled templates and SQL, lazily made caches) is
+# shared by the workers instead of built again in each.
+WARM_UP_PATHS = (
+    "/healthz",
+    "/",
+    "/rankings",
+    "/employers",
+    "/employers?q=a",
+    "/methodology",
+    "/api/v1/employers",
+    "/api/v1/baselines",
+)
+
+
+def warm_up(app: Flask) -> int:
+    """Compile every template and serve WARM_UP_PATHS and one employer's page and API entry to
+    no one (gunicorn.conf.py, before the first fork); then close the database connections, which
+    a forked worker must not share. Returns how many of those requests succeeded; a failure (no
+    database yet) leaves the server to start cold."""
+    templating.compile_all(app)
+    served = 0
+    try:
+        with app.app_context():
+            slug = db.session.scalar(
+                select(Employer.slug).where(Employer.listed_at.is_not(None)).limit(1)
+            )
+            db.session.remove()
+        paths = [*WARM_UP_PATHS]
+        if slug:
+            paths += [f"/employers/{slug}", f"/api/v1/employers/{slug}"]
+        client = app.test_client()
+        for path in paths:
+            served += client.get(path).status_code < 400
+    except SQLAlchemyError:
+        app.logger.warning("warm-up skipped: the database is not ready", exc_info=True)
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+    return served
 
 
 class BoundedIntegerConverter(IntegerConverter):

@@ -49,13 +49,14 @@ rankings): the newest statistics row's updated_at, one indexed lookup. A page-st
 written back (issue 19: it used to rewrite 12-17 KB to Redis on every hit).
 
 The hot copy (issue 19, "hot anonymous pages at static speed"): each process also keeps its most
-recently served anonymous pages (HOT_PAGE_ENTRIES of them) by URL, with the ETag they were served
-under and when that ETag was last found current. For HOT_PAGE_SECONDS after that check the page
-is answered from memory (a 304 where If-None-Match matches) without running the view, not even
-its validator query; after that the view's validate() runs again, and an unchanged ETag renews
-the copy without rendering or reading the store. So a page is never more than HOT_PAGE_SECONDS
-older than the data (a review published now shows within that interval), and a hot page costs no
-query at all. Signed-in requests never use it (they skip validate() altogether).
+recently served anonymous pages (HOT_PAGE_ENTRIES of them, HOT_PAGE_BYTES at most) by URL, with
+the ETag they were served under and when that ETag was last found current. For HOT_PAGE_SECONDS
+after that check the page is answered from memory (a 304 where If-None-Match matches) without
+running the view, not even its validator query; after that the view's validate() runs again,
+and an unchanged ETag renews the copy without rendering or reading the store. So a page is never
+more than HOT_PAGE_SECONDS older than the data (a review published now shows within that
+interval), and a hot page costs no query at all. Signed-in requests never use it (they skip
+validate() altogether).
 """
 
 from __future__ import annotations
@@ -132,6 +133,7 @@ class HotPages:
 
     def __init__(self) -> None:
         self._entries: OrderedDict[str, _Hot] = OrderedDict()
+        self._bytes = 0  # the bodies' total
         self._lock = threading.Lock()
 
     def get(self, key: str) -> _Hot | None:
@@ -141,16 +143,30 @@ class HotPages:
                 self._entries.move_to_end(key)
             return entry
 
-    def put(self, key: str, entry: _Hot, limit: int) -> None:
+    def put(self, key: str, entry: _Hot, limit: int, limit_bytes: int) -> None:
+        """Keep the entry, then drop the least recently used while there are more than `limit`
+        entries or their bodies hold more than `limit_bytes` (the newest always stays)."""
         with self._lock:
+            replaced = self._entries.pop(key, None)
+            if replaced is not None:
+                self._bytes -= len(replaced.body)
             self._entries[key] = entry
-            self._entries.move_to_end(key)
-            while len(self._entries) > limit:
-                self._entries.popitem(last=False)
+            self._bytes += len(entry.body)
+            while len(self._entries) > 1 and (
+                len(self._entries) > limit or self._bytes > limit_bytes
+            ):
+                _, dropped = self._entries.popitem(last=False)
+                self._bytes -= len(dropped.body)
+
+    def size(self) -> int:
+        """The bodies' total, in bytes."""
+        with self._lock:
+            return self._bytes
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._bytes = 0
 
     def __len__(self) -> int:
         with self._lock:
@@ -196,7 +212,8 @@ def _answer(etag: str, last_modified: datetime | None, mimetype: str, body: byte
 def _keep_hot(etag: str, last_modified: datetime | None, mimetype: str, body: bytes) -> None:
     if _hot_seconds() > 0:
         entry = _Hot(etag, last_modified, mimetype, body, clock())
-        hot_pages.put(_hot_key(), entry, current_app.config["HOT_PAGE_ENTRIES"])
+        config = current_app.config
+        hot_pages.put(_hot_key(), entry, config["HOT_PAGE_ENTRIES"], config["HOT_PAGE_BYTES"])
 
 
 def _hot_key() -> str:

@@ -129,9 +129,12 @@ class Config:
     RELEASE: str | None = None
     PAGE_STORE_SECONDS = 24 * 3600
     # The hot copy (caching.py): each process answers a page it served from memory for this many
-    # seconds after its ETag was last found current (0: off), keeping this many pages.
+    # seconds after its ETag was last found current (0: off), keeping this many pages, and no
+    # more than this many bytes of them: every worker keeps its own copies (issue 19: 256 employer
+    # pages of ~22 KB were 5.6 MB a worker; the hot pages are a few).
     HOT_PAGE_SECONDS = 1.0
     HOT_PAGE_ENTRIES = 256
+    HOT_PAGE_BYTES = 1_000_000
 
     # How many proxies in front of the app may set X-Forwarded-For (0: trust none).
     TRUSTED_PROXIES = 0

@@ -8,10 +8,13 @@ explicit. Command-line options win over it (e.g. `--workers 4` on a bigger machi
   processes serve as many requests a second as five, and each process costs memory.
 - The app is imported once, in the master, before the workers are forked (`preload_app`): the
   workers share its code and data pages instead of each holding its own copy.
+- Before the first fork (`when_ready`), the master compiles every template and serves the common
+  anonymous pages to no one (`app.warm_up`), so the workers share what a first request builds
+  (compiled templates and SQL, lazy caches) instead of each building its own.
 - gc.freeze() before each fork moves everything the master built into the garbage collector's
   permanent generation, so collections in a worker don't touch (and copy) the shared pages.
-- After a fork, each worker drops any database connection inherited from the master (create_app
-  opens none today; a connection shared by two processes would corrupt both).
+- After a fork, each worker drops any database connection inherited from the master (the
+  warm-up closes its own; a connection shared by two processes would corrupt both).
 """
 
 from __future__ import annotations
@@ -19,10 +22,17 @@ from __future__ import annotations
 import gc
 import os
 
+import app
+
 wsgi_app = "app:create_app()"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "sync"
 preload_app = True
+
+
+def when_ready(server):
+    # Before the first fork: what a first request builds is built once, and shared (app.warm_up).
+    app.warm_up(server.app.wsgi())
 
 
 def pre_fork(server, worker):

@@ -41,3 +41,14 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["publish_window_days"] = window_days
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+
+
+def compile_all(app: Flask) -> int:
+    """Compile every template now (returns how many). gunicorn.conf.py calls it in the master
+    before forking, so the workers share the compiled templates instead of each compiling its
+    own copy on first use (issue 19: the server's memory)."""
+    count = 0
+    for name in app.jinja_env.list_templates():
+        app.jinja_env.get_template(name)
+        count += 1
+    return count

@@ -126,6 +126,25 @@ def test_the_copy_keeps_only_the_most_recent_pages(app_factory, clock):
     assert len(caching.hot_pages) == 2
 
 
+def test_the_copy_holds_no_more_than_its_bytes(app_factory, clock):
+    """Every worker keeps its own copies: HOT_PAGE_BYTES bounds them (the newest page always
+    stays, even alone over the bound)."""
+    probe = app_factory(HOT_PAGE_SECONDS=INTERVAL).test_client()
+    sizes = {url: len(probe.get(url).get_data()) for url in ("/", "/employers", "/rankings")}
+    caching.hot_pages.clear()
+    limit = sizes["/employers"] + sizes["/rankings"]
+    client = app_factory(HOT_PAGE_SECONDS=INTERVAL, HOT_PAGE_BYTES=limit).test_client()
+    for url in ("/", "/employers", "/rankings"):
+        client.get(url)
+    assert len(caching.hot_pages) == 2  # "/" went first
+    assert caching.hot_pages.size() == limit
+    tiny = app_factory(HOT_PAGE_SECONDS=INTERVAL, HOT_PAGE_BYTES=1).test_client()
+    caching.hot_pages.clear()
+    tiny.get("/rankings")
+    tiny.get("/")
+    assert len(caching.hot_pages) == 1 and caching.hot_pages.size() == sizes["/"]
+
+
 def test_off_with_the_page_store(app_factory, clock, query_counter):
     app = app_factory(HOT_PAGE_SECONDS=INTERVAL, PAGE_STORE_ENABLED=False)
     client = app.test_client()
