@@ -19,8 +19,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 # Not application code: the test suite, the benchmarks, helper scripts, the migrations.
 NOT_APP = {"tests", "bench", "scripts", "migrations", "static", "templates", "docs", "instance"}
-# Entry points: they assemble the app and may import any module, and nothing imports them.
-ENTRY_POINTS = {"app", "cli"}
+# Entry points: they assemble the app and may import any module, and nothing imports them
+# (gunicorn.conf.py: the web server's, which warms the app up before forking).
+ENTRY_POINTS = {"app", "cli", "gunicorn.conf"}
 
 # Function-level imports allowed, each with its reason: lazy optional dependencies only.
 ALLOWED_LOCAL_IMPORTS = {
