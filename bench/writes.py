@@ -789,11 +789,53 @@ class RefreshResult:
 def time_refresh(app, counter: QueryCounter, employer_id: int, runs: int) -> RefreshResult:
     """refresh_employer + the flush that writes the row, one transaction per run (committed
     outside the timing), after two untimed runs."""
+    from scoring.stats import refresh_employer
+
+    return _timed(app, counter, employer_id, runs, lambda run: refresh_employer(employer_id))
+
+
+def time_publication(app, counter: QueryCounter, employer_id: int, runs: int) -> RefreshResult:
+    """The tick making one author's change public at the employer (reviews.pending.apply: the
+    change written and folded into the statistics row's running sums, scoring.sketch) and the
+    flush, one transaction per run (committed outside the timing), after two untimed runs, each
+    run another review; the change is "turned down other work", flipped."""
+    from sqlalchemy import select
+
+    from extensions import db
+    from reviews import pending
+    from reviews.models import Review, ReviewStatus
+    from timeutils import utcnow
+
+    with app.app_context():
+        ids = list(
+            db.session.scalars(
+                select(Review.id)
+                .where(Review.employer_id == employer_id, Review.status == ReviewStatus.published)
+                .order_by(Review.id)
+                .limit(runs + 2)
+            )
+        )
+        db.session.remove()
+    reviews = {}
+
+    def prepare(run: int):
+        review = db.session.get(Review, ids[run % len(ids)])
+        reviews[run] = (review, {"turned_down_work": not review.turned_down_work})
+
+    def publish(run: int):
+        pending.apply([reviews.pop(run)], utcnow())
+
+    return _timed(app, counter, employer_id, runs, publish, prepare)
+
+
+def _timed(app, counter: QueryCounter, employer_id: int, runs: int, work, prepare=None):
+    """work(run) and the flush, timed with their SQL statements, in a transaction of its own
+    (its commit not timed), runs + 2 times; the first two untimed. prepare(run), if given, runs
+    first, untimed."""
     from sqlalchemy import func, select
 
     from extensions import db
     from reviews.models import Review, ReviewStatus
-    from scoring.stats import refresh_employer
 
     timings, queries = [], set()
     with app.app_context():
@@ -804,9 +846,11 @@ def time_refresh(app, counter: QueryCounter, employer_id: int, runs: int) -> Ref
         )
         db.session.commit()
         for run in range(runs + 2):
+            if prepare is not None:
+                prepare(run)
             counter.count = 0
             started = time.perf_counter()
-            refresh_employer(employer_id)
+            work(run)
             db.session.flush()
             elapsed = (time.perf_counter() - started) * 1000
             queries.add(counter.count)
@@ -815,47 +859,8 @@ def time_refresh(app, counter: QueryCounter, employer_id: int, runs: int) -> Ref
                 timings.append(elapsed)
         db.session.remove()
     if len(queries) != 1:
-        print(f"  note: refresh query counts varied: {sorted(queries)}")
+        print(f"  note: statement counts varied: {sorted(queries)}")
     return RefreshResult(published, timings, max(queries))
-
-
-def time_publication(app, counter: QueryCounter, employer_id: int, runs: int) -> RefreshResult:
-    """The tick making one author's change public at the employer (reviews.pending.apply: the
-    change written and folded into the statistics row's running sums, scoring.sketch) and the
-    flush, one transaction per run (committed outside the timing), after two untimed runs, each
-    run another review; the change is "turned down other work", flipped."""
-    from sqlalchemy import func, select
-
-    from extensions import db
-    from reviews import pending
-    from reviews.models import Review, ReviewStatus
-    from timeutils import utcnow
-
-    timings, queries = [], set()
-    with app.app_context():
-        published = select(Review.id).where(
-            Review.employer_id == employer_id, Review.status == ReviewStatus.published
-        )
-        count = db.session.scalar(select(func.count()).select_from(published.subquery()))
-        ids = list(db.session.scalars(published.order_by(Review.id).limit(runs + 2)))
-        db.session.commit()
-        for run in range(runs + 2):
-            review = db.session.get(Review, ids[run % len(ids)])
-            data = pending.to_json({"turned_down_work": not review.turned_down_work})
-            data = {"turned_down_work": data["turned_down_work"]}
-            counter.count = 0
-            started = time.perf_counter()
-            pending.apply([(review, data)], utcnow())
-            db.session.flush()
-            elapsed = (time.perf_counter() - started) * 1000
-            queries.add(counter.count)
-            db.session.commit()
-            if run >= 2:
-                timings.append(elapsed)
-        db.session.remove()
-    if len(queries) != 1:
-        print(f"  note: publication query counts varied: {sorted(queries)}")
-    return RefreshResult(count, timings, max(queries))
 
 
 def profile(work) -> tuple[object, float]:

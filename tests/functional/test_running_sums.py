@@ -101,6 +101,22 @@ def _review(rng: random.Random, employer_id: int, author, month: date) -> Review
     return review
 
 
+def _reviews(
+    rng: random.Random, employer_id: int, count: int, accounts: int, *, published: bool = False
+) -> tuple[list, list[Review]]:
+    """`count` random reviews of the employer by `accounts` accounts (published ones only, or
+    some hidden too), flushed: (the accounts, the reviews)."""
+    authors = _pool(accounts)
+    months = _months(count)
+    reviews = [_review(rng, employer_id, authors[i % accounts], months[i]) for i in range(count)]
+    if published:
+        for review in reviews:
+            review.status, review.hidden_reason = ReviewStatus.published, None
+            review.published_at = review.published_at or utcnow()
+    db.session.flush()
+    return authors, reviews
+
+
 def _months(count: int) -> list[date]:
     """Distinct process months over three years (one review per author and month)."""
     start = month_start(date.today())
@@ -171,10 +187,7 @@ def test_changes_folded_one_by_one_equal_a_rebuild(app, folds, seed):
     rng = random.Random(seed)
     SiteParametersFactory()
     employer = EmployerFactory()
-    authors = _pool(7)
-    months = _months(36)
-    reviews = [_review(rng, employer.id, authors[i % 7], months[i]) for i in range(36)]
-    db.session.flush()
+    authors, reviews = _reviews(rng, employer.id, 36, 7)
     stats.refresh_employer(employer.id)
     _assert_as_rebuilt(employer.id)
     for _ in range(40):
@@ -190,9 +203,7 @@ def test_changes_folded_one_by_one_equal_a_rebuild(app, folds, seed):
 def test_a_review_moved_to_another_employer_leaves_one_sketch_for_the_other(app, folds):
     rng = random.Random(7)
     first, second = EmployerFactory(), EmployerFactory()
-    authors = _pool(4)
-    months = _months(12)
-    reviews = [_review(rng, first.id, authors[i % 4], months[i]) for i in range(12)]
+    _, reviews = _reviews(rng, first.id, 12, 4)
     for employer in (first, second):
         stats.refresh_employer(employer.id)
     moved = reviews[0]
@@ -211,12 +222,7 @@ def test_a_review_moved_to_another_employer_leaves_one_sketch_for_the_other(app,
 def test_a_change_it_was_not_told_of_makes_it_rebuild(app, folds):
     rng = random.Random(11)
     employer = EmployerFactory()
-    authors = _pool(5)
-    months = _months(10)
-    reviews = [_review(rng, employer.id, authors[i % 5], months[i]) for i in range(10)]
-    for review in reviews:
-        review.status, review.hidden_reason = ReviewStatus.published, None
-    db.session.flush()
+    _, reviews = _reviews(rng, employer.id, 10, 5, published=True)
     stats.refresh_employer(employer.id)
     # Hidden behind its back (raw SQL: no `before`), then another review changes as it is told.
     db.session.execute(
@@ -236,10 +242,7 @@ def test_a_change_it_was_not_told_of_makes_it_rebuild(app, folds):
 def test_another_day_or_other_parameters_rebuild_the_sketch(app, folds):
     rng = random.Random(5)
     employer = EmployerFactory()
-    authors = _pool(5)
-    months = _months(8)
-    reviews = [_review(rng, employer.id, authors[i % 5], months[i]) for i in range(8)]
-    db.session.flush()
+    _, reviews = _reviews(rng, employer.id, 8, 5)
     stats.refresh_employer(employer.id, today=date.today() - timedelta(days=1))
     stale = db.session.get(EmployerSketch, employer.id).stamp
     before = {reviews[0].id: stats.as_before(reviews[0])}
@@ -264,13 +267,7 @@ def test_publication_and_published_edits_fold_through_the_tick(app, folds):
     change made public by it; each folds, and the row is the rebuild's."""
     employer = EmployerFactory()
     rng = random.Random(3)
-    authors = _pool(6)
-    months = _months(6)
-    for i in range(6):
-        review = _review(rng, employer.id, authors[i], months[i])
-        review.status, review.hidden_reason = ReviewStatus.published, None
-        review.published_at = review.published_at or utcnow()
-    db.session.flush()
+    _reviews(rng, employer.id, 6, 6, published=True)
     stats.refresh_employer(employer.id)
     db.session.commit()
     ReviewFactory(
@@ -310,13 +307,8 @@ def test_a_rebuild_keeps_the_sketches_of_large_employers_for_the_day(app, folds,
     monkeypatch.setattr(stats, "SKETCH_KEPT_FROM", 5)
     rng = random.Random(13)
     large, small = EmployerFactory(), EmployerFactory()
-    authors = _pool(6)
-    months = _months(12)
-    reviews = [_review(rng, large.id, authors[i % 6], months[i]) for i in range(12)]
-    for review in reviews:
-        review.status, review.hidden_reason = ReviewStatus.published, None
-        review.published_at = review.published_at or utcnow()
-    _review(rng, small.id, authors[0], months[0]).status = ReviewStatus.published
+    authors, reviews = _reviews(rng, large.id, 12, 6, published=True)
+    _review(rng, small.id, authors[0], _months(1)[0]).status = ReviewStatus.published
     db.session.flush()
     stats.refresh_employer(small.id)  # yesterday's kind of sketch: the rebuild drops it
     stats.recompute()
