@@ -39,7 +39,7 @@ from scoring import figures as side
 from scoring.vocabulary import DECISIONS, Outcome
 
 # Stored sketches of another format are rebuilt, not read.
-FORMAT = 1
+FORMAT = 2
 
 _UNIT = 2**64  # sums are kept in units of 2^-64 (`fixed`)
 
@@ -359,15 +359,15 @@ class Sketch:
         return max(dates) - min(dates) if dates else 0
 
     def to_json(self) -> str:
+        """Stored as JSON: the counts by key, each histogram as its first day and the counts of
+        every day from there to its last (dense: a 10,000-review employer's 4 years of contact
+        dates take 3 KB, not 17)."""
+        days = {}
+        for name, found in sorted(self.days.items()):
+            first, last = min(found), max(found)
+            days[name] = [first, *(found.get(day, 0) for day in range(first, last + 1))]
         return json.dumps(
-            {
-                "format": FORMAT,
-                "counts": dict(sorted(self.counts.items())),
-                "days": {
-                    name: {str(day): count for day, count in sorted(found.items())}
-                    for name, found in sorted(self.days.items())
-                },
-            },
+            {"format": FORMAT, "counts": dict(sorted(self.counts.items())), "days": days},
             separators=(",", ":"),
         )
 
@@ -378,8 +378,8 @@ class Sketch:
         if data.get("format") != FORMAT:
             return None
         days = {
-            name: {int(day): count for day, count in found.items()}
-            for name, found in data["days"].items()
+            name: {first + offset: count for offset, count in enumerate(counts) if count}
+            for name, (first, *counts) in data["days"].items()
         }
         return cls(data["counts"], days)
 

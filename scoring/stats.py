@@ -23,7 +23,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from itertools import groupby
 
 from flask import current_app, g
@@ -468,20 +468,21 @@ def refresh_employer(
     industry = _lock_employer(employer_id)
     stamp = sketch_stamp(today, inputs)
     kept = db.session.get(EmployerSketch, employer_id, populate_existing=True)
-    sketch = None
+    found = None
     if before is not None and kept is not None and kept.stamp == stamp:
         sketch = Sketch.from_json(kept.data)
         if sketch is not None:
-            sketch = _folded(sketch, employer_id, before, today, inputs)
-    if sketch is None:
+            found = _folded(sketch, employer_id, before, today, inputs)
+    if found is None:
         rows = db.session.execute(
             _published(select(*FACT_COLUMNS).where(Review.employer_id == employer_id))
         ).all()
         sketch = sketch_of((facts_from_row(row, today) for row in rows), inputs, today)
+        latest = max((row.published_at for row in rows), default=None)
+    else:
+        sketch, latest = found
     figures = figures_of(sketch, inputs, today, _key(industry))
-    figures["latest_published_at"] = db.session.scalar(
-        _published(select(func.max(Review.published_at)).where(Review.employer_id == employer_id))
-    )
+    figures["latest_published_at"] = latest
     # Always moved, even when no figure changed (a review's text did): HTTP validators of the
     # employer's pages derive from it (employers.routes._validate_employer).
     figures["updated_at"] = utcnow()
@@ -518,11 +519,12 @@ def _folded(
     before: Mapping[int, tuple | None],
     today: date,
     inputs: Inputs,
-) -> Sketch | None:
+) -> tuple[Sketch, datetime | None] | None:
     """The sketch with the changed reviews folded in (their old contributions out, their new
-    ones in, their authors' distinct counts taken again from those authors' other reviews), or
-    None when it does not count the employer's published reviews (a change it was not told
-    of, made by other means): then it is built again."""
+    ones in, their authors' distinct counts taken again from those authors' other reviews) and
+    the employer's latest publication; None when the sketch does not count the employer's
+    published reviews (a change it was not told of, made by other means): then it is built
+    again."""
 
     def contribution_of(row) -> Contribution:
         return contribution(facts_from_row(row, today), today, inputs.curve)
@@ -546,12 +548,12 @@ def _folded(
         ):
             others.setdefault(row[1], []).append(contribution_of(row))
     sketch.fold(map(contribution_of, then), map(contribution_of, now), others)
-    published = db.session.scalar(
-        _published(select(func.count()).select_from(Review)).where(
+    published, latest = db.session.execute(
+        _published(select(func.count(), func.max(Review.published_at))).where(
             Review.employer_id == employer_id
         )
-    )
-    return sketch if sketch.counts["reviews"] == published else None
+    ).one()
+    return (sketch, latest) if sketch.counts["reviews"] == published else None
 
 
 def refresh_employers(employer_ids: Iterable[int], today: date | None = None) -> None:
