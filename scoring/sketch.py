@@ -39,7 +39,7 @@ from scoring import figures as side
 from scoring.vocabulary import DECISIONS, Outcome
 
 # Stored sketches of another format are rebuilt, not read.
-FORMAT = 2
+FORMAT = 3
 
 _UNIT = 2**64  # sums are kept in units of 2^-64 (`fixed`)
 
@@ -218,7 +218,10 @@ def _weighted(
             cells.extend(stage_keys[1])
     observed = engine.km_observation(facts, today)
     if observed is not None:
-        days.append(("km", 2 * observed[0] + observed[1]))
+        # KMTally's counts: leaving the risk set on that day, and of them, decided.
+        days.append(("km_leaving", observed[0]))
+        if observed[1]:
+            days.append(("km_events", observed[0]))
     if side._shown_days(facts):
         days.append(("decided", facts.decision_days))
         if not facts.chased:
@@ -345,12 +348,9 @@ class Sketch:
     def curve(self) -> engine.KMCurve:
         """The employer's own KM curve of days to decision (side.curve_of)."""
         tally = engine.KMTally()
-        for key, count in sorted(self.histogram("km").items()):
-            days, event = divmod(key, 2)
-            tally.count += count
-            tally.leaving_at[days] = tally.leaving_at.get(days, 0) + count
-            if event:
-                tally.events_at[days] = tally.events_at.get(days, 0) + count
+        tally.leaving_at = dict(self.histogram("km_leaving"))
+        tally.events_at = dict(self.histogram("km_events"))
+        tally.count = sum(tally.leaving_at.values())
         return tally.curve()
 
     def spread_days(self) -> int:
@@ -364,8 +364,11 @@ class Sketch:
         dates take 3 KB, not 17)."""
         days = {}
         for name, found in sorted(self.days.items()):
-            first, last = min(found), max(found)
-            days[name] = [first, *(found.get(day, 0) for day in range(first, last + 1))]
+            first = min(found)
+            dense = [0] * (max(found) - first + 1)
+            for day, count in found.items():
+                dense[day - first] = count
+            days[name] = [first, *dense]
         return json.dumps(
             {"format": FORMAT, "counts": dict(sorted(self.counts.items())), "days": days},
             separators=(",", ":"),
