@@ -4,6 +4,7 @@ publication window."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 from flask import current_app
@@ -54,3 +55,12 @@ def is_presumed_ghosted(review: Review, today: date) -> bool:
         _secret(),
         ghosted_mark_window(),
     )
+
+
+def rule_digest() -> str:
+    """What the rule reads besides a review and the day (the app's secret, the mark window), as
+    a keyed digest: it tells that either changed (scoring.stats.sketch_stamp) and nothing of the
+    secret."""
+    key = hashlib.blake2b(_secret()).digest()
+    window = repr(ghosted_mark_window()).encode()
+    return hashlib.blake2b(window, key=key, digest_size=8).hexdigest()

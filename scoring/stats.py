@@ -35,7 +35,7 @@ from extensions import db
 from reviews.models import Outcome, Review, ReviewStatus
 from scoring import bias, engine, params
 from scoring import figures as side
-from scoring.ghosting import is_presumed_ghosted
+from scoring.ghosting import is_presumed_ghosted, rule_digest
 from scoring.models import EmployerSketch, SiteParameters
 from scoring.pooling import (
     DEFAULT_MU,
@@ -504,8 +504,9 @@ def _lock_employer(employer_id: int):
 
 def sketch_stamp(today: date, inputs: Inputs) -> str:
     """What a sketch holds for: the sketch format, the day (weights age, open cases go silent),
-    the site's curve F (an open case's value) and the scoring constants."""
-    return f"{SKETCH_FORMAT}:{today.isoformat()}:{inputs.digest}:{_params_digest()}"
+    the site's curve F (an open case's value), the scoring constants, and what the
+    presumed-ghosted rule reads (the app's secret and the mark window, as a keyed digest)."""
+    return f"{SKETCH_FORMAT}:{today.isoformat()}:{inputs.digest}:{_params_digest()}:{rule_digest()}"
 
 
 def _params_digest() -> str:

@@ -239,7 +239,7 @@ def test_a_change_it_was_not_told_of_makes_it_rebuild(app, folds):
     assert db.session.get(EmployerStats, employer.id).review_count == 9
 
 
-def test_another_day_or_other_parameters_rebuild_the_sketch(app, folds):
+def test_another_day_or_other_parameters_rebuild_the_sketch(app, folds, monkeypatch):
     rng = random.Random(5)
     employer = EmployerFactory()
     _, reviews = _reviews(rng, employer.id, 8, 5)
@@ -260,6 +260,16 @@ def test_another_day_or_other_parameters_rebuild_the_sketch(app, folds):
     assert folds == []  # another curve F: open cases are worth something else
     _assert_as_rebuilt(employer.id)
     assert row.km_times == [3, 30]
+    # Another secret: each waiting review is presumed ghosted on another day (scoring.ghosting).
+    stamp = db.session.get(EmployerSketch, employer.id).stamp
+    monkeypatch.setitem(app.config, "SECRET_KEY", "another-secret-" + "k" * 40)
+    before = {reviews[2].id: stats.as_before(reviews[2])}
+    reviews[2].turned_down_work = True
+    stats.refresh_employer(employer.id, before=before)
+    assert folds == []
+    kept = db.session.get(EmployerSketch, employer.id).stamp
+    assert kept != stamp and "another-secret" not in kept
+    _assert_as_rebuilt(employer.id)
 
 
 def test_publication_and_published_edits_fold_through_the_tick(app, folds):
