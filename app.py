@@ -68,7 +68,7 @@ import textnorm
 from cli import heardback_cli
 from config import Config, ProductionConfig, config_from_environment, environment_overrides
 from employers.models import Employer
-from extensions import csrf, db, limiter, login_manager, migrate
+from extensions import MIGRATIONS_DIRECTORY, csrf, db, include_object, limiter, login_manager
 from notifications import mail
 from reviews import names
 
@@ -123,8 +123,14 @@ def _large_body_limits() -> None:
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
-    """Build the app. `config` is a Config class, or a dict of overrides on the environment's."""
+def create_app(
+    config: type[Config] | dict[str, Any] | None = None, *, serving: bool = False
+) -> Flask:
+    """Build the app. `config` is a Config class, or a dict of overrides on the environment's.
+
+    `serving`: the app only answers requests (gunicorn.conf.py), so it leaves out the migration
+    commands (`flask db`), whose Alembic (with Mako and Pygments) would hold about 10 MB in every
+    server for nothing."""
     app = Flask(__name__, instance_relative_config=True)
     app.request_class = InMemoryRequest
     config_class = config if isinstance(config, type) else config_from_environment()
@@ -142,7 +148,8 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         app.after_request(_log_request)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    if not serving:
+        _add_migration_commands(app)
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -184,6 +191,20 @@ WARM_UP_PATHS = (
     "/api/v1/employers",
     "/api/v1/baselines",
 )
+
+
+def _add_migration_commands(app: Flask) -> None:
+    """Flask-Migrate: `flask db upgrade` and the rest, and what migrations/env.py reads."""
+    from flask_migrate import Migrate
+
+    Migrate(
+        app,
+        db,
+        directory=str(MIGRATIONS_DIRECTORY),
+        compare_type=True,
+        render_as_batch=True,
+        include_object=include_object,
+    )
 
 
 def warm_up(app: Flask) -> int:

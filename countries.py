@@ -19,15 +19,12 @@ def label(country) -> str:
 
 
 @cache
-def _collator() -> Collator:
-    # Loads the collation table (about 0.3 s) once per process, the first time a list is built.
-    return Collator()
-
-
-@cache
 def choices() -> tuple[tuple[str, str], ...]:
-    """(alpha-2 code, name) for every ISO 3166-1 country, in collation order of the name."""
-    collator = _collator()
+    """(alpha-2 code, name) for every ISO 3166-1 country, in collation order of the name.
+
+    The collation table (about 0.3 s to load, 10 MB in memory) is used for this one sort and
+    freed: the list is kept, not the table, which a server process would otherwise hold forever."""
+    collator = Collator()
     countries = [(country.alpha_2, label(country)) for country in pycountry.countries]
     return tuple(sorted(countries, key=lambda item: collator.sort_key(item[1])))
 

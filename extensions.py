@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import current_app
 from flask_limiter import Limiter
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import Index, MetaData
@@ -53,8 +54,10 @@ def include_object(item, name, type_, reflected, compare_to) -> bool:
     return condition.dialect == dialect
 
 
+# The migration history (Alembic's script directory), which `flask db` writes and reads.
+MIGRATIONS_DIRECTORY = Path(__file__).parent / "migrations"
+
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate(compare_type=True, render_as_batch=True, include_object=include_object)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=client_key)

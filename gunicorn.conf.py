@@ -4,6 +4,8 @@ docs/benchmarks.md, section "serving"; reasons in docs/deployment.md, "gunicorn"
 gunicorn reads this file from the directory it starts in; pass `--config gunicorn.conf.py` to be
 explicit. Command-line options win over it (e.g. `--workers 4` on a bigger machine).
 
+- The app is built to serve (`create_app(serving=True)`): without the migration commands, whose
+  Alembic no request needs (run `flask db upgrade` before starting the server).
 - Sync workers, two by default (WEB_CONCURRENCY, as gunicorn reads it): on a 2-core machine two
   processes serve as many requests a second as five, and each process costs memory.
 - The app is imported once, in the master, before the workers are forked (`preload_app`): the
@@ -24,7 +26,7 @@ import os
 
 import app
 
-wsgi_app = "app:create_app()"
+wsgi_app = "app:create_app(serving=True)"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "sync"
 preload_app = True

@@ -68,10 +68,12 @@ def fold(text: str) -> str:
 def _fold_table() -> dict[int, str]:
     """From confusable_homoglyphs' data (Unicode's confusables.txt): each Cyrillic or Greek
     character that has a single ASCII-letter homoglyph, mapped to it."""
-    from confusable_homoglyphs import categories, confusables
+    from confusable_homoglyphs import categories, utils
 
+    # The data file read here, not through confusable_homoglyphs.confusables, whose module would
+    # keep the whole 0.9 MB table (about 6 MB in memory) for as long as the process lives.
     table: dict[int, str] = {}
-    for char, homoglyphs in confusables.confusables_data.items():
+    for char, homoglyphs in utils.load("confusables.json").items():
         if len(char) != 1 or categories.alias(char) not in FOLDED_SCRIPTS:
             continue
         letters = [h["c"] for h in homoglyphs if len(h["c"]) == 1 and h["c"].isascii()]

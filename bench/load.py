@@ -240,7 +240,7 @@ def gunicorn(env: dict, workers: int, port: int, log: Path, extra: Sequence[str]
         "--backlog",
         "2048",
         *extra,
-        "app:create_app()",
+        "app:create_app(serving=True)",
     ]
     with log.open("w") as output:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)

@@ -27,14 +27,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.script.revision import RevisionError
 from flask import current_app
 from sqlalchemy import inspect, literal_column, select, table
 from sqlalchemy.engine import URL
 
-from extensions import db
+from extensions import MIGRATIONS_DIRECTORY, db
 
 # (done, total) after each step: pages for SQLite, tables for PostgreSQL.
 Progress = Callable[[int, int], None]
@@ -131,7 +128,13 @@ def restore(source: Path, *, force: bool = False, progress: Progress | None = No
 
 def revision_status() -> RevisionStatus:
     """The configured database's migration revision against the code's heads."""
-    script = ScriptDirectory(current_app.extensions["migrate"].directory)
+    # Alembic is imported here, by the commands that read the history, not by every server
+    # process that imports this module through cli.py (app.create_app, `serving`).
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from alembic.script.revision import RevisionError
+
+    script = ScriptDirectory(str(MIGRATIONS_DIRECTORY))
     heads = tuple(script.get_heads())
     with db.engine.connect() as connection:
         recorded = tuple(MigrationContext.configure(connection).get_current_heads())

@@ -17,6 +17,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -69,8 +70,12 @@ class LiveServer:
         messages = [parser.parsebytes(path.read_bytes()) for path in files]
         return [m for m in messages if m["To"] == address]
 
-    def link_in_newest_email(self, address: str) -> str:
-        emails = self.emails_to(address)
+    def link_in_newest_email(self, address: str, wait: float = 10.0) -> str:
+        # The server's after-response delivery may have claimed the message and still be writing
+        # it (deliver_due here then skips it): wait for the file, as a reader waits for mail.
+        deadline = time.monotonic() + wait
+        while not (emails := self.emails_to(address)) and time.monotonic() < deadline:
+            time.sleep(0.1)
         assert emails, f"no email to {address} in {self.outbox_dir}"
         body = emails[-1].get_content()
         links = re.findall(re.escape(self.base_url) + r"/\S+", body)

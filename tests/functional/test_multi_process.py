@@ -125,7 +125,7 @@ def gunicorn_servers(environment: dict[str, str], logs: Path, count: int = 2):
                         # Its control socket has one default path per user: one would take
                         # over the other's (and another test's, or a developer's server).
                         "--no-control-socket",
-                        "app:create_app()",
+                        "app:create_app(serving=True)",
                     ],
                     cwd=ROOT,
                     env=environment,

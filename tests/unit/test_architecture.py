@@ -28,6 +28,10 @@ ALLOWED_LOCAL_IMPORTS = {
     # The lookalike table is large; it loads on the first text that needs folding, or at start-up
     # in create_app, never while the module is imported by a command that doesn't need it.
     ("textnorm", "confusable_homoglyphs"): "heavy data, loaded on first use",
+    # Alembic (with Mako and Pygments, about 10 MB) only for the migration commands, never in a
+    # server process (create_app(serving=True), gunicorn.conf.py).
+    ("app", "flask_migrate"): "the migration commands, not in a server",
+    ("operations.backup", "alembic"): "the migration history, read by backup and restore only",
 }
 
 # The pure scoring core: no Flask, no database, nothing of the site, so the benchmark and the
