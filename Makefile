@@ -51,10 +51,12 @@ tick: install
 
 test: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 browser-test: install-dev
 	$(BIN)/pytest tests/browser -p no:xdist $(PYTEST_ARGS)

@@ -145,9 +145,7 @@ def _reviews(user: User) -> list[dict]:
     # What is kept of a proof of contact: never the message, which was not kept.
     proofs = {
         proof.review_id: proof
-        for proof in db.session.scalars(
-            select(ContactProof).where(ContactProof.review_id.in_(own))
-        )
+        for proof in db.session.scalars(select(ContactProof).where(ContactProof.review_id.in_(own)))
     }
     columns = [
         column.name

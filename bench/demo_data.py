@@ -126,8 +126,13 @@ def main() -> None:
 
     line = " ".join(["python bench/demo_data.py", *sys.argv[1:]])
     rows_ = [
-        [row["database"], f"{row['seconds']:.1f}", f"{row['recompute']:.1f}", row["memory"],
-         row["summary"]]
+        [
+            row["database"],
+            f"{row['seconds']:.1f}",
+            f"{row['recompute']:.1f}",
+            row["memory"],
+            row["summary"],
+        ]
         for row in rows
     ]
     body = (
@@ -138,8 +143,13 @@ def main() -> None:
         " recompute` (every employer's statistics row from scratch); wall time of each command and"
         " the peak resident memory of the recompute process.\n\n"
         + table(
-            ["database", "demo-data, s", "recompute, s", "recompute peak RSS",
-             "summary printed by demo-data"],
+            [
+                "database",
+                "demo-data, s",
+                "recompute, s",
+                "recompute peak RSS",
+                "summary printed by demo-data",
+            ],
             rows_,
         )
         + "\nTargets (DESIGN.md §11): 1,000,000 reviews generated in at most 5 minutes; `recompute`"

@@ -26,12 +26,8 @@ class Response(db.Model):
     __tablename__ = "responses"
     __table_args__ = (
         CheckConstraint(f"status IN ({enum_values(ResponseStatus)})", name="status"),
-        CheckConstraint(
-            f"length(body) >= 1 AND length(body) <= {BODY_LIMIT}", name="body_length"
-        ),
-        CheckConstraint(
-            f"hidden_reason IN ({enum_values(GuidelineReason)})", name="hidden_reason"
-        ),
+        CheckConstraint(f"length(body) >= 1 AND length(body) <= {BODY_LIMIT}", name="body_length"),
+        CheckConstraint(f"hidden_reason IN ({enum_values(GuidelineReason)})", name="hidden_reason"),
         CheckConstraint(
             "(status = 'hidden') = (hidden_reason IS NOT NULL)", name="hidden_iff_hidden_reason"
         ),

@@ -144,7 +144,7 @@ def verification_pending(review: Review) -> bool:
 
 
 def stage_verification(review: Review, author: User | None, now: datetime) -> None:
-    """"Verified contact" on a published review waits for a random moment like an edit: with
+    """ "Verified contact" on a published review waits for a random moment like an edit: with
     the author's pending change if there is one (drawn anew from now), else on its own."""
     data = dict(review.pending_values or to_json(author_values(review)))
     data[CONTACT_VERIFIED] = True

@@ -101,9 +101,7 @@ def scrub(
 
 
 def _name_keys(names: Iterable[str]) -> frozenset[str]:
-    return frozenset(
-        key for name in names if isinstance(name, str) for key in _tokens_key(name)
-    )
+    return frozenset(key for name in names if isinstance(name, str) for key in _tokens_key(name))
 
 
 def _tokens_key(name: str) -> list[str]:
@@ -552,7 +550,7 @@ def _greeting_spans(text: str, ignored: frozenset[str]) -> list[tuple[int, int]]
 
 
 def _listed_name_spans(text: str, ignored: frozenset[str]) -> list[tuple[int, int]]:
-    """"First Last" where either part is a listed name; "J. Smith"; "Casey J."."""
+    """ "First Last" where either part is a listed name; "J. Smith"; "Casey J."."""
     words = [(m.start(), _trimmed_end(m), m.group()) for m in _WORD_PATTERN.finditer(text)]
     spans = []
     for index, (start, end, word) in enumerate(words):

@@ -336,9 +336,7 @@ def worker_database_url(url: str, worker: str) -> str:
     each other's rows mid-test)."""
     parsed = make_url(url)
     name = f"{parsed.database}_{worker}"
-    admin = create_engine(
-        parsed.set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
-    )
+    admin = create_engine(parsed.set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
             exists = connection.execute(

@@ -1445,8 +1445,10 @@ TARGETS = [
         "/employer (the inbox's filters)",
         "rep_a",
         "/employer",
-        query=lambda world: _dashboard_query(world)
-        | {"state": Field(st.sampled_from(("responded", "ghosted", "waiting")), limit=50)},
+        query=lambda world: (
+            _dashboard_query(world)
+            | {"state": Field(st.sampled_from(("responded", "ghosted", "waiting")), limit=50)}
+        ),
     ),
     get("/employer/reviews.csv", "rep_a", "/employer/reviews.csv", query=_dashboard_query),
     get(
