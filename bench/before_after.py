@@ -20,56 +20,29 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.load import free_port, pss_mb, worker_pids  # noqa: E402
-from bench.pages import SQLITE, WRK_SCRIPT, ensure_data, pages, server_env, wrk  # noqa: E402
+from bench.load import free_port, gunicorn  # noqa: E402
+from bench.pages import SQLITE, WRK_SCRIPT, ensure_data, server_env  # noqa: E402
 from bench.report import header, table, write_section  # noqa: E402
+from bench.serving import hot_urls, server_memory, throughput  # noqa: E402
 
 PAGES = ("/healthz", "home", "employer page")
 
 
-def serve_and_measure(root: Path, arguments: list[str], urls: dict, options, script: Path) -> dict:
-    """Start gunicorn from `root` with `arguments`, measure PAGES and the server's PSS."""
+def serve_and_measure(root: Path, setup: dict, urls: dict, options, script: Path) -> dict:
+    """req/s of each page from a server started in `root`, and the server's PSS."""
     port = free_port()
     with tempfile.TemporaryDirectory() as folder:
         env = server_env(options.database_url, port, Path(folder), options.redis)
         log = Path(folder) / "gunicorn.log"
-        command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", *arguments]
-        with log.open("w") as output:
-            server = subprocess.Popen(command, cwd=root, env=env, stdout=output, stderr=output)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_for(base, server, log)
-            for url in urls.values():
-                for _ in range(20):
-                    urllib.request.urlopen(base + url, timeout=30).read()  # noqa: S310
-            found = {
-                name: wrk(base + url, options.seconds, options.connections, script)["rps"]
-                for name, url in urls.items()
-            }
-            found["pss"] = sum(pss_mb(pid) for pid in [server.pid, *worker_pids(server.pid)])
-        finally:
-            server.terminate()
-            server.wait(20)
-    return found
-
-
-def wait_for(base: str, server: subprocess.Popen, log: Path) -> None:
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=2)  # noqa: S310
-            return
-        except OSError:
-            if server.poll() is not None:
-                break
-            time.sleep(0.3)
-    raise RuntimeError("gunicorn did not start:\n" + log.read_text())
+        with gunicorn(env, port=port, log=log, root=root, **setup) as server:
+            found = throughput(f"http://127.0.0.1:{port}", urls, setup["workers"], options, script)
+            pss, _rss = server_memory(server.pid)
+    return {**{name: result["rps"] for name, result in found.items()}, "pss": pss}
 
 
 def main() -> None:
@@ -82,15 +55,18 @@ def main() -> None:
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
     options = parser.parse_args()
     ensure_data(options.database_url)
-    all_urls = pages(options.database_url)
-    urls = {
-        "/healthz": all_urls["trivial (/healthz)"],
-        "home": all_urls["home"],
-        "employer page": all_urls["employer page"],
-    }
+    urls = hot_urls(options.database_url)
+    # The earlier code as its guide said (no gunicorn.conf.py of its own: none is found in its
+    # worktree); today's as gunicorn.conf.py sets it up.
     setups = {
-        f"before ({options.before}): 5 sync workers": ["--workers", "5", "app:create_app()"],
-        "now: gunicorn.conf.py": ["--config", str(ROOT / "gunicorn.conf.py")],
+        f"before ({options.before}): 5 sync workers": {
+            "workers": 5,
+            "application": "app:create_app()",
+        },
+        "now: gunicorn.conf.py": {
+            "workers": 2,
+            "extra": ("--config", str(ROOT / "gunicorn.conf.py")),
+        },
     }
     rows, ratios = [], {name: [] for name in PAGES[1:]}
     with tempfile.TemporaryDirectory() as folder:
@@ -101,14 +77,12 @@ def main() -> None:
         subprocess.run(
             [*git, "worktree", "add", "--detach", str(worktree), options.before], check=True
         )
-        # The earlier code reads no gunicorn.conf.py of its own; an empty one, so none is found.
-        (worktree / "gunicorn.conf.py").write_text("")
         try:
             for round_ in range(1, options.rounds + 1):
                 found = {}
-                for label, arguments in setups.items():
+                for label, setup in setups.items():
                     root = worktree if label.startswith("before") else ROOT
-                    found[label] = serve_and_measure(root, arguments, urls, options, script)
+                    found[label] = serve_and_measure(root, setup, urls, options, script)
                     result = found[label]
                     rows.append(
                         [

@@ -225,8 +225,17 @@ def server_env(database_url: str, folder: Path, redis_url: str) -> dict:
 
 
 @contextmanager
-def gunicorn(env: dict, workers: int, port: int, log: Path, extra: Sequence[str] = ()):
-    """gunicorn serving the app; `extra`: more options (a worker class, threads, --preload)."""
+def gunicorn(
+    env: dict,
+    workers: int,
+    port: int,
+    log: Path,
+    extra: Sequence[str] = (),
+    root: Path = ROOT,
+    application: str = "app:create_app(serving=True)",
+):
+    """gunicorn serving the app; `extra`: more options (a worker class, threads, --preload);
+    `root`: the checkout it serves from (bench/before_after.py: an earlier commit's worktree)."""
     command = [
         sys.executable,
         "-m",
@@ -240,10 +249,10 @@ def gunicorn(env: dict, workers: int, port: int, log: Path, extra: Sequence[str]
         "--backlog",
         "2048",
         *extra,
-        "app:create_app(serving=True)",
+        application,
     ]
     with log.open("w") as output:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)
+        process = subprocess.Popen(command, cwd=root, env=env, stdout=output, stderr=output)
         try:
             deadline = time.monotonic() + 60
             while True:

@@ -70,13 +70,29 @@ def server_memory(master: int) -> tuple[float, float]:
     return sum(pss_mb(pid) for pid in pids), sum(rss_mb(pid) for pid in pids)
 
 
-def measure(database_url: str, options, script: Path) -> list[list]:
+def hot_urls(database_url: str) -> dict[str, str]:
+    """The pages every set-up is measured on: the trivial endpoint, home, the busiest employer."""
     urls = pages(database_url)
-    wanted = {
+    return {
         "/healthz": urls["trivial (/healthz)"],
         "home": urls["home"],
         "employer page": urls["employer page"],
     }
+
+
+def throughput(base: str, urls: dict[str, str], workers: int, options, script: Path) -> dict:
+    """wrk's figures for each page, after a few requests per worker have warmed it."""
+    for url in urls.values():
+        for _ in range(4 * workers):
+            urllib.request.urlopen(base + url, timeout=30).read()  # noqa: S310
+    return {
+        name: wrk(base + url, options.seconds, options.connections, script)
+        for name, url in urls.items()
+    }
+
+
+def measure(database_url: str, options, script: Path) -> list[list]:
+    wanted = hot_urls(database_url)
     tail_paths = long_tail_urls(database_url, options.long_tail)
     rows = []
     for index, (label, workers, extra) in enumerate(SETUPS):
@@ -92,12 +108,7 @@ def measure(database_url: str, options, script: Path) -> list[list]:
             extra = tuple(part.replace("{empty}", str(empty)) for part in extra)
             with gunicorn(env, workers, port, Path(folder) / "gunicorn.log", extra) as process:
                 base = f"http://127.0.0.1:{port}"
-                for url in wanted.values():
-                    for _ in range(4 * workers):
-                        urllib.request.urlopen(base + url, timeout=30).read()  # noqa: S310
-                found = {}
-                for name, url in wanted.items():
-                    found[name] = wrk(base + url, options.seconds, options.connections, script)
+                found = throughput(base, wanted, workers, options, script)
                 # Then the long tail (bench/pages.py): pages nobody asked for yet, as a crawler
                 # or a day's visitors would ask, so the memory is that of a server in use.
                 tail = long_tail(base, tail_paths)

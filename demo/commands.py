@@ -89,6 +89,8 @@ def demo_data(employers: int, reviews: int, seed: int, today: date | None, if_em
         connection.exec_driver_sql("ANALYZE")
         connection.commit()
     click.echo(_describe(summary, time.perf_counter() - started))
+    # The rows hold the counts; the estimates (score, ghosting rate, timings) come from recompute.
+    click.echo("Next: `flask heardback recompute` computes the employers' scores.")
 
 
 def _progress_bar(phase: str, total: int):

@@ -252,7 +252,11 @@ def _write_outbox(message: EmailMessage) -> None:
     message_id = message["Message-ID"].strip("<>").split("@")[0][-12:]
     path = folder / f"{stamp}-{message_id}.eml"
     data = bytes(message)
-    path.write_bytes(data)
+    # Written under another name, then renamed: whoever reads the outbox (a developer, the
+    # browser tests while the server is still delivering) sees a whole .eml or none.
+    partial = path.with_suffix(".eml.partial")
+    partial.write_bytes(data)
+    partial.replace(path)
     log.info("Email %r (%d bytes) written to %s", message["Subject"], len(data), path)
 
 

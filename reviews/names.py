@@ -13,7 +13,6 @@ through "Smith".
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
 import unicodedata
 from functools import cache

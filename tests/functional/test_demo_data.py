@@ -112,6 +112,7 @@ def test_creates_what_was_asked_for(runner):
 
     assert result.exit_code == 0, result.output
     assert "Added 40 fictional employers" in result.output
+    assert "flask heardback recompute" in result.output  # the scores are not there yet
     assert "600 reviews" in result.output and "ghosted" in result.output
     assert count(Employer) == 40
     assert count(EmployerStats) == 40

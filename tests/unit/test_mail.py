@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import logging
+from pathlib import Path
 
 from notifications import mail
 
@@ -44,6 +45,28 @@ def test_text_bodies_are_not_quoted_printable_so_links_stay_whole(app):
     assert b"Content-Transfer-Encoding: 8bit" in accented
     for raw in (plain, accented):
         assert LONG_LINK.encode() in raw
+
+
+def test_an_outbox_reader_never_sees_a_message_half_written(app_factory, tmp_path, monkeypatch):
+    """While the bytes are written no .eml is there yet; afterwards the whole one, and nothing
+    else (the browser tests read the outbox while the server may still be delivering)."""
+    outbox = tmp_path / "outbox"
+    app = app_factory(MAIL_BACKEND="outbox", MAIL_OUTBOX_DIR=str(outbox))
+    seen_while_writing = []
+    write_bytes = Path.write_bytes
+
+    def watched(path, data):
+        write_bytes(path, data[: len(data) // 2])  # the write half done: what does a reader see?
+        seen_while_writing.append(sorted(p.name for p in outbox.glob("*.eml")))
+        return write_bytes(path, data)
+
+    monkeypatch.setattr(Path, "write_bytes", watched)
+    with app.test_request_context():
+        mail.send(mail.build_message("a@example.org", "Hello", f"Open {LONG_LINK}\n"))
+    assert seen_while_writing == [[]]
+    files = sorted(p.name for p in outbox.iterdir())
+    assert len(files) == 1 and files[0].endswith(".eml")
+    assert LONG_LINK in email.message_from_bytes((outbox / files[0]).read_bytes()).get_payload()
 
 
 def test_outbox_defaults_to_instance_folder(app_factory):
